@@ -1,0 +1,108 @@
+/**
+ * The pipeline graph in JSON form: what both runners execute from, what the Flink
+ * translators read and what a notebook draws. Nothing here refers to live objects;
+ * user functions appear as SerializedValue trees (see functions/serialize.ts).
+ */
+import type { CoderSpec } from "../sdk/coders/coder.js";
+
+export const GRAPH_FORMAT = "flowbook.pipeline/v1";
+
+export interface PipelineGraph {
+  format: typeof GRAPH_FORMAT;
+  /** The pipeline's name: Flink shows it as the job name. */
+  name: string;
+  options: Record<string, unknown>;
+  /** Top-level transforms, in the order they were applied. */
+  rootTransforms: string[];
+  transforms: Record<string, TransformNode>;
+  pcollections: Record<string, PCollectionNode>;
+  windowingStrategies: Record<string, WindowingStrategySpec>;
+}
+
+export interface TransformNode {
+  id: string;
+  /** The unique full name, e.g. `CountWords/Count.PerElement/Combine.perKey`. */
+  fullName: string;
+  /** The name given where it was applied (the last part of the full name). */
+  name: string;
+  /** The kind; Beam's URN where Beam has one (`beam:transform:pardo:v1`). */
+  urn: string;
+  /** Main inputs, by local tag. */
+  inputs: Record<string, string>;
+  /** Outputs, by local tag (a ParDo's main output is under its main TupleTag's id). */
+  outputs: Record<string, string>;
+  /** Side inputs (ParDo), by tag. */
+  sideInputs?: Record<string, SideInputSpec>;
+  /** Parts of a composite, in application order; empty for primitives. */
+  subtransforms: string[];
+  parent?: string;
+  /** Kind-specific JSON: serialized functions, coders, file patterns. */
+  payload?: unknown;
+  /** Where the user applied it (file:line), for error messages. */
+  appliedAt?: string;
+}
+
+export interface PCollectionNode {
+  id: string;
+  /** Producer's full name plus the output tag, e.g. `ReadLines.out`. */
+  name: string;
+  coder: CoderSpec;
+  windowingStrategy: string;
+  isBounded: boolean;
+  producer: string;
+}
+
+export type ViewKind = "singleton" | "iterable" | "list" | "map" | "multimap";
+
+export interface SideInputSpec {
+  pcollection: string;
+  view: ViewKind;
+  /** For singleton views: the value when the window is empty (serialized), if any. */
+  defaultValue?: unknown;
+  hasDefault?: boolean;
+}
+
+export interface WindowFnSpec {
+  urn: string;
+  payload?: unknown;
+}
+
+/** Triggers as data, so runners and the streaming work read them without rebuilding objects. */
+export interface TriggerSpec {
+  kind: string;
+  [field: string]: unknown;
+}
+
+export type AccumulationMode = "DISCARDING" | "ACCUMULATING";
+export type TimestampCombinerKind = "END_OF_WINDOW" | "EARLIEST" | "LATEST";
+
+export interface WindowingStrategySpec {
+  windowFn: WindowFnSpec;
+  trigger: TriggerSpec;
+  accumulationMode: AccumulationMode;
+  allowedLatenessMillis: number;
+  timestampCombiner: TimestampCombinerKind;
+  /** Set once a Window.into has been applied explicitly. */
+  assigned: boolean;
+}
+
+/** URNs of the kinds the runners know. Composites not listed here are expanded by parts. */
+export const Urns = {
+  CREATE: "flowbook:transform:create:v1",
+  PAR_DO: "beam:transform:pardo:v1",
+  GROUP_BY_KEY: "beam:transform:group_by_key:v1",
+  COMBINE_PER_KEY: "beam:transform:combine_per_key:v1",
+  COMBINE_GLOBALLY: "beam:transform:combine_globally:v1",
+  COMBINE_GROUPED_VALUES: "beam:transform:combine_grouped_values:v1",
+  FLATTEN: "beam:transform:flatten:v1",
+  WINDOW_INTO: "beam:transform:window_into:v1",
+  RESHUFFLE: "beam:transform:reshuffle:v1",
+  TEXT_READ: "flowbook:transform:textio_read:v1",
+  TEXT_WRITE: "flowbook:transform:textio_write:v1",
+  AVRO_READ: "flowbook:transform:avroio_read:v1",
+  AVRO_WRITE: "flowbook:transform:avroio_write:v1",
+  CONSOLE_WRITE: "flowbook:transform:console_write:v1",
+  GENERATE_SEQUENCE: "flowbook:transform:generate_sequence:v1",
+  TEST_STREAM: "beam:transform:teststream:v1",
+  COMPOSITE: "flowbook:transform:composite:v1",
+} as const;

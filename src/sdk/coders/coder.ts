@@ -1,0 +1,94 @@
+import { ByteReader, ByteWriter } from "./byte_io.js";
+
+/** The JSON form of a coder in the pipeline graph: a URN, component coders, a payload. */
+export interface CoderSpec {
+  urn: string;
+  components?: CoderSpec[];
+  payload?: unknown;
+}
+
+/**
+ * Turns elements into bytes and back. Encodings are Beam's "nested" encodings, so
+ * an encoded element is self-delimiting and can be concatenated with others.
+ */
+export abstract class Coder<T> {
+  abstract readonly urn: string;
+  abstract encode(value: T, out: ByteWriter): void;
+  abstract decode(input: ByteReader): T;
+
+  /** Equal values give equal bytes. GroupByKey needs this of its key coder. */
+  isDeterministic(): boolean {
+    return true;
+  }
+
+  /** Why this coder is not deterministic (for error messages), or undefined. */
+  nonDeterminismReason(): string | undefined {
+    return this.isDeterministic() ? undefined : `${this.toString()} is not deterministic`;
+  }
+
+  components(): Coder<unknown>[] {
+    return [];
+  }
+
+  payload(): unknown {
+    return undefined;
+  }
+
+  toSpec(): CoderSpec {
+    const spec: CoderSpec = { urn: this.urn };
+    const components = this.components();
+    if (components.length) spec.components = components.map((c) => c.toSpec());
+    const payload = this.payload();
+    if (payload !== undefined) spec.payload = payload;
+    return spec;
+  }
+
+  encodeToBytes(value: T): Uint8Array {
+    const w = new ByteWriter(64);
+    this.encode(value, w);
+    return w.toBytes();
+  }
+
+  decodeFromBytes(bytes: Uint8Array): T {
+    const r = new ByteReader(bytes);
+    const v = this.decode(r);
+    if (!r.atEnd()) throw new RangeError(`${this.toString()}: ${r.remaining()} byte(s) left after decoding`);
+    return v;
+  }
+
+  /**
+   * A value that is === for elements whose encodings are equal: the element itself
+   * where that holds (strings, safe integers), else the encoded bytes as a string.
+   */
+  structuralValue(value: T): unknown {
+    return bytesKey(this.encodeToBytes(value));
+  }
+
+  toString(): string {
+    const components = this.components();
+    return `${this.constructor.name}${components.length ? `(${components.map(String).join(", ")})` : ""}`;
+  }
+}
+
+/** Bytes as a string usable as a Map key (one char per byte). */
+export function bytesKey(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i += 8192) {
+    s += String.fromCharCode.apply(null, b.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return s;
+}
+
+type CoderFactory = (components: Coder<unknown>[], payload: unknown) => Coder<unknown>;
+const factories = new Map<string, CoderFactory>();
+
+/** Each coder class registers how to rebuild it from its spec. */
+export function registerCoder(urn: string, factory: CoderFactory): void {
+  factories.set(urn, factory);
+}
+
+export function coderFromSpec(spec: CoderSpec): Coder<unknown> {
+  const factory = factories.get(spec.urn);
+  if (!factory) throw new Error(`unknown coder URN '${spec.urn}' (known: ${[...factories.keys()].join(", ")})`);
+  return factory((spec.components ?? []).map(coderFromSpec), spec.payload);
+}

@@ -1,0 +1,258 @@
+/**
+ * A local Apache Flink standalone cluster: one JobManager and N TaskManagers on this machine,
+ * run from the jars that {@link installFlink} fetched. `startCluster` returns once the REST API
+ * answers and every TaskManager has registered its slots.
+ */
+import { createConnection, createServer } from "node:net";
+import { existsSync, readFileSync } from "node:fs";
+import { DEFAULT_REST_PORT, clusterLayout, type ClusterLayout } from "./layout.js";
+import { installFlink, checkJava } from "./install.js";
+import { jobManagerJvmArgs, resolveClusterConfig, taskManagerJvmArgs, writeClusterConfig, type ClusterConfigOptions } from "./config.js";
+import {
+  isProcessAlive,
+  readPidFiles,
+  removeStalePidFiles,
+  spawnFlinkProcess,
+  stopProcesses,
+  type FlinkProcess,
+  type PidFileEntry,
+  type StopResult,
+} from "./processes.js";
+import { FlinkRestClient, type ClusterOverview, type JobOverview, type TaskManagerInfo } from "../rest/client.js";
+
+export interface ClusterOptions {
+  /** Flink home (cache dir). Default FLOWBOOK_FLINK_HOME or `<repo>/.cache/flink`. */
+  home?: string;
+  /** REST port. Default 8081. */
+  port?: number;
+}
+
+export interface StartClusterOptions extends ClusterOptions {
+  /** Slots per TaskManager. Default 2. */
+  slots?: number;
+  /** Number of TaskManagers. Default 1. */
+  taskManagers?: number;
+  /** How long to wait for REST and all TaskManagers. Default 90 s. */
+  timeoutMs?: number;
+  /** More cluster settings (memory, restart strategy, extra Flink keys). */
+  config?: Omit<ClusterConfigOptions, "port" | "rpcPort" | "slots">;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface ClusterInfo {
+  home: string;
+  port: number;
+  restUrl: string;
+  flinkVersion: string;
+  jobManager: FlinkProcess;
+  taskManagers: FlinkProcess[];
+  logDir: string;
+  confDir: string;
+  /** True if the cluster was already running and nothing was started. */
+  alreadyRunning: boolean;
+  /** Time from the call to a ready cluster (0 when already running). */
+  startupMs: number;
+}
+
+export interface ClusterStatus {
+  /** The REST API answers on the port. */
+  running: boolean;
+  /** Pid files of this home name live processes for the port (i.e. flowbook started it). */
+  managed: boolean;
+  home: string;
+  port: number;
+  restUrl: string;
+  logDir: string;
+  processes: PidFileEntry[];
+  flinkVersion?: string;
+  overview?: ClusterOverview;
+  taskManagers?: TaskManagerInfo[];
+  jobs?: JobOverview[];
+}
+
+/** An error that names the log file to look at. */
+export class ClusterStartError extends Error {
+  constructor(
+    message: string,
+    readonly logFile: string,
+  ) {
+    super(message);
+    this.name = "ClusterStartError";
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function tail(file: string, lines = 25): string {
+  if (!existsSync(file)) return "(no log file yet)";
+  const text = readFileSync(file, "utf8").trimEnd().split("\n");
+  return text.slice(-lines).join("\n");
+}
+
+function isPortOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: "localhost", port });
+    s.setTimeout(1000);
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("timeout", () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
+
+/** A currently free TCP port on localhost. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", reject);
+    srv.listen(0, "localhost", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function infoFromPidFiles(layout: ClusterLayout, entries: PidFileEntry[], flinkVersion: string): ClusterInfo {
+  const strip = ({ alive: _a, ...p }: PidFileEntry): FlinkProcess => p;
+  const jm = entries.find((e) => e.kind === "jobmanager");
+  return {
+    home: layout.home,
+    port: layout.port,
+    restUrl: `http://localhost:${layout.port}`,
+    flinkVersion,
+    jobManager: jm ? strip(jm) : { kind: "jobmanager", index: 0, pid: 0, pidFile: layout.jobManagerPidFile, logFile: layout.jobManagerLog, outFile: layout.jobManagerOut },
+    taskManagers: entries.filter((e) => e.kind === "taskmanager").map(strip),
+    logDir: layout.logDir,
+    confDir: layout.confDir,
+    alreadyRunning: true,
+    startupMs: 0,
+  };
+}
+
+/**
+ * Start a cluster (fetching the jars first if needed). If this home's cluster on the port is
+ * already running, nothing is started and the result has `alreadyRunning: true`. Refuses if the
+ * port is taken by anything else. On failure the started processes are stopped and the error
+ * names the log file.
+ */
+export async function startCluster(options: StartClusterOptions = {}): Promise<ClusterInfo> {
+  const t0 = Date.now();
+  const port = options.port ?? DEFAULT_REST_PORT;
+  const slots = options.slots ?? 2;
+  const nTm = options.taskManagers ?? 1;
+  if (!Number.isInteger(nTm) || nTm < 1) throw new Error(`taskManagers must be a positive integer, got ${nTm}`);
+  const layout = clusterLayout(options.home, port);
+  const log = options.log ?? (() => {});
+  const rest = new FlinkRestClient(port);
+
+  removeStalePidFiles(layout);
+  const live = readPidFiles(layout).filter((e) => e.alive);
+  if (live.length > 0) {
+    if (await rest.isReachable()) {
+      const cfg = await rest.config();
+      return infoFromPidFiles(layout, live, cfg["flink-version"]);
+    }
+    throw new ClusterStartError(
+      `Flink processes of this cluster are alive (pids ${live.map((e) => e.pid).join(", ")}) but nothing answers on port ${port}; ` +
+        `it may still be starting or be broken. See ${layout.jobManagerLog}, or run \`flowbook flink stop --port ${port}\`.`,
+      layout.jobManagerLog,
+    );
+  }
+  if (await isPortOpen(port)) {
+    const what = (await rest.isReachable()) ? "another Flink cluster (not started from this home)" : "another process";
+    throw new ClusterStartError(`port ${port} is already in use by ${what}; choose another with --port`, layout.jobManagerLog);
+  }
+
+  const installed = await installFlink({ home: layout.home, log });
+  await checkJava();
+  const cfg = resolveClusterConfig({ ...options.config, port, rpcPort: await freePort(), slots });
+  writeClusterConfig(cfg, layout);
+
+  log(`Starting Flink ${installed.flinkVersion}: 1 JobManager, ${nTm} TaskManager(s) × ${slots} slots, REST on port ${port}`);
+  const jobManager = spawnFlinkProcess({ kind: "jobmanager", index: 0, layout, jvmArgs: jobManagerJvmArgs(cfg, layout) });
+  const taskManagers: FlinkProcess[] = [];
+  for (let i = 0; i < nTm; i++) {
+    taskManagers.push(spawnFlinkProcess({ kind: "taskmanager", index: i, layout, jvmArgs: taskManagerJvmArgs(cfg, layout, i) }));
+  }
+  log(`Logs: ${layout.logDir}`);
+
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const deadline = Date.now() + timeoutMs;
+  const fail = async (message: string, logFile: string): Promise<never> => {
+    await stopProcesses(layout).catch(() => undefined);
+    throw new ClusterStartError(`${message}\nLog: ${logFile}\n--- last lines ---\n${tail(logFile)}`, logFile);
+  };
+  for (;;) {
+    if (!isProcessAlive(jobManager.pid)) await fail(`the Flink JobManager (pid ${jobManager.pid}) exited during startup`, jobManager.logFile);
+    const deadTm = taskManagers.find((t) => !isProcessAlive(t.pid));
+    if (deadTm) await fail(`Flink TaskManager ${deadTm.index} (pid ${deadTm.pid}) exited during startup`, deadTm.logFile);
+    try {
+      const ov = await rest.overview();
+      if (ov.taskmanagers >= nTm && ov["slots-total"] >= nTm * slots) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      const ov = await rest.overview().catch(() => undefined);
+      await fail(
+        ov
+          ? `only ${ov.taskmanagers} of ${nTm} TaskManager(s) registered within ${timeoutMs} ms`
+          : `the Flink REST API did not answer on port ${port} within ${timeoutMs} ms`,
+        ov ? taskManagers[0]!.logFile : jobManager.logFile,
+      );
+    }
+    await sleep(200);
+  }
+  log(`Flink is ready at http://localhost:${port} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return {
+    home: layout.home,
+    port,
+    restUrl: `http://localhost:${port}`,
+    flinkVersion: installed.flinkVersion,
+    jobManager,
+    taskManagers,
+    logDir: layout.logDir,
+    confDir: layout.confDir,
+    alreadyRunning: false,
+    startupMs: Date.now() - t0,
+  };
+}
+
+/** What runs on the port: pid files of this home, and (if REST answers) overview, TaskManagers, jobs. */
+export async function clusterStatus(options: ClusterOptions = {}): Promise<ClusterStatus> {
+  const port = options.port ?? DEFAULT_REST_PORT;
+  const layout = clusterLayout(options.home, port);
+  const processes = readPidFiles(layout);
+  const rest = new FlinkRestClient(port);
+  const status: ClusterStatus = {
+    running: false,
+    managed: processes.some((p) => p.alive),
+    home: layout.home,
+    port,
+    restUrl: rest.baseUrl,
+    logDir: layout.logDir,
+    processes,
+  };
+  if (!(await rest.isReachable())) return status;
+  try {
+    const [overview, taskManagers, jobs, config] = await Promise.all([rest.overview(), rest.taskManagers(), rest.jobsOverview(), rest.config()]);
+    Object.assign(status, { running: true, overview, taskManagers, jobs, flinkVersion: config["flink-version"] });
+  } catch {
+    /* answered /config but not the rest: report as not running */
+  }
+  return status;
+}
+
+/** Stop this home's cluster on the port (SIGTERM, then SIGKILL after `graceMs`); removes pid files. */
+export async function stopCluster(options: ClusterOptions & { graceMs?: number } = {}): Promise<StopResult> {
+  const layout = clusterLayout(options.home, options.port ?? DEFAULT_REST_PORT);
+  return stopProcesses(layout, options.graceMs);
+}

@@ -1,3 +1,6 @@
+const encoder = new TextEncoder();
+const TWO_32 = 4294967296;
+
 /** A growable output buffer that coders write into. */
 export class ByteWriter {
   private buf: Uint8Array;
@@ -5,8 +8,13 @@ export class ByteWriter {
   length = 0;
 
   constructor(initialCapacity = 256) {
-    this.buf = new Uint8Array(initialCapacity);
+    this.buf = new Uint8Array(Math.max(16, initialCapacity));
     this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Bytes the writer can hold before it has to grow. */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   private ensure(extra: number): void {
@@ -31,12 +39,69 @@ export class ByteWriter {
     this.length += b.length;
   }
 
-  /** Writes a UTF-8 string without a length prefix; returns the byte count. */
+  /**
+   * Writes a UTF-8 string without a length prefix; returns the byte count.
+   * Lone surrogates are written as U+FFFD (EF BF BD), as TextEncoder and Java do.
+   */
   utf8(s: string): number {
-    this.ensure(s.length * 3);
-    const { written } = new TextEncoder().encodeInto(s, this.buf.subarray(this.length));
-    this.length += written;
+    const n = s.length;
+    this.ensure(n * 3);
+    const buf = this.buf;
+    const start = this.length;
+    // ASCII is the common case and a JS loop beats encodeInto's call overhead on short strings.
+    if (n < 64) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + i] = c;
+      }
+      if (i === n) {
+        this.length = start + n;
+        return n;
+      }
+    }
+    const { written } = encoder.encodeInto(s, buf.subarray(start));
+    this.length = start + written;
     return written;
+  }
+
+  /**
+   * Writes a varint byte length then the UTF-8 bytes (Beam's nested StringUtf8Coder),
+   * without measuring the string first: room for the longest possible length prefix is
+   * reserved, and the bytes are moved back if the prefix came out shorter.
+   */
+  lengthPrefixedUtf8(s: string): void {
+    const n = s.length;
+    // Worst case 3 bytes per UTF-16 unit, plus up to 5 bytes of length.
+    this.ensure(n * 3 + 5);
+    const buf = this.buf;
+    const start = this.length;
+    if (n < 43) {
+      // At most 126 bytes of UTF-8: the length takes exactly one byte.
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[start + 1 + i] = c;
+      }
+      if (i === n) {
+        buf[start] = n;
+        this.length = start + 1 + n;
+        return;
+      }
+      const { written } = encoder.encodeInto(s, buf.subarray(start + 1));
+      buf[start] = written;
+      this.length = start + 1 + written;
+      return;
+    }
+    const reserve = varUintSize(n * 3);
+    const { written } = encoder.encodeInto(s, buf.subarray(start + reserve));
+    const actual = varUintSize(written);
+    if (actual < reserve) buf.copyWithin(start + actual, start + reserve, start + reserve + written);
+    this.length = start;
+    this.varUint(written);
+    this.length += written;
   }
 
   int32BE(n: number): void {
@@ -60,23 +125,51 @@ export class ByteWriter {
   /** Unsigned LEB128 of a non-negative safe integer. */
   varUint(n: number): void {
     this.ensure(10);
-    while (n >= 0x80) {
-      this.buf[this.length++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
+    const buf = this.buf;
+    let pos = this.length;
+    if (n < 0x80000000) {
+      while (n >= 0x80) {
+        buf[pos++] = (n & 0x7f) | 0x80;
+        n >>>= 7;
+      }
+    } else {
+      while (n >= 0x80) {
+        buf[pos++] = (n % 0x80) | 0x80;
+        n = Math.floor(n / 0x80);
+      }
     }
-    this.buf[this.length++] = n;
+    buf[pos++] = n;
+    this.length = pos;
   }
 
-  /** Beam's VarInt: LEB128 of the 64-bit two's complement, so negatives take 10 bytes. */
+  /**
+   * Beam's VarInt: LEB128 of the 64-bit two's complement, so negatives take 10 bytes.
+   * Numbers must be safe integers and bigints must fit in 64 bits (callers check).
+   */
   varInt64(n: number | bigint): void {
-    if (typeof n === "number" && n >= 0) return this.varUint(n);
-    let u = BigInt.asUintN(64, BigInt(n));
-    this.ensure(10);
-    while (u >= 0x80n) {
-      this.buf[this.length++] = Number(u & 0x7fn) | 0x80;
-      u >>= 7n;
+    if (typeof n === "number") {
+      if (n >= 0) return this.varUint(n);
+      // Negative safe integer: split the two's complement into 32-bit halves, no BigInt.
+      const hi = Math.floor(n / TWO_32);
+      this.varInt64Halves(hi >>> 0, (n - hi * TWO_32) >>> 0);
+      return;
     }
-    this.buf[this.length++] = Number(u);
+    const u = BigInt.asUintN(64, n);
+    this.varInt64Halves(Number(u >> 32n), Number(u & 0xffffffffn));
+  }
+
+  private varInt64Halves(hi: number, lo: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    let pos = this.length;
+    // hi, lo are uint32 (lo may go negative as int32 below; >>> keeps it unsigned).
+    while (hi !== 0 || lo >>> 0 >= 0x80) {
+      buf[pos++] = (lo & 0x7f) | 0x80;
+      lo = (lo >>> 7) | ((hi & 0x7f) << 25);
+      hi >>>= 7;
+    }
+    buf[pos++] = lo & 0x7f;
+    this.length = pos;
   }
 
   /** The bytes written so far (a copy, safe to keep). */
@@ -94,9 +187,22 @@ export class ByteWriter {
   }
 }
 
+/** Bytes an unsigned LEB128 of n takes. */
+export function varUintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
 const decoder = new TextDecoder("utf-8");
 
-/** Reads what a ByteWriter wrote. Every read checks bounds and names what ran short. */
+/**
+ * Reads what a ByteWriter wrote. Every read checks bounds and names what ran short;
+ * callers can say what they were reading (`reader.varUint("the length of a string")`).
+ */
 export class ByteReader {
   pos: number;
   private readonly view: DataView;
@@ -115,83 +221,116 @@ export class ByteReader {
   remaining(): number { return this.end - this.pos; }
   atEnd(): boolean { return this.pos >= this.end; }
 
-  byte(): number {
-    this.need(1, "a byte");
+  byte(what = "a byte"): number {
+    if (this.pos >= this.end) this.need(1, what);
     return this.buf[this.pos++]!;
   }
 
-  bytes(n: number): Uint8Array {
-    this.need(n, `${n} bytes`);
+  /** n bytes, sharing the input's memory (copy them to keep them past the input's life). */
+  bytes(n: number, what = `${n} bytes`): Uint8Array {
+    this.need(n, what);
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
   }
 
-  utf8(n: number): string {
-    this.need(n, "a UTF-8 string");
+  utf8(n: number, what = "a UTF-8 string"): string {
+    this.need(n, what);
     const s = n < 32 ? smallUtf8(this.buf, this.pos, n) : decoder.decode(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return s;
   }
 
-  int32BE(): number {
-    this.need(4, "an int32");
+  int32BE(what = "an int32"): number {
+    this.need(4, what);
     const v = this.view.getInt32(this.pos, false);
     this.pos += 4;
     return v;
   }
 
-  int64BE(): bigint {
-    this.need(8, "an int64");
+  int64BE(what = "an int64"): bigint {
+    this.need(8, what);
     const v = this.view.getBigInt64(this.pos, false);
     this.pos += 8;
     return v;
   }
 
-  float64BE(): number {
-    this.need(8, "a double");
+  float64BE(what = "a double"): number {
+    this.need(8, what);
     const v = this.view.getFloat64(this.pos, false);
     this.pos += 8;
     return v;
   }
 
-  varUint(): number {
+  /** Unsigned LEB128 (lengths and counts); exact up to 2^53. */
+  varUint(what = "a varint"): number {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    if (pos < end) {
+      const b = buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
+      }
+    }
     let result = 0;
     let mul = 1;
     for (let i = 0; i < 10; i++) {
-      const b = this.byte();
+      if (pos >= end) {
+        this.pos = pos;
+        this.need(1, what);
+      }
+      const b = buf[pos++]!;
       result += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return result;
+      if ((b & 0x80) === 0) {
+        this.pos = pos;
+        return result;
+      }
       mul *= 0x80;
     }
-    throw new RangeError(`varint longer than 10 bytes at offset ${this.pos}`);
+    throw new RangeError(`${what} is longer than 10 bytes at offset ${this.pos}`);
   }
 
   /** Beam's VarInt as a signed 64-bit value; a number where it is safe, else a bigint. */
-  varInt64(): number | bigint {
-    const start = this.pos;
-    // Fast path: up to 7 bytes (49 bits) stays a non-negative safe integer.
-    let n = 0;
-    let mul = 1;
-    for (let i = 0; i < 7; i++) {
-      const b = this.byte();
-      n += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) return n;
-      mul *= 0x80;
-    }
-    this.pos = start;
-    let u = 0n;
-    let shift = 0n;
-    for (let i = 0; i < 10; i++) {
-      const b = this.byte();
-      u |= BigInt(b & 0x7f) << shift;
-      if ((b & 0x80) === 0) {
-        const s = BigInt.asIntN(64, u);
-        return s >= BigInt(Number.MIN_SAFE_INTEGER) && s <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(s) : s;
+  varInt64(what = "a varint"): number | bigint {
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    if (pos < end) {
+      const b = buf[pos]!;
+      if (b < 0x80) {
+        this.pos = pos + 1;
+        return b;
       }
-      shift += 7n;
     }
-    throw new RangeError(`varint longer than 10 bytes at offset ${start}`);
+    // Accumulate the 64 bits as two uint32 halves; no BigInt unless the result needs one.
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (pos >= end) {
+        this.pos = pos;
+        this.need(1, what);
+      }
+      const b = buf[pos++]! & 0xff;
+      const bits = b & 0x7f;
+      if (i < 4) lo |= bits << (7 * i);
+      else if (i === 4) {
+        lo |= bits << 28;
+        hi |= bits >>> 4;
+      } else hi |= bits << (7 * i - 32);
+      if ((b & 0x80) === 0) {
+        this.pos = pos;
+        lo >>>= 0;
+        const shi = hi | 0;
+        if (shi >= -0x200000 && shi < 0x200000) {
+          const v = shi * TWO_32 + lo;
+          if (Number.isSafeInteger(v)) return v;
+        }
+        return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo));
+      }
+    }
+    throw new RangeError(`${what} is longer than 10 bytes at offset ${this.pos}`);
   }
 }
 

@@ -44,9 +44,13 @@ export abstract class Coder<T> {
   }
 
   encodeToBytes(value: T): Uint8Array {
-    const w = new ByteWriter(64);
-    this.encode(value, w);
-    return w.toBytes();
+    const w = takeScratch();
+    try {
+      this.encode(value, w);
+      return w.toBytes();
+    } finally {
+      returnScratch(w);
+    }
   }
 
   decodeFromBytes(bytes: Uint8Array): T {
@@ -61,13 +65,36 @@ export abstract class Coder<T> {
    * where that holds (strings, safe integers), else the encoded bytes as a string.
    */
   structuralValue(value: T): unknown {
-    return bytesKey(this.encodeToBytes(value));
+    const w = takeScratch();
+    try {
+      this.encode(value, w);
+      return bytesKey(w.view_());
+    } finally {
+      returnScratch(w);
+    }
   }
 
   toString(): string {
     const components = this.components();
     return `${this.constructor.name}${components.length ? `(${components.map(String).join(", ")})` : ""}`;
   }
+}
+
+// One reusable writer for encodeToBytes/structuralValue; a nested call (a coder whose
+// encode calls encodeToBytes) finds it taken and uses a fresh one.
+let scratch: ByteWriter | undefined = new ByteWriter(1024);
+
+function takeScratch(): ByteWriter {
+  const w = scratch;
+  if (w === undefined) return new ByteWriter(64);
+  scratch = undefined;
+  w.reset();
+  return w;
+}
+
+function returnScratch(w: ByteWriter): void {
+  // Don't keep a buffer a huge element grew.
+  if (w.capacity <= 1 << 20) scratch = w;
 }
 
 /** Bytes as a string usable as a Map key (one char per byte). */

@@ -192,15 +192,44 @@ export interface RunJarRequest {
 
 /** A non-2xx answer from Flink, with Flink's own error text. */
 export class FlinkRestError extends Error {
+  /** The most specific cause Flink reports (the last `Caused by:` / exception line), if any. */
+  readonly rootCause: string | undefined;
+
   constructor(
     readonly method: string,
     readonly path: string,
     readonly status: number,
-    /** Flink's `errors` array (often the first entry is a message, the second a Java stack trace). */
+    /** Flink's `errors` array, complete (often a message and a Java stack trace). */
     readonly errors: string[],
   ) {
-    super(`Flink REST ${method} ${path} → ${status}: ${errors.length ? errors.join("\n") : "(no error text)"}`);
+    const summary = FlinkRestError.summarize(errors);
+    super(`Flink REST ${method} ${path} → ${status}: ${summary.headline}${summary.rootCause ? `\n  caused by: ${summary.rootCause}` : ""}`);
     this.name = "FlinkRestError";
+    this.rootCause = summary.rootCause;
+  }
+
+  /** Flink's full error text. */
+  get details(): string {
+    return this.errors.join("\n");
+  }
+
+  /** True if Flink says the job does not exist (404, or a FlinkJobNotFoundException). */
+  get isNotFound(): boolean {
+    return this.status === 404 || /FlinkJobNotFoundException|NotFoundException/.test(this.details);
+  }
+
+  static summarize(errors: string[]): { headline: string; rootCause?: string } {
+    const lines = errors.join("\n").split("\n").map((l) => l.trim()).filter((l) => l !== "");
+    if (lines.length === 0) return { headline: "(no error text)" };
+    const isFrame = (l: string) => /^at\s|^\.\.\. \d+ more$|^<Exception on server side:$|^End of exception on server side>$/.test(l);
+    const headline = lines.find((l) => !isFrame(l))!.replace(/^[\w.$]+(?:Exception|Error):\s*/, "") || lines[0]!;
+    const causes = lines
+      .filter((l) => !isFrame(l))
+      .map((l) => l.replace(/^Caused by:\s*/, ""))
+      .filter((l) => /^[\w.$]+(?:Exception|Error|Throwable)\b/.test(l));
+    const last = causes.at(-1);
+    const rootCause = last !== undefined && !headline.includes(last) && last !== lines[0] ? last : undefined;
+    return { headline, rootCause };
   }
 }
 
@@ -370,7 +399,7 @@ export class FlinkRestClient {
         state = await this.jobStatus(jobId);
       } catch (e) {
         // Right after submission the job may not be known yet.
-        if (!(e instanceof FlinkRestError && e.status === 404)) throw e;
+        if (!(e instanceof FlinkRestError && e.isNotFound)) throw e;
       }
       if (state !== undefined && state !== last) {
         last = state;

@@ -1,5 +1,5 @@
 /**
- * `flowbook flink start|stop|status` — run a local Apache Flink standalone cluster.
+ * `flowbook flink install|start|stop|status` — run a local Apache Flink standalone cluster.
  * `src/cli/main.ts` dispatches `flowbook flink …` here; this file also runs on its own:
  * `npx tsx src/cli/flink_command.ts status`.
  */
@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { clusterStatus, startCluster, stopCluster, type ClusterStatus } from "../runners/flink/cluster/cluster.js";
 import { DEFAULT_REST_PORT, clusterLayout } from "../runners/flink/cluster/layout.js";
+import { installFlink } from "../runners/flink/cluster/install.js";
 
 const HELP = `Usage: flowbook flink <command> [options]
 
@@ -15,6 +16,7 @@ Run a local Apache Flink standalone cluster (one JobManager, N TaskManagers) on 
 machine, for the Flink runner (Pipeline.create({ runner: "flink", flinkMaster: "localhost:8081" })).
 
 Commands:
+  install   Fetch Flink's runtime jars into <home>/lib with Maven (once; start does it too).
   start     Fetch Flink's jars if needed (Maven, first time only), start the cluster and wait
             until every TaskManager has registered. Does nothing if it already runs.
   stop      Stop the cluster's processes (SIGTERM, then SIGKILL) and remove their pid files.
@@ -29,6 +31,7 @@ Options:
                      (default $FLOWBOOK_FLINK_HOME, else <repo>/.cache/flink)
   --timeout SEC      how long start waits for the cluster (default 90)
   --json             status: print the raw status as JSON
+  --force            install: fetch again even if the jars are there
   -h, --help         show this help
 
 Requirements: Java 17 (11+) and Maven on PATH (Maven only for the first start).
@@ -132,6 +135,7 @@ export async function flinkCommand(argv: string[]): Promise<number> {
         home: { type: "string" },
         timeout: { type: "string" },
         json: { type: "boolean" },
+        force: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -153,6 +157,15 @@ export async function flinkCommand(argv: string[]): Promise<number> {
     const port = positiveInt("port", values.port, DEFAULT_REST_PORT);
     const home = values.home;
     switch (cmd) {
+      case "install": {
+        const res = await installFlink({ home, force: values.force, log: (l) => process.stdout.write(l + "\n") });
+        process.stdout.write(
+          res.fetched
+            ? `Flink ${res.flinkVersion}: ${res.jars.length} jars in ${res.libDir}\n`
+            : `Flink ${res.flinkVersion} is already installed: ${res.jars.length} jars in ${res.libDir}\n`,
+        );
+        return 0;
+      }
       case "start": {
         const slots = positiveInt("slots", values.slots, 2);
         const taskManagers = positiveInt("taskmanagers", values.taskmanagers, 1);

@@ -8,8 +8,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { DEFAULT_REST_PORT, clusterLayout, type ClusterLayout } from "./layout.js";
 import { installFlink, checkJava } from "./install.js";
 import { jobManagerJvmArgs, resolveClusterConfig, taskManagerJvmArgs, writeClusterConfig, type ClusterConfigOptions } from "./config.js";
+import { cdsJvmArgs, finishCdsDumps } from "./cds.js";
 import {
   isProcessAlive,
+  javaExecutable,
   readPidFiles,
   removeStalePidFiles,
   spawnFlinkProcess,
@@ -177,17 +179,32 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   writeClusterConfig(cfg, layout);
 
   log(`Starting Flink ${installed.flinkVersion}: 1 JobManager, ${nTm} TaskManager(s) × ${slots} slots, REST on port ${port}`);
-  const jobManager = spawnFlinkProcess({ kind: "jobmanager", index: 0, layout, jvmArgs: jobManagerJvmArgs(cfg, layout) });
+  const java = javaExecutable();
+  const jobManager = spawnFlinkProcess({
+    kind: "jobmanager",
+    index: 0,
+    layout,
+    java,
+    jvmArgs: [...cdsJvmArgs(layout, "jobmanager", 0, java), ...jobManagerJvmArgs(cfg, layout)],
+  });
   const taskManagers: FlinkProcess[] = [];
   for (let i = 0; i < nTm; i++) {
-    taskManagers.push(spawnFlinkProcess({ kind: "taskmanager", index: i, layout, jvmArgs: taskManagerJvmArgs(cfg, layout, i) }));
+    taskManagers.push(
+      spawnFlinkProcess({
+        kind: "taskmanager",
+        index: i,
+        layout,
+        java,
+        jvmArgs: [...cdsJvmArgs(layout, "taskmanager", i, java), ...taskManagerJvmArgs(cfg, layout, i)],
+      }),
+    );
   }
   log(`Logs: ${layout.logDir}`);
 
   const timeoutMs = options.timeoutMs ?? 90_000;
   const deadline = Date.now() + timeoutMs;
   const fail = async (message: string, logFile: string): Promise<never> => {
-    await stopProcesses(layout).catch(() => undefined);
+    await stopCluster({ home: layout.home, port }).catch(() => undefined);
     throw new ClusterStartError(`${message}\nLog: ${logFile}\n--- last lines ---\n${tail(logFile)}`, logFile);
   };
   for (;;) {
@@ -251,8 +268,13 @@ export async function clusterStatus(options: ClusterOptions = {}): Promise<Clust
   return status;
 }
 
-/** Stop this home's cluster on the port (SIGTERM, then SIGKILL after `graceMs`); removes pid files. */
+/**
+ * Stop this home's cluster on the port (SIGTERM, then SIGKILL after `graceMs`, default 20 s:
+ * the first cluster of a home writes its class-data archives on exit); removes pid files.
+ */
 export async function stopCluster(options: ClusterOptions & { graceMs?: number } = {}): Promise<StopResult> {
   const layout = clusterLayout(options.home, options.port ?? DEFAULT_REST_PORT);
-  return stopProcesses(layout, options.graceMs);
+  const res = await stopProcesses(layout, options.graceMs ?? 20_000);
+  finishCdsDumps(layout, res.killed);
+  return res;
 }

@@ -107,16 +107,70 @@ export function isInstalled(home?: string, pom: string = clusterPomPath()): bool
   }
 }
 
-/** Fetch the jars if needed (see module doc). */
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Hold `<home>/install.lock` (a directory with the owner's pid) while `fn` runs; stale locks are broken. */
+async function withInstallLock<T>(home: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(home, "install.lock");
+  mkdirSync(home, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let owner = NaN;
+      try {
+        owner = Number(readFileSync(join(lock, "pid"), "utf8"));
+      } catch {
+        /* being created or removed */
+      }
+      if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) rmSync(lock, { recursive: true, force: true });
+      else await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Fetch the jars if needed (see module doc). Safe to call from several processes at once. */
 export async function installFlink(options: InstallOptions = {}): Promise<InstallResult> {
   const t0 = Date.now();
   const home = resolveFlinkHome(options.home);
   const pom = options.pom ?? clusterPomPath();
   const libDir = join(home, "lib");
   const flinkVersion = pinnedFlinkVersion(pom);
-  if (!options.force && isInstalled(home, pom)) {
-    return { home, libDir, flinkVersion, jars: listJars(libDir), fetched: false, elapsedMs: Date.now() - t0 };
-  }
+  const cached = (): InstallResult => ({ home, libDir, flinkVersion, jars: listJars(libDir), fetched: false, elapsedMs: Date.now() - t0 });
+  if (!options.force && isInstalled(home, pom)) return cached();
+  return withInstallLock(home, async () => {
+    // Someone else may have fetched while we waited for the lock.
+    if (!options.force && isInstalled(home, pom)) return cached();
+    return fetchJars(home, pom, libDir, flinkVersion, t0, options.log);
+  });
+}
+
+async function fetchJars(
+  home: string,
+  pom: string,
+  libDir: string,
+  flinkVersion: string,
+  t0: number,
+  log: ((line: string) => void) | undefined,
+): Promise<InstallResult> {
+  const options = { log };
   await checkJava();
   await checkMaven();
   options.log?.(`Fetching Flink ${flinkVersion} jars with Maven into ${libDir} …`);

@@ -1,0 +1,63 @@
+package dev.flowbook.flink.translate;
+
+import dev.flowbook.flink.plan.OperatorSpec;
+import dev.flowbook.flink.plan.Plan;
+import dev.flowbook.flink.plan.PlanException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Builds the Flink job of a plan. The registry below is the translation table of
+ * docs/flink-plan.md: one translator per operator kind.
+ */
+public final class JobBuilder {
+    private static final Map<String, Translator> TRANSLATORS = new LinkedHashMap<>();
+
+    static {
+        TRANSLATORS.put("source:create", new CreateTranslator());
+        TRANSLATORS.put("source:text", new TextSourceTranslator());
+        TRANSLATORS.put("window:assign", new WindowAssignTranslator());
+        TRANSLATORS.put("usercode", new UserCodeTranslator());
+        TRANSLATORS.put("group_by_key", new GroupByKeyTranslator());
+        TRANSLATORS.put("combine", new CombineTranslator());
+        TRANSLATORS.put("flatten", new FlattenTranslator());
+        TRANSLATORS.put("sink:text", new TextSinkTranslator());
+        TRANSLATORS.put("sink:console", new ConsoleSinkTranslator());
+        TRANSLATORS.put("collect", new CollectTranslator());
+    }
+
+    private JobBuilder() { }
+
+    /** Applies the plan's runtime mode, parallelism and restart strategy to {@code env}. */
+    public static void configure(StreamExecutionEnvironment env, Plan plan) {
+        Configuration conf = new Configuration();
+        conf.set(ExecutionOptions.RUNTIME_MODE, plan.isBatch() ? RuntimeExecutionMode.BATCH : RuntimeExecutionMode.STREAMING);
+        if (plan.restartAttempts() > 0) {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, plan.restartAttempts());
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(plan.restartDelayMs()));
+        } else {
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        env.configure(conf);
+        env.setParallelism(plan.parallelism());
+    }
+
+    /** Adds the plan's operators to {@code env} (after {@link #configure}). */
+    public static void build(StreamExecutionEnvironment env, Plan plan) {
+        TranslationContext ctx = new TranslationContext(env, plan);
+        for (OperatorSpec op : plan.operators()) {
+            Translator t = TRANSLATORS.get(op.kind());
+            if (t == null) {
+                throw new PlanException(op.where() + ": unknown kind '" + op.kind() + "' (known: " + String.join(", ", TRANSLATORS.keySet()) + ")");
+            }
+            t.translate(op, ctx);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.flowbook.flink.translate;
+
+import dev.flowbook.flink.coders.CoderSpec;
+import dev.flowbook.flink.plan.InputSpec;
+import dev.flowbook.flink.plan.OperatorSpec;
+import dev.flowbook.flink.plan.Plan;
+import dev.flowbook.flink.plan.Windowing;
+import dev.flowbook.flink.runtime.EncodedKeySelector;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** What translators share: the environment, the plan, and the streams of operators already translated. */
+public final class TranslationContext {
+    public static final TypeInformation<byte[]> RECORD = PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+
+    public final StreamExecutionEnvironment env;
+    public final Plan plan;
+    private final Map<String, Map<String, DataStream<byte[]>>> streams = new HashMap<>();
+
+    public TranslationContext(StreamExecutionEnvironment env, Plan plan) {
+        this.env = env;
+        this.plan = plan;
+    }
+
+    public int parallelism(OperatorSpec op) {
+        return plan.parallelismOf(op);
+    }
+
+    /** The stream an input names, before its ship strategy. */
+    public DataStream<byte[]> raw(OperatorSpec op, int index) {
+        if (index >= op.inputs().size()) throw op.error("needs an input #" + index + ", has " + op.inputs().size());
+        InputSpec in = op.inputs().get(index);
+        DataStream<byte[]> s = streams.getOrDefault(in.from(), Map.of()).get(in.output());
+        if (s == null) throw op.error("input '" + in.from() + "'." + in.output() + " produces no stream (a sink?)");
+        return s;
+    }
+
+    /** The stream an input names, shipped as it says (hash needs the input's keyCoder). */
+    public DataStream<byte[]> input(OperatorSpec op, int index) {
+        InputSpec in = op.inputs().get(index);
+        DataStream<byte[]> s = raw(op, index);
+        return switch (in.ship()) {
+            case InputSpec.REBALANCE -> s.rebalance();
+            case InputSpec.BROADCAST -> s.broadcast();
+            case InputSpec.HASH -> {
+                if (in.keyCoder() == null) throw op.error("inputs[" + index + "] ships by hash but gives no keyCoder");
+                yield keyed(s, in.keyCoder(), in.windowing());
+            }
+            default -> s; // forward: Flink forwards, or rebalances when the parallelisms differ
+        };
+    }
+
+    public KeyedStream<byte[], String> keyed(DataStream<byte[]> s, CoderSpec keyCoder, Windowing windowing) {
+        return s.keyBy(new EncodedKeySelector(keyCoder, windowing.windowCoder()), org.apache.flink.api.common.typeinfo.Types.STRING);
+    }
+
+    public void setOutput(OperatorSpec op, String tag, DataStream<byte[]> s) {
+        streams.computeIfAbsent(op.id(), k -> new HashMap<>()).put(tag, s);
+    }
+
+    public String uid(OperatorSpec op, String part) {
+        return op.id() + (part.isEmpty() ? "" : "/" + part);
+    }
+}

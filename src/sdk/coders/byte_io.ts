@@ -104,6 +104,20 @@ export class ByteWriter {
     this.length += written;
   }
 
+  /**
+   * Inserts an unsigned LEB128 of n at an earlier position `at`, moving what was written
+   * after it: how a length prefix is put before bytes whose length was not known up front.
+   */
+  insertVarUint(at: number, n: number): void {
+    const size = varUintSize(n);
+    this.ensure(size + 10); // + 10: varUint below must not grow (and so drop) the moved bytes
+    const end = this.length;
+    this.buf.copyWithin(at + size, at, end);
+    this.length = at;
+    this.varUint(n);
+    this.length = end + size;
+  }
+
   int32BE(n: number): void {
     this.ensure(4);
     this.view.setInt32(this.length, n, false);

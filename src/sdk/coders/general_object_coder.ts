@@ -1,7 +1,7 @@
 import { ByteReader, ByteWriter } from "./byte_io.js";
 import { Coder, registerCoder } from "./coder.js";
 import { describe } from "./describe.js";
-import { BYTES_MARKER, wellFormed } from "./structural.js";
+import { BYTES_MARKER, structuralPart, wellFormed } from "./structural.js";
 
 /** The type-tag byte that starts every value GeneralObjectCoder writes. */
 export const GeneralTag = {
@@ -106,9 +106,22 @@ export class GeneralObjectCoder extends Coder<unknown> {
         return value;
       default:
         if (value === null) return null;
+        if (isPlainKV(value)) {
+          // KV bytes are 0d + key + value, so equal parts ⇔ equal bytes; "K" is no tag byte.
+          return BYTES_MARKER + "K" + structuralPart(this.structuralValue(value.key)) + structuralPart(this.structuralValue(value.value));
+        }
         return BYTES_MARKER + (super.structuralValue(value) as string);
     }
   }
+}
+
+/** A plain object with exactly the fields key and value: what the KV tag encodes. */
+function isPlainKV(v: unknown): v is { key: unknown; value: unknown } {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(v);
+  return keys.length === 2 && ((keys[0] === "key" && keys[1] === "value") || (keys[0] === "value" && keys[1] === "key"));
 }
 
 function encodeValue(v: unknown, out: ByteWriter, depth: number): void {
@@ -168,6 +181,7 @@ function encodeObject(v: object, out: ByteWriter, depth: number): void {
     const o = v as Record<string, unknown>;
     const keys = Object.keys(o);
     if (keys.length === 2 && ((keys[0] === "key" && keys[1] === "value") || (keys[0] === "value" && keys[1] === "key"))) {
+      // Keep in step with isPlainKV (structuralValue relies on the same test).
       out.byte(T.KV);
       encodeValue(o.key, out, depth);
       encodeValue(o.value, out, depth);

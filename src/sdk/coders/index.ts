@@ -15,6 +15,7 @@ export { BooleanCoder } from "./boolean_coder.js";
 export { KvCoder } from "./kv_coder.js";
 export { IterableCoder } from "./iterable_coder.js";
 export { NullableCoder } from "./nullable_coder.js";
+export { LengthPrefixCoder } from "./length_prefix_coder.js";
 export { JsonCoder } from "./json_coder.js";
 export { AvroCoder, type AvroSchema } from "./avro_coder.js";
 export { GeneralObjectCoder, GeneralTag } from "./general_object_coder.js";

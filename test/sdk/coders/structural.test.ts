@@ -11,6 +11,7 @@ import {
   IntervalWindowCoder,
   IterableCoder,
   KvCoder,
+  LengthPrefixCoder,
   NullableCoder,
   PaneInfoCoder,
   StringUtf8Coder,
@@ -94,6 +95,7 @@ describe("structuralValue: equal bytes ⇔ equal structural values", () => {
   it("IterableCoder", () => check(IterableCoder.of(StringUtf8Coder.of()), () => Array.from({ length: int(3) }, randString)));
   it("NullableCoder", () => check(NullableCoder.of(StringUtf8Coder.of()), () => (rand() < 0.3 ? pick([null, undefined]) : randString())));
   it("NullableCoder of general values", () => check(NullableCoder.of(GeneralObjectCoder.of()), () => (rand() < 0.2 ? null : randGeneral(1))));
+  it("LengthPrefixCoder", () => check(LengthPrefixCoder.of(GeneralObjectCoder.of()), () => randGeneral(1)));
   it("GeneralObjectCoder", () => check(GeneralObjectCoder.of(), () => randGeneral(), 2000));
   it("InstantCoder", () => check(InstantCoder.of(), () => pick([0, -0, 1, -1, TIMESTAMP_MIN, TIMESTAMP_MAX, Infinity, -Infinity, 1.5, 1, 2 ** 53, -(2 ** 60)])));
   it("IntervalWindowCoder", () =>

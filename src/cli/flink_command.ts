@@ -7,7 +7,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { clusterStatus, startCluster, stopCluster, type ClusterStatus } from "../runners/flink/cluster/cluster.js";
-import { DEFAULT_REST_PORT, clusterLayout } from "../runners/flink/cluster/layout.js";
+import { DEFAULT_REST_PORT } from "../runners/flink/cluster/layout.js";
 import { installFlink } from "../runners/flink/cluster/install.js";
 
 const HELP = `Usage: flowbook flink <command> [options]
@@ -221,14 +221,6 @@ export async function flinkCommand(argv: string[]): Promise<number> {
       return 2;
     }
     process.stderr.write(`flowbook flink ${cmd}: ${(e as Error).message}\n`);
-    const layout = (() => {
-      try {
-        return clusterLayout(values.home, Number(values.port ?? DEFAULT_REST_PORT));
-      } catch {
-        return undefined;
-      }
-    })();
-    if (layout && cmd === "start" && !(e as Error).message.includes("Log:")) process.stderr.write(`Logs: ${layout.logDir}\n`);
     return 1;
   }
 }

@@ -86,10 +86,21 @@ export class ClusterStartError extends Error {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function tail(file: string, lines = 25): string {
-  if (!existsSync(file)) return "(no log file yet)";
-  const text = readFileSync(file, "utf8").trimEnd().split("\n");
-  return text.slice(-lines).join("\n");
+/** The log's last lines, preceded by its first ERROR line and innermost cause (if any), from `fromLine` on. */
+function logExcerpt(file: string, fromLine = 0, lines = 15): string {
+  if (!existsSync(file)) return "--- no log file yet ---";
+  const text = readFileSync(file, "utf8").trimEnd().split("\n").slice(fromLine);
+  const error = text.find((l) => / ERROR /.test(l));
+  const cause = [...text].reverse().find((l) => /^Caused by: /.test(l));
+  const out: string[] = [];
+  if (error) out.push(`error: ${error.replace(/^\S+ \S+ ERROR\s+/, "")}`);
+  if (cause) out.push(`cause: ${cause.replace(/^Caused by: /, "")}`);
+  out.push("--- last lines ---", ...text.slice(-lines));
+  return out.join("\n");
+}
+
+function lineCount(file: string): number {
+  return existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0;
 }
 
 function isPortOpen(port: number): Promise<boolean> {
@@ -179,6 +190,8 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   writeClusterConfig(cfg, layout);
 
   log(`Starting Flink ${installed.flinkVersion}: 1 JobManager, ${nTm} TaskManager(s) × ${slots} slots, REST on port ${port}`);
+  // The logs append across runs: remember where this run starts.
+  const logStart = new Map<string, number>([layout.jobManagerLog, ...Array.from({ length: nTm }, (_, i) => layout.taskManagerLog(i))].map((f) => [f, lineCount(f)]));
   const java = javaExecutable();
   const jobManager = spawnFlinkProcess({
     kind: "jobmanager",
@@ -205,7 +218,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   const deadline = Date.now() + timeoutMs;
   const fail = async (message: string, logFile: string): Promise<never> => {
     await stopCluster({ home: layout.home, port }).catch(() => undefined);
-    throw new ClusterStartError(`${message}\nLog: ${logFile}\n--- last lines ---\n${tail(logFile)}`, logFile);
+    throw new ClusterStartError(`${message}\nLog: ${logFile}\n${logExcerpt(logFile, logStart.get(logFile) ?? 0)}`, logFile);
   };
   for (;;) {
     if (!isProcessAlive(jobManager.pid)) await fail(`the Flink JobManager (pid ${jobManager.pid}) exited during startup`, jobManager.logFile);

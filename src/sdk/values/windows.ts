@@ -27,6 +27,12 @@ export class IntervalWindow extends BoundedWindow {
     return new IntervalWindow(Math.min(this.start, other.start), Math.max(this.end, other.end));
   }
   toString(): string {
-    return `[${new Date(this.start).toISOString()}, ${new Date(this.end).toISOString()})`;
+    return `[${showInstant(this.start)}, ${showInstant(this.end)})`;
   }
+}
+
+/** ISO time where a Date can show it, else the number (Beam's bounds are out of Date's range). */
+export function showInstant(t: Instant): string {
+  const d = new Date(t);
+  return Number.isNaN(d.getTime()) ? String(t) : d.toISOString();
 }

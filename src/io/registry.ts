@@ -1,0 +1,71 @@
+/**
+ * How runners reach IO: each source or sink kind (a transform URN with a JSON
+ * payload) registers an implementation here. The local runner and the Flink
+ * runner's Node worker call these; neither knows file formats.
+ */
+import type { MetricsContainer } from "../sdk/metrics/metrics.js";
+
+/** One piece of a source's input, as JSON (it crosses threads and processes). */
+export type SourceSplit = Record<string, unknown>;
+
+export interface ReadContext {
+  /** Metrics of the read transform (e.g. lines with invalid UTF-8). */
+  metrics: MetricsContainer;
+  /** The read transform's full name, for error messages. */
+  transform: string;
+}
+
+/** A bounded source: split into pieces, each read as a stream of elements. */
+export interface BoundedSourceImpl {
+  /** Splits the input into about `desired` pieces; errors name the missing pattern. */
+  split(payload: any, desired: number): Promise<SourceSplit[]>;
+  /** Reads one piece, calling emit per element (synchronously, in order). */
+  read(payload: any, split: SourceSplit, emit: (value: unknown, timestamp?: number) => void, ctx: ReadContext): Promise<void>;
+  /** Roughly how many bytes the input has, to choose a split count (optional). */
+  estimateSize?(payload: any): Promise<number>;
+}
+
+export interface WriteContext {
+  /** Identifies this run: temporary names include it so concurrent runs never collide. */
+  runId: string;
+  /** This writer's index among the sink's writers (0-based). */
+  writerIndex: number;
+  transform: string;
+  metrics: MetricsContainer;
+}
+
+/** Writes one shard. `write` is synchronous (buffered); close returns JSON the finalizer reads. */
+export interface SinkWriter {
+  write(value: unknown): void;
+  close(): Promise<unknown>;
+  abort(): Promise<void>;
+}
+
+export interface SinkImpl {
+  /** A fixed number of shards the payload asks for, or undefined to let the runner choose. */
+  numShards(payload: any): number | undefined;
+  open(payload: any, ctx: WriteContext): Promise<SinkWriter>;
+  /**
+   * Called once after every writer closed and the whole pipeline succeeded, with the
+   * close() results in writer order: renames temporary files to their final names.
+   */
+  finalize(payload: any, results: unknown[], ctx: { runId: string; transform: string }): Promise<unknown>;
+  /** Called when the pipeline failed or was cancelled: removes what the writers left. */
+  abort(payload: any, results: unknown[], ctx: { runId: string; transform: string }): Promise<void>;
+}
+
+const sources = new Map<string, BoundedSourceImpl>();
+const sinks = new Map<string, SinkImpl>();
+
+export function registerSource(urn: string, impl: BoundedSourceImpl): void {
+  sources.set(urn, impl);
+}
+export function registerSink(urn: string, impl: SinkImpl): void {
+  sinks.set(urn, impl);
+}
+export function sourceFor(urn: string): BoundedSourceImpl | undefined {
+  return sources.get(urn);
+}
+export function sinkFor(urn: string): SinkImpl | undefined {
+  return sinks.get(urn);
+}

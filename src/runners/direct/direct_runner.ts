@@ -1,0 +1,243 @@
+/**
+ * The embedded local runner (the default): plans fused stages, runs each stage's
+ * tasks on worker threads, moves shuffles and materialized PCollections between
+ * stages, and commits sinks only when the whole pipeline succeeded.
+ */
+import { randomUUID } from "node:crypto";
+import type { PipelineGraph } from "../../graph/types.js";
+import { Urns } from "../../graph/types.js";
+import { sinkFor, sourceFor } from "../../io/registry.js";
+import { ByteReader } from "../../sdk/coders/byte_io.js";
+import { MetricsAggregator } from "../../sdk/metrics/metrics.js";
+import { MetricResults } from "../../sdk/metrics/metric_results.js";
+import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunRequest } from "../../sdk/runner.js";
+import type { CreatePayload } from "../../sdk/transforms/create.js";
+import type { WindowedValue } from "../../sdk/values/windowed_value.js";
+import type { TaskExecutor } from "./executor.js";
+import { InlineExecutor } from "./inline_executor.js";
+import { splitCreate } from "./inputs/create_input.js";
+import { planStages, type ExecutionPlan, type Stage } from "./plan.js";
+import { GraphContext } from "./task_context.js";
+import type { TaskResult, TaskSpec } from "./task_runner.js";
+import { sharedPool } from "./worker_pool.js";
+
+export class DirectRunner implements PipelineRunner {
+  readonly name = "direct";
+
+  run(request: RunRequest): PipelineResult {
+    const plan = planStages(request.graph, request.collect ?? {});
+    const options = request.options;
+    const executor: TaskExecutor =
+      options.inProcess === true ? new InlineExecutor() : sharedPool(Math.max(1, Number(options.parallelism ?? 0) || defaultParallelism()));
+    return new DirectPipelineResult(new Coordinator(randomUUID(), request.graph, plan, options, executor));
+  }
+}
+
+function defaultParallelism(): number {
+  return Math.max(1, Math.min(8, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2));
+}
+
+interface MaterializedData {
+  chunks: Uint8Array[];
+  count: number;
+  total: number;
+}
+
+class Coordinator {
+  readonly metrics = new MetricsAggregator();
+  readonly materialized = new Map<string, MaterializedData>();
+  private readonly shuffles = new Map<string, Uint8Array[][][]>();
+  private readonly sinkResults = new Map<string, unknown[]>();
+  private cancelled = false;
+
+  constructor(
+    readonly runId: string,
+    readonly graph: PipelineGraph,
+    readonly plan: ExecutionPlan,
+    readonly options: PipelineOptions,
+    private readonly executor: TaskExecutor,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+    this.executor.cancelRun(this.runId);
+  }
+
+  async execute(): Promise<void> {
+    this.executor.beginRun(this.runId, this.graph, this.plan, this.options);
+    try {
+      for (const stage of this.plan.stages) {
+        if (this.cancelled) throw new Error("the pipeline was cancelled");
+        const tasks = await this.tasksFor(stage);
+        const side = new Map<string, Uint8Array[]>();
+        for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
+        const results = await this.executor.runTasks(tasks, side);
+        this.absorb(stage, results);
+      }
+      await this.finalizeSinks();
+    } catch (e) {
+      await this.abortSinks();
+      throw e;
+    } finally {
+      await this.executor.endRun(this.runId);
+    }
+  }
+
+  private spec(stage: Stage, taskIndex: number, numTasks: number, input: TaskSpec["input"]): TaskSpec {
+    return { runId: this.runId, stageId: stage.id, taskIndex, numTasks, numPartitions: this.executor.parallelism, input };
+  }
+
+  private async tasksFor(stage: Stage): Promise<TaskSpec[]> {
+    const input = stage.input;
+    const p = this.executor.parallelism;
+    switch (input.kind) {
+      case "source": {
+        const t = this.graph.transforms[input.transform]!;
+        const splits = input.urn === Urns.CREATE
+          ? splitCreate(t.payload as CreatePayload, p)
+          : await sourceFor(input.urn)!.split(t.payload, p).catch((e: Error) => {
+              throw new Error(`${t.fullName}: ${e.message}`);
+            });
+        const n = Math.max(1, splits.length);
+        if (splits.length === 0) return [this.spec(stage, 0, 1, { kind: "source", split: { start: 0, end: 0, empty: true } })];
+        return splits.map((split, i) => this.spec(stage, i, n, { kind: "source", split }));
+      }
+      case "shuffle": {
+        const parts = this.takeShuffle(input.transform, p);
+        return parts.map((chunks, i) => this.spec(stage, i, p, { kind: "shuffle", chunks }));
+      }
+      case "reshuffle": {
+        const n = stage.numTasks!;
+        const parts = this.takeShuffle(input.transform, n);
+        return parts.map((chunks, i) => this.spec(stage, i, n, { kind: "reshuffle", chunks }));
+      }
+      case "materialized": {
+        const all = input.pcollections.flatMap((pc) => (this.materialized.get(pc)?.chunks ?? []).map((c) => ({ pc, c })));
+        const n = Math.max(1, Math.min(p, all.length));
+        const tasks: TaskSpec[] = [];
+        for (let i = 0; i < n; i++) {
+          const mine = all.filter((_, j) => j % n === i);
+          const parts = input.pcollections.map((pc) => ({ pcollection: pc, chunks: mine.filter((x) => x.pc === pc).map((x) => x.c) }));
+          tasks.push(this.spec(stage, i, n, { kind: "materialized", parts }));
+        }
+        return tasks;
+      }
+    }
+  }
+
+  /** The chunks of each partition from every writer task; forgotten once read. */
+  private takeShuffle(transform: string, partitions: number): Uint8Array[][] {
+    const writers = this.shuffles.get(transform) ?? [];
+    this.shuffles.delete(transform);
+    return Array.from({ length: partitions }, (_, i) => writers.flatMap((w) => w[i] ?? []));
+  }
+
+  private absorb(stage: Stage, results: TaskResult[]): void {
+    results.forEach((r) => {
+      this.metrics.add(r.metrics);
+      for (const [id, parts] of Object.entries(r.output.shuffles)) {
+        let list = this.shuffles.get(id);
+        if (!list) this.shuffles.set(id, (list = []));
+        list.push(parts);
+      }
+      for (const [pc, m] of Object.entries(r.output.materialized)) {
+        const cur = this.materialized.get(pc);
+        if (!cur) this.materialized.set(pc, { chunks: [...m.chunks], count: m.count, total: m.total });
+        else {
+          cur.chunks.push(...m.chunks);
+          cur.count += m.count;
+          cur.total += m.total;
+        }
+      }
+    });
+    for (const op of stage.ops) {
+      if (op.kind !== "sink") continue;
+      this.sinkResults.set(op.transform, results.map((r) => r.output.sinks[op.transform]));
+    }
+  }
+
+  private async finalizeSinks(): Promise<void> {
+    for (const [id, results] of this.sinkResults) {
+      const t = this.graph.transforms[id]!;
+      await sinkFor(t.urn)!.finalize(t.payload, results, { runId: this.runId, transform: t.fullName });
+    }
+  }
+
+  private async abortSinks(): Promise<void> {
+    for (const [id, results] of this.sinkResults) {
+      const t = this.graph.transforms[id]!;
+      await sinkFor(t.urn)!.abort(t.payload, results, { runId: this.runId, transform: t.fullName }).catch(() => {});
+    }
+    // Writers of the failed stage removed their own files (SinkOp.abort); sinks of stages that never ran wrote nothing.
+  }
+}
+
+/** A local run: its state, its metrics, and what it collected. */
+export class DirectPipelineResult implements PipelineResult {
+  private _state: PipelineState = "RUNNING";
+  private error: unknown;
+  private readonly done: Promise<void>;
+  private readonly decoded = new Map<string, CollectedSample>();
+
+  constructor(private readonly coordinator: Coordinator) {
+    this.done = coordinator.execute().then(
+      () => {
+        if (this._state === "RUNNING") this._state = "DONE";
+      },
+      (e) => {
+        if (this._state === "RUNNING") this._state = "FAILED";
+        this.error = e;
+      },
+    );
+  }
+
+  get state(): PipelineState {
+    return this._state;
+  }
+
+  async waitUntilFinish(timeoutMillis?: number): Promise<PipelineState> {
+    if (timeoutMillis !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMillis)));
+      await Promise.race([this.done, timeout]);
+      clearTimeout(timer);
+    } else {
+      await this.done;
+    }
+    if (this._state === "FAILED") throw this.error;
+    return this._state;
+  }
+
+  async cancel(): Promise<PipelineState> {
+    if (this._state !== "RUNNING") return this._state;
+    this._state = "CANCELLED";
+    this.error = new Error("the pipeline was cancelled");
+    this.coordinator.cancel();
+    await this.done;
+    return this._state;
+  }
+
+  metrics(): MetricResults {
+    return this.coordinator.metrics.results();
+  }
+
+  collected(pcollectionId: string): CollectedSample | undefined {
+    const cached = this.decoded.get(pcollectionId);
+    if (cached) return cached;
+    const m = this.coordinator.materialized.get(pcollectionId);
+    if (!m) return undefined;
+    const g = new GraphContext(this.coordinator.graph, this.coordinator.options);
+    const coder = g.windowedValueCoder(pcollectionId);
+    const elements: WindowedValue<unknown>[] = [];
+    for (const c of m.chunks) {
+      const r = new ByteReader(c);
+      while (!r.atEnd()) elements.push(coder.decode(r));
+    }
+    const sample = { elements, truncated: m.total > m.count };
+    this.decoded.set(pcollectionId, sample);
+    return sample;
+  }
+}
+
+registerRunner("direct", () => new DirectRunner());

@@ -1,0 +1,33 @@
+import type { KV } from "../../../sdk/values/kv.js";
+import { setCurrentMetricsContainer, type MetricsContainer } from "../../../sdk/metrics/metrics.js";
+import type { CombineFn } from "../../../sdk/transforms/combine_fn.js";
+import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
+import { UserCodeError } from "../../shared/user_code_error.js";
+import type { Operator, Receiver } from "./receiver.js";
+
+/** Combine.GroupedValues: KV<K, V[]> → KV<K, O> with a CombineFn. */
+export class CombineValuesOp implements Operator {
+  constructor(
+    private readonly transform: string,
+    private readonly fn: CombineFn<unknown, unknown, unknown>,
+    private readonly out: Receiver,
+    private readonly metrics: MetricsContainer,
+  ) {}
+  start(): void {}
+  finish(): void {}
+  process(wv: WindowedValue<unknown>): void {
+    const kv = wv.value as KV<unknown, Iterable<unknown>>;
+    const prev = setCurrentMetricsContainer(this.metrics);
+    let result: unknown;
+    try {
+      let acc = this.fn.createAccumulator();
+      for (const v of kv.value) acc = this.fn.addInput(acc, v);
+      result = this.fn.extractOutput(acc);
+    } catch (e) {
+      throw UserCodeError.from(this.transform, wv.value, true, e);
+    } finally {
+      setCurrentMetricsContainer(prev);
+    }
+    this.out.process({ value: { key: kv.key, value: result }, timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane });
+  }
+}

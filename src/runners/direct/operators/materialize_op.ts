@@ -1,0 +1,19 @@
+import type { WindowedValueCoder } from "../../../sdk/coders/windowed_value_coder.js";
+import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
+import { ChunkedOutput } from "../../shared/chunked_output.js";
+import type { Operator } from "./receiver.js";
+
+/** Keeps a PCollection's elements (encoded) for side inputs, Flatten, and collect(). */
+export class MaterializeOp implements Operator {
+  readonly out = new ChunkedOutput(256 * 1024);
+  total = 0;
+  constructor(private readonly coder: WindowedValueCoder<unknown>, private readonly limit: number | undefined) {}
+  start(): void {}
+  finish(): void {}
+  process(wv: WindowedValue<unknown>): void {
+    this.total++;
+    if (this.limit !== undefined && this.out.count >= this.limit) return;
+    this.coder.encode(wv, this.out.writer);
+    this.out.endRecord();
+  }
+}

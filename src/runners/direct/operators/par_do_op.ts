@@ -1,0 +1,173 @@
+import type { TransformNode } from "../../../graph/types.js";
+import type { Coder } from "../../../sdk/coders/coder.js";
+import { setCurrentMetricsContainer, type MetricsContainer } from "../../../sdk/metrics/metrics.js";
+import type { PCollectionView } from "../../../sdk/pcollection.js";
+import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
+import type { DoFn, FinishBundleContext, ProcessContext, StartBundleContext } from "../../../sdk/transforms/do_fn.js";
+import { PaneInfo } from "../../../sdk/values/pane.js";
+import { toInstant, type Instant } from "../../../sdk/values/time.js";
+import { TupleTag } from "../../../sdk/values/tuple_tag.js";
+import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
+import type { BoundedWindow } from "../../../sdk/values/windows.js";
+import { UserCodeError } from "../../shared/user_code_error.js";
+import type { SideInputs } from "../side_inputs.js";
+import type { Operator, Receiver } from "./receiver.js";
+
+export interface ParDoChecks {
+  /** Coder of the input, to check that processElement does not mutate it. */
+  inputCoder?: Coder<unknown>;
+}
+
+/**
+ * Runs a DoFn over each element; it is its own ProcessContext, reused across
+ * elements, so the per-element cost is a field write and the user's call.
+ */
+export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
+  private cur!: WindowedValue<unknown>;
+  private curWindow!: BoundedWindow;
+  private readonly mainOut: Receiver;
+  private readonly tagged: Map<string, Receiver>;
+  private inProcess = false;
+  private readonly bundleCtx: StartBundleContext & FinishBundleContext<unknown>;
+
+  constructor(
+    private readonly transform: TransformNode,
+    private readonly fn: DoFn<unknown, unknown>,
+    mainTag: string,
+    outputs: Map<string, Receiver>,
+    private readonly sideInputs: SideInputs,
+    private readonly metrics: MetricsContainer,
+    private readonly options: PipelineOptions,
+    private readonly checks: ParDoChecks,
+  ) {
+    this.mainOut = outputs.get(mainTag) ?? { process() {} };
+    this.tagged = outputs;
+    const self = this;
+    this.bundleCtx = {
+      getPipelineOptions: () => options,
+      output(a: unknown, b: unknown, c?: unknown, d?: unknown) {
+        if (a instanceof TupleTag) self.emitTo(self.receiverFor(a), { value: b, timestamp: toInstant(c as Instant), windows: [d as BoundedWindow], pane: PaneInfo.NO_FIRING });
+        else self.emitTo(self.mainOut, { value: a, timestamp: toInstant(b as Instant), windows: [c as BoundedWindow], pane: PaneInfo.NO_FIRING });
+      },
+    };
+  }
+
+  start(): void {
+    const prev = setCurrentMetricsContainer(this.metrics);
+    try {
+      this.fn.startBundle(this.bundleCtx);
+    } catch (e) {
+      throw UserCodeError.from(this.transform.fullName, undefined, false, e);
+    } finally {
+      setCurrentMetricsContainer(prev);
+    }
+  }
+
+  process(wv: WindowedValue<unknown>): void {
+    const windows = wv.windows;
+    if (windows.length === 1) this.processInWindow(wv, windows[0]!);
+    else for (const w of windows) this.processInWindow({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane }, w);
+  }
+
+  private processInWindow(wv: WindowedValue<unknown>, window: BoundedWindow): void {
+    const outer = this.cur;
+    const outerWindow = this.curWindow;
+    this.cur = wv;
+    this.curWindow = window;
+    const prev = setCurrentMetricsContainer(this.metrics);
+    const before = this.checks.inputCoder ? this.checks.inputCoder.encodeToBytes(wv.value) : undefined;
+    this.inProcess = true;
+    try {
+      const r = this.fn.processElement(this) as unknown;
+      if (r && typeof (r as Promise<unknown>).then === "function") {
+        throw new TypeError("processElement returned a Promise: async DoFns are not supported; do the asynchronous work in setup() or startBundle()");
+      }
+    } catch (e) {
+      throw UserCodeError.from(this.transform.fullName, wv.value, true, e);
+    } finally {
+      this.inProcess = false;
+      setCurrentMetricsContainer(prev);
+      this.cur = outer;
+      this.curWindow = outerWindow;
+    }
+    if (before) {
+      const after = this.checks.inputCoder!.encodeToBytes(wv.value);
+      if (!Buffer.from(before).equals(Buffer.from(after))) {
+        throw UserCodeError.from(
+          this.transform.fullName,
+          wv.value,
+          true,
+          new Error("the DoFn mutated its input element; DoFns must not change their inputs (copy the element, change the copy). Turn this check off with enforceImmutability: false"),
+        );
+      }
+    }
+  }
+
+  finish(): void {
+    const prev = setCurrentMetricsContainer(this.metrics);
+    try {
+      this.fn.finishBundle(this.bundleCtx);
+    } catch (e) {
+      throw UserCodeError.from(this.transform.fullName, undefined, false, e);
+    } finally {
+      setCurrentMetricsContainer(prev);
+    }
+  }
+
+  private receiverFor(tag: TupleTag<unknown>): Receiver {
+    const r = this.tagged.get(tag.id);
+    if (!r) {
+      throw new Error(`output to tag '${tag.id}', which is not one of this ParDo's outputs (${[...this.tagged.keys()].join(", ")}); declare it with withOutputTags`);
+    }
+    return r;
+  }
+
+  private emitTo(r: Receiver, wv: WindowedValue<unknown>): void {
+    r.process(wv);
+  }
+
+  private checkInProcess(what: string): void {
+    if (!this.inProcess) throw new Error(`ProcessContext.${what}() called outside processElement`);
+  }
+
+  // ProcessContext
+  element(): unknown {
+    return this.cur.value;
+  }
+  output(a: unknown, b?: unknown): void {
+    const cur = this.cur;
+    if (arguments.length === 2 && a instanceof TupleTag) {
+      this.receiverFor(a).process({ value: b, timestamp: cur.timestamp, windows: [this.curWindow], pane: cur.pane });
+    } else {
+      this.mainOut.process({ value: a, timestamp: cur.timestamp, windows: cur.windows.length === 1 ? cur.windows : [this.curWindow], pane: cur.pane });
+    }
+  }
+  outputWithTimestamp(value: unknown, timestamp: Instant | Date): void {
+    this.checkInProcess("outputWithTimestamp");
+    this.mainOut.process({ value, timestamp: toInstant(timestamp), windows: [this.curWindow], pane: this.cur.pane });
+  }
+  sideOutput<T>(tag: TupleTag<T>, value: T): void {
+    this.receiverFor(tag as TupleTag<unknown>).process({ value, timestamp: this.cur.timestamp, windows: [this.curWindow], pane: this.cur.pane });
+  }
+  sideInput<T>(view: PCollectionView<T>): T {
+    this.checkInProcess("sideInput");
+    const tag = view && (view as { tagId?: string }).tagId;
+    const spec = tag ? this.transform.sideInputs?.[tag] : undefined;
+    if (!spec) {
+      throw new Error(`sideInput(${String(view)}): this view is not a side input of '${this.transform.fullName}'; pass it to .withSideInputs(view)`);
+    }
+    return this.sideInputs.get(tag!, spec, this.curWindow) as T;
+  }
+  timestamp(): Instant {
+    return this.cur.timestamp;
+  }
+  window(): BoundedWindow {
+    return this.curWindow;
+  }
+  pane(): PaneInfo {
+    return this.cur.pane;
+  }
+  getPipelineOptions(): PipelineOptions {
+    return this.options;
+  }
+}

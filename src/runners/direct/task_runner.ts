@@ -1,0 +1,304 @@
+/**
+ * Runs one task of a stage: reads its input, pushes every element through the
+ * stage's fused operators, and returns what the stage writes (shuffle partitions,
+ * materialized PCollections, sink results) with its metrics. The same code runs in
+ * worker threads and, for the Flink runner, in the Node worker process.
+ */
+import { rebuildValue } from "../../graph/functions/serialize.js";
+import { Urns, type PipelineGraph } from "../../graph/types.js";
+import { sinkFor, sourceFor, type SourceSplit } from "../../io/registry.js";
+import { ByteReader } from "../../sdk/coders/byte_io.js";
+import { coderFromSpec, type Coder } from "../../sdk/coders/coder.js";
+import { GeneralObjectCoder, KvCoder } from "../../sdk/coders/index.js";
+import { containerUpdates, type MetricUpdates } from "../../sdk/metrics/metrics.js";
+import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import type { CombineFn } from "../../sdk/transforms/combine_fn.js";
+import type { DoFn } from "../../sdk/transforms/do_fn.js";
+import { WindowedValue as WV, type WindowedValue } from "../../sdk/values/windowed_value.js";
+import { StructuredCloneCoder } from "../shared/structured_clone_coder.js";
+import { UserCodeError } from "../shared/user_code_error.js";
+import { readCreateSplit } from "./inputs/create_input.js";
+import { readGroupByKeyPartition } from "./inputs/group_by_key_read.js";
+import { readCombinePartition } from "./inputs/combine_merge_read.js";
+import { readWindowedValues } from "./inputs/windowed_values_read.js";
+import { CombineValuesOp } from "./operators/combine_values_op.js";
+import { EncodabilityCheck } from "./operators/encodability_check.js";
+import { GroupByKeyWrite } from "./operators/group_by_key_write.js";
+import { MaterializeOp } from "./operators/materialize_op.js";
+import { ParDoOp } from "./operators/par_do_op.js";
+import { PrecombineWrite } from "./operators/precombine_write.js";
+import { fanOut, type Operator, type Receiver } from "./operators/receiver.js";
+import { ReshuffleWrite } from "./operators/reshuffle_write.js";
+import { ShuffleWriter } from "./operators/shuffle_records.js";
+import { SinkOp } from "./operators/sink_op.js";
+import { WindowIntoOp } from "./operators/window_into_op.js";
+import type { CombinePayload } from "../../sdk/transforms/combine.js";
+import type { ParDoPayload } from "../../sdk/transforms/par_do.js";
+import type { ExecutionPlan, Stage } from "./plan.js";
+import { SideInputs } from "./side_inputs.js";
+import { GraphContext, TaskMetrics, type TaskOutput } from "./task_context.js";
+
+export type TaskInput =
+  | { kind: "source"; split: SourceSplit }
+  | { kind: "shuffle"; chunks: Uint8Array[] }
+  | { kind: "materialized"; parts: Array<{ pcollection: string; chunks: Uint8Array[] }> }
+  | { kind: "reshuffle"; chunks: Uint8Array[] };
+
+export interface TaskSpec {
+  runId: string;
+  stageId: string;
+  taskIndex: number;
+  numTasks: number;
+  /** How many partitions each shuffle this stage writes has. */
+  numPartitions: number;
+  input: TaskInput;
+}
+
+export interface TaskResult {
+  output: TaskOutput;
+  metrics: MetricUpdates;
+}
+
+interface RunState {
+  g: GraphContext;
+  plan: ExecutionPlan;
+  sideInputs: SideInputs;
+  /** Rebuilt user functions by transform id, set up once per thread and run. */
+  fns: Map<string, Promise<unknown>>;
+  setUp: DoFn<unknown, unknown>[];
+}
+
+export class TaskRunner {
+  private readonly runs = new Map<string, RunState>();
+
+  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void {
+    const g = new GraphContext(graph, options);
+    this.runs.set(runId, { g, plan, sideInputs: new SideInputs(g), fns: new Map(), setUp: [] });
+  }
+
+  hasRun(runId: string): boolean {
+    return this.runs.has(runId);
+  }
+
+  hasSideInput(runId: string, pcollection: string): boolean {
+    return this.run(runId).sideInputs.has(pcollection);
+  }
+
+  addSideInput(runId: string, pcollection: string, chunks: Uint8Array[]): void {
+    this.run(runId).sideInputs.add(pcollection, chunks);
+  }
+
+  /** Calls teardown on every DoFn set up for the run and forgets it. */
+  async endRun(runId: string): Promise<void> {
+    const st = this.runs.get(runId);
+    if (!st) return;
+    this.runs.delete(runId);
+    for (const fn of st.setUp) {
+      try {
+        await fn.teardown();
+      } catch {
+        // teardown is best effort, as in Beam
+      }
+    }
+  }
+
+  private run(runId: string): RunState {
+    const st = this.runs.get(runId);
+    if (!st) throw new Error(`unknown run ${runId}`);
+    return st;
+  }
+
+  private userFn<T>(st: RunState, transformId: string, serialized: unknown, setup: boolean): Promise<T> {
+    let p = st.fns.get(transformId);
+    if (!p) {
+      const t = st.g.transform(transformId);
+      p = (async () => {
+        let fn: unknown;
+        try {
+          fn = await rebuildValue(serialized as never);
+        } catch (e) {
+          throw new Error(`cannot rebuild the function of '${t.fullName}': ${(e as Error).message}`);
+        }
+        if (setup) {
+          try {
+            await (fn as DoFn<unknown, unknown>).setup();
+          } catch (e) {
+            throw UserCodeError.from(t.fullName, undefined, false, e);
+          }
+          st.setUp.push(fn as DoFn<unknown, unknown>);
+        }
+        return fn;
+      })();
+      st.fns.set(transformId, p);
+    }
+    return p as Promise<T>;
+  }
+
+  async runTask(spec: TaskSpec): Promise<TaskResult> {
+    const st = this.run(spec.runId);
+    const stage = st.plan.stages.find((s) => s.id === spec.stageId);
+    if (!stage) throw new Error(`unknown stage ${spec.stageId}`);
+    const metrics = new TaskMetrics();
+    const output: TaskOutput = { shuffles: {}, materialized: {}, sinks: {} };
+    const built = await this.build(st, stage, spec, metrics);
+    try {
+      for (const op of built.ops) await op.start();
+      await this.feed(st, stage, spec, built.head, metrics);
+      for (const op of built.ops) await op.finish();
+    } catch (e) {
+      for (const op of built.ops) await op.abort?.().catch(() => {});
+      throw e;
+    }
+    for (const [id, w] of built.shuffles) output.shuffles[id] = w.take();
+    for (const [id, w] of built.reshuffles) output.shuffles[id] = w.take();
+    for (const [pc, m] of built.materialize) output.materialized[pc] = { chunks: m.out.take(), count: m.out.count, total: m.total };
+    for (const [id, s] of built.sinks) output.sinks[id] = s.result;
+    return { output, metrics: containerUpdates(metrics.containers.values()) };
+  }
+
+  private async build(st: RunState, stage: Stage, spec: TaskSpec, metrics: TaskMetrics) {
+    const { g } = st;
+    const checks = g.options.enforceEncodability !== false;
+    const immutability = g.options.enforceImmutability !== false;
+    const receivers = new Map<string, Receiver[]>();
+    const receiverOf = (pc: string) => fanOut(receivers.get(pc) ?? []);
+    const consume = (pc: string, r: Receiver) => {
+      const list = receivers.get(pc);
+      if (list) list.push(r);
+      else receivers.set(pc, [r]);
+    };
+    const checked = (pc: string, producer: string) => {
+      const r = receiverOf(pc);
+      return checks ? new EncodabilityCheck(r, g.coder(pc), producer, g.pcollectionName(pc)) : r;
+    };
+    const ops: Operator[] = [];
+    const shuffles = new Map<string, ShuffleWriter>();
+    const reshuffles = new Map<string, ReshuffleWrite>();
+    const materialize = new Map<string, MaterializeOp>();
+    const sinks = new Map<string, SinkOp>();
+    const sideSpecs = stage.ops.flatMap((op) => ("transform" in op ? Object.values(g.transform(op.transform).sideInputs ?? {}) : []));
+    await st.sideInputs.prepare(sideSpecs);
+
+    for (let i = stage.ops.length - 1; i >= 0; i--) {
+      const op = stage.ops[i]!;
+      let built: Operator;
+      switch (op.kind) {
+        case "pardo": {
+          const t = g.transform(op.transform);
+          const payload = t.payload as ParDoPayload;
+          const fn = await this.userFn<DoFn<unknown, unknown>>(st, t.id, payload.doFn, true);
+          const outs = new Map<string, Receiver>();
+          for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, checked(pc, t.fullName));
+          built = new ParDoOp(t, fn, payload.mainOutputTag, outs, st.sideInputs, metrics.for(t.fullName), g.options, immutability ? { inputCoder: g.coder(op.input) } : {});
+          break;
+        }
+        case "window_into": {
+          const t = g.transform(op.transform);
+          const p = t.payload as { windowFn?: unknown } | undefined;
+          built = new WindowIntoOp(t.fullName, p?.windowFn ? g.windowFn(op.output) : undefined, receiverOf(op.output));
+          break;
+        }
+        case "combine_values": {
+          const t = g.transform(op.transform);
+          const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, (t.payload as CombinePayload).combineFn, false);
+          built = new CombineValuesOp(t.fullName, fn, checked(op.output, t.fullName), metrics.for(t.fullName));
+          break;
+        }
+        case "shuffle_write": {
+          const t = g.transform(op.transform);
+          const w = new ShuffleWriter(spec.numPartitions);
+          shuffles.set(t.id, w);
+          const { key, value } = kvCoders(g.coder(op.input));
+          if (op.lifted) {
+            const payload = t.payload as CombinePayload;
+            const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
+            built = new PrecombineWrite(t.fullName, fn, key, g.windowCoder(op.input), accumulatorCoder(payload),
+              g.strategy(op.input).timestampCombiner, w, metrics.for(t.fullName));
+          } else {
+            built = new GroupByKeyWrite(t.fullName, key, value, g.windowCoder(op.input), w);
+          }
+          break;
+        }
+        case "reshuffle_write": {
+          const w = new ReshuffleWrite(g.windowedValueCoder(op.input), op.partitions, spec.taskIndex);
+          reshuffles.set(op.transform, w);
+          built = w;
+          break;
+        }
+        case "materialize": {
+          const m = new MaterializeOp(g.windowedValueCoder(op.input), op.limit);
+          materialize.set(op.input, m);
+          built = m;
+          break;
+        }
+        case "sink": {
+          const t = g.transform(op.transform);
+          const impl = sinkFor(op.urn)!;
+          const s = new SinkOp(impl, t.payload, { runId: spec.runId, writerIndex: spec.taskIndex, transform: t.fullName, metrics: metrics.for(t.fullName) });
+          sinks.set(t.id, s);
+          built = s;
+          break;
+        }
+      }
+      ops.unshift(built);
+      consume(op.input, built);
+    }
+    return { ops, head: receiverOf(stage.input.output), shuffles, reshuffles, materialize, sinks };
+  }
+
+  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics): Promise<void> {
+    const { g } = st;
+    const input = stage.input;
+    switch (input.kind) {
+      case "source": {
+        if (spec.input.kind !== "source") throw new Error("task input does not match the stage");
+        const t = g.transform(input.transform);
+        if (input.urn === Urns.CREATE) return readCreateSplit(t.payload as never, g.coder(input.output), spec.input.split, head);
+        const impl = sourceFor(input.urn)!;
+        return impl.read(t.payload, spec.input.split, (value, timestamp) => head.process(inGlobalWindow(value, timestamp)), {
+          metrics: metrics.for(t.fullName),
+          transform: t.fullName,
+        }).catch((e) => {
+          throw e instanceof UserCodeError ? e : new Error(`${t.fullName}: ${(e as Error).message}`);
+        });
+      }
+      case "shuffle": {
+        if (spec.input.kind !== "shuffle") throw new Error("task input does not match the stage");
+        const t = g.transform(input.transform);
+        const inPc = Object.values(t.inputs)[0]!;
+        const { key, value } = kvCoders(g.coder(inPc));
+        const strategy = g.strategy(inPc);
+        if (input.lifted) {
+          const payload = t.payload as CombinePayload;
+          const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
+          const out = g.options.enforceEncodability !== false ? new EncodabilityCheck(head, g.coder(input.output), t.fullName, g.pcollectionName(input.output)) : head;
+          return readCombinePartition(spec.input.chunks, fn, key, accumulatorCoder(payload), strategy, out, t.fullName, metrics.for(t.fullName));
+        }
+        return readGroupByKeyPartition(spec.input.chunks, key, value, strategy, head, t.fullName);
+      }
+      case "materialized": {
+        if (spec.input.kind !== "materialized") throw new Error("task input does not match the stage");
+        for (const part of spec.input.parts) readWindowedValues(part.chunks, g.windowedValueCoder(part.pcollection), head);
+        return;
+      }
+      case "reshuffle": {
+        if (spec.input.kind !== "reshuffle") throw new Error("task input does not match the stage");
+        readWindowedValues(spec.input.chunks, g.windowedValueCoder(input.output), head);
+        return;
+      }
+    }
+  }
+}
+
+function inGlobalWindow(value: unknown, timestamp: number | undefined): WindowedValue<unknown> {
+  return timestamp === undefined ? WV.valueInGlobalWindow(value) : WV.valueInGlobalWindow(value, timestamp);
+}
+
+export function kvCoders(c: Coder<unknown>): { key: Coder<unknown>; value: Coder<unknown> } {
+  if (c instanceof KvCoder) return { key: c.keyCoder, value: c.valueCoder };
+  return { key: GeneralObjectCoder.of(), value: GeneralObjectCoder.of() };
+}
+
+export function accumulatorCoder(p: CombinePayload): Coder<unknown> {
+  return p.accumulatorCoder ? coderFromSpec(p.accumulatorCoder as never) : new StructuredCloneCoder();
+}

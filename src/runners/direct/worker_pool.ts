@@ -1,0 +1,187 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { PipelineGraph } from "../../graph/types.js";
+import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import { errorFromJSON } from "../shared/user_code_error.js";
+import type { TaskExecutor } from "./executor.js";
+import type { ExecutionPlan } from "./plan.js";
+import type { TaskResult, TaskSpec } from "./task_runner.js";
+
+export type WorkerRequest =
+  | { type: "beginRun"; runId: string; graph: PipelineGraph; plan: ExecutionPlan; options: PipelineOptions }
+  | { type: "sideInput"; runId: string; pcollection: string; chunks: Uint8Array[] }
+  | { type: "task"; key: number; spec: TaskSpec }
+  | { type: "endRun"; runId: string };
+
+export type WorkerResponse =
+  | { type: "ready" }
+  | { type: "result"; key: number; result: TaskResult }
+  | { type: "error"; key: number; error: unknown }
+  | { type: "ended"; runId: string }
+  | { type: "fatal"; error: unknown };
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+  runs: Set<string>;
+  sideInputs: Set<string>;
+  current?: { key: number; runId: string };
+}
+
+interface Pending {
+  resolve(r: TaskResult): void;
+  reject(e: unknown): void;
+}
+
+const ENTRY = new URL(import.meta.url.endsWith(".ts") ? "./worker_main.ts" : "./worker_main.js", import.meta.url);
+
+function spawn(): Worker {
+  if (ENTRY.pathname.endsWith(".ts")) {
+    // Running from TypeScript sources (tests, tsx): load the worker through tsx.
+    const code = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })`;
+    return new Worker(code, { eval: true });
+  }
+  return new Worker(ENTRY);
+}
+
+/**
+ * Worker threads that run tasks. Each worker learns a run's graph and plan once,
+ * and each materialized side input once, so tasks carry only their own input.
+ */
+export class WorkerPool implements TaskExecutor {
+  private readonly slots: Slot[] = [];
+  private readonly runs = new Map<string, { graph: PipelineGraph; plan: ExecutionPlan; options: PipelineOptions }>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly queue: Array<{ key: number; spec: TaskSpec; sideInputs: Map<string, Uint8Array[]> }> = [];
+  private readonly cancelled = new Set<string>();
+  private nextKey = 0;
+
+  constructor(readonly parallelism = availableParallelism()) {
+    for (let i = 0; i < parallelism; i++) this.slots.push(this.newSlot());
+  }
+
+  private newSlot(): Slot {
+    const worker = spawn();
+    worker.unref();
+    const slot: Slot = { worker, busy: false, runs: new Set(), sideInputs: new Set() };
+    worker.on("message", (m: WorkerResponse) => this.onMessage(slot, m));
+    worker.on("error", (e) => this.onDeath(slot, e));
+    worker.on("exit", (code) => this.onDeath(slot, new Error(`a local runner worker thread exited (code ${code})`)));
+    return slot;
+  }
+
+  private onMessage(slot: Slot, m: WorkerResponse): void {
+    if (m.type === "result" || m.type === "error") {
+      const p = this.pending.get(m.key);
+      this.pending.delete(m.key);
+      slot.busy = false;
+      slot.current = undefined;
+      // Idle workers must not keep the process alive; busy ones must.
+      slot.worker.unref();
+      if (p) {
+        if (m.type === "result") p.resolve(m.result);
+        else p.reject(errorFromJSON(m.error));
+      }
+      this.dispatch();
+    } else if (m.type === "fatal") {
+      this.onDeath(slot, errorFromJSON(m.error));
+    }
+  }
+
+  /** A worker that died takes its task down with it; a fresh worker takes its place. */
+  private onDeath(slot: Slot, e: unknown): void {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return;
+    this.slots.splice(i, 1, this.newSlot());
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    if (slot.current) {
+      const p = this.pending.get(slot.current.key);
+      this.pending.delete(slot.current.key);
+      p?.reject(this.cancelled.has(slot.current.runId) ? new Error("the pipeline was cancelled") : e);
+    }
+    this.dispatch();
+  }
+
+  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void {
+    this.runs.set(runId, { graph, plan, options });
+  }
+
+  runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
+    const promises = tasks.map(
+      (spec) =>
+        new Promise<TaskResult>((resolve, reject) => {
+          const key = this.nextKey++;
+          this.pending.set(key, { resolve, reject });
+          this.queue.push({ key, spec, sideInputs });
+        }),
+    );
+    this.dispatch();
+    return Promise.all(promises);
+  }
+
+  private dispatch(): void {
+    while (this.queue.length) {
+      const slot = this.slots.find((s) => !s.busy);
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      const runId = job.spec.runId;
+      if (this.cancelled.has(runId)) {
+        const p = this.pending.get(job.key);
+        this.pending.delete(job.key);
+        p?.reject(new Error("the pipeline was cancelled"));
+        continue;
+      }
+      const run = this.runs.get(runId);
+      if (!run) throw new Error(`task of unknown run ${runId}`);
+      if (!slot.runs.has(runId)) {
+        slot.worker.postMessage({ type: "beginRun", runId, ...run } satisfies WorkerRequest);
+        slot.runs.add(runId);
+      }
+      for (const [pc, chunks] of job.sideInputs) {
+        const k = `${runId}/${pc}`;
+        if (!slot.sideInputs.has(k)) {
+          slot.worker.postMessage({ type: "sideInput", runId, pcollection: pc, chunks } satisfies WorkerRequest);
+          slot.sideInputs.add(k);
+        }
+      }
+      slot.busy = true;
+      slot.current = { key: job.key, runId };
+      slot.worker.ref();
+      slot.worker.postMessage({ type: "task", key: job.key, spec: job.spec } satisfies WorkerRequest);
+    }
+  }
+
+  cancelRun(runId: string): void {
+    this.cancelled.add(runId);
+    for (const slot of [...this.slots]) {
+      if (slot.current?.runId === runId) this.onDeath(slot, new Error("the pipeline was cancelled"));
+    }
+  }
+
+  async endRun(runId: string): Promise<void> {
+    this.runs.delete(runId);
+    for (const slot of this.slots) {
+      if (slot.runs.delete(runId)) slot.worker.postMessage({ type: "endRun", runId } satisfies WorkerRequest);
+      for (const k of [...slot.sideInputs]) if (k.startsWith(runId + "/")) slot.sideInputs.delete(k);
+    }
+    this.cancelled.delete(runId);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots.length = 0;
+  }
+}
+
+const pools = new Map<number, WorkerPool>();
+
+/** One pool per parallelism, kept for the process's life (workers are unref'd). */
+export function sharedPool(parallelism: number): WorkerPool {
+  let p = pools.get(parallelism);
+  if (!p) {
+    p = new WorkerPool(parallelism);
+    pools.set(parallelism, p);
+  }
+  return p;
+}

@@ -1,0 +1,51 @@
+import type { PipelineGraph } from "../graph/types.js";
+import type { MetricResults } from "./metrics/metric_results.js";
+import type { PipelineOptions } from "./pipeline_options.js";
+import type { WindowedValue } from "./values/windowed_value.js";
+
+export type PipelineState = "STOPPED" | "RUNNING" | "DONE" | "FAILED" | "CANCELLED" | "UNKNOWN";
+
+/** What a runner is asked to do: run a graph, and bring back samples of some PCollections. */
+export interface RunRequest {
+  graph: PipelineGraph;
+  options: PipelineOptions;
+  /** PCollection id → how many elements to bring back (for show/collect). */
+  collect?: Record<string, number>;
+}
+
+/** Elements brought back from a run, as the runner saw them. */
+export interface CollectedSample {
+  elements: WindowedValue<unknown>[];
+  /** True when the PCollection had more elements than were brought back. */
+  truncated: boolean;
+}
+
+/** A running or finished pipeline (Beam's PipelineResult). */
+export interface PipelineResult {
+  readonly state: PipelineState;
+  /** Resolves with the final state; rejects with the pipeline's error if it failed. */
+  waitUntilFinish(timeoutMillis?: number): Promise<PipelineState>;
+  cancel(): Promise<PipelineState>;
+  metrics(): MetricResults;
+  /** Elements of a PCollection named in RunRequest.collect (after the run is done). */
+  collected(pcollectionId: string): CollectedSample | undefined;
+}
+
+export interface PipelineRunner {
+  readonly name: string;
+  run(request: RunRequest): PipelineResult;
+}
+
+const runners = new Map<string, () => PipelineRunner>();
+
+export function registerRunner(name: string, factory: () => PipelineRunner): void {
+  runners.set(name, factory);
+}
+
+export function resolveRunner(runner: string | PipelineRunner | undefined): PipelineRunner {
+  if (runner && typeof runner === "object") return runner;
+  const name = (runner ?? "direct").toLowerCase().replace(/runner$/, "");
+  const factory = runners.get(name === "local" ? "direct" : name);
+  if (!factory) throw new Error(`unknown runner '${runner}' (known: ${[...runners.keys()].join(", ")})`);
+  return factory();
+}

@@ -1,0 +1,143 @@
+/**
+ * Capture metadata on function objects, and the helpers instrumented code calls to attach it.
+ *
+ * The instrumenter (src/session/instrument) rewrites user code so that every function or
+ * class that captures variables gets, under `Symbol.for("flowbook.fn")`, a
+ * {@link FunctionMeta}: a lazy `captures()` returning the captured values, and where the
+ * function was written (for stack traces of the rebuilt function). Instrumented modules
+ * import `__fb_fn`, `__fb_obj` and `__fb_mod` from this module; code evaluated as a script
+ * (notebook cells) gets them as globals through {@link installInstrumentationGlobals}.
+ *
+ * This module must stay tiny and import nothing: it is loaded into every user module.
+ */
+
+/** The property under which a function carries its {@link FunctionMeta}. */
+export const FN_META: unique symbol = Symbol.for("flowbook.fn") as never;
+
+export interface FunctionMeta {
+  /** The captured variables' current values, by name (`this` for an arrow's lexical this). */
+  captures?: () => Record<string, unknown>;
+  /** Where the function's source text starts: file (path or URL), 1-based line and column. */
+  file?: string;
+  line?: number;
+  column?: number;
+  /** The name the function had by its definition when the wrapper hid it (`const f = ...`). */
+  name?: string;
+  /**
+   * Captured names bound by `import` declarations, as JSON:
+   * `{ "<local name>": [specifier, exportName, importerUrl?] }`. Relative specifiers are
+   * already absolute `file://` URLs; `exportName` is `"default"`, `"*"` or the export's name.
+   */
+  imports?: string;
+}
+
+/** A function's own capture metadata (never one inherited from a base class). */
+export function functionMeta(fn: unknown): FunctionMeta | undefined {
+  if (typeof fn !== "function") return undefined;
+  if (!Object.prototype.hasOwnProperty.call(fn, FN_META)) return undefined;
+  const m = (fn as unknown as Record<symbol, unknown>)[FN_META];
+  return m !== null && typeof m === "object" ? (m as FunctionMeta) : undefined;
+}
+
+/** Attaches metadata to a function; returns the function (so it can wrap an expression). */
+export function __fb_fn<T>(fn: T, meta: FunctionMeta): T {
+  if (typeof fn === "function") {
+    (fn as unknown as Record<symbol, unknown>)[FN_META] = meta;
+    if (meta.name !== undefined && (fn as { name?: unknown }).name === "") {
+      Object.defineProperty(fn, "name", { value: meta.name, configurable: true });
+    }
+  }
+  return fn;
+}
+
+/**
+ * Attaches metadata to the methods (and function-valued properties) of an object literal.
+ * `entries`: `[key, meta]`, `[key, meta, 1]` for a getter, `[key, meta, 2]` for a setter.
+ */
+export function __fb_obj<T>(obj: T, entries: ReadonlyArray<readonly [string, FunctionMeta, number?]>): T {
+  if (obj === null || typeof obj !== "object") return obj;
+  for (const [key, meta, accessor] of entries) {
+    const d = Object.getOwnPropertyDescriptor(obj, key);
+    if (!d) continue;
+    const fn = accessor === 1 ? d.get : accessor === 2 ? d.set : d.value;
+    if (typeof fn === "function") (fn as unknown as Record<symbol, unknown>)[FN_META] = meta;
+  }
+  return obj;
+}
+
+interface ModuleRegistry {
+  namespaces: Array<{ ns: object; specifier: string; from?: string }>;
+  index: Map<unknown, ModuleRef> | undefined;
+  indexedCount: number;
+}
+
+export interface ModuleRef {
+  specifier: string;
+  exportName: string;
+  from?: string;
+}
+
+const REGISTRY_KEY = Symbol.for("flowbook.modules");
+
+function registry(): ModuleRegistry {
+  const g = globalThis as unknown as Record<symbol, ModuleRegistry | undefined>;
+  let r = g[REGISTRY_KEY];
+  if (!r) {
+    r = { namespaces: [], index: undefined, indexedCount: 0 };
+    Object.defineProperty(globalThis, REGISTRY_KEY, { value: r, configurable: true });
+  }
+  return r;
+}
+
+/**
+ * Records a module namespace imported by instrumented code, so that values exported by
+ * it (classes, functions) travel as module references (`await import(specifier)`)
+ * wherever the serializer meets them, not only as directly captured imports.
+ */
+export function __fb_mod(ns: unknown, specifier: string, from?: string): void {
+  if (ns === null || (typeof ns !== "object" && typeof ns !== "function")) return;
+  const r = registry();
+  if (r.namespaces.some((e) => e.ns === ns)) return;
+  r.namespaces.push(from === undefined ? { ns: ns as object, specifier } : { ns: ns as object, specifier, from });
+}
+
+/** The module export a value is, if some instrumented code imported its module. */
+export function moduleRefOf(value: unknown): ModuleRef | undefined {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+  const r = registry();
+  if (!r.index) r.index = new Map();
+  if (r.indexedCount < r.namespaces.length) {
+    for (let i = r.indexedCount; i < r.namespaces.length; i++) {
+      const { ns, specifier, from } = r.namespaces[i]!;
+      const ref = (exportName: string): ModuleRef => (from === undefined ? { specifier, exportName } : { specifier, exportName, from });
+      if (!r.index.has(ns)) r.index.set(ns, ref("*"));
+      let keys: string[] = [];
+      try {
+        keys = Object.keys(ns);
+      } catch {
+        continue;
+      }
+      for (const k of keys) {
+        let v: unknown;
+        try {
+          v = (ns as Record<string, unknown>)[k];
+        } catch {
+          continue; // an export still in its temporal dead zone
+        }
+        if (typeof v === "function" && !r.index.has(v)) r.index.set(v, ref(k));
+      }
+    }
+    r.indexedCount = r.namespaces.length;
+  }
+  return r.index.get(value);
+}
+
+/**
+ * Defines `__fb_fn`, `__fb_obj` and `__fb_mod` on a global object (a vm context's global, a
+ * vm2 sandbox), for code instrumented with `helperImport: false`.
+ */
+export function installInstrumentationGlobals(target: object = globalThis): void {
+  for (const [k, v] of Object.entries({ __fb_fn, __fb_obj, __fb_mod })) {
+    Object.defineProperty(target, k, { value: v, configurable: true, writable: true, enumerable: false });
+  }
+}

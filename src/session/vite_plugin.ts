@@ -1,0 +1,57 @@
+/**
+ * A Vite (and so Vitest) plugin that instruments test, benchmark and example files, so the
+ * functions they define can be sent to a runner (see src/session/instrument/instrument.ts).
+ *
+ * It runs after Vite's TypeScript transform (`enforce: "post"`). flowbook's own `src/` and
+ * `node_modules` are never instrumented. Recorded positions are those of the transformed
+ * code, which is what Vitest maps back to the original file in stack traces.
+ *
+ *   // vitest.config.ts
+ *   plugins: [flowbookCaptures()]
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { instrumentCode } from "./instrument/instrument.js";
+import type { RawSourceMap } from "./instrument/source_map.js";
+
+export interface FlowbookCapturesOptions {
+  /** Files to instrument (matched against the absolute path). Default: under test/, tests/, bench/, examples/. */
+  include?: RegExp;
+  /** Files never to instrument, in addition to node_modules and flowbook's own src/. */
+  exclude?: RegExp;
+}
+
+/** The structural subset of Vite's Plugin type this plugin uses. */
+export interface FlowbookVitePlugin {
+  name: string;
+  enforce: "post";
+  transform(code: string, id: string): { code: string; map: RawSourceMap | null } | null;
+}
+
+const DEFAULT_INCLUDE = /[\\/](test|tests|__tests__|bench|benchmarks|examples?)[\\/].*\.[cm]?[jt]sx?$/;
+
+const here = fileURLToPath(import.meta.url);
+const ext = path.extname(here);
+/** flowbook's own source directory (src/ or dist/src/), never instrumented. */
+const ownSrc = path.resolve(path.dirname(here), "..");
+const helperPath = path.resolve(ownSrc, "graph", "functions", `meta${ext}`);
+
+export function flowbookCaptures(options: FlowbookCapturesOptions = {}): FlowbookVitePlugin {
+  const include = options.include ?? DEFAULT_INCLUDE;
+  return {
+    name: "flowbook:captures",
+    enforce: "post",
+    transform(code: string, id: string) {
+      if (id.startsWith("\0") || id.includes("/node_modules/") || id.includes("\\node_modules\\")) return null;
+      const file = id.replace(/[?#].*$/, "");
+      if (!path.isAbsolute(file)) return null;
+      if (file.startsWith(ownSrc + path.sep)) return null;
+      if (!include.test(file) || options.exclude?.test(file)) return null;
+      const r = instrumentCode(code, { filename: file, helperImport: helperPath, imports: "rewrite" });
+      if (!r.changed) return null;
+      return { code: r.code, map: r.map ?? null };
+    },
+  };
+}
+
+export default flowbookCaptures;

@@ -17,8 +17,10 @@ export interface Reservoir<T> {
 export interface SampleOptions {
   /**
    * Seeds the random choices so that a run can be repeated (tests). Without it, choices
-   * come from Math.random. Each copy of the CombineFn (one per worker) draws the same
-   * sequence, which keeps every accumulator uniform on its own.
+   * come from Math.random, independent everywhere. With it, every copy of the CombineFn
+   * (one per worker) starts from the same state and draws the same sequence: each
+   * accumulator is still a uniform sample of its inputs, but choices made in different
+   * workers are correlated, so keep seeds for tests and single-process runs.
    */
   seed?: number;
 }

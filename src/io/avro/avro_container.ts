@@ -1,6 +1,6 @@
 /**
  * Avro object container files: a synchronous block writer (for writers in worker
- * threads) and a streaming reader (avsc's BlockDecoder), records as plain objects.
+ * threads) and a streaming reader that decodes whole blocks; records as plain objects.
  *
  * Layout (Avro 1.x spec): magic `Obj\x01`, metadata map (`avro.schema`: the schema JSON,
  * `avro.codec`: "null" | "deflate"), a 16-byte sync marker, then blocks of
@@ -8,9 +8,8 @@
  */
 import avro from "avsc";
 import { randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { pipeline } from "node:stream";
-import { deflateRawSync } from "node:zlib";
+import { promises as fsp } from "node:fs";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 export type AvroCodecName = "null" | "deflate";
 export type AvroSchemaJSON = object | string;
@@ -122,26 +121,109 @@ export class AvroContainerWriter {
 /**
  * Streams the records of a container file, in order, calling emit per record (plain
  * objects). With a reader schema, records are resolved from the file's writer schema.
+ * Reads 1 MiB at a time and decodes whole blocks synchronously (codecs "null", "deflate").
  */
 export async function readAvroFile(file: string, readerSchema: AvroSchemaJSON | undefined, emit: (record: unknown) => void): Promise<number> {
-  const decoder = new avro.streams.BlockDecoder(readerSchema === undefined ? {} : { readerSchema: avroType(readerSchema) });
-  const input = createReadStream(file, { highWaterMark: 1 << 20 });
-  const stream = pipeline(input, decoder, () => {});
+  const fh = await fsp.open(file, "r");
+  let buf = Buffer.allocUnsafe(1 << 20);
+  let start = 0; // first unconsumed byte
+  let end = 0; // end of valid data
+  let filePos = 0;
+  let eof = false;
+  const fail = (msg: string): never => {
+    throw new Error(`cannot read Avro file ${file}: ${msg}`);
+  };
+  /** Makes at least n unconsumed bytes available; false at the end of the file. */
+  const need = async (n: number): Promise<boolean> => {
+    while (end - start < n) {
+      if (eof) return false;
+      if (start > 0) {
+        buf.copy(buf, 0, start, end);
+        end -= start;
+        start = 0;
+      }
+      if (buf.length - end < Math.max(n - (end - start), 64 * 1024)) {
+        const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, n + (1 << 20)));
+        buf.copy(grown, 0, 0, end);
+        buf = grown;
+      }
+      const { bytesRead } = await fh.read(buf, end, buf.length - end, filePos);
+      if (bytesRead === 0) eof = true;
+      filePos += bytesRead;
+      end += bytesRead;
+    }
+    return true;
+  };
+  /** Reads an Avro long at `start` (the caller made enough bytes available, or the file ended). */
+  const readLong = (): number => {
+    let n = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (start >= end) fail("truncated block header");
+      const b = buf[start++]!;
+      n += (b & 0x7f) * mul;
+      if (b < 0x80) return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+      mul *= 128;
+    }
+    return fail("bad varint in block header");
+  };
+
   let count = 0;
   let emitting = false;
   try {
-    for await (const record of stream as AsyncIterable<unknown>) {
-      emitting = true;
-      emit(plain(record));
-      emitting = false;
-      count++;
+    // Header: magic, metadata map, sync marker. Grow until the map decodes.
+    if (!(await need(4)) || !buf.subarray(start, start + 4).equals(MAGIC)) fail("not an Avro object container file (bad magic bytes)");
+    let meta: { value: Record<string, Buffer>; offset: number };
+    for (let want = 1024; ; want *= 2) {
+      const more = await need(want);
+      meta = META_TYPE.decode(buf.subarray(0, end), start + 4) as { value: Record<string, Buffer>; offset: number };
+      if (meta.offset >= 0 && meta.offset + 16 <= end) break;
+      if (!more) fail("truncated header");
+    }
+    const sync = Buffer.from(buf.subarray(meta.offset, meta.offset + 16));
+    start = meta.offset + 16;
+    const codec = meta.value["avro.codec"]?.toString() || "null";
+    if (codec !== "null" && codec !== "deflate") fail(`unsupported codec ${JSON.stringify(codec)} (flowbook reads "null" and "deflate")`);
+    const schemaText = meta.value["avro.schema"]?.toString();
+    if (!schemaText) fail("no avro.schema in the header");
+    const writerType = avroType(JSON.parse(schemaText!) as AvroSchemaJSON);
+    let type = writerType;
+    let resolver: ReturnType<avro.Type["createResolver"]> | undefined;
+    if (readerSchema !== undefined) {
+      type = avroType(readerSchema);
+      try {
+        resolver = type.createResolver(writerType);
+      } catch (e) {
+        fail(`its schema cannot be read as the reader schema: ${(e as Error).message}`);
+      }
+    }
+    for (;;) {
+      if (!(await need(1))) break;
+      await need(20); // the block's two longs (fewer bytes at the end of the file is fine)
+      const n = readLong();
+      const size = readLong();
+      if (n < 0 || size < 0) fail("bad block header");
+      if (!(await need(size + 16))) fail("truncated block");
+      const raw = buf.subarray(start, start + size);
+      const data = codec === "deflate" ? inflateRawSync(raw) : Buffer.from(raw);
+      if (!buf.subarray(start + size, start + size + 16).equals(sync)) fail("sync marker mismatch (corrupt file)");
+      start += size + 16;
+      let pos = 0;
+      for (let i = 0; i < n; i++) {
+        const r = type.decode(data, pos, resolver);
+        if (r.offset < 0) fail("truncated record in block");
+        pos = r.offset;
+        emitting = true;
+        emit(plain(r.value));
+        emitting = false;
+        count++;
+      }
     }
   } catch (e) {
-    if (emitting) throw e;
-    throw new Error(`cannot read Avro file ${file}: ${(e as Error).message}`);
+    if (emitting || (e instanceof Error && e.message.startsWith("cannot read Avro file"))) throw e;
+    fail((e as Error).message);
   } finally {
-    input.destroy();
-    decoder.destroy();
+    await fh.close();
   }
   return count;
 }

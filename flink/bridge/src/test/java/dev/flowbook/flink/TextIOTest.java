@@ -1,0 +1,106 @@
+package dev.flowbook.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.flowbook.flink.plan.PlanException;
+import dev.flowbook.flink.sink.ShardNames;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** source:text → sink:text, the atomic rename, and a failing job leaving no final files. */
+class TextIOTest {
+    static List<String> listing(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<String> out = new ArrayList<>(s.map(p -> p.getFileName().toString()).toList());
+            Collections.sort(out);
+            return out;
+        }
+    }
+
+    @Test
+    void shardNames() {
+        assertEquals("/o/wc-00002-of-00010.txt", ShardNames.name("/o/wc", "-SSSSS-of-NNNNN", ".txt", 2, 10));
+        assertEquals("/o/wc-3of7", ShardNames.name("/o/wc", "-SofN", "", 3, 7));
+    }
+
+    @Test
+    void readsGlobsAndGzipAndWritesShardsAtomically(@TempDir Path tmp) throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        List<String> want = new ArrayList<>();
+        for (int f = 0; f < 3; f++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 1000; i++) {
+                String line = "file" + f + " line " + i + (i % 10 == 0 ? " ünïcødé" : "");
+                sb.append(line).append(i % 2 == 0 ? "\n" : "\r\n");
+                want.add(line);
+            }
+            Files.writeString(data.resolve("part-" + f + ".txt"), sb.toString());
+        }
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(data.resolve("more.gz")))) {
+            o.write("zipped one\nzipped two\n".getBytes(StandardCharsets.UTF_8));
+        }
+        want.add("zipped one");
+        want.add("zipped two");
+        Files.writeString(data.resolve("ignored.csv"), "not matched\n");
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("old-file.txt"), "kept\n");
+        String json = """
+            {"format":"flowbook.flinkplan/v1","jobName":"textio","parallelism":2,"runtimeMode":"BATCH",
+             "operators":[
+               {"id":"op1","name":"Read","kind":"source:text","payload":{"filePatterns":["%s/part-*.txt","%s/*.gz"]}},
+               {"id":"op2","name":"Write","kind":"sink:text","inputs":[{"from":"op1","ship":"rebalance"}],"outputs":[],
+                "payload":{"prefix":"%s/lines","suffix":".txt","numShards":3}}
+             ]}""".formatted(data, data, out);
+        TestCluster.run(json);
+        assertEquals(List.of("lines-00000-of-00003.txt", "lines-00001-of-00003.txt", "lines-00002-of-00003.txt", "old-file.txt"), listing(out));
+        List<String> got = new ArrayList<>();
+        for (int s = 0; s < 3; s++) got.addAll(Files.readAllLines(out.resolve("lines-0000" + s + "-of-00003.txt")));
+        Collections.sort(got);
+        Collections.sort(want);
+        assertEquals(want, got);
+
+        String noMatch = json.replace("/part-*.txt", "/nothing-*.txt");
+        PlanException e = assertThrows(PlanException.class, () -> TestCluster.run(noMatch));
+        assertTrue(e.getMessage().contains("No files matched spec: " + data + "/nothing-*.txt"), e.getMessage());
+    }
+
+    @Test
+    void aFailedJobLeavesNoFinalFiles(@TempDir Path tmp) throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 2000; i++) sb.append("w").append(i).append('\n');
+        sb.append("boom\n");
+        Files.writeString(data.resolve("in.txt"), sb.toString());
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        String json = """
+            {"format":"flowbook.flinkplan/v1","jobName":"textfail","parallelism":2,"runtimeMode":"BATCH",
+             "worker":{"command":["node","%s"]},
+             "stages":{"s1":{"op":"upper","failOn":"boom"}},
+             "operators":[
+               {"id":"op1","name":"Read","kind":"source:text","payload":{"filePatterns":["%s/in.txt"]}},
+               {"id":"op2","name":"Upper","kind":"usercode","transforms":["Upper"],"inputs":[{"from":"op1","ship":"rebalance"}],"payload":{"stage":"s1"}},
+               {"id":"op3","name":"Write","kind":"sink:text","inputs":[{"from":"op2"}],"outputs":[],"payload":{"prefix":"%s/upper"}}
+             ]}""".formatted(UserCodeTest.workerPath(), data, out);
+        assertThrows(Exception.class, () -> TestCluster.run(json));
+        for (String f : listing(out)) assertTrue(!f.startsWith("upper"), "no final file may exist, found " + f);
+        // The same pipeline without the failing element writes both shards.
+        Files.writeString(data.resolve("in.txt"), sb.toString().replace("boom\n", ""));
+        TestCluster.run(json);
+        List<String> files = listing(out);
+        assertEquals(List.of("upper-00000-of-00002", "upper-00001-of-00002"), files.stream().filter(f -> !f.startsWith(".")).toList());
+        assertTrue(files.stream().noneMatch(f -> f.startsWith(".flowbook-tmp") && Files.isDirectory(out.resolve(f)) && f.contains("textfail")));
+        long lines = Files.readAllLines(out.resolve("upper-00000-of-00002")).size() + Files.readAllLines(out.resolve("upper-00001-of-00002")).size();
+        assertEquals(2000, lines);
+    }
+}

@@ -77,8 +77,9 @@ export { Metrics, Counter, Distribution, Gauge } from "./sdk/metrics/metrics.js"
 export { MetricResults, type MetricQueryResults, type MetricsFilter } from "./sdk/metrics/metric_results.js";
 export { PAssert, TestPipeline, PAssertionError } from "./sdk/testing/passert.js";
 
-// Runners register themselves when loaded.
+// Runners register themselves when loaded; the WordCount example's classes travel by name.
 import "./runners/direct/direct_runner.js";
+import "./examples/word_count.js";
 
 // Every export travels by name when a user function captures it.
 import * as api from "./index.js";

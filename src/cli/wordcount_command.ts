@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { resolve, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Pipeline, TextIO, Top, KV, StringUtf8Coder } from "../index.js";
+import { Flatten, Pipeline, PCollectionList, TextIO, Top, StringUtf8Coder, type KV, type PCollection } from "../index.js";
 import { CountWords, FormatAsTextFn } from "../examples/word_count.js";
 import { ParDo } from "../sdk/transforms/par_do.js";
 
@@ -47,8 +47,8 @@ export async function wordcountCommand(argv: string[]): Promise<number> {
   }
   const p = Pipeline.create({ name: "wordcount", enforceEncodability: false, enforceImmutability: false, ...options });
   const started = Date.now();
-  const reads = inputs.map((pattern, i) => p.apply(`ReadLines${inputs.length > 1 ? i : ""}`, TextIO.read().from(resolve(pattern))));
-  const lines = reads.length === 1 ? reads[0]! : (await import("../index.js")).PCollectionList.of(reads).apply((await import("../index.js")).Flatten.pCollections());
+  const reads: PCollection<string>[] = inputs.map((pattern, i) => p.apply(`ReadLines${inputs.length > 1 ? i : ""}`, TextIO.read().from(resolve(pattern))));
+  const lines = reads.length === 1 ? reads[0]! : PCollectionList.of(reads).apply(Flatten.pCollections<string>());
   const counts = lines.apply("CountWords", new CountWords());
   counts.apply("FormatAsText", ParDo.of(new FormatAsTextFn())).setCoder(StringUtf8Coder.of()).apply("WriteCounts", TextIO.write().to(resolve(output)));
   const topWords = counts.apply("TopWords", Top.of<KV<string, number>>(top, byCount));

@@ -10,11 +10,13 @@ import { sinkFor, sourceFor, type SourceSplit } from "../../io/registry.js";
 import { ByteReader } from "../../sdk/coders/byte_io.js";
 import { coderFromSpec, type Coder } from "../../sdk/coders/coder.js";
 import { GeneralObjectCoder, KvCoder } from "../../sdk/coders/index.js";
-import { containerUpdates, type MetricUpdates } from "../../sdk/metrics/metrics.js";
+import { containerUpdates, setCurrentMetricsContainer, type MetricUpdates } from "../../sdk/metrics/metrics.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { CombineFn } from "../../sdk/transforms/combine_fn.js";
 import type { DoFn } from "../../sdk/transforms/do_fn.js";
-import { WindowedValue as WV, type WindowedValue } from "../../sdk/values/windowed_value.js";
+import { WindowedValue as WV } from "../../sdk/values/windowed_value.js";
+import { PaneInfo } from "../../sdk/values/pane.js";
+import { TIMESTAMP_MIN } from "../../sdk/values/time.js";
 import { StructuredCloneCoder } from "../shared/structured_clone_coder.js";
 import { UserCodeError } from "../shared/user_code_error.js";
 import { readCreateSplit } from "./inputs/create_input.js";
@@ -108,7 +110,8 @@ export class TaskRunner {
     return st;
   }
 
-  private userFn<T>(st: RunState, transformId: string, serialized: unknown, setup: boolean): Promise<T> {
+  /** Setup's metrics count in the task that first needed the function. */
+  private userFn<T>(st: RunState, transformId: string, serialized: unknown, setup: boolean, metrics?: TaskMetrics): Promise<T> {
     let p = st.fns.get(transformId);
     if (!p) {
       const t = st.g.transform(transformId);
@@ -120,10 +123,13 @@ export class TaskRunner {
           throw new Error(`cannot rebuild the function of '${t.fullName}': ${(e as Error).message}`);
         }
         if (setup) {
+          const prev = setCurrentMetricsContainer(metrics?.for(t.fullName));
           try {
             await (fn as DoFn<unknown, unknown>).setup();
           } catch (e) {
             throw UserCodeError.from(t.fullName, undefined, false, e);
+          } finally {
+            setCurrentMetricsContainer(prev);
           }
           st.setUp.push(fn as DoFn<unknown, unknown>);
         }
@@ -186,7 +192,7 @@ export class TaskRunner {
         case "pardo": {
           const t = g.transform(op.transform);
           const payload = t.payload as ParDoPayload;
-          const fn = await this.userFn<DoFn<unknown, unknown>>(st, t.id, payload.doFn, true);
+          const fn = await this.userFn<DoFn<unknown, unknown>>(st, t.id, payload.doFn, true, metrics);
           const outs = new Map<string, Receiver>();
           for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, checked(pc, t.fullName));
           built = new ParDoOp(t, fn, payload.mainOutputTag, outs, st.sideInputs, metrics.for(t.fullName), g.options, immutability ? { inputCoder: g.coder(op.input) } : {});
@@ -255,7 +261,14 @@ export class TaskRunner {
         const t = g.transform(input.transform);
         if (input.urn === Urns.CREATE) return readCreateSplit(t.payload as never, g.coder(input.output), spec.input.split, head);
         const impl = sourceFor(input.urn)!;
-        return impl.read(t.payload, spec.input.split, (value, timestamp) => head.process(inGlobalWindow(value, timestamp)), {
+        // One reused element object: receivers never keep a WindowedValue past process().
+        const wv = { value: undefined as unknown, timestamp: TIMESTAMP_MIN, windows: WV.GLOBAL_WINDOWS, pane: PaneInfo.NO_FIRING };
+        const emit = (value: unknown, timestamp?: number) => {
+          wv.value = value;
+          wv.timestamp = timestamp ?? TIMESTAMP_MIN;
+          head.process(wv);
+        };
+        return impl.read(t.payload, spec.input.split, emit, {
           metrics: metrics.for(t.fullName),
           transform: t.fullName,
         }).catch((e) => {
@@ -288,10 +301,6 @@ export class TaskRunner {
       }
     }
   }
-}
-
-function inGlobalWindow(value: unknown, timestamp: number | undefined): WindowedValue<unknown> {
-  return timestamp === undefined ? WV.valueInGlobalWindow(value) : WV.valueInGlobalWindow(value, timestamp);
 }
 
 export function kvCoders(c: Coder<unknown>): { key: Coder<unknown>; value: Coder<unknown> } {

@@ -38,36 +38,42 @@ export function setCurrentMetricsContainer(c: MetricsContainer | undefined): Met
   return prev;
 }
 
-function container(): MetricsContainer | undefined {
-  return current;
-}
-
 const SEP = "\u0000";
 function key(namespace: string, name: string): string {
   return namespace + SEP + name;
 }
 
 export class Counter {
-  constructor(readonly namespace: string, readonly name: string) {}
+  // The container key, computed once: metrics are updated per element.
+  private readonly key: string;
+  constructor(readonly namespace: string, readonly name: string) {
+    this.key = key(namespace, name);
+  }
   inc(n = 1): void {
-    container()?.inc(key(this.namespace, this.name), n);
+    current?.inc(this.key, n);
   }
   dec(n = 1): void {
-    container()?.inc(key(this.namespace, this.name), -n);
+    current?.inc(this.key, -n);
   }
 }
 
 export class Distribution {
-  constructor(readonly namespace: string, readonly name: string) {}
+  private readonly key: string;
+  constructor(readonly namespace: string, readonly name: string) {
+    this.key = key(namespace, name);
+  }
   update(value: number): void {
-    container()?.update(key(this.namespace, this.name), value);
+    current?.update(this.key, value);
   }
 }
 
 export class Gauge {
-  constructor(readonly namespace: string, readonly name: string) {}
+  private readonly key: string;
+  constructor(readonly namespace: string, readonly name: string) {
+    this.key = key(namespace, name);
+  }
   set(value: number): void {
-    container()?.set(key(this.namespace, this.name), value);
+    current?.set(this.key, value);
   }
 }
 

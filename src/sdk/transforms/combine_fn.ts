@@ -1,3 +1,4 @@
+import { registerKnown } from "../../graph/functions/known_objects.js";
 import type { Coder } from "../coders/coder.js";
 
 /**
@@ -102,3 +103,7 @@ export function toCombineFn<I, A, O>(fn: CombineFnLike<I, A, O>): CombineFn<I, A
   }
   throw new TypeError("expected a CombineFn (createAccumulator, addInput, mergeAccumulators, extractOutput) or a function over an array of values");
 }
+
+registerKnown("flowbook.CombineFn", CombineFn);
+registerKnown("flowbook.IterableCombineFn", IterableCombineFn);
+registerKnown("flowbook.ObjectCombineFn", ObjectCombineFn);

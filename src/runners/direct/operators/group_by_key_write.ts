@@ -1,4 +1,5 @@
 import type { Coder } from "../../../sdk/coders/coder.js";
+import { GlobalWindowCoder } from "../../../sdk/coders/global_window_coder.js";
 import type { KV } from "../../../sdk/values/kv.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
 import type { BoundedWindow } from "../../../sdk/values/windows.js";
@@ -17,7 +18,8 @@ export class GroupByKeyWrite implements Operator {
     private readonly windowCoder: Coder<BoundedWindow>,
     private readonly shuffle: ShuffleWriter,
   ) {
-    this.globalWindowBytes = windowCoder.encodeToBytes(GlobalWindow.INSTANCE);
+    // Only a global-window coder can encode the global window; others never see it.
+    this.globalWindowBytes = windowCoder instanceof GlobalWindowCoder ? windowCoder.encodeToBytes(GlobalWindow.INSTANCE) : new Uint8Array(0);
   }
   start(): void {}
   finish(): void {}

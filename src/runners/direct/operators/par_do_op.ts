@@ -28,6 +28,16 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   private readonly mainOut: Receiver;
   private readonly tagged: Map<string, Receiver>;
   private inProcess = false;
+  /**
+   * Main outputs reuse one object: no receiver keeps a WindowedValue after process()
+   * returns (they encode it, or read its value), and this saves an allocation per element.
+   */
+  private readonly outMain: { value: unknown; timestamp: number; windows: readonly BoundedWindow[]; pane: PaneInfo } = {
+    value: undefined,
+    timestamp: 0,
+    windows: [],
+    pane: PaneInfo.NO_FIRING,
+  };
   private readonly bundleCtx: StartBundleContext & FinishBundleContext<unknown>;
 
   constructor(
@@ -70,16 +80,14 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   }
 
   private processInWindow(wv: WindowedValue<unknown>, window: BoundedWindow): void {
-    const outer = this.cur;
-    const outerWindow = this.curWindow;
     this.cur = wv;
     this.curWindow = window;
     const prev = setCurrentMetricsContainer(this.metrics);
-    const before = this.checks.inputCoder ? this.checks.inputCoder.encodeToBytes(wv.value) : undefined;
+    const before = this.checks.inputCoder !== undefined ? this.checks.inputCoder.encodeToBytes(wv.value) : undefined;
     this.inProcess = true;
     try {
       const r = this.fn.processElement(this) as unknown;
-      if (r && typeof (r as Promise<unknown>).then === "function") {
+      if (r !== undefined && typeof (r as Promise<unknown>).then === "function") {
         throw new TypeError("processElement returned a Promise: async DoFns are not supported; do the asynchronous work in setup() or startBundle()");
       }
     } catch (e) {
@@ -87,19 +95,19 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     } finally {
       this.inProcess = false;
       setCurrentMetricsContainer(prev);
-      this.cur = outer;
-      this.curWindow = outerWindow;
     }
-    if (before) {
-      const after = this.checks.inputCoder!.encodeToBytes(wv.value);
-      if (!Buffer.from(before).equals(Buffer.from(after))) {
-        throw UserCodeError.from(
-          this.transform.fullName,
-          wv.value,
-          true,
-          new Error("the DoFn mutated its input element; DoFns must not change their inputs (copy the element, change the copy). Turn this check off with enforceImmutability: false"),
-        );
-      }
+    if (before !== undefined) this.checkNotMutated(before, wv.value);
+  }
+
+  private checkNotMutated(before: Uint8Array, value: unknown): void {
+    const after = this.checks.inputCoder!.encodeToBytes(value);
+    if (!Buffer.from(before).equals(Buffer.from(after))) {
+      throw UserCodeError.from(
+        this.transform.fullName,
+        value,
+        true,
+        new Error("the DoFn mutated its input element; DoFns must not change their inputs (copy the element, change the copy). Turn this check off with enforceImmutability: false"),
+      );
     }
   }
 
@@ -139,7 +147,12 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     if (arguments.length === 2 && a instanceof TupleTag) {
       this.receiverFor(a).process({ value: b, timestamp: cur.timestamp, windows: [this.curWindow], pane: cur.pane });
     } else {
-      this.mainOut.process({ value: a, timestamp: cur.timestamp, windows: cur.windows.length === 1 ? cur.windows : [this.curWindow], pane: cur.pane });
+      const o = this.outMain;
+      o.value = a;
+      o.timestamp = cur.timestamp;
+      o.windows = cur.windows.length === 1 ? cur.windows : [this.curWindow];
+      o.pane = cur.pane;
+      this.mainOut.process(o);
     }
   }
   outputWithTimestamp(value: unknown, timestamp: Instant | Date): void {

@@ -1,5 +1,6 @@
 import type { TimestampCombinerKind } from "../../../graph/types.js";
 import { bytesKey, type Coder } from "../../../sdk/coders/coder.js";
+import { GlobalWindowCoder } from "../../../sdk/coders/global_window_coder.js";
 import { setCurrentMetricsContainer, type MetricsContainer } from "../../../sdk/metrics/metrics.js";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn.js";
 import type { KV } from "../../../sdk/values/kv.js";
@@ -37,7 +38,8 @@ export class PrecombineWrite implements Operator {
     private readonly shuffle: ShuffleWriter,
     private readonly metrics: MetricsContainer,
   ) {
-    this.globalWindowBytes = windowCoder.encodeToBytes(GlobalWindow.INSTANCE);
+    // Only a global-window coder can encode the global window; others never see it.
+    this.globalWindowBytes = windowCoder instanceof GlobalWindowCoder ? windowCoder.encodeToBytes(GlobalWindow.INSTANCE) : new Uint8Array(0);
   }
 
   start(): void {}
@@ -50,24 +52,22 @@ export class PrecombineWrite implements Operator {
     const prev = setCurrentMetricsContainer(this.metrics);
     try {
       const windows = wv.windows;
-      for (let i = 0; i < windows.length; i++) {
-        const w = windows[i]!;
-        let mapKey: unknown = this.keyCoder.structuralValue(kv.key);
-        let wb = this.globalWindowBytes;
-        if (!(w instanceof GlobalWindow)) {
-          wb = this.windowCoder.encodeToBytes(w);
-          mapKey = `${bytesKey(wb)}\u0001${typeof mapKey}:${String(mapKey)}`;
-        }
+      if (windows.length === 1 && windows[0] instanceof GlobalWindow) {
+        // The batch case: one map lookup and the user's addInput per element.
+        const mapKey = this.keyCoder.structuralValue(kv.key);
         let e = this.byKey.get(mapKey);
-        if (e === undefined) {
-          if (this.byKey.size >= MAX_ENTRIES) this.flush();
-          e = { key: kv.key, window: wb, acc: this.fn.createAccumulator(), timestamp: wv.timestamp };
-          this.byKey.set(mapKey, e);
-        } else if (this.timestampCombiner === "EARLIEST") {
-          if (wv.timestamp < e.timestamp) e.timestamp = wv.timestamp;
-        } else if (this.timestampCombiner === "LATEST") {
-          if (wv.timestamp > e.timestamp) e.timestamp = wv.timestamp;
-        }
+        if (e === undefined) e = this.newEntry(mapKey, kv.key, this.globalWindowBytes, wv.timestamp);
+        else if (this.timestampCombiner !== "END_OF_WINDOW") this.combineTimestamp(e, wv.timestamp);
+        e.acc = this.fn.addInput(e.acc, kv.value);
+        return;
+      }
+      for (let i = 0; i < windows.length; i++) {
+        const wb = this.windowCoder.encodeToBytes(windows[i]!);
+        const sk = this.keyCoder.structuralValue(kv.key);
+        const mapKey = `${bytesKey(wb)}\u0001${typeof sk}:${String(sk)}`;
+        let e = this.byKey.get(mapKey);
+        if (e === undefined) e = this.newEntry(mapKey, kv.key, wb, wv.timestamp);
+        else this.combineTimestamp(e, wv.timestamp);
         e.acc = this.fn.addInput(e.acc, kv.value);
       }
     } catch (e) {
@@ -75,6 +75,17 @@ export class PrecombineWrite implements Operator {
     } finally {
       setCurrentMetricsContainer(prev);
     }
+  }
+
+  private newEntry(mapKey: unknown, key: unknown, window: Uint8Array, timestamp: number): Entry {
+    if (this.byKey.size >= MAX_ENTRIES) this.flush();
+    const e: Entry = { key, window, acc: this.fn.createAccumulator(), timestamp };
+    this.byKey.set(mapKey, e);
+    return e;
+  }
+
+  private combineTimestamp(e: Entry, t: number): void {
+    if (this.timestampCombiner === "EARLIEST" ? t < e.timestamp : t > e.timestamp) e.timestamp = t;
   }
 
   private flush(): void {

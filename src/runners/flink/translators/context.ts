@@ -1,0 +1,346 @@
+/**
+ * The translation context: what translators read their inputs from and write their
+ * outputs to. It maps each PCollection to the Flink operator output its records come
+ * from, builds the plan's operator list, and keeps the user-code stages that are still
+ * open for fusion (a ParDo whose input is produced inside an open stage joins it, so a
+ * chain of ParDos is one Node round trip, not one per ParDo).
+ */
+import type { PCollectionNode, PipelineGraph, TransformNode, WindowingStrategySpec } from "../../../graph/types.js";
+import type { CoderSpec } from "../../../sdk/coders/coder.js";
+import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
+import type { FlinkOperator, FlinkPlan, FlinkWindowFn, FlinkWindowing, OperatorInput, OperatorKind, ShipStrategy } from "../flink_plan.js";
+import { STAGE_FORMAT, type StageOp, type WorkerStage } from "../worker/stage.js";
+import { WireCoders } from "./wire_coders.js";
+
+/** A transform the Flink runner cannot translate faithfully: names it and what is missing. */
+export class FlinkTranslationError extends Error {
+  constructor(readonly transform: string, readonly urn: string, readonly missing: string) {
+    super(`the Flink runner cannot translate '${transform}' (${urn || "no kind"}): ${missing}`);
+    this.name = "FlinkTranslationError";
+  }
+}
+
+/** Where a PCollection's records come from: an operator and one of its output tags. */
+export interface OutputRef {
+  op: string;
+  output: string;
+}
+
+/** A `usercode` operator under construction, with its worker stage. */
+export class StageBuilder {
+  /** PCollections produced inside the stage (its input included). */
+  readonly members = new Set<string>();
+  /** Extra PCollections the stage graph needs (synthetic ones of lifted combines and recodes). */
+  readonly synthetic = new Map<string, PCollectionNode>();
+  readonly stage: WorkerStage;
+
+  constructor(readonly op: FlinkOperator, readonly stageId: string, input: string) {
+    this.members.add(input);
+    this.stage = {
+      format: STAGE_FORMAT,
+      transforms: [],
+      input,
+      ops: [],
+      outputs: [],
+      sideInputs: [],
+      graph: undefined as never, // filled in by finish()
+    };
+  }
+
+  /** The output tag the stage sends a PCollection on (made an output on first use). */
+  exportOutput(pc: string): string {
+    const i = this.stage.outputs.indexOf(pc);
+    if (i >= 0) return this.op.outputs[i]!;
+    this.stage.outputs.push(pc);
+    const tag = this.stage.outputs.length === 1 ? "main" : pc;
+    if (this.stage.outputs.length === 1) this.op.outputs = ["main"];
+    else this.op.outputs.push(tag);
+    return tag;
+  }
+}
+
+export class TranslationContext {
+  readonly wire: WireCoders;
+  readonly operators: FlinkOperator[] = [];
+  readonly stages = new Map<string, StageBuilder>();
+  private readonly refs = new Map<string, OutputRef>();
+  /** PCollection id → the open stage producing it. */
+  private readonly stageOf = new Map<string, StageBuilder>();
+  private readonly stageByOp = new Map<string, StageBuilder>();
+  /** The transform being translated (for error messages). */
+  current?: TransformNode;
+
+  constructor(readonly graph: PipelineGraph, readonly options: PipelineOptions, readonly parallelism: number) {
+    this.wire = new WireCoders(graph);
+  }
+
+  // --- errors ---------------------------------------------------------------------------------
+
+  refuse(t: TransformNode, missing: string): never {
+    throw new FlinkTranslationError(t.fullName, t.urn, missing);
+  }
+
+  // --- graph lookups --------------------------------------------------------------------------
+
+  transform(id: string): TransformNode {
+    const t = this.graph.transforms[id];
+    if (!t) throw new Error(`graph names transform '${id}' but does not define it`);
+    return t;
+  }
+
+  pcollection(id: string): PCollectionNode {
+    const pc = this.graph.pcollections[id];
+    if (!pc) throw new Error(`graph names PCollection '${id}' but does not define it`);
+    return pc;
+  }
+
+  strategy(pc: string): WindowingStrategySpec {
+    return this.graph.windowingStrategies[this.pcollection(pc).windowingStrategy]!;
+  }
+
+  mainInput(t: TransformNode): string {
+    const pc = t.inputs["main"] ?? Object.values(t.inputs)[0];
+    if (pc === undefined) this.refuse(t, "it has no input");
+    return pc;
+  }
+
+  output(t: TransformNode, tag = "main"): string {
+    const pc = t.outputs[tag] ?? Object.values(t.outputs)[0];
+    if (pc === undefined) this.refuse(t, "it has no output");
+    return pc;
+  }
+
+  /** The windowing of a PCollection as the bridge reads it; refuses what it cannot express. */
+  windowing(pc: string, t: TransformNode): FlinkWindowing {
+    const ws = this.strategy(pc);
+    const windowing: FlinkWindowing = { windowFn: this.windowFn(ws.windowFn.urn, ws.windowFn.payload, t) };
+    if (ws.timestampCombiner !== "END_OF_WINDOW") windowing.timestampCombiner = ws.timestampCombiner;
+    return windowing;
+  }
+
+  windowFn(urn: string, payload: unknown, t: TransformNode): FlinkWindowFn {
+    const p = (payload ?? {}) as Record<string, number>;
+    switch (urn) {
+      case "beam:window_fn:global_windows:v1":
+        return { type: "global" };
+      case "beam:window_fn:fixed_windows:v1":
+        return { type: "fixed", sizeMs: p.sizeMillis!, offsetMs: p.offsetMillis ?? 0 };
+      case "beam:window_fn:sliding_windows:v1":
+        return { type: "sliding", sizeMs: p.sizeMillis!, periodMs: p.periodMillis!, offsetMs: p.offsetMillis ?? 0 };
+      case "beam:window_fn:session_windows:v1":
+        return { type: "sessions", gapMs: p.gapMillis! };
+      default:
+        this.refuse(t, `the bridge knows global, fixed, sliding and session windows, not the WindowFn ${urn}`);
+    }
+  }
+
+  // --- operators ------------------------------------------------------------------------------
+
+  addOperator(op: Omit<FlinkOperator, "id">): FlinkOperator {
+    const full: FlinkOperator = { id: `op${this.operators.length + 1}`, ...op };
+    this.operators.push(full);
+    return full;
+  }
+
+  /** Records that a PCollection's records come from an operator's output. */
+  setOutput(pc: string, ref: OutputRef): void {
+    this.refs.set(pc, ref);
+  }
+
+  /** Where a PCollection's records come from (exporting it from its stage if needed). */
+  ref(pc: string, consumer: TransformNode): OutputRef {
+    const s = this.stageOf.get(pc);
+    if (s) return { op: s.op.id, output: s.exportOutput(pc) };
+    const r = this.refs.get(pc);
+    if (!r) this.refuse(consumer, `it reads ${this.pcollection(pc).name}, which nothing translated before it produces`);
+    return r;
+  }
+
+  /** An operator input reading a PCollection. */
+  input(pc: string, ship: ShipStrategy, consumer: TransformNode): OperatorInput {
+    const r = this.ref(pc, consumer);
+    const input: OperatorInput = { from: r.op, ship };
+    if (r.output !== "main") input.output = r.output;
+    return input;
+  }
+
+  /** The operator that produces a PCollection, without exporting it. */
+  producerOp(pc: string): string | undefined {
+    return this.stageOf.get(pc)?.op.id ?? this.refs.get(pc)?.op;
+  }
+
+  operator(id: string): FlinkOperator {
+    const op = this.operators.find((o) => o.id === id);
+    if (!op) throw new Error(`no operator ${id}`);
+    return op;
+  }
+
+  /** True if operator `a` reads (transitively) from operator `b`, or is `b`. */
+  dependsOn(a: string, b: string): boolean {
+    const seen = new Set<string>();
+    const stack = [a];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (id === b) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      for (const i of this.operator(id).inputs) stack.push(i.from);
+    }
+    return false;
+  }
+
+  parallelismOf(opId: string): number {
+    return this.operator(opId).parallelism ?? this.parallelism;
+  }
+
+  // --- user-code stages -----------------------------------------------------------------------
+
+  /**
+   * The open stage a transform can join: the one producing its main input, unless one of
+   * its side inputs is computed from that stage's own output (joining would be a cycle).
+   */
+  fusableStage(t: TransformNode, mainInput: string): StageBuilder | undefined {
+    const s = this.stageOf.get(mainInput);
+    if (!s) return undefined;
+    for (const si of Object.values(t.sideInputs ?? {})) {
+      const p = this.producerOp(si.pcollection);
+      if (p !== undefined && this.dependsOn(p, s.op.id)) return undefined;
+    }
+    return s;
+  }
+
+  /** A new usercode operator whose stage reads a PCollection. */
+  newStage(input: string, consumer: TransformNode): StageBuilder {
+    const main = this.input(input, "forward", consumer);
+    const stageId = `s${this.stages.size + 1}`;
+    const op = this.addOperator({
+      name: "",
+      kind: "usercode",
+      transforms: [],
+      parallelism: this.parallelismOf(main.from),
+      inputs: [main],
+      outputs: ["main"],
+      payload: { stage: stageId },
+    });
+    const s = new StageBuilder(op, stageId, input);
+    this.stages.set(stageId, s);
+    this.stageByOp.set(op.id, s);
+    return s;
+  }
+
+  /** The open stage a transform joins, or a new one reading its main input. */
+  stageFor(t: TransformNode, mainInput: string): StageBuilder {
+    return this.fusableStage(t, mainInput) ?? this.newStage(mainInput, t);
+  }
+
+  /** Adds an op to a stage: its transform, side inputs and outputs become the stage's. */
+  fuse(s: StageBuilder, t: TransformNode | undefined, op: StageOp, outputs: string[]): void {
+    s.stage.ops.push(op);
+    if (t) {
+      if (!s.op.transforms.includes(t.fullName)) s.op.transforms.push(t.fullName);
+      for (const si of Object.values(t.sideInputs ?? {})) this.addSideInput(s, si.pcollection, t);
+    }
+    for (const pc of outputs) {
+      s.members.add(pc);
+      this.stageOf.set(pc, s);
+    }
+  }
+
+  private addSideInput(s: StageBuilder, pc: string, t: TransformNode): void {
+    if (s.stage.sideInputs.includes(pc)) return;
+    const input = this.input(pc, "broadcast", t);
+    s.stage.sideInputs.push(pc);
+    s.op.inputs.push(input);
+    const payload = s.op.payload as { sideInputs?: Array<{ tag: string }> };
+    (payload.sideInputs ??= []).push({ tag: pc });
+  }
+
+  /** Builds each stage's graph (its transforms and PCollections with their wire coders). */
+  finishStages(): Record<string, WorkerStage> {
+    const out: Record<string, WorkerStage> = {};
+    for (const [id, s] of this.stages) {
+      const transforms = new Set<string>();
+      const pcs = new Set<string>([s.stage.input, ...s.stage.outputs, ...s.stage.sideInputs]);
+      for (const op of s.stage.ops) {
+        transforms.add(op.transform);
+        pcs.add(op.input);
+        if (op.kind === "pardo") for (const pc of Object.values(op.outputs)) pcs.add(pc);
+        else pcs.add(op.output);
+      }
+      for (const tid of transforms) {
+        const t = this.transform(tid);
+        for (const si of Object.values(t.sideInputs ?? {})) pcs.add(si.pcollection);
+      }
+      const graph: PipelineGraph = {
+        format: this.graph.format,
+        name: this.graph.name,
+        options: this.graph.options,
+        rootTransforms: [],
+        transforms: {},
+        pcollections: {},
+        windowingStrategies: {},
+      };
+      for (const tid of transforms) graph.transforms[tid] = this.transform(tid);
+      for (const pcId of pcs) {
+        const node = s.synthetic.get(pcId) ?? { ...this.pcollection(pcId), coder: this.wire.of(pcId) };
+        graph.pcollections[pcId] = node;
+        graph.windowingStrategies[node.windowingStrategy] = this.graph.windowingStrategies[node.windowingStrategy]!;
+      }
+      const checks: NonNullable<WorkerStage["outputChecks"]> = {};
+      for (const pc of s.stage.outputs) {
+        const c = this.wire.checks.get(pc);
+        if (c) checks[pc] = c;
+      }
+      s.stage.transforms = [...s.op.transforms];
+      s.stage.graph = graph;
+      if (Object.keys(checks).length) s.stage.outputChecks = checks;
+      s.op.name = operatorName(s.op.transforms);
+      out[id] = s.stage;
+    }
+    return out;
+  }
+
+  /** A synthetic PCollection inside a stage (not in the user's graph). */
+  addSynthetic(s: StageBuilder, id: string, like: string, coder: CoderSpec, name: string): void {
+    s.synthetic.set(id, { ...this.pcollection(like), id, name, coder });
+  }
+
+  /** The plan, once every transform is translated. */
+  plan(jobName: string, runtimeMode: FlinkPlan["runtimeMode"]): FlinkPlan {
+    const stages = this.finishStages();
+    return {
+      format: "flowbook.flinkplan/v1",
+      jobName,
+      parallelism: this.parallelism,
+      runtimeMode,
+      stages,
+      operators: topologicalOrder(this.operators),
+    };
+  }
+}
+
+/** An operator's name from its transforms' full names (long fusions are shortened). */
+export function operatorName(transforms: string[]): string {
+  if (transforms.length <= 4) return transforms.join(" + ");
+  return `${transforms.slice(0, 3).join(" + ")} + … + ${transforms[transforms.length - 1]} (${transforms.length} transforms)`;
+}
+
+/** Stable topological order: stages that grew side inputs later move after their producers. */
+function topologicalOrder(ops: FlinkOperator[]): FlinkOperator[] {
+  const byId = new Map(ops.map((o) => [o.id, o]));
+  const done = new Set<string>();
+  const out: FlinkOperator[] = [];
+  const visit = (o: FlinkOperator, path: Set<string>) => {
+    if (done.has(o.id)) return;
+    if (path.has(o.id)) throw new Error(`the Flink plan has a cycle through ${o.id} (${o.name})`);
+    path.add(o.id);
+    for (const i of o.inputs) visit(byId.get(i.from)!, path);
+    path.delete(o.id);
+    done.add(o.id);
+    out.push(o);
+  };
+  for (const o of ops) visit(o, new Set());
+  return out;
+}
+
+export type { OperatorKind };

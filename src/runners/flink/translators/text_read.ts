@@ -1,0 +1,65 @@
+/**
+ * TextIO.Read → `source:text`: Flink's FileSource with TextLineInputFormat, lines as
+ * WindowedValue<string> in the global window, as the local runner reads them.
+ *
+ * The bridge decompresses by file extension (.gz, .deflate, .bz2, .xz); the local runner
+ * by its own rules (.gz/.gzip gzip, .deflate/.zz deflate) or the compression the user set.
+ * Where the two could read a file differently the read is refused, not guessed.
+ */
+import type { TransformNode } from "../../../graph/types.js";
+import type { TextReadPayload } from "../../../io/text/text_source.js";
+import type { TranslationContext } from "./context.js";
+import type { TransformTranslator } from "./translator.js";
+
+const GLOB = /[*?[\]{}]/;
+/** Extensions the two runners treat differently (one decompresses, the other does not, or differently). */
+const AMBIGUOUS = [".gzip", ".zz", ".bz2", ".xz"];
+const BRIDGE_COMPRESSED = [".gz", ".deflate", ".bz2", ".xz"];
+
+function lastSegment(pattern: string): string {
+  return pattern.slice(pattern.lastIndexOf("/") + 1).toLowerCase();
+}
+
+/** The extension a pattern's file names certainly end with, if its end is literal. */
+function literalEnding(pattern: string): string | undefined {
+  const seg = lastSegment(pattern);
+  const m = /(\.[a-z0-9]+)$/.exec(seg);
+  if (!m) return undefined;
+  const before = seg.slice(0, seg.length - m[1]!.length);
+  // "*.txt" ends in .txt for sure; "*.{txt,gz}" does not.
+  return GLOB.test(m[1]!) || /[{[]$/.test(before) ? undefined : m[1];
+}
+
+export const textReadTranslator: TransformTranslator = {
+  becomes: "source:text — Flink's FileSource, one record per line",
+  translate(t: TransformNode, ctx: TranslationContext): void {
+    const p = t.payload as TextReadPayload | undefined;
+    if (!p || typeof p.filePattern !== "string") ctx.refuse(t, "its payload has no filePattern");
+    const pattern = p.filePattern;
+    if (!pattern.startsWith("/")) ctx.refuse(t, `the file pattern ${JSON.stringify(pattern)} is not absolute (the TaskManagers resolve it)`);
+    const ending = literalEnding(pattern);
+    const compression = p.compression ?? "auto";
+    if (ending && AMBIGUOUS.includes(ending)) {
+      ctx.refuse(t, `files ending in ${ending} are decompressed differently by the bridge's FileSource; rename them (.gz, .deflate) or decompress them first`);
+    }
+    if (compression === "gzip" && ending !== ".gz") {
+      ctx.refuse(t, `withCompression("gzip") on files not named *.gz: the bridge's FileSource decompresses by file extension only`);
+    }
+    if (compression === "deflate" && ending !== ".deflate") {
+      ctx.refuse(t, `withCompression("deflate") on files not named *.deflate: the bridge's FileSource decompresses by file extension only`);
+    }
+    if (compression === "uncompressed" && (!ending || BRIDGE_COMPRESSED.includes(ending))) {
+      ctx.refuse(t, `withCompression("uncompressed") on files that may end in .gz/.deflate/.bz2/.xz: the bridge's FileSource would decompress them; name the files' extension in the pattern`);
+    }
+    const emptyMatch = p.emptyMatch === "allow" || (p.emptyMatch === "allow_if_wildcard" && GLOB.test(pattern)) ? "allow" : "disallow";
+    const op = ctx.addOperator({
+      name: t.fullName,
+      kind: "source:text",
+      transforms: [t.fullName],
+      inputs: [],
+      outputs: ["main"],
+      payload: { filePatterns: [pattern], emptyMatch },
+    });
+    ctx.setOutput(ctx.output(t), { op: op.id, output: "main" });
+  },
+};

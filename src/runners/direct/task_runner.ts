@@ -29,6 +29,8 @@ import { GroupByKeyWrite } from "./operators/group_by_key_write.js";
 import { MaterializeOp } from "./operators/materialize_op.js";
 import { ParDoOp } from "./operators/par_do_op.js";
 import { PrecombineWrite } from "./operators/precombine_write.js";
+import { PairWithOneIntoPrecombine } from "./operators/pair_with_one_into_precombine.js";
+import { PairWithOneFn } from "../../sdk/transforms/count.js";
 import { fanOut, type Operator, type Receiver } from "./operators/receiver.js";
 import { ReshuffleWrite } from "./operators/reshuffle_write.js";
 import { ShuffleWriter } from "./operators/shuffle_records.js";
@@ -193,6 +195,11 @@ export class TaskRunner {
           const t = g.transform(op.transform);
           const payload = t.payload as ParDoPayload;
           const fn = await this.userFn<DoFn<unknown, unknown>>(st, t.id, payload.doFn, true, metrics);
+          const consumers = receivers.get(op.outputs[payload.mainOutputTag]!) ?? [];
+          if (fn instanceof PairWithOneFn && !checks && !immutability && consumers.length === 1 && consumers[0] instanceof PrecombineWrite) {
+            built = new PairWithOneIntoPrecombine(consumers[0]);
+            break;
+          }
           const outs = new Map<string, Receiver>();
           for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, checked(pc, t.fullName));
           built = new ParDoOp(t, fn, payload.mainOutputTag, outs, st.sideInputs, metrics.for(t.fullName), g.options, immutability ? { inputCoder: g.coder(op.input) } : {});

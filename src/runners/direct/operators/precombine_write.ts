@@ -49,29 +49,34 @@ export class PrecombineWrite implements Operator {
     if (kv === null || typeof kv !== "object" || !("key" in kv)) {
       throw UserCodeError.from(this.transform, wv.value, true, new TypeError("Combine.perKey needs KV elements ({ key, value })"));
     }
+    this.add(kv.key, kv.value, wv);
+  }
+
+  /** Adds one keyed value; `wv` gives the timestamp and windows (its value is not read). */
+  add(key: unknown, value: unknown, wv: WindowedValue<unknown>): void {
     const prev = setCurrentMetricsContainer(this.metrics);
     try {
       const windows = wv.windows;
       if (windows.length === 1 && windows[0] instanceof GlobalWindow) {
         // The batch case: one map lookup and the user's addInput per element.
-        const mapKey = this.keyCoder.structuralValue(kv.key);
+        const mapKey = this.keyCoder.structuralValue(key);
         let e = this.byKey.get(mapKey);
-        if (e === undefined) e = this.newEntry(mapKey, kv.key, this.globalWindowBytes, wv.timestamp);
+        if (e === undefined) e = this.newEntry(mapKey, key, this.globalWindowBytes, wv.timestamp);
         else if (this.timestampCombiner !== "END_OF_WINDOW") this.combineTimestamp(e, wv.timestamp);
-        e.acc = this.fn.addInput(e.acc, kv.value);
+        e.acc = this.fn.addInput(e.acc, value);
         return;
       }
       for (let i = 0; i < windows.length; i++) {
         const wb = this.windowCoder.encodeToBytes(windows[i]!);
-        const sk = this.keyCoder.structuralValue(kv.key);
+        const sk = this.keyCoder.structuralValue(key);
         const mapKey = `${bytesKey(wb)}\u0001${typeof sk}:${String(sk)}`;
         let e = this.byKey.get(mapKey);
-        if (e === undefined) e = this.newEntry(mapKey, kv.key, wb, wv.timestamp);
+        if (e === undefined) e = this.newEntry(mapKey, key, wb, wv.timestamp);
         else this.combineTimestamp(e, wv.timestamp);
-        e.acc = this.fn.addInput(e.acc, kv.value);
+        e.acc = this.fn.addInput(e.acc, value);
       }
     } catch (e) {
-      throw UserCodeError.from(this.transform, wv.value, true, e);
+      throw UserCodeError.from(this.transform, { key, value }, true, e);
     } finally {
       setCurrentMetricsContainer(prev);
     }

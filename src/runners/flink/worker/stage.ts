@@ -26,7 +26,7 @@ export type StageOp =
   /** Re-encodes elements with another coder (a Flatten input whose coder differs from the output's). */
   | { kind: "recode"; transform: string; input: string; output: string }
   /** ConsoleIO.write of elements that are not strings: formats them as the local runner prints them. */
-  | { kind: "console_format"; transform: string; input: string; output: string; limit: number | null; prefix: string };
+  | { kind: "console_format"; transform: string; input: string; output: string; limit: number | null };
 
 export interface WorkerStage {
   format: typeof STAGE_FORMAT;

@@ -1,0 +1,17 @@
+import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
+import type { Operator } from "./receiver.js";
+import type { PrecombineWrite } from "./precombine_write.js";
+
+/**
+ * Count.perElement's Init (element → KV(element, 1)) fused into the lifted combine
+ * that follows it: the library DoFn has no user code, so the runner adds each element
+ * under its own key directly, without a KV or an element object per word.
+ */
+export class PairWithOneIntoPrecombine implements Operator {
+  constructor(private readonly precombine: PrecombineWrite) {}
+  start(): void {}
+  finish(): void {}
+  process(wv: WindowedValue<unknown>): void {
+    this.precombine.add(wv.value, 1, wv);
+  }
+}

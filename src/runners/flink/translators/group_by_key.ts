@@ -1,0 +1,40 @@
+/**
+ * GroupByKey → `group_by_key`: keyBy on the encoded key bytes, then a grouping per key
+ * and window (merging session windows per key), one KV<K, Iterable<V>> per key and window
+ * with the pane and timestamp the local runner gives them.
+ *
+ * Keys are compared as encoded bytes on both runners; a key coder the bridge cannot walk
+ * travels length-prefixed (wire_coders.ts). Triggers: in batch (all inputs bounded) each
+ * window fires once when the input ends, as on the local runner, whatever the trigger.
+ */
+import type { TransformNode } from "../../../graph/types.js";
+import type { TranslationContext } from "./context.js";
+import type { TransformTranslator } from "./translator.js";
+
+/** Refuses grouping semantics the bridge does not have (streaming triggers, lateness). */
+export function checkGroupingSemantics(t: TransformNode, input: string, ctx: TranslationContext): void {
+  const pc = ctx.pcollection(input);
+  if (pc.isBounded) return;
+  const ws = ctx.strategy(input);
+  if (ws.trigger.kind !== "default") ctx.refuse(t, `the bridge fires windows of unbounded input by the watermark only; the trigger ${ws.trigger.kind} is not supported`);
+  if (ws.allowedLatenessMillis > 0) ctx.refuse(t, "the bridge drops late data; allowed lateness is not supported");
+}
+
+export const groupByKeyTranslator: TransformTranslator = {
+  becomes: "group_by_key — keyBy(encoded key) + grouping per window",
+  translate(t: TransformNode, ctx: TranslationContext): void {
+    const input = ctx.mainInput(t);
+    checkGroupingSemantics(t, input, ctx);
+    const kv = ctx.wire.kv(input);
+    if (!kv) ctx.refuse(t, `its input ${ctx.pcollection(input).name} is not a PCollection of KVs`);
+    const op = ctx.addOperator({
+      name: t.fullName,
+      kind: "group_by_key",
+      transforms: [t.fullName],
+      inputs: [ctx.input(input, "hash", t)],
+      outputs: ["main"],
+      payload: { keyCoder: kv.key, windowing: ctx.windowing(input, t) },
+    });
+    ctx.setOutput(ctx.output(t), { op: op.id, output: "main" });
+  },
+};

@@ -5,6 +5,8 @@ import dev.flowbook.flink.coders.ByteOut;
 import dev.flowbook.flink.coders.WindowedValues;
 import dev.flowbook.flink.coders.Windows;
 import dev.flowbook.flink.plan.OperatorSpec;
+import dev.flowbook.flink.source.SplittableTextFormat;
+import dev.flowbook.flink.source.SplittingEnumerator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -18,7 +20,6 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.connector.file.src.FileSource;
-import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /** {@code source:text}: FileSource over the files the patterns match (expanded when the job is built). */
@@ -46,7 +47,9 @@ public final class TextSourceTranslator implements Translator {
                     .flatMap(new CreateTranslator.PickRecords(new byte[0][]), TranslationContext.RECORD).setParallelism(1);
         } else {
             org.apache.flink.core.fs.Path[] paths = files.stream().map(org.apache.flink.core.fs.Path::new).toArray(org.apache.flink.core.fs.Path[]::new);
-            FileSource<String> src = FileSource.forRecordStreamFormat(new TextLineInputFormat("UTF-8"), paths).build();
+            long minSplit = op.optLong("minSplitBytes", 4L << 20);
+            FileSource<String> src = FileSource.forRecordStreamFormat(new SplittableTextFormat(), paths)
+                    .setFileEnumerator(SplittingEnumerator.provider(minSplit)).build();
             out = ctx.env.fromSource(src, WatermarkStrategy.noWatermarks(), op.name())
                     .uid(ctx.uid(op, "")).setParallelism(par)
                     .map(new LineToRecord(), TranslationContext.RECORD).name(op.name() + "/ToRecord").uid(ctx.uid(op, "ToRecord")).setParallelism(par);

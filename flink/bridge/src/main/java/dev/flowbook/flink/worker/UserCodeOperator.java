@@ -54,6 +54,7 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
     private transient StreamRecord<byte[]> reuse;
     private transient boolean sideDone;
     private transient boolean mainEnded;
+    private transient boolean inputEnded;
     private transient Map<String, Accumulator<?, ?>> metrics;
     private transient SpillBuffer pending;
 
@@ -98,6 +99,12 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                     }
                 });
         client.start(Plan.JSON.writeValueAsBytes(h));
+        if (!batch) {
+            // STREAMING: a bundle also ends after 1 s, so outputs do not wait for the next element.
+            getProcessingTimeService().scheduleWithFixedDelay(t -> {
+                if (client != null && !client.isDead() && sideDone && !inputEnded) client.finishBundle();
+            }, 1000, 1000);
+        }
         if (!hasSideInputs) {
             sideDone = true;
             client.sideInputsDone();
@@ -187,8 +194,12 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                 pending.drainTo(client::element);
                 pending = null;
             }
-            if (mainEnded) client.finish();
+            if (mainEnded) {
+                inputEnded = true;
+                client.finish();
+            }
         } else if (sideDone) {
+            inputEnded = true;
             client.finish();
         } else {
             mainEnded = true; // finish once the side inputs ended

@@ -3,14 +3,16 @@
  * functions they define can be sent to a runner (see src/session/instrument/instrument.ts).
  *
  * It runs after Vite's TypeScript transform (`enforce: "post"`). flowbook's own `src/` and
- * `node_modules` are never instrumented. Recorded positions are those of the transformed
- * code, which is what Vitest maps back to the original file in stack traces.
+ * `node_modules` are never instrumented. Lines are realigned to the original file with
+ * Vite's combined source map, so recorded positions are the user's; the file is recorded as
+ * a `file://` URL, which Vitest's stack-trace mapping leaves alone (it would otherwise map
+ * the already-original positions of rebuilt functions a second time).
  *
  *   // vitest.config.ts
  *   plugins: [flowbookCaptures()]
  */
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { instrumentCode } from "./instrument/instrument.js";
 import type { RawSourceMap } from "./instrument/source_map.js";
 
@@ -25,7 +27,7 @@ export interface FlowbookCapturesOptions {
 export interface FlowbookVitePlugin {
   name: string;
   enforce: "post";
-  transform(code: string, id: string): { code: string; map: RawSourceMap | null } | null;
+  transform(this: unknown, code: string, id: string): { code: string; map: RawSourceMap | null } | null;
 }
 
 const DEFAULT_INCLUDE = /[\\/](test|tests|__tests__|bench|benchmarks|examples?)[\\/].*\.[cm]?[jt]sx?$/;
@@ -41,13 +43,24 @@ export function flowbookCaptures(options: FlowbookCapturesOptions = {}): Flowboo
   return {
     name: "flowbook:captures",
     enforce: "post",
-    transform(code: string, id: string) {
+    transform(this: unknown, code: string, id: string) {
       if (id.startsWith("\0") || id.includes("/node_modules/") || id.includes("\\node_modules\\")) return null;
       const file = id.replace(/[?#].*$/, "");
       if (!path.isAbsolute(file)) return null;
       if (file.startsWith(ownSrc + path.sep)) return null;
       if (!include.test(file) || options.exclude?.test(file)) return null;
-      const r = instrumentCode(code, { filename: file, helperImport: helperPath, imports: "rewrite" });
+      let inputSourceMap: unknown;
+      try {
+        inputSourceMap = (this as { getCombinedSourcemap?: () => unknown } | undefined)?.getCombinedSourcemap?.();
+      } catch {
+        inputSourceMap = undefined;
+      }
+      const r = instrumentCode(code, {
+        filename: pathToFileURL(file).href,
+        helperImport: helperPath,
+        imports: "rewrite",
+        ...(inputSourceMap ? { inputSourceMap } : {}),
+      });
       if (!r.changed) return null;
       return { code: r.code, map: r.map ?? null };
     },

@@ -65,6 +65,66 @@ export function __fb_obj<T>(obj: T, entries: ReadonlyArray<readonly [string, Fun
   return obj;
 }
 
+/**
+ * A short key for a function's source text (length and a 32-bit FNV-1a hash), the same in
+ * the instrumenter and at run time.
+ */
+export function sourceKey(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return `${text.length.toString(36)}.${(h >>> 0).toString(36)}`;
+}
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+interface LocationRegistry {
+  pending: Array<[file: string, entries: string]>;
+  byKey: Map<string, SourceLocation>;
+}
+
+const LOCATIONS_KEY = Symbol.for("flowbook.locations");
+
+function locations(): LocationRegistry {
+  const g = globalThis as unknown as Record<symbol, LocationRegistry | undefined>;
+  let r = g[LOCATIONS_KEY];
+  if (!r) {
+    r = { pending: [], byKey: new Map() };
+    Object.defineProperty(globalThis, LOCATIONS_KEY, { value: r, configurable: true });
+  }
+  return r;
+}
+
+/**
+ * Records where the functions of one file are, by source text (`"key:line:column;..."`).
+ * Instrumented code calls it once per module for functions that carry no metadata (nested
+ * functions without captures), so their rebuilt versions still point at the user's file
+ * without costing anything each time such a function is created.
+ */
+export function __fb_loc(file: string, entries: string): void {
+  locations().pending.push([file, entries]);
+}
+
+/** Where a function whose `toString()` is `source` was written, if instrumented code said so. */
+export function locationOf(source: string): SourceLocation | undefined {
+  const r = locations();
+  if (r.pending.length) {
+    for (const [file, entries] of r.pending.splice(0)) {
+      for (const e of entries.split(";")) {
+        const [key, line, column] = e.split(":");
+        if (key && !r.byKey.has(key)) r.byKey.set(key, { file, line: Number(line), column: Number(column) });
+      }
+    }
+  }
+  return r.byKey.size ? r.byKey.get(sourceKey(source)) : undefined;
+}
+
 interface ModuleRegistry {
   namespaces: Array<{ ns: object; specifier: string; from?: string }>;
   index: Map<unknown, ModuleRef> | undefined;
@@ -133,11 +193,11 @@ export function moduleRefOf(value: unknown): ModuleRef | undefined {
 }
 
 /**
- * Defines `__fb_fn`, `__fb_obj` and `__fb_mod` on a global object (a vm context's global, a
+ * Defines `__fb_fn`, `__fb_obj`, `__fb_mod` and `__fb_loc` on a global object (a vm context's global, a
  * vm2 sandbox), for code instrumented with `helperImport: false`.
  */
 export function installInstrumentationGlobals(target: object = globalThis): void {
-  for (const [k, v] of Object.entries({ __fb_fn, __fb_obj, __fb_mod })) {
+  for (const [k, v] of Object.entries({ __fb_fn, __fb_obj, __fb_mod, __fb_loc })) {
     Object.defineProperty(target, k, { value: v, configurable: true, writable: true, enumerable: false });
   }
 }

@@ -19,7 +19,7 @@ import vm from "node:vm";
 import { analyzeFunctionSource, type FunctionForm } from "../../session/instrument/free_variables.js";
 import { SerializationError, type SerializeWhere } from "./errors.js";
 import { isBuiltinKnown, knownName, knownObject } from "./known_objects.js";
-import { FN_META, __fb_fn, __fb_mod, __fb_obj, functionMeta, moduleRefOf, type FunctionMeta } from "./meta.js";
+import { FN_META, __fb_fn, __fb_mod, __fb_obj, functionMeta, locationOf, moduleRefOf, type FunctionMeta } from "./meta.js";
 
 export { SerializationError, type SerializeWhere } from "./errors.js";
 
@@ -358,6 +358,8 @@ class Serializer {
       return from === undefined ? { $: "module", specifier, export: exportName } : { $: "module", specifier, export: exportName, from };
     }
     if (typeof obj === "function") {
+      const builtin = crossRealmBuiltin(obj as Function);
+      if (builtin !== undefined) return { $: "known", name: builtin };
       if (!functionMeta(obj)) {
         const ref = moduleRefOf(obj);
         if (ref) {
@@ -573,16 +575,16 @@ class Serializer {
       if (name.startsWith("bound ")) {
         this.fail(`a bound function (${name})`, "Use an arrow function that calls the original instead of .bind().");
       }
-      // A built-in from another realm (a vm context): the same built-in here, by name.
       this.fail(`a native function${name ? ` '${name}'` : ""}`, "Only functions written in JavaScript/TypeScript and registered library objects can be sent.");
     }
     const { form, arrow } = detectForm(source);
     const node: SerializedFunction = { type: "function", form, source, name: String(fn.name ?? ""), captures: [] };
     if (Object.prototype.hasOwnProperty.call(fn, "caller") && !arrow && form === "expression") node.sloppy = true;
-    const at = meta?.file !== undefined ? `${meta.file}${meta.line !== undefined ? `:${meta.line}` : ""}` : undefined;
-    if (meta?.file !== undefined) node.file = meta.file;
-    if (meta?.line !== undefined) node.line = meta.line;
-    if (meta?.column !== undefined) node.column = meta.column;
+    const loc = meta?.file !== undefined ? meta : locationOf(source);
+    const at = loc?.file !== undefined ? `${loc.file}${loc.line !== undefined ? `:${loc.line}` : ""}` : undefined;
+    if (loc?.file !== undefined) node.file = loc.file;
+    if (loc?.line !== undefined) node.line = loc.line;
+    if (loc?.column !== undefined) node.column = loc.column;
     if (meta?.imports) node.imports = meta.imports;
 
     if (meta) {
@@ -647,6 +649,15 @@ class Serializer {
     }
     return node;
   }
+}
+
+/** A built-in constructor or function of another realm (a vm context) that has a namesake here. */
+function crossRealmBuiltin(fn: Function): string | undefined {
+  const name = typeof fn.name === "string" ? fn.name : "";
+  if (!name || !IDENT_RE.test(name)) return undefined;
+  const here = (globalThis as unknown as Record<string, unknown>)[name];
+  if (typeof here !== "function" || here === fn || !isBuiltinKnown(here)) return undefined;
+  return NATIVE_RE.test(fnToString.call(fn)) ? name : undefined;
 }
 
 function isPrimitive(v: unknown): boolean {

@@ -37,6 +37,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TS from "typescript";
 import { analyzeScopes, parseErrors, parseJs, typescript, type OwnerInfo, type ScopeAnalysis } from "./free_variables.js";
 import { encodeMappings, originalLinePerLine, readSourceMap, type RawSourceMap, type Segment } from "./source_map.js";
+import { sourceKey } from "../../graph/functions/meta.js";
 
 export const INSTRUMENTED_MARKER = "/*@flowbook-instrumented*/";
 
@@ -147,6 +148,8 @@ interface Insertion {
   /** Tie-break within an order (lower first). */
   tie: number;
   text: string | (() => string);
+  /** Not text: records where the function starting at this input offset ends in the output. */
+  endOf?: number;
 }
 
 interface Replacement {
@@ -158,6 +161,7 @@ interface Replacement {
 interface OutPos {
   line: number; // 0-based
   col: number; // 0-based
+  offset: number;
 }
 
 /** Instruments one module or cell of JavaScript. */
@@ -187,6 +191,12 @@ class Planner {
   /** Import bindings captured by a registered function: local name → [specifier, export, from?]. */
   private readonly capturedImports = new Set<string>();
   private usesHelpers = false;
+  /** Functions without metadata whose location is recorded by source text: start offsets. */
+  private readonly located: number[] = [];
+  /** Output offsets where located functions end, from the previous generation pass. */
+  private ends = new Map<number, number>();
+  /** The `__fb_loc` table computed from the previous pass's output. */
+  private locTable = "";
   /** Object literals to wrap with __fb_obj, with their entries. */
   private readonly objectEntries = new Map<TS.ObjectLiteralExpression, Array<() => string>>();
 
@@ -205,7 +215,9 @@ class Planner {
   }
 
   run(): void {
-    for (const o of this.analysis.owners.values()) this.planOwner(o);
+    for (const o of this.analysis.owners.values()) {
+      if (!this.planOwner(o)) this.planLocation(o);
+    }
     for (const [lit, entries] of this.objectEntries) {
       this.insert(lit.getStart(this.sf), 3, 0, "__fb_obj(");
       this.insert(lit.end, 0, -lit.getStart(this.sf), () => `, [${entries.map((e) => e()).join(", ")}])`);
@@ -240,16 +252,33 @@ class Planner {
     return false;
   }
 
-  private planOwner(o: OwnerInfo): void {
+  /**
+   * A function that gets no metadata (nested, captures nothing): its location goes in the
+   * module's `__fb_loc` table, keyed by its source text, at no cost per function created.
+   */
+  private planLocation(o: OwnerInfo): void {
     const ts = this.ts;
     const node = o.node;
     if (o.kind === "constructor" || o.kind === "static-block") return;
     if ((o.kind === "method" || o.kind === "accessor") && !ts.isObjectLiteralExpression(node.parent)) return;
+    if (this.isIife(node) || this.isAlreadyWrapped(node)) return;
+    const start = this.functionTextStart(node);
+    this.wantedAnchors.add(start);
+    this.located.push(start);
+    this.insertions.push({ pos: node.end, order: 0, tie: -node.getStart(this.sf) - 0.5, text: "", endOf: start });
+  }
+
+  /** Plans the registration of a function or class; false if it gets none. */
+  private planOwner(o: OwnerInfo): boolean {
+    const ts = this.ts;
+    const node = o.node;
+    if (o.kind === "constructor" || o.kind === "static-block") return false;
+    if ((o.kind === "method" || o.kind === "accessor") && !ts.isObjectLiteralExpression(node.parent)) return false;
     const caps = this.capturesOf(o);
     const thisCap = this.capturesThis(o);
     const topLevel = o.parent === undefined;
-    if (!caps.length && !thisCap && !topLevel) return;
-    if (this.isIife(node) || this.isAlreadyWrapped(node)) return;
+    if (!caps.length && !thisCap && !topLevel) return false;
+    if (this.isIife(node) || this.isAlreadyWrapped(node)) return true;
     for (const c of caps) {
       const s = o.captured.get(c);
       if (s === this.analysis.moduleScope && this.analysis.imports.has(c)) this.capturedImports.add(c);
@@ -261,12 +290,12 @@ class Planner {
     // Object literal members: registered by key on the literal.
     if (ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isSetAccessorDeclaration(node)) {
       const key = this.staticKey(node.name);
-      if (key === undefined) return;
+      if (key === undefined) return false;
       const lit = node.parent as TS.ObjectLiteralExpression;
       const accessor = ts.isGetAccessorDeclaration(node) ? ", 1" : ts.isSetAccessorDeclaration(node) ? ", 2" : "";
       const m = meta();
       this.entriesOf(lit).push(() => `[${JSON.stringify(key)}, ${m()}${accessor}]`);
-      return;
+      return true;
     }
 
     if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) {
@@ -280,17 +309,18 @@ class Planner {
         } else {
           this.insert(node.end, 0, -node.getStart(this.sf), () => ` __fb_fn(${name}, ${m()});`);
         }
-        return;
+        return true;
       }
       if (!node.name && this.hasDefaultModifier(node)) {
         const m = meta("default");
         this.insert(textStart, 3, 0, "__fb_fn(");
         this.insert(node.end, 0, -node.getStart(this.sf), () => `, ${m()});`);
+        return true;
       }
-      return;
+      return false;
     }
 
-    if (!ts.isFunctionExpression(node) && !ts.isArrowFunction(node) && !ts.isClassExpression(node)) return;
+    if (!ts.isFunctionExpression(node) && !ts.isArrowFunction(node) && !ts.isClassExpression(node)) return false;
     // `const f = <function>;` in a statement list: register after the statement.
     const decl = this.declarationOf(node);
     if (decl) {
@@ -299,7 +329,7 @@ class Planner {
       const name = (decl.name as TS.Identifier).text;
       const semi = this.code.charCodeAt(stmt.end - 1) === 59 ? "" : ";";
       this.insert(stmt.end, 0, -stmt.getStart(this.sf) + this.declIndex(decl) * 1e-3, () => `${semi} __fb_fn(${name}, ${m()});`);
-      return;
+      return true;
     }
     // `{ key: <function> }`: register on the literal (keeps the inferred name).
     const prop = this.propertyOf(node);
@@ -307,13 +337,14 @@ class Planner {
       const key = this.staticKey(prop.name)!;
       const m = meta();
       this.entriesOf(prop.parent).push(() => `[${JSON.stringify(key)}, ${m()}]`);
-      return;
+      return true;
     }
     const name = (node as { name?: TS.Node }).name ? undefined : this.inferredName(node);
     const m = meta(name);
     const needsParens = ts.isNewExpression(node.parent) && node.parent.expression === node;
     this.insert(textStart, 3, 0, needsParens ? "(__fb_fn(" : "__fb_fn(");
     this.insert(node.end, 0, -node.getStart(this.sf), () => `, ${m()})${needsParens ? ")" : ""}`);
+    return true;
   }
 
   private entriesOf(lit: TS.ObjectLiteralExpression): Array<() => string> {
@@ -353,7 +384,7 @@ class Planner {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, col: offset - starts[lo]! };
+    return { line: lo, col: offset - starts[lo]!, offset };
   }
 
   /** Where `toString()` of the function starts: after `export`/`default`, at `async`/`function`/`class`. */
@@ -573,9 +604,20 @@ class Planner {
       pos = nl + 1;
     }
     const helper = this.options.helperImport === undefined ? defaultHelperImport() : this.options.helperImport;
+    const registers = this.usesHelpers;
+    const locates = this.located.length > 0;
+    if (!registers && !locates) return;
     let text = INSTRUMENTED_MARKER;
-    if (helper !== false && this.usesHelpers) text += `import { __fb_fn, __fb_obj, __fb_mod } from ${JSON.stringify(helper)};`;
+    if (helper !== false) {
+      // With `rewrite`, a bundler may rewrite references to import bindings inside function
+      // bodies (Vite SSR: `__vite_ssr_import_0__.__fb_fn`), which a rebuilt function could not
+      // resolve: bind the helpers as constants instead.
+      text += (this.options.imports ?? "rewrite") === "rewrite"
+        ? `import * as __fb_rt from ${JSON.stringify(helper)}; const { __fb_fn, __fb_obj, __fb_mod, __fb_loc } = __fb_rt;`
+        : `import { __fb_fn, __fb_obj, __fb_mod, __fb_loc } from ${JSON.stringify(helper)};`;
+    }
     this.insertions.push({ pos, order: -1, tie: 0, text });
+    if (locates) this.insertions.push({ pos, order: -1, tie: 1, text: () => (this.locTable ? `__fb_loc(${this.fileLit}, ${JSON.stringify(this.locTable)});` : "") });
   }
 
   // --- output -------------------------------------------------------------------------
@@ -591,6 +633,8 @@ class Planner {
       out = result.code;
       chunks = result.chunks;
       this.anchors = result.anchors;
+      this.ends = result.ends;
+      this.locTable = this.locations(out);
       if (stable) break;
     }
     const res: InstrumentResult = { code: out, changed: true };
@@ -598,16 +642,31 @@ class Planner {
     return res;
   }
 
+  /** The `__fb_loc` table for the located functions of an output. */
+  private locations(out: string): string {
+    const entries: string[] = [];
+    for (const start of this.located) {
+      const a = this.anchors.get(start);
+      const end = this.ends.get(start);
+      if (!a || end === undefined || end < a.offset) continue;
+      entries.push(`${sourceKey(out.slice(a.offset, end))}:${a.line + 1 + this.lineOffset}:${a.col + 1}`);
+    }
+    return entries.join(";");
+  }
+
   private emit(events: Insertion[], reps: Replacement[]) {
     const code = this.code;
     const parts: string[] = [];
     const anchors = new Map<number, OutPos>();
+    const ends = new Map<number, number>();
+    let offset = 0;
     const chunks: Array<[number, number, number, number]> = [];
     let line = 0;
     let col = 0;
     const put = (s: string) => {
       if (!s) return;
       parts.push(s);
+      offset += s.length;
       const nl = s.lastIndexOf("\n");
       if (nl < 0) col += s.length;
       else {
@@ -637,10 +696,11 @@ class Planner {
       cursor = Math.max(cursor, pos);
       while (ei < events.length && events[ei]!.pos === pos) {
         const e = events[ei++]!;
-        put(typeof e.text === "string" ? e.text : e.text());
+        if (e.endOf !== undefined) ends.set(e.endOf, offset);
+        else put(typeof e.text === "string" ? e.text : e.text());
       }
       while (ai < anchorPositions.length && anchorPositions[ai] === pos) {
-        anchors.set(pos, { line, col });
+        anchors.set(pos, { line, col, offset });
         ai++;
       }
       if (ri < reps.length && reps[ri]!.start === pos) {
@@ -650,7 +710,7 @@ class Planner {
       }
     }
     copy(cursor, code.length);
-    return { code: parts.join(""), anchors, chunks };
+    return { code: parts.join(""), anchors, ends, chunks };
   }
 
   private buildMap(chunks: Array<[number, number, number, number]>): RawSourceMap {

@@ -295,11 +295,7 @@ public final class WorkerClient implements AutoCloseable {
     public void finish() throws IOException {
         finishBundle();
         send(Frames.frame(Frames.END, new byte[0]));
-        try {
-            toWorker.put(CLOSE_STDIN);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        send(CLOSE_STDIN); // the writer closes the worker's stdin after END
         while (!goodbye) awaitOne();
         try {
             if (!proc.waitFor(10, TimeUnit.SECONDS)) {

@@ -4,6 +4,7 @@
  * stages, and commits sinks only when the whole pipeline succeeded.
  */
 import { randomUUID } from "node:crypto";
+import { availableParallelism } from "node:os";
 import type { PipelineGraph } from "../../graph/types.js";
 import { Urns } from "../../graph/types.js";
 import { sinkFor, sourceFor } from "../../io/registry.js";
@@ -35,7 +36,7 @@ export class DirectRunner implements PipelineRunner {
 }
 
 function defaultParallelism(): number {
-  return Math.max(1, Math.min(8, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2));
+  return Math.max(1, Math.min(8, availableParallelism()));
 }
 
 interface MaterializedData {

@@ -42,3 +42,17 @@ build_jar() { # <project dir> <jar path>
   test -f "$jar"
 }
 build_jar flink/examples-wordcount flink/examples-wordcount/target/flowbook-flink-wordcount.jar
+
+# 3. The Java bridge (the Flink runner's Java half), with the bundled Node worker inside it.
+if [ -f scripts/bundle-flink-worker.mjs ]; then
+  node scripts/bundle-flink-worker.mjs
+fi
+bridge_jar=flink/bridge/target/flowbook-flink-bridge.jar
+if [ -f "$bridge_jar" ] && [ -z "$(find flink/bridge/pom.xml flink/bridge/src -newer "$bridge_jar" -print -quit)" ] \
+   && { [ ! -f dist/flink-worker/flowbook-worker.mjs ] || [ ! dist/flink-worker/flowbook-worker.mjs -nt "$bridge_jar" ]; }; then
+  echo "$bridge_jar is up to date"
+else
+  echo "Building $bridge_jar …"
+  "${MVN[@]}" -f flink/bridge/pom.xml package -DskipTests
+  test -f "$bridge_jar"
+fi

@@ -2,8 +2,8 @@
  * TextIO.Read → `source:text`: Flink's FileSource with TextLineInputFormat, lines as
  * WindowedValue<string> in the global window, as the local runner reads them.
  *
- * The bridge decompresses by file extension (.gz, .deflate, .bz2, .xz); the local runner
- * by its own rules (.gz/.gzip gzip, .deflate/.zz deflate) or the compression the user set.
+ * The bridge decompresses by file extension (.gz/.gzip gzip, .deflate zlib); the local
+ * runner by its own rules (.gz/.gzip gzip, .deflate/.zz zlib) or the compression the user set.
  * Where the two could read a file differently the read is refused, not guessed.
  */
 import type { TransformNode } from "../../../graph/types.js";
@@ -13,8 +13,8 @@ import type { TransformTranslator } from "./translator.js";
 
 const GLOB = /[*?[\]{}]/;
 /** Extensions the two runners treat differently (one decompresses, the other does not, or differently). */
-const AMBIGUOUS = [".gzip", ".zz", ".bz2", ".xz"];
-const BRIDGE_COMPRESSED = [".gz", ".deflate", ".bz2", ".xz"];
+const AMBIGUOUS = [".zz"];
+const BRIDGE_COMPRESSED = [".gz", ".gzip", ".deflate"];
 
 function lastSegment(pattern: string): string {
   return pattern.slice(pattern.lastIndexOf("/") + 1).toLowerCase();
@@ -40,16 +40,16 @@ export const textReadTranslator: TransformTranslator = {
     const ending = literalEnding(pattern);
     const compression = p.compression ?? "auto";
     if (ending && AMBIGUOUS.includes(ending)) {
-      ctx.refuse(t, `files ending in ${ending} are decompressed differently by the bridge's FileSource; rename them (.gz, .deflate) or decompress them first`);
+      ctx.refuse(t, `files ending in ${ending} are decompressed differently by the bridge's FileSource; rename them (.deflate) or decompress them first`);
     }
-    if (compression === "gzip" && ending !== ".gz") {
-      ctx.refuse(t, `withCompression("gzip") on files not named *.gz: the bridge's FileSource decompresses by file extension only`);
+    if (compression === "gzip" && ending !== ".gz" && ending !== ".gzip") {
+      ctx.refuse(t, `withCompression("gzip") on files not named *.gz or *.gzip: the bridge's FileSource decompresses by file extension only`);
     }
     if (compression === "deflate" && ending !== ".deflate") {
       ctx.refuse(t, `withCompression("deflate") on files not named *.deflate: the bridge's FileSource decompresses by file extension only`);
     }
     if (compression === "uncompressed" && (!ending || BRIDGE_COMPRESSED.includes(ending))) {
-      ctx.refuse(t, `withCompression("uncompressed") on files that may end in .gz/.deflate/.bz2/.xz: the bridge's FileSource would decompress them; name the files' extension in the pattern`);
+      ctx.refuse(t, `withCompression("uncompressed") on files that may end in .gz/.gzip/.deflate: the bridge's FileSource would decompress them; name the files' extension in the pattern`);
     }
     const emptyMatch = p.emptyMatch === "allow" || (p.emptyMatch === "allow_if_wildcard" && GLOB.test(pattern)) ? "allow" : "disallow";
     const op = ctx.addOperator({

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Bundles the Flink runner's Node worker (src/runners/flink/worker/main.ts) with all of
+// flowbook into one file, dist/flink-worker/flowbook-worker.mjs, which the bridge jar
+// embeds (flink/bridge, at `mvn package` time) and starts once per user-code subtask.
+//   node scripts/bundle-flink-worker.mjs [--outfile PATH] [--quiet]
+import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const outIndex = args.indexOf("--outfile");
+const outfile = outIndex >= 0 ? resolve(args[outIndex + 1]) : join(root, "dist/flink-worker/flowbook-worker.mjs");
+const quiet = args.includes("--quiet");
+
+// In the bundle every module shares one file: flowbook's own stack frames are the frames
+// of that file, so src/sdk/internal/stack.ts must look for the bundle, not for src/.
+const stackFrames = {
+  name: "flowbook-stack-frames",
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]sdk[\\/]internal[\\/]stack\.ts$/ }, async (a) => {
+      const text = await readFile(a.path, "utf8");
+      const patched = text.replace('new URL("../../", import.meta.url)', "new URL(import.meta.url)");
+      if (patched === text) throw new Error("bundle-flink-worker: src/sdk/internal/stack.ts no longer computes SRC_DIR as expected");
+      return { contents: patched, loader: "ts" };
+    });
+  },
+};
+
+const started = Date.now();
+await build({
+  entryPoints: [join(root, "src/runners/flink/worker/main.ts")],
+  outfile,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+  // CommonJS dependencies call require(); give the ES module bundle one.
+  banner: { js: 'import { createRequire as __fbCreateRequire } from "node:module"; const require = __fbCreateRequire(import.meta.url);' },
+  plugins: [stackFrames],
+});
+if (!quiet) console.log(`bundled the Flink worker into ${outfile} in ${Date.now() - started} ms`);

@@ -1,0 +1,155 @@
+/**
+ * The Node worker process of the Flink runner: one per subtask of a `usercode` operator,
+ * started by the bridge, speaking `flowbook.worker/v1` over stdin (frames from Java) and
+ * stdout (frames to Java). stdout carries frames only: user code's console output goes to
+ * stderr, which the bridge copies into the TaskManager log.
+ *
+ * Bundled by scripts/bundle-flink-worker.mjs into dist/flink-worker/flowbook-worker.mjs,
+ * which the bridge jar embeds.
+ */
+import { format } from "node:util";
+import "../../../index.js"; // the whole API, registered by name: serialized functions refer to it
+import { UserCodeError } from "../../shared/user_code_error.js";
+import {
+  BUNDLE_DONE, BUNDLE_FINISH, BUNDLE_START, DATA, END, ERROR, FRAME_NAMES, FrameParser, GOODBYE, HELLO, METRICS, OUTPUT,
+  PROTOCOL, READY, SIDE_INPUT, SIDE_INPUTS_DONE, elementList, forEachElement, frame, jsonFrame, readVarint, varintBytes,
+  type ErrorBody, type Frame, type Hello,
+} from "./protocol.js";
+import type { WorkerStage } from "./stage.js";
+import { StageRuntime } from "./stage_runtime.js";
+
+const stdoutWrite = process.stdout.write.bind(process.stdout);
+
+/** Frames are the only thing written to stdout (synchronous on Linux pipes: back-pressure is a blocked write). */
+function send(b: Uint8Array): void {
+  stdoutWrite(b);
+}
+
+function redirectConsole(): void {
+  const toStderr = (...args: unknown[]) => {
+    process.stderr.write(format(...args) + "\n");
+  };
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  console.trace = (...args: unknown[]) => toStderr(new Error(format(...args)).stack);
+  (process.stdout as unknown as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) =>
+    (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
+}
+
+export function errorBody(e: unknown, fallbackTransform: string): ErrorBody {
+  if (e instanceof UserCodeError) {
+    const body: ErrorBody = {
+      transform: e.transform,
+      message: `${e.causeName}: ${e.causeMessage}`,
+      stack: e.userStack,
+      causeName: e.causeName,
+      causeMessage: e.causeMessage,
+    };
+    if (e.element !== undefined) body.element = e.element;
+    return body;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { transform: fallbackTransform, message: `${err.name}: ${err.message}`, stack: err.stack ?? "", causeName: err.name, causeMessage: err.message };
+}
+
+/** The protocol loop over a stage runtime; exported for tests that drive it in-process. */
+export class WorkerSession {
+  private hello?: Hello;
+  private rt?: StageRuntime;
+  private failed = false;
+
+  constructor(private readonly out: (b: Uint8Array) => void, private readonly exit: (code: number) => void) {}
+
+  private get transformForErrors(): string {
+    return this.hello?.transforms?.[0] ?? this.hello?.operatorName ?? "flowbook worker";
+  }
+
+  fail(e: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    try {
+      this.out(jsonFrame(ERROR, errorBody(e, this.transformForErrors)));
+    } finally {
+      this.exit(1);
+    }
+  }
+
+  private runtime(f: Frame): StageRuntime {
+    if (!this.rt) throw new Error(`protocol error: ${FRAME_NAMES[f.type] ?? f.type} before HELLO`);
+    return this.rt;
+  }
+
+  private sendMetrics(): void {
+    const updates = this.rt?.takeMetrics() ?? [];
+    if (updates.length) this.out(jsonFrame(METRICS, { updates }));
+  }
+
+  async handle(f: Frame): Promise<void> {
+    if (this.failed) return;
+    switch (f.type) {
+      case HELLO: {
+        const hello = JSON.parse(f.body.toString("utf8")) as Hello;
+        this.hello = hello;
+        if (hello.protocol !== PROTOCOL) throw new Error(`the bridge speaks ${hello.protocol}, this worker ${PROTOCOL}`);
+        this.rt = await StageRuntime.create(hello.stage as WorkerStage, (i, list) => this.out(frame(OUTPUT, Buffer.concat([varintBytes(i), list]))));
+        this.out(jsonFrame(READY, { pid: process.pid }));
+        return;
+      }
+      case SIDE_INPUT: {
+        const [index, pos] = readVarint(f.body);
+        this.runtime(f).addSideInput(index, elementList(f.body, pos));
+        return;
+      }
+      case SIDE_INPUTS_DONE:
+        this.runtime(f).sideInputsDone();
+        return;
+      case BUNDLE_START:
+        await this.runtime(f).startBundle();
+        return;
+      case DATA: {
+        const rt = this.runtime(f);
+        const body = f.body;
+        forEachElement(body, 0, (s, e) => rt.process(body, s, e));
+        return;
+      }
+      case BUNDLE_FINISH: {
+        const rt = this.runtime(f);
+        await rt.finishBundle();
+        this.sendMetrics();
+        this.out(frame(BUNDLE_DONE, f.body));
+        return;
+      }
+      case END:
+        await this.rt?.teardown();
+        this.sendMetrics();
+        this.out(frame(GOODBYE));
+        this.exit(0);
+        return;
+      default:
+        throw new Error(`protocol error: unknown frame type 0x${f.type.toString(16)}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  redirectConsole();
+  const session = new WorkerSession(send, (code) => process.exit(code));
+  process.on("uncaughtException", (e) => session.fail(e));
+  process.on("unhandledRejection", (e) => session.fail(e));
+  const parser = new FrameParser();
+  try {
+    for await (const chunk of process.stdin) {
+      for (const f of parser.push(chunk as Buffer)) await session.handle(f);
+    }
+  } catch (e) {
+    session.fail(e);
+    return;
+  }
+  // EOF without END: the bridge is gone; leave at once.
+  process.exit(0);
+}
+
+if (process.env.FLOWBOOK_WORKER_PROTOCOL || process.argv.includes("--flowbook-worker")) {
+  void main();
+}

@@ -188,6 +188,7 @@ class Planner {
   private readonly lineOffset: number;
   private readonly inputLineStarts: number[];
   private nsCounter = 0;
+  private readonly resolved = new Map<string, { specifier: string; from?: string }>();
   /** Import bindings captured by a registered function: local name → [specifier, export, from?]. */
   private readonly capturedImports = new Set<string>();
   private usesHelpers = false;
@@ -367,7 +368,8 @@ class Planner {
     for (const c of caps) {
       const b = o.captured.get(c) === this.analysis.moduleScope ? this.analysis.imports.get(c) : undefined;
       if (!b) continue;
-      const r = resolveSpecifier(b.specifier, this.options.filename);
+      let r = this.resolved.get(b.specifier);
+      if (!r) this.resolved.set(b.specifier, (r = resolveSpecifier(b.specifier, this.options.filename)));
       imports[c] = r.from !== undefined ? [r.specifier, b.exportName, r.from] : [r.specifier, b.exportName];
       any = true;
     }
@@ -716,28 +718,33 @@ class Planner {
   private buildMap(chunks: Array<[number, number, number, number]>): RawSourceMap {
     const lines: Segment[][] = [];
     const code = this.code;
-    const seg = (ol: number, oc: number, inOffset: number) => {
-      const p = this.inputPos(inOffset);
-      while (lines.length <= ol) lines.push([]);
-      lines[ol]!.push([oc, 0, p.line, p.col]);
-    };
     for (const [ol0, oc0, a, b] of chunks) {
       let ol = ol0;
       let oc = oc0;
-      seg(ol, oc, a);
+      const start = this.inputPos(a);
+      let il = start.line;
+      let ic = start.col;
+      while (lines.length <= ol) lines.push([]);
+      let segs = lines[ol]!;
+      segs.push([oc, 0, il, ic]);
       for (let i = a; i < b; i++) {
         const ch = code.charCodeAt(i);
         if (ch === 10) {
           ol++;
+          il++;
           oc = 0;
-          if (i + 1 < b) seg(ol, 0, i + 1);
+          ic = 0;
+          while (lines.length <= ol) lines.push([]);
+          segs = lines[ol]!;
+          if (i + 1 < b) segs.push([0, 0, il, 0]);
           continue;
         }
         oc++;
+        ic++;
         // A mapping at each token after whitespace keeps columns close.
         if ((ch === 32 || ch === 9) && i + 1 < b) {
           const next = code.charCodeAt(i + 1);
-          if (next !== 32 && next !== 9 && next !== 10) seg(ol, oc, i + 1);
+          if (next !== 32 && next !== 9 && next !== 10) segs.push([oc, 0, il, ic]);
         }
       }
     }

@@ -5,6 +5,7 @@
  * by their parts; primitives without a translator are refused.
  */
 import type { PipelineGraph, TransformNode } from "../../../graph/types.js";
+import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
 import type { FlinkPlan, FlinkWorkerConfig } from "../flink_plan.js";
 import { FlinkTranslationError, TranslationContext } from "./context.js";
@@ -25,6 +26,8 @@ export interface Translation {
   plan: FlinkPlan;
   /** PCollection id → the id of the `collect` operator sampling it. */
   collectOperators: Record<string, string>;
+  /** PCollection id → the coder of its records on the wire (for the collected ones). */
+  wireCoders: Record<string, CoderSpec>;
 }
 
 export const DEFAULT_FLINK_PARALLELISM = 2;
@@ -52,6 +55,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
   for (const r of graph.rootTransforms) visit(r);
 
   const collectOperators: Record<string, string> = {};
+  const wireCoders: Record<string, CoderSpec> = {};
   for (const [pc, limit] of Object.entries(request.collect ?? {})) {
     const node = graph.pcollections[pc];
     if (!node) throw new Error(`cannot collect PCollection '${pc}': it is not in the pipeline`);
@@ -66,6 +70,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
       payload: { limit: Math.max(0, Math.floor(limit)), maxBytes: request.collectMaxBytes ?? 4 * 1024 * 1024 },
     });
     collectOperators[pc] = op.id;
+    wireCoders[pc] = ctx.wire.of(pc);
   }
 
   const bounded = Object.values(graph.pcollections).every((pc) => pc.isBounded);
@@ -73,7 +78,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
   const restartAttempts = Number(options.flinkRestartAttempts ?? 3);
   plan.restart = { attempts: Number.isFinite(restartAttempts) ? restartAttempts : 3, delayMs: Number(options.flinkRestartDelayMs ?? 200) || 200 };
   if (request.worker) plan.worker = request.worker;
-  return { plan, collectOperators };
+  return { plan, collectOperators, wireCoders };
 }
 
 /** True for errors that mean "this pipeline cannot run on Flink" (not a bug). */

@@ -1,0 +1,380 @@
+/**
+ * The Flink runner (`runner: "flink"`, `flinkMaster: "host:port"`): translates the
+ * pipeline graph into a FlinkPlan, uploads the bridge jar to the cluster (once per cluster
+ * and jar), runs it with the plan over Flink's REST API, and follows the job. Nothing but
+ * the REST address is needed: results of show/collect come back as accumulators, errors
+ * from the job's exceptions, metrics from accumulators.
+ */
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { PipelineGraph } from "../../graph/types.js";
+import { ByteReader } from "../../sdk/coders/byte_io.js";
+import { coderFromSpec } from "../../sdk/coders/coder.js";
+import { WindowedValueCoder } from "../../sdk/coders/index.js";
+import { MetricsAggregator, emptyUpdates, type MetricUpdates } from "../../sdk/metrics/metrics.js";
+import { MetricResults } from "../../sdk/metrics/metric_results.js";
+import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunRequest } from "../../sdk/runner.js";
+import type { WindowedValue } from "../../sdk/values/windowed_value.js";
+import { windowFnFromSpec } from "../../sdk/windowing/window_fn.js";
+import { UserCodeError } from "../shared/user_code_error.js";
+import { flowbookRoot } from "./cluster/layout.js";
+import type { FlinkPlan, FlinkWorkerConfig } from "./flink_plan.js";
+import { FlinkRestClient, FlinkRestError, type JobAccumulators, type JobPlan, type JobState } from "./rest/client.js";
+import { translate, type Translation } from "./translators/translate.js";
+import type { ErrorBody } from "./worker/protocol.js";
+
+export const BRIDGE_ENTRY_CLASS = "dev.flowbook.flink.Main";
+export const DEFAULT_FLINK_MASTER = "localhost:8081";
+
+/** Flink-specific pipeline options (beside the common ones in PipelineOptions). */
+export interface FlinkRunnerOptions {
+  /** The cluster's REST address, "host:port" (default localhost:8081). */
+  flinkMaster?: string;
+  /** The bridge jar (default $FLOWBOOK_FLINK_BRIDGE_JAR, else flink/bridge/target/flowbook-flink-bridge.jar). */
+  flinkBridgeJar?: string;
+  /**
+   * How TaskManagers start Node workers: an argv array, or the path of a worker bundle
+   * (run with `node`). Default: the worker bundled in the jar.
+   */
+  flinkWorkerCommand?: string[] | string;
+  /** Extra environment for the workers. */
+  flinkWorkerEnv?: Record<string, string>;
+  /** Restart attempts after a task failure (a worker that died); default 3. */
+  flinkRestartAttempts?: number;
+  /** How long a job may run before waitUntilFinish() without a timeout gives up (default 1 h). */
+  flinkJobTimeoutMs?: number;
+  /** Bytes kept at most per collected PCollection (default 4 MiB). */
+  flinkCollectMaxBytes?: number;
+}
+
+type Opts = PipelineOptions & FlinkRunnerOptions;
+
+/** The bridge jar the runner uploads. */
+export function bridgeJarPath(options: Opts = {}): string {
+  return options.flinkBridgeJar ?? process.env.FLOWBOOK_FLINK_BRIDGE_JAR ?? join(flowbookRoot(), "flink/bridge/target/flowbook-flink-bridge.jar");
+}
+
+export function workerConfig(options: Opts): FlinkWorkerConfig | undefined {
+  const cmd = options.flinkWorkerCommand ?? process.env.FLOWBOOK_FLINK_WORKER_COMMAND;
+  const w: FlinkWorkerConfig = {};
+  if (cmd !== undefined && cmd !== "") {
+    if (Array.isArray(cmd)) w.command = cmd.map(String);
+    else if (cmd.trim().startsWith("[")) w.command = JSON.parse(cmd) as string[];
+    else w.command = [process.execPath, cmd];
+  }
+  if (options.flinkWorkerEnv) w.env = options.flinkWorkerEnv;
+  return Object.keys(w).length ? w : undefined;
+}
+
+/** The plan as `Main` takes it: gzip, then base64. */
+export function encodePlanArg(plan: FlinkPlan): string {
+  return gzipSync(Buffer.from(JSON.stringify(plan), "utf8")).toString("base64");
+}
+
+// --- jar upload, once per cluster and jar -----------------------------------------------------
+
+const uploaded = new Map<string, Promise<string>>();
+
+function jarKey(client: FlinkRestClient, jar: string): string {
+  const st = statSync(jar);
+  return `${client.baseUrl}\u0000${jar}\u0000${st.size}\u0000${st.mtimeMs}`;
+}
+
+/** The cluster's id of the bridge jar, uploading it the first time (or again when `fresh`). */
+export async function bridgeJarId(client: FlinkRestClient, jar: string, fresh = false): Promise<string> {
+  if (!existsSync(jar)) {
+    throw new Error(`the Flink bridge jar is missing: ${jar}. Build it with scripts/flink-setup.sh (or mvn -f flink/bridge/pom.xml package -DskipTests), or set flinkBridgeJar`);
+  }
+  const key = jarKey(client, jar);
+  let p = fresh ? undefined : uploaded.get(key);
+  if (!p) {
+    p = client.uploadJar(jar, "flowbook-flink-bridge.jar");
+    uploaded.set(key, p);
+    p.catch(() => uploaded.delete(key));
+  }
+  return p;
+}
+
+/** Submits a plan; returns the job id. */
+export async function submitPlan(client: FlinkRestClient, plan: FlinkPlan, jar: string): Promise<string> {
+  const request = { entryClass: BRIDGE_ENTRY_CLASS, programArgsList: ["--plan-base64", encodePlanArg(plan)] };
+  let jarId = await bridgeJarId(client, jar);
+  try {
+    return await client.runJar(jarId, request);
+  } catch (e) {
+    // The cluster restarted and forgot our jar: upload it again, once.
+    if (e instanceof FlinkRestError && e.status === 404 || (e instanceof FlinkRestError && /jar file .* does not exist|Could not find jar/i.test(e.details))) {
+      jarId = await bridgeJarId(client, jar, true);
+      return client.runJar(jarId, request);
+    }
+    throw planError(e);
+  }
+}
+
+/** Flink's plan for the job of a FlinkPlan (`POST /jars/:id/plan`), without running it. */
+export async function flinkJobPlan(client: FlinkRestClient, plan: FlinkPlan, jar: string): Promise<JobPlan> {
+  const jarId = await bridgeJarId(client, jar);
+  return client.jarPlan(jarId, { entryClass: BRIDGE_ENTRY_CLASS, programArgsList: ["--plan-base64", encodePlanArg(plan)] });
+}
+
+/** A refused plan: the bridge's PlanException message, not Flink's wrapping. */
+function planError(e: unknown): unknown {
+  if (!(e instanceof FlinkRestError)) return e;
+  const m = /PlanException: ([^\n]+)/.exec(e.details) ?? /No files matched spec: [^\n]+/.exec(e.details);
+  if (!m) return e;
+  const err = new Error(`the Flink bridge refused the plan: ${m[1] ?? m[0]}`);
+  (err as Error & { cause?: unknown }).cause = e;
+  return err;
+}
+
+// --- results --------------------------------------------------------------------------------
+
+const MARKER = /\[flowbook-error-json:([A-Za-z0-9+/=_-]+)\]/;
+
+/** The user's error from a failed job's exception text, if it came from user code. */
+export function userErrorFrom(text: string): UserCodeError | undefined {
+  const m = MARKER.exec(text);
+  if (m) {
+    try {
+      const body = JSON.parse(Buffer.from(m[1]!, "base64").toString("utf8")) as ErrorBody;
+      const causeName = body.causeName ?? body.message.split(":")[0] ?? "Error";
+      const causeMessage = body.causeMessage ?? body.message.slice(causeName.length + 2);
+      return new UserCodeError(body.transform, body.element, body.stack ?? body.message, causeName, causeMessage);
+    } catch {
+      // fall through to the text
+    }
+  }
+  return undefined;
+}
+
+/** The most useful line(s) of a failed job's exceptions: the innermost cause. */
+export function failureText(text: string): string {
+  const u = /UserCodeException: ([\s\S]*?)(?:\n\tat |$)/.exec(text);
+  if (u) return u[1]!.trim();
+  const causes = [...text.matchAll(/(?:^|\n)(?:Caused by: )?([\w.$]+(?:Exception|Error)(?:: [^\n]*)?)/g)].map((x) => x[1]!);
+  const meaningful = causes.filter((c) => !/JobExecutionException|RecipientUnreachable|CompletionException|ExecutionException: /.test(c));
+  return (meaningful.at(-1) ?? causes.at(-1) ?? text.split("\n")[0] ?? "the job failed").trim();
+}
+
+/** Metric accumulators → MetricResults (the local runner's shape). */
+export function metricsFromAccumulators(acc: JobAccumulators | undefined): MetricResults {
+  const agg = new MetricsAggregator();
+  if (!acc) return agg.results();
+  const u: MetricUpdates = emptyUpdates();
+  for (const a of acc["user-task-accumulators"] ?? []) {
+    if (!a.name.startsWith("flowbook.metric[")) continue;
+    let kind: string, step: string, ns: string, name: string;
+    try {
+      [kind, step, ns, name] = JSON.parse(a.name.slice("flowbook.metric".length)) as [string, string, string, string];
+    } catch {
+      continue;
+    }
+    const key = `${ns}\u0000${name}`;
+    let v: unknown;
+    try {
+      v = JSON.parse(a.value);
+    } catch {
+      continue;
+    }
+    if (kind === "counter") u.counters.push([step, key, Number(v)]);
+    else if (kind === "distribution") {
+      const d = v as { sum: number; count: number; min: number; max: number };
+      u.distributions.push([step, key, d.sum, d.count, d.min, d.max]);
+    } else if (kind === "gauge") {
+      const g = v as { value: number; timestamp: number };
+      u.gauges.push([step, key, g.value, g.timestamp]);
+    }
+  }
+  agg.add(u);
+  return agg.results();
+}
+
+function pipelineState(s: JobState): PipelineState {
+  switch (s) {
+    case "FINISHED":
+      return "DONE";
+    case "FAILED":
+    case "FAILING":
+      return "FAILED";
+    case "CANCELED":
+    case "CANCELLING":
+      return "CANCELLED";
+    case "SUSPENDED":
+      return "STOPPED";
+    default:
+      return "RUNNING";
+  }
+}
+
+/** A job on a Flink cluster: its state follows the job's over REST. */
+export class FlinkPipelineResult implements PipelineResult {
+  private _state: PipelineState = "RUNNING";
+  private error: unknown;
+  private accumulators?: JobAccumulators;
+  private readonly decoded = new Map<string, CollectedSample>();
+  private readonly done: Promise<void>;
+  private cancelRequested = false;
+  /** Flink's job id, once submitted. */
+  jobId?: string;
+  readonly jobIdPromise: Promise<string>;
+  private resolveJobId!: (id: string) => void;
+
+  constructor(
+    readonly client: FlinkRestClient,
+    readonly graph: PipelineGraph,
+    readonly translation: Translation,
+    private readonly jar: string,
+    private readonly options: Opts,
+  ) {
+    this.jobIdPromise = new Promise((r) => (this.resolveJobId = r));
+    this.jobIdPromise.catch(() => {});
+    this.done = this.follow().then(
+      () => {},
+      (e) => {
+        if (this._state === "RUNNING") this._state = "FAILED";
+        this.error = e;
+      },
+    );
+  }
+
+  get plan(): FlinkPlan {
+    return this.translation.plan;
+  }
+
+  get state(): PipelineState {
+    return this._state;
+  }
+
+  private async follow(): Promise<void> {
+    const jobId = await submitPlan(this.client, this.plan, this.jar);
+    this.jobId = jobId;
+    this.resolveJobId(jobId);
+    if (this.cancelRequested) await this.client.cancelJob(jobId).catch(() => {});
+    const final = await this.client.waitForJob(jobId, {
+      timeoutMs: this.options.flinkJobTimeoutMs ?? 3_600_000,
+      pollMs: 150,
+      onState: (s) => {
+        const ps = pipelineState(s);
+        if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
+      },
+    });
+    if (final === "FINISHED") {
+      this.accumulators = await this.client.jobAccumulators(jobId);
+      this._state = "DONE";
+    } else if (final === "CANCELED") {
+      this.accumulators = await this.client.jobAccumulators(jobId).catch(() => undefined);
+      this._state = "CANCELLED";
+      throw new Error("the pipeline was cancelled");
+    } else {
+      this.accumulators = await this.client.jobAccumulators(jobId).catch(() => undefined);
+      this._state = "FAILED";
+      throw await this.failure(jobId);
+    }
+  }
+
+  private async failure(jobId: string): Promise<Error> {
+    let text = "";
+    try {
+      const ex = await this.client.jobExceptions(jobId, 20);
+      const entries = ex.exceptionHistory?.entries ?? [];
+      const all = entries.flatMap((e) => [e.stacktrace, ...(e.concurrentExceptions ?? []).map((c) => c.stacktrace)]);
+      const legacy = (ex as unknown as { "root-exception"?: string })["root-exception"];
+      text = [legacy ?? "", ...all].join("\n");
+    } catch (e) {
+      return new Error(`Flink job ${jobId} failed (its exceptions could not be read: ${(e as Error).message})`);
+    }
+    const user = userErrorFrom(text);
+    if (user) return user;
+    const err = new Error(`Flink job ${jobId} (${this.plan.jobName}) failed: ${failureText(text)}`);
+    (err as Error & { flinkExceptions?: string }).flinkExceptions = text;
+    return err;
+  }
+
+  async waitUntilFinish(timeoutMillis?: number): Promise<PipelineState> {
+    if (timeoutMillis !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMillis)));
+      await Promise.race([this.done, timeout]);
+      clearTimeout(timer);
+    } else {
+      await this.done;
+    }
+    if (this._state === "FAILED" || (this._state === "CANCELLED" && this.error && !this.cancelRequested)) throw this.error;
+    return this._state;
+  }
+
+  async cancel(): Promise<PipelineState> {
+    if (this._state !== "RUNNING") return this._state;
+    this.cancelRequested = true;
+    if (this.jobId) await this.client.cancelJob(this.jobId).catch(() => {});
+    await this.done;
+    return this._state;
+  }
+
+  /** Refreshes metrics and collected samples from the job's accumulators (also while it runs). */
+  async refresh(): Promise<void> {
+    const id = this.jobId ?? (await this.jobIdPromise);
+    this.accumulators = await this.client.jobAccumulators(id);
+    this.decoded.clear();
+  }
+
+  metrics(): MetricResults {
+    return metricsFromAccumulators(this.accumulators);
+  }
+
+  /** Flink's execution plan of the running job (`GET /jobs/:id/plan`). */
+  async jobPlan(): Promise<JobPlan> {
+    return this.client.jobPlan(this.jobId ?? (await this.jobIdPromise));
+  }
+
+  collected(pcollectionId: string): CollectedSample | undefined {
+    const cached = this.decoded.get(pcollectionId);
+    if (cached) return cached;
+    const opId = this.translation.collectOperators[pcollectionId];
+    if (!opId || !this.accumulators) return undefined;
+    const acc = this.accumulators["user-task-accumulators"]?.find((a) => a.name === `flowbook.collect/${opId}`);
+    const coder = recordCoder(this.graph, this.translation, pcollectionId);
+    if (!acc) {
+      // The collect operator saw nothing (Flink reports no accumulator for a task that never updated it).
+      const empty = { elements: [], truncated: false };
+      if (this._state === "DONE") this.decoded.set(pcollectionId, empty);
+      return empty;
+    }
+    const v = JSON.parse(acc.value) as { count: number; truncated: boolean; elements: string[] };
+    const elements: WindowedValue<unknown>[] = v.elements.map((b64) => {
+      const bytes = Buffer.from(b64, "base64");
+      return coder.decode(new ByteReader(bytes));
+    });
+    const sample = { elements, truncated: v.truncated || v.count > elements.length };
+    this.decoded.set(pcollectionId, sample);
+    return sample;
+  }
+}
+
+/** How a PCollection's records are encoded on the wire (its wire coder, its window coder). */
+function recordCoder(graph: PipelineGraph, t: Translation, pc: string): WindowedValueCoder<unknown> {
+  const node = graph.pcollections[pc]!;
+  const ws = graph.windowingStrategies[node.windowingStrategy]!;
+  const spec = t.wireCoders[pc] ?? node.coder;
+  return WindowedValueCoder.of(coderFromSpec(spec), windowFnFromSpec(ws.windowFn).windowCoder());
+}
+
+export class FlinkRunner implements PipelineRunner {
+  readonly name = "flink";
+
+  run(request: RunRequest): PipelineResult {
+    const options = request.options as Opts;
+    // A pipeline the runner cannot translate faithfully is refused here, before anything runs.
+    const translation = translate(request.graph, options, {
+      collect: request.collect,
+      collectMaxBytes: options.flinkCollectMaxBytes,
+      worker: workerConfig(options),
+    });
+    const client = new FlinkRestClient(options.flinkMaster ?? DEFAULT_FLINK_MASTER);
+    return new FlinkPipelineResult(client, request.graph, translation, bridgeJarPath(options), options);
+  }
+}
+
+registerRunner("flink", () => new FlinkRunner());

@@ -1,0 +1,418 @@
+/**
+ * The converter: one cell of TypeScript → a script the executor runs. Pure text work, no
+ * evaluation, so it is tested alone (test/session/cell_converter.test.ts).
+ *
+ * The steps, each keeping a map back to the one before (source_map.ts):
+ *
+ *  1. parse the cell (TypeScript's parser): syntax errors with line and column; the names
+ *     it declares at the top level;
+ *  2. transpile TS → JS on its own (esbuild; TypeScript's transpileModule when esbuild is
+ *     missing), imports kept as written;
+ *  3. mark the cell's value: the last statement, when an expression, becomes
+ *     `__fb_out.value = (expr);` — and drop `export` (a cell exports nothing);
+ *  4. instrument (src/session/instrument): capture metadata on every function and class,
+ *     with the names of earlier cells as `outerNames`;
+ *  5. make it persist: top-level declarations become assignments to the session's scope
+ *     object (the executor runs the body inside `with (scope)`), so a later cell sees them
+ *     and may declare them again; `function` declarations are hoisted as assignments;
+ *     imports become bindings of modules the executor loads before the cell runs;
+ *     top-level `await` becomes `yield` in a generator the executor drives, so every piece
+ *     of the cell's own code runs where an interrupt can stop it (executor.ts).
+ *
+ * The result is the text of a function expression:
+ *
+ *   (function (__fb_scope, __fb_m, __fb_out, __fb_ai) { with (__fb_scope) {
+ *     return function* () { "use strict"; <hoisted functions> <cell> } } })
+ */
+import { createRequire } from "node:module";
+import type * as TS from "typescript";
+import { topLevelDeclarations, bindingNames, type TopLevelDeclaration } from "./declarations.js";
+import { chain, identityMapper, LineIndex, sourceMapMapper, type PositionMapper } from "./source_map.js";
+import { TextEdits } from "./text_edits.js";
+import { typescript } from "./typescript.js";
+
+/** A problem in a cell's text, at 0-based line/column of the cell. */
+export interface SourceDiagnostic {
+  message: string;
+  code: number;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface ConvertOptions {
+  /** The name the cell goes by in tracebacks and in function metadata (`cell[3]`, a script's path). */
+  filename: string;
+  /** Names declared by earlier cells (and preloaded globals): references to them are captures. */
+  outerNames?: ReadonlySet<string>;
+  /** "ts" (default) or "js". */
+  language?: "ts" | "js";
+  /** Run the instrumenter (default true). */
+  instrument?: boolean;
+}
+
+export interface ConvertedCell {
+  /** The text of the cell's factory function (see the module doc). */
+  code: string;
+  /** Positions in `code` → positions in the cell's own text. */
+  mapper: PositionMapper;
+  /** Everything the cell declares at its top level, types too (for the type checker). */
+  declarations: TopLevelDeclaration[];
+  /** Names the cell assigns in the session's scope. */
+  runtimeNames: string[];
+  /** Module specifiers the cell imports, by index: the executor's `__fb_m.ns(i)` / `def(i)` / `named(i, name)`. */
+  imports: string[];
+  /** True when the last statement is an expression (the cell has a value). */
+  hasValue: boolean;
+}
+
+/** A cell that does not parse. */
+export class CellSyntaxError extends Error {
+  constructor(readonly diagnostics: SourceDiagnostic[]) {
+    super(diagnostics[0]?.message ?? "syntax error");
+    this.name = "SyntaxError";
+  }
+}
+
+/** The parameters of the factory function, in order. */
+export const FACTORY_PARAMS = ["__fb_scope", "__fb_m", "__fb_out", "__fb_ai"] as const;
+
+export function convertCell(source: string, options: ConvertOptions): ConvertedCell {
+  const ts = typescript();
+  const language = options.language ?? "ts";
+  // A script's `#!` line cannot stand inside a function.
+  const text = source.startsWith("#!") ? "//" + source.slice(2) : source;
+
+  // 1. parse
+  const sf = ts.createSourceFile(language === "ts" ? "cell.ts" : "cell.js", text, ts.ScriptTarget.ES2022, true, language === "ts" ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const parseDiagnostics = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
+  if (parseDiagnostics.length) throw new CellSyntaxError(parseDiagnostics.map((d) => toSourceDiagnostic(ts, sf, d)));
+  const declarations = topLevelDeclarations(ts, sf);
+
+  // 2. transpile
+  const { code: js1, map: tsMap } = transpile(text, language, options.filename);
+
+  // 3. the cell's value; no exports
+  const js1Sf = ts.createSourceFile("cell.js", js1, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const valueEdits = new TextEdits(js1);
+  const hasValue = markValue(ts, js1Sf, valueEdits, sf);
+  stripExports(ts, js1Sf, valueEdits);
+  const { code: js1v, map: valueMap } = valueEdits.apply();
+
+  // 4. instrument
+  let js2 = js1v;
+  let instrumentMap: PositionMapper | undefined;
+  if (options.instrument !== false) {
+    const names = new Set(options.outerNames ?? []);
+    for (const d of declarations) names.add(d.name);
+    const r = instrument(js1v, { filename: options.filename, outerNames: names, helperImport: false, inputSourceMap: tsMap });
+    if (r) {
+      js2 = r.code;
+      instrumentMap = r.map ? sourceMapMapper(r.map) : undefined;
+    }
+  }
+
+  // 5. persist
+  const persisted = persist(ts, js2);
+  const mapper = chain(tsMap ? sourceMapMapper(tsMap) : identityMapper, valueMap, instrumentMap, persisted.map);
+  return {
+    code: persisted.code,
+    mapper,
+    declarations,
+    runtimeNames: persisted.names,
+    imports: persisted.imports,
+    hasValue,
+  };
+}
+
+export function toSourceDiagnostic(ts: typeof TS, sf: TS.SourceFile, d: TS.Diagnostic): SourceDiagnostic {
+  const start = d.start ?? 0;
+  const end = start + (d.length ?? 0);
+  const a = sf.getLineAndCharacterOfPosition(Math.min(start, sf.text.length));
+  const b = sf.getLineAndCharacterOfPosition(Math.min(end, sf.text.length));
+  return {
+    message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+    code: d.code,
+    line: a.line,
+    column: a.character,
+    endLine: b.line,
+    endColumn: b.character,
+  };
+}
+
+// --- 2. transpile ---------------------------------------------------------------------
+
+interface EsbuildLike {
+  transformSync(code: string, options: Record<string, unknown>): { code: string; map: string };
+}
+let esbuild: EsbuildLike | null | undefined;
+
+function loadEsbuild(): EsbuildLike | null {
+  if (esbuild === undefined) {
+    try {
+      esbuild = createRequire(import.meta.url)("esbuild") as EsbuildLike;
+    } catch {
+      esbuild = null;
+    }
+  }
+  return esbuild;
+}
+
+/** Starts esbuild's service ahead of the first cell (it takes ~60 ms to spawn). */
+export function warmUpConverter(): void {
+  try {
+    loadEsbuild()?.transformSync("let x: number = 1", { loader: "ts" });
+  } catch {
+    // the first cell will say what is wrong
+  }
+}
+
+function transpile(text: string, language: "ts" | "js", filename: string): { code: string; map?: unknown } {
+  if (language === "js") return { code: text };
+  const eb = loadEsbuild();
+  if (eb) {
+    try {
+      const r = eb.transformSync(text, {
+        loader: "ts",
+        sourcemap: "external",
+        sourcefile: filename,
+        target: "node20",
+        tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },
+      });
+      return { code: r.code, map: r.map };
+    } catch (e) {
+      const errors = (e as { errors?: Array<{ text: string; location?: { line: number; column: number; length: number } }> }).errors;
+      if (errors?.length) {
+        throw new CellSyntaxError(
+          errors.map((x) => {
+            const line = (x.location?.line ?? 1) - 1;
+            const column = x.location?.column ?? 0;
+            return { message: x.text, code: 0, line, column, endLine: line, endColumn: column + (x.location?.length ?? 0) };
+          }),
+        );
+      }
+      throw e;
+    }
+  }
+  const ts = typescript();
+  const r = ts.transpileModule(text, {
+    fileName: "cell.ts",
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      sourceMap: true,
+      verbatimModuleSyntax: true,
+      useDefineForClassFields: true,
+    },
+  });
+  return { code: r.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"), map: r.sourceMapText };
+}
+
+// --- 3. value and exports --------------------------------------------------------------
+
+function markValue(ts: typeof TS, js: TS.SourceFile, edits: TextEdits, original: TS.SourceFile): boolean {
+  const lastOriginal = original.statements[original.statements.length - 1];
+  if (!lastOriginal || !ts.isExpressionStatement(lastOriginal)) return false;
+  const last = js.statements[js.statements.length - 1];
+  if (!last || !ts.isExpressionStatement(last)) return false;
+  const start = last.expression.getStart(js);
+  edits.insert(start, "__fb_out.value = (");
+  edits.insert(last.expression.end, ")", 1);
+  return true;
+}
+
+function stripExports(ts: typeof TS, js: TS.SourceFile, edits: TextEdits): void {
+  for (const stmt of js.statements) {
+    if (ts.isExportDeclaration(stmt)) {
+      edits.remove(stmt.getStart(js), stmt.end);
+      continue;
+    }
+    if (ts.isExportAssignment(stmt)) {
+      // `export default expr;` → `expr;`
+      edits.remove(stmt.getStart(js), stmt.expression.getStart(js));
+      continue;
+    }
+    const mods = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
+    if (!mods) continue;
+    for (const m of mods) {
+      if (m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) {
+        edits.remove(m.getStart(js), skipSpaces(js.text, m.end));
+      }
+    }
+  }
+}
+
+function skipSpaces(text: string, pos: number): number {
+  while (pos < text.length && (text[pos] === " " || text[pos] === "\t")) pos++;
+  return pos;
+}
+
+// --- 4. instrument ---------------------------------------------------------------------
+
+interface InstrumentFn {
+  (code: string, options: Record<string, unknown>): { code: string; map?: unknown; changed?: boolean };
+}
+let instrumentFn: InstrumentFn | null | undefined;
+
+/** Sets the instrumenter (loaded by the session from src/session/instrument before the first cell). */
+export function setInstrumenter(fn: InstrumentFn | null): void {
+  instrumentFn = fn;
+}
+
+function instrument(code: string, options: Record<string, unknown>): { code: string; map?: unknown } | undefined {
+  if (!instrumentFn) return undefined;
+  const r = instrumentFn(code, options);
+  if (r.changed === false) return undefined;
+  return r;
+}
+
+// --- 5. persist ------------------------------------------------------------------------
+
+interface Persisted {
+  code: string;
+  map: PositionMapper;
+  names: string[];
+  imports: string[];
+}
+
+const FUNCTION_BOUNDARY = new Set<number>();
+
+function isFunctionBoundary(ts: typeof TS, n: TS.Node): boolean {
+  if (!FUNCTION_BOUNDARY.size) {
+    const S = ts.SyntaxKind;
+    for (const k of [
+      S.FunctionDeclaration,
+      S.FunctionExpression,
+      S.ArrowFunction,
+      S.MethodDeclaration,
+      S.GetAccessor,
+      S.SetAccessor,
+      S.Constructor,
+      S.ClassStaticBlockDeclaration,
+      S.PropertyDeclaration,
+    ]) FUNCTION_BOUNDARY.add(k);
+  }
+  return FUNCTION_BOUNDARY.has(n.kind);
+}
+
+function persist(ts: typeof TS, js: string): Persisted {
+  const sf = ts.createSourceFile("cell.js", js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const edits = new TextEdits(js);
+  const names = new Set<string>();
+  const imports: string[] = [];
+  let loops = 0;
+  const HOIST = -10;
+
+  const moduleIndex = (spec: string) => {
+    let i = imports.indexOf(spec);
+    if (i < 0) i = imports.push(spec) - 1;
+    return i;
+  };
+
+  for (const stmt of sf.statements) {
+    const start = stmt.getStart(sf);
+    if (ts.isImportDeclaration(stmt)) {
+      const spec = (stmt.moduleSpecifier as TS.StringLiteral).text;
+      const i = moduleIndex(spec);
+      const parts: string[] = [];
+      const clause = stmt.importClause;
+      if (clause && !clause.isTypeOnly) {
+        if (clause.name) {
+          names.add(clause.name.text);
+          parts.push(`${clause.name.text} = __fb_m.def(${i});`);
+        }
+        const nb = clause.namedBindings;
+        if (nb && ts.isNamespaceImport(nb)) {
+          names.add(nb.name.text);
+          parts.push(`${nb.name.text} = __fb_m.ns(${i});`);
+        } else if (nb) {
+          for (const el of nb.elements) {
+            if (el.isTypeOnly) continue;
+            const imported = (el.propertyName ?? el.name).text;
+            names.add(el.name.text);
+            parts.push(`${el.name.text} = __fb_m.named(${i}, ${JSON.stringify(imported)});`);
+          }
+        }
+      }
+      edits.replace(start, stmt.end, parts.join(" "));
+    } else if (ts.isVariableStatement(stmt)) {
+      persistVariables(ts, sf, stmt, edits, names);
+    } else if (ts.isFunctionDeclaration(stmt) && stmt.name && stmt.body) {
+      // Hoisted: assigned before anything else of the cell runs.
+      names.add(stmt.name.text);
+      edits.insert(0, `${stmt.name.text} = `, HOIST);
+      edits.move(start, stmt.end, 0, HOIST);
+      edits.insert(0, ";", HOIST);
+    } else if (ts.isClassDeclaration(stmt) && stmt.name) {
+      names.add(stmt.name.text);
+      edits.insert(start, `${stmt.name.text} = `);
+      edits.insert(stmt.end, ";");
+    }
+  }
+
+  // Top-level await → yield (the executor drives the generator); `for await` likewise.
+  const visit = (n: TS.Node): void => {
+    if (isFunctionBoundary(ts, n)) return;
+    if (ts.isAwaitExpression(n)) {
+      edits.replace(n.getStart(sf), n.expression.getStart(sf), "(yield ");
+      edits.insert(n.end, ")", 1);
+    } else if (ts.isForOfStatement(n) && n.awaitModifier) {
+      const k = loops++;
+      const init = n.initializer;
+      edits.remove(n.getStart(sf), init.getStart(sf));
+      edits.insert(n.getStart(sf), `for (let __fb_i${k} = __fb_ai(`);
+      edits.remove(init.end, n.expression.getStart(sf));
+      edits.remove(n.expression.end, n.statement.getStart(sf));
+      edits.insert(n.statement.getStart(sf), `), __fb_r${k}; !(__fb_r${k} = (yield __fb_i${k}.next())).done; ) { `);
+      edits.move(init.getStart(sf), init.end, n.statement.getStart(sf));
+      edits.insert(n.statement.getStart(sf), ` = __fb_r${k}.value; `, 1);
+      edits.insert(n.statement.end, " }", 1);
+      ts.forEachChild(n.expression, visit);
+      ts.forEachChild(n.statement, visit);
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(sf, visit);
+
+  // `import.meta` cannot stand in a script: the executor provides `__fb_meta` instead.
+  const visitMeta = (n: TS.Node): void => {
+    if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) edits.replace(n.getStart(sf), n.end, "__fb_meta");
+    else ts.forEachChild(n, visitMeta);
+  };
+  if (js.includes("import.meta")) ts.forEachChild(sf, visitMeta);
+
+  edits.insert(0, `(function (${FACTORY_PARAMS.join(", ")}) { with (__fb_scope) { return function* () { "use strict"; `, -100);
+  edits.insert(js.length, "\n} } })", 100);
+  const { code, map } = edits.apply();
+  return { code, map, names: [...names], imports };
+}
+
+function persistVariables(ts: typeof TS, sf: TS.SourceFile, stmt: TS.VariableStatement, edits: TextEdits, names: Set<string>): void {
+  const list = stmt.declarationList;
+  const flags = list.flags;
+  const blockKind = flags & ts.NodeFlags.BlockScoped;
+  if (blockKind === ts.NodeFlags.Using || blockKind === ts.NodeFlags.AwaitUsing) return; // stays local to the cell
+  const isLet = (flags & ts.NodeFlags.Let) !== 0;
+  const decls = list.declarations;
+  if (!decls.length) return;
+  // `const ` / `let ` / `var `
+  edits.remove(list.getStart(sf), decls[0]!.getStart(sf));
+  decls.forEach((d, i) => {
+    for (const n of bindingNames(ts, d.name)) names.add(n);
+    const pattern = !ts.isIdentifier(d.name);
+    if (pattern) {
+      edits.insert(d.getStart(sf), i === 0 ? ";(" : "(");
+      edits.insert(d.end, ")", 1);
+    } else if (!d.initializer) {
+      const n = (d.name as TS.Identifier).text;
+      edits.insert(d.end, isLet ? " = void 0" : ` = ${n}`);
+    }
+  });
+}
+
+/** The line index of a converted cell's code (for tests and error mapping). */
+export function lineIndexOf(code: string): LineIndex {
+  return new LineIndex(code);
+}

@@ -1,0 +1,253 @@
+/**
+ * The executor: runs converted cells (cell_converter.ts) in the session's scope, and stops
+ * them when asked.
+ *
+ * Where cells run. In the host's realm (node:vm `runInThisContext`), inside `with (scope)`
+ * where `scope` is a null-prototype object holding the flowbook API, the session's globals
+ * (`args`, `display`, `console`, `process`, `require`) and every name a cell declared. Names
+ * not in the scope fall through to the realm's globals (`Math`, `Promise`, `Buffer`). Why not
+ * a vm2 or node:vm context of its own: see README.md ("Why not vm2").
+ *
+ * How a cell runs. The converted cell is a generator whose `yield`s are the cell's top-level
+ * `await`s. The executor drives it: each stretch of the cell's own code between two awaits
+ * runs inside `vm.Script#runInContext(..., { breakOnSigint: true })`, so a SIGINT stops a
+ * busy loop there; while the cell waits on a promise, an interrupt (SIGINT, `interrupt()`,
+ * an AbortSignal) throws an `Interrupted` error into the cell at that `await` — its
+ * `finally` blocks run, and the session keeps its state.
+ */
+import { createRequire, isBuiltin } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import vm from "node:vm";
+import type { ConvertedCell } from "./cell_converter.js";
+
+/** The error an interrupted cell ends with. */
+export class InterruptedError extends Error {
+  constructor(message = "Interrupted") {
+    super(message);
+    this.name = "Interrupted";
+  }
+}
+
+export interface ExecutorOptions {
+  /** Base directory of `require` and of relative imports when a run gives none. */
+  cwd: string;
+  /** The names every cell sees before it declares any (the API, `args`, `display`, ...). */
+  globals: Record<string, unknown>;
+  /** Modules served by the session instead of Node (`"flowbook"` → the preloaded API). */
+  builtinModules?: Record<string, unknown>;
+  /** Stop running cells on SIGINT while one runs (default true). */
+  handleSigint?: boolean;
+}
+
+export interface RunOptions {
+  /** The name V8 gives the script (stack frames); error_mapping.ts maps it back. */
+  scriptName: string;
+  /** Directory that relative imports of this cell resolve from. */
+  baseDir?: string;
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  value: unknown;
+  hasValue: boolean;
+}
+
+export interface Executor {
+  /** The session's scope: globals and every name cells declared. */
+  readonly scope: Record<string, unknown>;
+  /** Runs a converted cell to its end (its last top-level await included). */
+  run(cell: ConvertedCell, options: RunOptions): Promise<RunResult>;
+  /** Interrupts the running cell, if any (a waiting one at once; a busy one needs SIGINT). */
+  interrupt(): void;
+  /** Loads the modules a cell imports (before it runs). */
+  loadModules(specifiers: readonly string[], baseDir: string): Promise<unknown[]>;
+  readonly running: boolean;
+}
+
+const stepContext = vm.createContext({ step: undefined as undefined | (() => unknown) });
+const stepScript = new vm.Script("step()", { filename: "flowbook:step" });
+
+/** Runs fn where SIGINT terminates it (Node's watchdog), as vm2 does for its timeouts. */
+function runInterruptibly<T>(fn: () => T): T {
+  stepContext.step = fn;
+  try {
+    return stepScript.runInContext(stepContext, { breakOnSigint: true, displayErrors: false }) as T;
+  } finally {
+    stepContext.step = undefined;
+  }
+}
+
+function isSigintTermination(e: unknown): boolean {
+  return e instanceof Error && (e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+}
+
+/** A module namespace as the converted code asks for it. */
+interface ModuleTable {
+  ns(i: number): unknown;
+  def(i: number): unknown;
+  named(i: number, name: string): unknown;
+}
+
+function moduleTable(modules: unknown[]): ModuleTable {
+  const get = (i: number) => modules[i] as Record<string, unknown>;
+  return {
+    ns: get,
+    def(i) {
+      const m = get(i);
+      return m && "default" in m ? m.default : m;
+    },
+    named(i, name) {
+      const m = get(i);
+      if (m && name in m) return m[name];
+      const d = m?.default as Record<string, unknown> | undefined;
+      return d !== null && (typeof d === "object" || typeof d === "function") ? d[name] : undefined;
+    },
+  };
+}
+
+/** `for await` over async and sync iterables alike (values of a sync one are awaited). */
+function asyncIterator(x: unknown): { next(): Promise<IteratorResult<unknown>> } {
+  const o = x as Record<symbol, () => Iterator<unknown>>;
+  if (o != null && typeof o[Symbol.asyncIterator] === "function") return o[Symbol.asyncIterator]() as never;
+  const it = o[Symbol.iterator]!.call(o);
+  return {
+    async next() {
+      const r = it.next();
+      return r.done ? r : { done: false, value: await r.value };
+    },
+  };
+}
+
+let warningsSilenced = false;
+
+/** Compiles a cell's script; `import()` inside it uses Node's own loader. */
+function compile(code: string, filename: string): vm.Script {
+  const importModuleDynamically = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants
+    ?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  if (!importModuleDynamically) return new vm.Script(code, { filename });
+  // The option is marked experimental in Node 20/22 and says so once; a notebook need not see it.
+  const emit = process.emitWarning;
+  if (!warningsSilenced) {
+    process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
+      const text = typeof w === "string" ? w : w.message;
+      if (/USE_MAIN_CONTEXT_DEFAULT_LOADER/.test(text)) return;
+      return (emit as (...a: unknown[]) => void).call(process, w, ...rest);
+    }) as typeof process.emitWarning;
+  }
+  try {
+    return new vm.Script(code, { filename, importModuleDynamically: importModuleDynamically as never });
+  } finally {
+    if (!warningsSilenced) {
+      process.emitWarning = emit;
+      warningsSilenced = true;
+    }
+  }
+}
+
+export function createExecutor(options: ExecutorOptions): Executor {
+  const scope: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(options.globals)) scope[k] = v;
+  const builtinModules = options.builtinModules ?? {};
+
+  let running = false;
+  /** Rejects the pending await of the running cell. */
+  let interruptWaiting: ((e: Error) => void) | undefined;
+  let interruptRequested = false;
+
+  function interrupt(): void {
+    if (!running) return;
+    interruptRequested = true;
+    interruptWaiting?.(new InterruptedError());
+  }
+
+  async function loadModule(spec: string, baseDir: string): Promise<unknown> {
+    if (Object.prototype.hasOwnProperty.call(builtinModules, spec)) return builtinModules[spec];
+    if (isBuiltin(spec)) return import(spec.startsWith("node:") ? spec : `node:${spec}`);
+    if (spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec)) {
+      return import(pathToFileURL(path.resolve(baseDir, spec)).href);
+    }
+    if (/^[a-zA-Z][a-zA-Z\d+.-]+:/.test(spec)) return import(spec);
+    let resolved: string | undefined;
+    try {
+      resolved = createRequire(path.join(baseDir, "__flowbook__.js")).resolve(spec);
+    } catch {
+      resolved = undefined;
+    }
+    return import(resolved ? pathToFileURL(resolved).href : spec);
+  }
+
+  async function loadModules(specifiers: readonly string[], baseDir: string): Promise<unknown[]> {
+    return Promise.all(specifiers.map((s) => loadModule(s, baseDir)));
+  }
+
+  async function run(cell: ConvertedCell, runOptions: RunOptions): Promise<RunResult> {
+    if (running) throw new Error("a cell is already running in this session");
+    running = true;
+    interruptRequested = false;
+    const onSigint = () => interrupt();
+    const onAbort = () => interrupt();
+    if (options.handleSigint !== false) process.on("SIGINT", onSigint);
+    runOptions.signal?.addEventListener("abort", onAbort);
+    try {
+      if (runOptions.signal?.aborted) throw new InterruptedError();
+      const modules = cell.imports.length ? await loadModules(cell.imports, runOptions.baseDir ?? options.cwd) : [];
+      for (const n of cell.runtimeNames) if (!(n in scope)) scope[n] = undefined;
+      const out: { value?: unknown } = {};
+      const factory = compile(cell.code, runOptions.scriptName).runInThisContext({ displayErrors: false }) as (
+        ...a: unknown[]
+      ) => () => Generator<unknown, unknown, unknown>;
+      const gen = factory(scope, moduleTable(modules), out, asyncIterator)();
+      await drive(gen);
+      return { value: out.value, hasValue: "value" in out };
+    } catch (e) {
+      if (isSigintTermination(e)) throw new InterruptedError();
+      throw e;
+    } finally {
+      running = false;
+      interruptWaiting = undefined;
+      if (options.handleSigint !== false) process.off("SIGINT", onSigint);
+      runOptions.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Steps the cell's generator: its code under the SIGINT watchdog, its awaits interruptible. */
+  async function drive(gen: Generator<unknown, unknown, unknown>): Promise<void> {
+    let input: unknown;
+    let throwing = false;
+    let interruptsDelivered = 0;
+    for (;;) {
+      const r = runInterruptibly(() => (throwing ? gen.throw(input) : gen.next(input)));
+      if (r.done) return;
+      if (interruptsDelivered > 0) {
+        // The cell caught the interrupt and went on waiting: stop it for good.
+        runInterruptibly(() => gen.return(undefined));
+        throw new InterruptedError();
+      }
+      const interrupted = new Promise<never>((_, reject) => {
+        interruptWaiting = reject;
+        if (interruptRequested) reject(new InterruptedError());
+      });
+      try {
+        input = await Promise.race([r.value, interrupted]);
+        throwing = false;
+      } catch (e) {
+        input = e;
+        throwing = true;
+        if (e instanceof InterruptedError) interruptsDelivered++;
+      } finally {
+        interruptWaiting = undefined;
+      }
+    }
+  }
+
+  return {
+    scope,
+    run,
+    interrupt,
+    loadModules,
+    get running() {
+      return running;
+    },
+  };
+}

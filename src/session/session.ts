@@ -1,0 +1,366 @@
+/**
+ * The session: one evaluator for notebook cells (kernel/), REPL inputs (repl/) and scripts
+ * (`flowbook run FILE.ts`, run_file.ts). The interface comes first; `createSession` below
+ * builds it from the converter (cell_converter.ts), the executor (executor.ts), the type
+ * checker and language service (type_checker.ts, language_service.ts) and error mapping
+ * (error_mapping.ts). README.md says how state persists, how interrupts work and why cells
+ * do not run in vm2.
+ */
+import { createHash } from "node:crypto";
+import { Console } from "node:console";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import util from "node:util";
+import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type SourceDiagnostic } from "./cell_converter.js";
+import { InterruptedError, createExecutor, type Executor } from "./executor.js";
+import { diagnosticLines, formatDiagnostics, formatRuntimeError, SourceRegistry, type FormattedError } from "./error_mapping.js";
+import { isComplete as isCompleteCode, type IsCompleteResult } from "./is_complete.js";
+import { SESSION_GLOBALS_DTS, defaultApiEntry } from "./language_service.js";
+import { createTypeChecker, type TypeChecker } from "./type_checker.js";
+
+// --- the interface -----------------------------------------------------------------------
+
+export interface Session {
+  /**
+   * Runs one cell. Resolves when the cell has finished (its top-level awaits included), with
+   * its value or its error; never rejects for the cell's own errors. Cells run one at a time.
+   */
+  execute(code: string, options?: ExecuteOptions): Promise<CellResult>;
+  /** Completions at an offset of `code` (Jupyter's complete_request): members after `p.`, names elsewhere. */
+  complete(code: string, cursor: number): Promise<CompleteResult>;
+  /** What is under the cursor (Jupyter's inspect_request): its type or signature and doc comment. */
+  inspect(code: string, cursor: number): Promise<InspectResult>;
+  /** complete / incomplete / invalid: whether the REPL should run `code` or read another line. */
+  isComplete(code: string): IsCompleteResult;
+  /**
+   * Interrupts the running cell: a cell waiting on a promise stops at once with an
+   * `Interrupted` error thrown at its await; a cell busy in its own code stops when the
+   * process gets SIGINT (which the session handles while a cell runs). State is kept.
+   */
+  interrupt(): void;
+  /** Forgets every name cells declared and starts the numbering again; the API stays loaded. */
+  reset(): Promise<void>;
+  /** Stops the type checker; the session is unusable afterwards. */
+  dispose(): Promise<void>;
+  /** Resolves when the API and the converter are loaded (execute awaits it too). */
+  ready(): Promise<void>;
+  /** Number of cells executed so far (Jupyter's execution_count). */
+  readonly executionCount: number;
+}
+
+export type TypeCheckMode = "warn" | "error" | "off";
+
+export interface SessionOptions {
+  /** `warn` (default): type errors are reported, the cell runs; `error`: they stop it; `off`. */
+  typeCheck?: TypeCheckMode;
+  /** Base of `require`, relative imports and relative file names (default process.cwd()). */
+  cwd?: string;
+  /** Script arguments: `args` in cells, and `process.argv.slice(2)`. */
+  args?: readonly string[];
+  /** Where `display(x)` in a cell goes (default: printed to stdout). */
+  display?: (value: unknown, options?: Record<string, unknown>) => void;
+  /** Where a cell's console and process.stdout writes go (default: this process's stdout). */
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  /** Defaults for Pipeline.create() (e.g. `{ runner: "flink", flinkMaster }` from the CLI). */
+  pipelineOptions?: Record<string, unknown>;
+  /** Interrupt the running cell on SIGINT (default true). */
+  handleSigint?: boolean;
+  /** Colors in console output of cells (default false). */
+  colors?: boolean;
+  /** The API preloaded into cells: its exports, and the file its types are read from. */
+  api?: { exports: Record<string, unknown>; types?: string };
+  /** Run the type checker in this thread rather than a worker (for tests). */
+  checkerInProcess?: boolean;
+}
+
+export interface ExecuteOptions {
+  /**
+   * A stable identity of the cell (Jupyter's `metadata.cellId`). Transforms a cell applies are
+   * owned by it, so running it again replaces them. Without it the identity is the code's
+   * hash: running the same code again is idempotent, edited code is a new cell.
+   */
+  cellId?: string;
+  /** Aborting interrupts the cell. */
+  signal?: AbortSignal;
+  /** The name the cell goes by in errors (default `cell[N]`); a script's path for run_file. */
+  filename?: string;
+  /** "ts" (default) or "js". */
+  language?: "ts" | "js";
+}
+
+export interface CellResult {
+  status: "ok" | "error";
+  executionCount: number;
+  /** True when the cell ended with an expression; `value` is its value. */
+  hasValue: boolean;
+  value?: unknown;
+  error?: CellError;
+  /**
+   * The cell's type errors in `warn` mode (checking runs beside the cell and usually ends
+   * after it; front ends show these as warnings when they come). Empty when off; in `error`
+   * mode they are the cell's error instead.
+   */
+  typeErrors: Promise<readonly CellDiagnostic[]>;
+  durationMs: number;
+}
+
+export interface CellError extends FormattedError {
+  kind: "syntax" | "type" | "runtime" | "interrupted";
+  /** The thrown value, for runtime errors. */
+  thrown?: unknown;
+  /** Syntax and type errors, with 0-based positions in the cell. */
+  diagnostics?: readonly CellDiagnostic[];
+}
+
+export interface CellDiagnostic extends SourceDiagnostic {
+  /** As shown: `cell[3]:2:5 - warning TS2322: ...`, the line of code, a caret. */
+  text: string[];
+}
+
+export interface CompleteResult {
+  matches: string[];
+  cursorStart: number;
+  cursorEnd: number;
+  /** Jupyter's `metadata._jupyter_types_experimental`. */
+  items: Array<{ text: string; type: string; start: number; end: number }>;
+}
+
+export interface InspectResult {
+  found: boolean;
+  /** Jupyter's inspect_reply data: text/plain and text/markdown. */
+  data: Record<string, string>;
+}
+
+// --- the implementation ----------------------------------------------------------------
+
+const SESSION_GLOBALS = ["args", "display", "console", "process", "require"];
+let sessions = 0;
+
+export function createSession(options: SessionOptions = {}): Session {
+  const sessionNo = ++sessions;
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const args = [...(options.args ?? [])];
+  const typeCheck = options.typeCheck ?? "warn";
+  const write = {
+    out: options.stdout ?? ((t: string) => void process.stdout.write(t)),
+    err: options.stderr ?? ((t: string) => void process.stderr.write(t)),
+  };
+  const registry = new SourceRegistry();
+  const checker: TypeChecker | undefined =
+    typeCheck === "off" && !options.checkerInProcess
+      ? undefined
+      : createTypeChecker({
+          cwd,
+          apiEntry: options.api ? options.api.types : defaultApiEntry(),
+          globalsDts: SESSION_GLOBALS_DTS,
+          inProcess: options.checkerInProcess,
+        });
+  let lazyChecker = checker;
+  const getChecker = () =>
+    (lazyChecker ??= createTypeChecker({
+      cwd,
+      apiEntry: options.api ? options.api.types : defaultApiEntry(),
+      globalsDts: SESSION_GLOBALS_DTS,
+      inProcess: options.checkerInProcess,
+    }));
+
+  let count = 0;
+  let disposed = false;
+  let executor: Executor | undefined;
+  let api: Record<string, unknown> = {};
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const stream = (w: (t: string) => void) => ({
+    write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+      w(typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk));
+      const done = typeof encoding === "function" ? encoding : cb;
+      if (typeof done === "function") (done as () => void)();
+      return true;
+    },
+    isTTY: false,
+    columns: 100,
+    on() {
+      return this;
+    },
+    once() {
+      return this;
+    },
+    emit() {
+      return false;
+    },
+  });
+
+  function makeGlobals(): Record<string, unknown> {
+    const stdout = stream(write.out);
+    const stderr = stream(write.err);
+    const cellConsole = new Console({ stdout: stdout as never, stderr: stderr as never, colorMode: options.colors ?? false });
+    const processOverrides: Record<PropertyKey, unknown> = {
+      argv: [process.execPath, "flowbook", ...args],
+      stdout,
+      stderr,
+    };
+    const cellProcess = new Proxy(process, {
+      get: (target, key) => (key in processOverrides ? processOverrides[key] : Reflect.get(target, key)),
+    });
+    const display =
+      options.display ??
+      ((value: unknown) => {
+        write.out(util.inspect(value, { colors: options.colors ?? false, depth: 4 }) + "\n");
+      });
+    const req = createRequire(path.join(cwd, "__flowbook__.js"));
+    const cellRequire = Object.assign((id: string) => (id === "flowbook" ? api : req(id)), { resolve: req.resolve, cache: req.cache });
+    return { ...api, args, display, console: cellConsole, process: cellProcess, require: cellRequire };
+  }
+
+  const init = (async () => {
+    const loaded = options.api ? options.api.exports : ((await import("../index.js")) as unknown as Record<string, unknown>);
+    api = { ...loaded };
+    delete api.default;
+    try {
+      const ins = await import("./instrument/instrument.js");
+      setInstrumenter(ins.instrumentCode as never);
+    } catch (e) {
+      write.err(`flowbook: functions will not carry their captured variables (the instrumenter failed to load: ${(e as Error).message})\n`);
+      setInstrumenter(null);
+    }
+    const meta = await import("../graph/functions/meta.js");
+    executor = createExecutor({ cwd, globals: makeGlobals(), builtinModules: { flowbook: api }, handleSigint: options.handleSigint });
+    meta.installInstrumentationGlobals(executor.scope);
+    const setDefaults = api.setDefaultPipelineOptions as ((o: Record<string, unknown>) => void) | undefined;
+    if (options.pipelineOptions && setDefaults) setDefaults(options.pipelineOptions);
+    warmUpConverter();
+  })();
+  init.catch(() => undefined);
+
+  const ownerFor = (code: string, cellId?: string) => cellId ?? "code:" + createHash("sha1").update(code).digest("hex").slice(0, 16);
+  const setOwner = (owner: string | undefined) => (api.setTransformOwner as ((o: string | undefined) => void) | undefined)?.(owner);
+
+  /** Names whose values functions capture: the API, `args`, and what cells declared. */
+  function outerNames(): Set<string> {
+    const names = new Set<string>();
+    for (const k of Object.keys(executor!.scope)) if (!SESSION_GLOBALS.includes(k) || k === "args") names.add(k);
+    return names;
+  }
+
+  function diagnosticsOf(list: readonly SourceDiagnostic[], displayName: string, code: string, severity: "error" | "warning"): CellDiagnostic[] {
+    return list.map((d) => ({ ...d, text: diagnosticLines(d, displayName, code, severity) }));
+  }
+
+  async function executeNow(code: string, opts: ExecuteOptions): Promise<CellResult> {
+    await init;
+    if (disposed) throw new Error("the session was disposed");
+    const started = performance.now();
+    const executionCount = ++count;
+    const displayName = opts.filename ?? `cell[${executionCount}]`;
+    const language = opts.language ?? "ts";
+    const none: Promise<readonly CellDiagnostic[]> = Promise.resolve([]);
+    const done = (r: Omit<CellResult, "executionCount" | "durationMs" | "typeErrors">, typeErrors = none): CellResult => ({
+      ...r,
+      executionCount,
+      typeErrors,
+      durationMs: performance.now() - started,
+    });
+
+    let converted;
+    try {
+      converted = convertCell(code, { filename: displayName, outerNames: outerNames(), language });
+    } catch (e) {
+      if (!(e instanceof CellSyntaxError)) throw e;
+      const diagnostics = diagnosticsOf(e.diagnostics, displayName, code, "error");
+      return done({ status: "error", hasValue: false, error: { ...formatDiagnostics("SyntaxError", e.diagnostics, displayName, code), kind: "syntax", diagnostics } });
+    }
+
+    const dir = opts.filename ? path.dirname(path.resolve(cwd, opts.filename)) : cwd;
+    let typeErrors = none;
+    if (typeCheck !== "off" && language === "ts") {
+      const commit = typeCheck === "error" ? "if-clean" : "always";
+      const checking = getChecker().check(code, { commit, dir: opts.filename ? dir : undefined });
+      if (typeCheck === "error") {
+        let found: SourceDiagnostic[] = [];
+        try {
+          found = await checking;
+        } catch (e) {
+          write.err(`flowbook: the type checker failed: ${(e as Error).message}\n`);
+        }
+        if (found.length) {
+          const diagnostics = diagnosticsOf(found, displayName, code, "error");
+          return done({ status: "error", hasValue: false, error: { ...formatDiagnostics("TypeError", found, displayName, code), kind: "type", diagnostics } });
+        }
+      } else {
+        typeErrors = checking.then(
+          (found) => diagnosticsOf(found, displayName, code, "warning"),
+          () => [],
+        );
+      }
+    }
+
+    const scriptName = `${displayName}`;
+    registry.add({ scriptName, displayName, source: code, mapper: converted.mapper });
+    const scriptUrl = opts.filename ? pathToFileURL(path.resolve(cwd, opts.filename)).href : pathToFileURL(path.join(cwd, displayName)).href;
+    executor!.scope.__fb_meta = { url: scriptUrl, filename: opts.filename ? path.resolve(cwd, opts.filename) : undefined, dirname: dir };
+    setOwner(ownerFor(code, opts.cellId));
+    try {
+      const r = await executor!.run(converted, { scriptName, baseDir: dir, signal: opts.signal });
+      return done({ status: "ok", hasValue: r.hasValue, value: r.value }, typeErrors);
+    } catch (e) {
+      if (e instanceof InterruptedError) {
+        return done(
+          { status: "error", hasValue: false, error: { ename: "Interrupted", evalue: "the cell was interrupted", traceback: ["Interrupted: the cell was interrupted"], frames: [], kind: "interrupted" } },
+          typeErrors,
+        );
+      }
+      return done({ status: "error", hasValue: false, error: { ...formatRuntimeError(e, registry), kind: "runtime", thrown: e } }, typeErrors);
+    } finally {
+      setOwner(undefined);
+    }
+  }
+
+  const session: Session = {
+    execute(code, opts = {}) {
+      const run = queue.then(() => executeNow(code, opts));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async complete(code, cursor) {
+      const c = await getChecker().complete(code, cursor);
+      return {
+        matches: c.matches,
+        cursorStart: c.cursorStart,
+        cursorEnd: c.cursorEnd,
+        items: c.matches.map((text, i) => ({ text, type: c.kinds[i] ?? "", start: c.cursorStart, end: c.cursorEnd })),
+      };
+    },
+    async inspect(code, cursor): Promise<InspectResult> {
+      const r = await getChecker().inspect(code, cursor);
+      if (!r.found) return { found: false, data: {} };
+      const plain = r.documentation ? `${r.signature}\n\n${r.documentation}` : r.signature;
+      const markdown = "```ts\n" + r.signature + "\n```" + (r.documentation ? "\n\n" + r.documentation : "");
+      return { found: true, data: { "text/plain": plain, "text/markdown": markdown } };
+    },
+    isComplete: (code) => isCompleteCode(code),
+    interrupt() {
+      executor?.interrupt();
+    },
+    async reset() {
+      await init;
+      executor = createExecutor({ cwd, globals: makeGlobals(), builtinModules: { flowbook: api }, handleSigint: options.handleSigint });
+      (await import("../graph/functions/meta.js")).installInstrumentationGlobals(executor.scope);
+      registry.clear();
+      count = 0;
+      await lazyChecker?.reset();
+    },
+    async dispose() {
+      disposed = true;
+      executor?.interrupt();
+      await lazyChecker?.dispose();
+    },
+    ready: () => init,
+    get executionCount() {
+      return count;
+    },
+  };
+  void sessionNo;
+  return session;
+}

@@ -170,8 +170,8 @@ function shortValue(v: unknown): string {
 }
 
 function fnLabel(fn: Function, source?: string): string {
-  const name = typeof fn.name === "string" && fn.name ? fn.name : "<anonymous>";
-  return source && source.startsWith("class") ? `class ${name}` : name;
+  const name = typeof fn.name === "string" && fn.name ? fn.name : "an anonymous function";
+  return source && source.startsWith("class") && fn.name ? `class ${name}` : name;
 }
 
 function isObjectPrototype(p: object): boolean {

@@ -4,7 +4,7 @@
 // embeds (flink/bridge, at `mvn package` time) and starts once per user-code subtask.
 //   node scripts/bundle-flink-worker.mjs [--outfile PATH] [--quiet]
 import { build } from "esbuild";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,7 +29,8 @@ const stackFrames = {
 };
 
 const started = Date.now();
-await build({
+const result = await build({
+  write: false,
   entryPoints: [join(root, "src/runners/flink/worker/main.ts")],
   outfile,
   bundle: true,
@@ -43,4 +44,13 @@ await build({
   banner: { js: 'import { createRequire as __fbCreateRequire } from "node:module"; const require = __fbCreateRequire(import.meta.url);' },
   plugins: [stackFrames],
 });
-if (!quiet) console.log(`bundled the Flink worker into ${outfile} in ${Date.now() - started} ms`);
+// Write only when the bytes changed, so the jar that embeds the bundle is not rebuilt for nothing.
+const text = result.outputFiles[0].contents;
+const old = await readFile(outfile).catch(() => undefined);
+if (old && Buffer.compare(old, Buffer.from(text)) === 0) {
+  if (!quiet) console.log(`${outfile} is up to date`);
+} else {
+  await mkdir(dirname(outfile), { recursive: true });
+  await writeFile(outfile, text);
+  if (!quiet) console.log(`bundled the Flink worker into ${outfile} in ${Date.now() - started} ms`);
+}

@@ -9,7 +9,8 @@
  *  2. transpile TS → JS on its own (esbuild; TypeScript's transpileModule when esbuild is
  *     missing), imports kept as written;
  *  3. mark the cell's value: the last statement, when an expression, becomes
- *     `__fb_out.value = (expr);` — and drop `export` (a cell exports nothing);
+ *     `__fb_out.value = (expr);` — drop `export` (a cell exports nothing), and
+ *     `import.meta` becomes `__fb_meta` (a script has no import.meta);
  *  4. instrument (src/session/instrument): capture metadata on every function and class,
  *     with the names of earlier cells as `outerNames`;
  *  5. make it persist: top-level declarations become assignments to the session's scope
@@ -98,6 +99,7 @@ export function convertCell(source: string, options: ConvertOptions): ConvertedC
   const valueEdits = new TextEdits(js1);
   const hasValue = markValue(ts, js1Sf, valueEdits, sf);
   stripExports(ts, js1Sf, valueEdits);
+  replaceImportMeta(ts, js1Sf, valueEdits);
   const { code: js1v, map: valueMap } = valueEdits.apply();
 
   // 4. instrument
@@ -243,6 +245,16 @@ function stripExports(ts: typeof TS, js: TS.SourceFile, edits: TextEdits): void 
   }
 }
 
+/** `import.meta` cannot stand in a script: the executor provides `__fb_meta` instead. */
+function replaceImportMeta(ts: typeof TS, js: TS.SourceFile, edits: TextEdits): void {
+  if (!js.text.includes("import.meta")) return;
+  const visit = (n: TS.Node): void => {
+    if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) edits.replace(n.getStart(js), n.end, "__fb_meta");
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(js, visit);
+}
+
 function skipSpaces(text: string, pos: number): number {
   while (pos < text.length && (text[pos] === " " || text[pos] === "\t")) pos++;
   return pos;
@@ -375,13 +387,6 @@ function persist(ts: typeof TS, js: string): Persisted {
     ts.forEachChild(n, visit);
   };
   ts.forEachChild(sf, visit);
-
-  // `import.meta` cannot stand in a script: the executor provides `__fb_meta` instead.
-  const visitMeta = (n: TS.Node): void => {
-    if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) edits.replace(n.getStart(sf), n.end, "__fb_meta");
-    else ts.forEachChild(n, visitMeta);
-  };
-  if (js.includes("import.meta")) ts.forEachChild(sf, visitMeta);
 
   edits.insert(0, `(function (${FACTORY_PARAMS.join(", ")}) { with (__fb_scope) { return function* () { "use strict"; `, -100);
   edits.insert(js.length, "\n} } })", 100);

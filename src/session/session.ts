@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { Console } from "node:console";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
 import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type SourceDiagnostic } from "./cell_converter.js";
@@ -172,25 +173,16 @@ export function createSession(options: SessionOptions = {}): Session {
   let api: Record<string, unknown> = {};
   let queue: Promise<unknown> = Promise.resolve();
 
-  const stream = (w: (t: string) => void) => ({
-    write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-      w(typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk));
-      const done = typeof encoding === "function" ? encoding : cb;
-      if (typeof done === "function") (done as () => void)();
-      return true;
-    },
-    isTTY: false,
-    columns: 100,
-    on() {
-      return this;
-    },
-    once() {
-      return this;
-    },
-    emit() {
-      return false;
-    },
-  });
+  const stream = (w: (t: string) => void) => {
+    const s = new Writable({
+      decodeStrings: false,
+      write(chunk: unknown, _encoding, callback) {
+        w(typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString() : String(chunk));
+        callback();
+      },
+    });
+    return Object.assign(s, { isTTY: false, columns: 100 });
+  };
 
   function makeGlobals(): Record<string, unknown> {
     const stdout = stream(write.out);

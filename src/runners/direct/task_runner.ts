@@ -4,13 +4,12 @@
  * materialized PCollections, sink results) with its metrics. The same code runs in
  * worker threads and, for the Flink runner, in the Node worker process.
  */
-import { rebuildValue } from "../../graph/functions/serialize.js";
 import { Urns, type PipelineGraph } from "../../graph/types.js";
 import { sinkFor, sourceFor, type SourceSplit } from "../../io/registry.js";
 import { ByteReader } from "../../sdk/coders/byte_io.js";
 import { coderFromSpec, type Coder } from "../../sdk/coders/coder.js";
 import { GeneralObjectCoder, KvCoder } from "../../sdk/coders/index.js";
-import { containerUpdates, setCurrentMetricsContainer, type MetricUpdates } from "../../sdk/metrics/metrics.js";
+import { containerUpdates, type MetricUpdates } from "../../sdk/metrics/metrics.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { CombineFn } from "../../sdk/transforms/combine_fn.js";
 import type { DoFn } from "../../sdk/transforms/do_fn.js";
@@ -19,25 +18,20 @@ import { PaneInfo } from "../../sdk/values/pane.js";
 import { TIMESTAMP_MIN } from "../../sdk/values/time.js";
 import { StructuredCloneCoder } from "../shared/structured_clone_coder.js";
 import { UserCodeError } from "../shared/user_code_error.js";
+import { StageWiring, buildElementWise, loadUserFn } from "../shared/stage_builder.js";
 import { readCreateSplit } from "./inputs/create_input.js";
 import { readGroupByKeyPartition } from "./inputs/group_by_key_read.js";
 import { readCombinePartition } from "./inputs/combine_merge_read.js";
 import { readWindowedValues } from "./inputs/windowed_values_read.js";
-import { CombineValuesOp } from "./operators/combine_values_op.js";
 import { EncodabilityCheck } from "./operators/encodability_check.js";
 import { GroupByKeyWrite } from "./operators/group_by_key_write.js";
 import { MaterializeOp } from "./operators/materialize_op.js";
-import { ParDoOp } from "./operators/par_do_op.js";
 import { PrecombineWrite } from "./operators/precombine_write.js";
-import { PairWithOneIntoPrecombine } from "./operators/pair_with_one_into_precombine.js";
-import { PairWithOneFn } from "../../sdk/transforms/count.js";
-import { fanOut, type Operator, type Receiver } from "./operators/receiver.js";
+import type { Operator, Receiver } from "./operators/receiver.js";
 import { ReshuffleWrite } from "./operators/reshuffle_write.js";
 import { ShuffleWriter } from "./operators/shuffle_records.js";
 import { SinkOp } from "./operators/sink_op.js";
-import { WindowIntoOp } from "./operators/window_into_op.js";
 import type { CombinePayload } from "../../sdk/transforms/combine.js";
-import type { ParDoPayload } from "../../sdk/transforms/par_do.js";
 import type { ExecutionPlan, Stage } from "./plan.js";
 import { SideInputs } from "./side_inputs.js";
 import { GraphContext, TaskMetrics, type TaskOutput } from "./task_context.js";
@@ -116,27 +110,10 @@ export class TaskRunner {
   private userFn<T>(st: RunState, transformId: string, serialized: unknown, setup: boolean, metrics?: TaskMetrics): Promise<T> {
     let p = st.fns.get(transformId);
     if (!p) {
-      const t = st.g.transform(transformId);
-      p = (async () => {
-        let fn: unknown;
-        try {
-          fn = await rebuildValue(serialized as never);
-        } catch (e) {
-          throw new Error(`cannot rebuild the function of '${t.fullName}': ${(e as Error).message}`);
-        }
-        if (setup) {
-          const prev = setCurrentMetricsContainer(metrics?.for(t.fullName));
-          try {
-            await (fn as DoFn<unknown, unknown>).setup();
-          } catch (e) {
-            throw UserCodeError.from(t.fullName, undefined, false, e);
-          } finally {
-            setCurrentMetricsContainer(prev);
-          }
-          st.setUp.push(fn as DoFn<unknown, unknown>);
-        }
+      p = loadUserFn<unknown>(st.g, transformId, serialized, setup, metrics).then((fn) => {
+        if (setup) st.setUp.push(fn as DoFn<unknown, unknown>);
         return fn;
-      })();
+      });
       st.fns.set(transformId, p);
     }
     return p as Promise<T>;
@@ -166,19 +143,9 @@ export class TaskRunner {
 
   private async build(st: RunState, stage: Stage, spec: TaskSpec, metrics: TaskMetrics) {
     const { g } = st;
-    const checks = g.options.enforceEncodability !== false;
-    const immutability = g.options.enforceImmutability !== false;
-    const receivers = new Map<string, Receiver[]>();
-    const receiverOf = (pc: string) => fanOut(receivers.get(pc) ?? []);
-    const consume = (pc: string, r: Receiver) => {
-      const list = receivers.get(pc);
-      if (list) list.push(r);
-      else receivers.set(pc, [r]);
-    };
-    const checked = (pc: string, producer: string) => {
-      const r = receiverOf(pc);
-      return checks ? new EncodabilityCheck(r, g.coder(pc), producer, g.pcollectionName(pc)) : r;
-    };
+    const wiring = new StageWiring(g);
+    const receiverOf = (pc: string) => wiring.receiverOf(pc);
+    const env = { sideInputs: st.sideInputs, metrics, userFn: <T>(id: string, fn: unknown, setup: boolean) => this.userFn<T>(st, id, fn, setup, metrics) };
     const ops: Operator[] = [];
     const shuffles = new Map<string, ShuffleWriter>();
     const reshuffles = new Map<string, ReshuffleWrite>();
@@ -191,32 +158,11 @@ export class TaskRunner {
       const op = stage.ops[i]!;
       let built: Operator;
       switch (op.kind) {
-        case "pardo": {
-          const t = g.transform(op.transform);
-          const payload = t.payload as ParDoPayload;
-          const fn = await this.userFn<DoFn<unknown, unknown>>(st, t.id, payload.doFn, true, metrics);
-          const consumers = receivers.get(op.outputs[payload.mainOutputTag]!) ?? [];
-          if (fn instanceof PairWithOneFn && !checks && !immutability && consumers.length === 1 && consumers[0] instanceof PrecombineWrite) {
-            built = new PairWithOneIntoPrecombine(consumers[0]);
-            break;
-          }
-          const outs = new Map<string, Receiver>();
-          for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, checked(pc, t.fullName));
-          built = new ParDoOp(t, fn, payload.mainOutputTag, outs, st.sideInputs, metrics.for(t.fullName), g.options, immutability ? { inputCoder: g.coder(op.input) } : {});
+        case "pardo":
+        case "window_into":
+        case "combine_values":
+          built = await buildElementWise(op, wiring, env);
           break;
-        }
-        case "window_into": {
-          const t = g.transform(op.transform);
-          const p = t.payload as { windowFn?: unknown } | undefined;
-          built = new WindowIntoOp(t.fullName, p?.windowFn ? g.windowFn(op.output) : undefined, receiverOf(op.output));
-          break;
-        }
-        case "combine_values": {
-          const t = g.transform(op.transform);
-          const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, (t.payload as CombinePayload).combineFn, false);
-          built = new CombineValuesOp(t.fullName, fn, checked(op.output, t.fullName), metrics.for(t.fullName));
-          break;
-        }
         case "shuffle_write": {
           const t = g.transform(op.transform);
           const w = new ShuffleWriter(spec.numPartitions);
@@ -254,7 +200,7 @@ export class TaskRunner {
         }
       }
       ops.unshift(built);
-      consume(op.input, built);
+      wiring.consume(op.input, built);
     }
     return { ops, head: receiverOf(stage.input.output), shuffles, reshuffles, materialize, sinks };
   }

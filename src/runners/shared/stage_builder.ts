@@ -1,0 +1,132 @@
+/**
+ * Builds the element-wise operators of a fused stage — ParDo, Window.into,
+ * Combine.GroupedValues — and wires them to their consumers. Shared by the local runner's
+ * TaskRunner (src/runners/direct/task_runner.ts) and the Flink runner's Node worker
+ * (src/runners/flink/worker/stage_runtime.ts), so user code runs in the very same
+ * operators on both runners: one model, two runners.
+ *
+ * A runner builds a stage from its last op to its first: each op's consumers exist before
+ * the op is built (`consume`), and the runner adds its own kinds of op (shuffle writes,
+ * materializations, sinks; or outputs to Flink) beside these.
+ */
+import { rebuildValue } from "../../graph/functions/serialize.js";
+import { setCurrentMetricsContainer } from "../../sdk/metrics/metrics.js";
+import type { CombinePayload } from "../../sdk/transforms/combine.js";
+import type { CombineFn } from "../../sdk/transforms/combine_fn.js";
+import { PairWithOneFn } from "../../sdk/transforms/count.js";
+import type { DoFn } from "../../sdk/transforms/do_fn.js";
+import type { ParDoPayload } from "../../sdk/transforms/par_do.js";
+import { CombineValuesOp } from "../direct/operators/combine_values_op.js";
+import { EncodabilityCheck } from "../direct/operators/encodability_check.js";
+import { PairWithOneIntoPrecombine } from "../direct/operators/pair_with_one_into_precombine.js";
+import { ParDoOp } from "../direct/operators/par_do_op.js";
+import { PrecombineWrite } from "../direct/operators/precombine_write.js";
+import { fanOut, type Operator, type Receiver } from "../direct/operators/receiver.js";
+import { WindowIntoOp } from "../direct/operators/window_into_op.js";
+import type { SideInputs } from "../direct/side_inputs.js";
+import type { GraphContext, TaskMetrics } from "../direct/task_context.js";
+import { UserCodeError } from "./user_code_error.js";
+
+/** The element-wise ops both runners' stages have. */
+export type ElementWiseOp =
+  | { kind: "pardo"; transform: string; input: string; outputs: Record<string, string> }
+  | { kind: "window_into"; transform: string; input: string; output: string }
+  | { kind: "combine_values"; transform: string; input: string; output: string };
+
+/** Rebuilds a transform's user function (and calls DoFn.setup when `setup`). */
+export type UserFnLoader = <T>(transformId: string, serialized: unknown, setup: boolean) => Promise<T>;
+
+/**
+ * Rebuilds a user function from its serialized form; with `setup`, calls DoFn.setup with
+ * the step's metrics container current (setup may count), failing as user code.
+ */
+export async function loadUserFn<T>(g: GraphContext, transformId: string, serialized: unknown, setup: boolean, metrics?: TaskMetrics): Promise<T> {
+  const t = g.transform(transformId);
+  let fn: unknown;
+  try {
+    fn = await rebuildValue(serialized as never);
+  } catch (e) {
+    throw new Error(`cannot rebuild the function of '${t.fullName}': ${(e as Error).message}`);
+  }
+  if (setup) {
+    const prev = setCurrentMetricsContainer(metrics?.for(t.fullName));
+    try {
+      await (fn as DoFn<unknown, unknown>).setup();
+    } catch (e) {
+      throw UserCodeError.from(t.fullName, undefined, false, e);
+    } finally {
+      setCurrentMetricsContainer(prev);
+    }
+  }
+  return fn as T;
+}
+
+/** The receivers of a stage's PCollections, built from the last op to the first. */
+export class StageWiring {
+  private readonly receivers = new Map<string, Receiver[]>();
+  /** enforceEncodability: every output element round-trips through its coder. */
+  readonly checks: boolean;
+  /** enforceImmutability: a DoFn may not change its input. */
+  readonly immutability: boolean;
+
+  constructor(readonly g: GraphContext) {
+    this.checks = g.options.enforceEncodability !== false;
+    this.immutability = g.options.enforceImmutability !== false;
+  }
+
+  /** Adds a consumer of a PCollection. */
+  consume(pc: string, r: Receiver): void {
+    const list = this.receivers.get(pc);
+    if (list) list.push(r);
+    else this.receivers.set(pc, [r]);
+  }
+
+  /** Everything consuming a PCollection, as one receiver. */
+  receiverOf(pc: string): Receiver {
+    return fanOut(this.receivers.get(pc) ?? []);
+  }
+
+  consumers(pc: string): readonly Receiver[] {
+    return this.receivers.get(pc) ?? [];
+  }
+
+  /** receiverOf, behind the encodability check when it is on. */
+  checked(pc: string, producer: string): Receiver {
+    const r = this.receiverOf(pc);
+    return this.checks ? new EncodabilityCheck(r, this.g.coder(pc), producer, this.g.pcollectionName(pc)) : r;
+  }
+}
+
+export interface ElementWiseEnv {
+  sideInputs: SideInputs;
+  metrics: TaskMetrics;
+  userFn: UserFnLoader;
+}
+
+/** Builds one element-wise op; its consumers must already be wired. */
+export async function buildElementWise(op: ElementWiseOp, w: StageWiring, env: ElementWiseEnv): Promise<Operator> {
+  const g = w.g;
+  const t = g.transform(op.transform);
+  switch (op.kind) {
+    case "pardo": {
+      const payload = t.payload as ParDoPayload;
+      const fn = await env.userFn<DoFn<unknown, unknown>>(t.id, payload.doFn, true);
+      const consumers = w.consumers(op.outputs[payload.mainOutputTag]!);
+      // Count.perElement's Init straight into its lifted combine: no KV object per element (checks off only).
+      if (fn instanceof PairWithOneFn && !w.checks && !w.immutability && consumers.length === 1 && consumers[0] instanceof PrecombineWrite) {
+        return new PairWithOneIntoPrecombine(consumers[0]);
+      }
+      const outs = new Map<string, Receiver>();
+      for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, w.checked(pc, t.fullName));
+      return new ParDoOp(t, fn, payload.mainOutputTag, outs, env.sideInputs, env.metrics.for(t.fullName), g.options, w.immutability ? { inputCoder: g.coder(op.input) } : {});
+    }
+    case "window_into": {
+      const p = t.payload as { windowFn?: unknown } | undefined;
+      return new WindowIntoOp(t.fullName, p?.windowFn ? g.windowFn(op.output) : undefined, w.receiverOf(op.output));
+    }
+    case "combine_values": {
+      const fn = await env.userFn<CombineFn<unknown, unknown, unknown>>(t.id, (t.payload as CombinePayload).combineFn, false);
+      return new CombineValuesOp(t.fullName, fn, w.checked(op.output, t.fullName), env.metrics.for(t.fullName));
+    }
+  }
+}

@@ -21,12 +21,13 @@ export function isComplete(code: string): IsCompleteResult {
   const diags = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   if (!diags.length) return { status: "complete" };
   const end = code.trimEnd().length;
-  const atEnd = diags.some((d) => {
+  const atEnd = (d: TS.DiagnosticWithLocation) => {
     const msg = ts.flattenDiagnosticMessageText(d.messageText, "\n");
     if (/Unterminated template literal|'\*\/' expected/.test(msg)) return true;
     return d.start >= end && / expected\.$/.test(msg);
-  });
-  if (atEnd) return { status: "incomplete", indent: nextIndent(code) };
+  };
+  // Every problem is "more is coming" at the end of the input: read another line.
+  if (diags.every(atEnd)) return { status: "incomplete", indent: nextIndent(code) };
   return { status: "invalid" };
 }
 

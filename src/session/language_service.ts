@@ -286,9 +286,16 @@ export class CellProject {
   inspect(code: string, cursor: number): Inspection {
     const ts = this.ts;
     const file = this.scratch(code);
-    let info = this.service.getQuickInfoAtPosition(file, cursor);
-    if (!info && cursor > 0) info = this.service.getQuickInfoAtPosition(file, cursor - 1);
+    let at = cursor;
+    let info = this.service.getQuickInfoAtPosition(file, at);
+    if (!info && cursor > 0) info = this.service.getQuickInfoAtPosition(file, (at = cursor - 1));
     if (!info) return { found: false, signature: "", documentation: "" };
+    if (info.kind === ts.ScriptElementKind.alias) {
+      // A name of an earlier cell or of the API: show it as declared there.
+      const def = this.service.getDefinitionAtPosition(file, at)?.[0];
+      const there = def && this.service.getQuickInfoAtPosition(def.fileName, def.textSpan.start);
+      if (there) info = there;
+    }
     const signature = ts.displayPartsToString(info.displayParts);
     const doc = ts.displayPartsToString(info.documentation);
     const tags = (info.tags ?? []).map((t) => `@${t.name}${t.text ? " " + ts.displayPartsToString(t.text) : ""}`);

@@ -23,7 +23,12 @@
  * The result is the text of a function expression:
  *
  *   (function (__fb_scope, __fb_m, __fb_out, __fb_ai) { with (__fb_scope) {
- *     return function* () { "use strict"; <hoisted functions> <cell> } } })
+ *     return function* () { "use strict"; __fb_hoisted();
+ *   <the cell, on its own lines>
+ *   function __fb_hoisted() { f = function f() {...}; } } } })
+ *
+ * compiled with `lineOffset: -1` (executor.ts), so V8 reports a cell's lines as they are
+ * (wherever the instrumenter could keep them); `mapper` is exact either way.
  */
 import { createRequire } from "node:module";
 import type * as TS from "typescript";
@@ -314,7 +319,8 @@ function persist(ts: typeof TS, js: string): Persisted {
   const names = new Set<string>();
   const imports: string[] = [];
   let loops = 0;
-  const HOIST = -10;
+  let hoisted = 0;
+  const HOIST = 50;
 
   const moduleIndex = (spec: string) => {
     let i = imports.indexOf(spec);
@@ -351,11 +357,13 @@ function persist(ts: typeof TS, js: string): Persisted {
     } else if (ts.isVariableStatement(stmt)) {
       persistVariables(ts, sf, stmt, edits, names);
     } else if (ts.isFunctionDeclaration(stmt) && stmt.name && stmt.body) {
-      // Hoisted: assigned before anything else of the cell runs.
+      // Hoisted: assigned (by __fb_hoisted, after the cell's last line so no line moves)
+      // before anything else of the cell runs.
       names.add(stmt.name.text);
-      edits.insert(0, `${stmt.name.text} = `, HOIST);
-      edits.move(start, stmt.end, 0, HOIST);
-      edits.insert(0, ";", HOIST);
+      hoisted++;
+      edits.insert(js.length, `${stmt.name.text} = `, HOIST);
+      edits.move(start, stmt.end, js.length, HOIST);
+      edits.insert(js.length, ";\n", HOIST);
     } else if (ts.isClassDeclaration(stmt) && stmt.name) {
       names.add(stmt.name.text);
       edits.insert(start, `${stmt.name.text} = `);
@@ -388,7 +396,14 @@ function persist(ts: typeof TS, js: string): Persisted {
   };
   ts.forEachChild(sf, visit);
 
-  edits.insert(0, `(function (${FACTORY_PARAMS.join(", ")}) { with (__fb_scope) { return function* () { "use strict"; `, -100);
+  // The wrapper takes a line of its own before the cell: the executor compiles with
+  // lineOffset -1, so V8's line numbers are the cell's (where the instrumenter kept them).
+  const prologue = hoisted ? "__fb_hoisted();" : "";
+  edits.insert(0, `(function (${FACTORY_PARAMS.join(", ")}) { with (__fb_scope) { return function* () { "use strict"; ${prologue}\n`, -100);
+  if (hoisted) {
+    edits.insert(js.length, "\nfunction __fb_hoisted() {\n", 40);
+    edits.insert(js.length, "}", 60);
+  }
   edits.insert(js.length, "\n} } })", 100);
   const { code, map } = edits.apply();
   return { code, map, names: [...names], imports };

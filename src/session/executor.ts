@@ -79,7 +79,8 @@ function runInterruptibly<T>(fn: () => T): T {
 }
 
 function isSigintTermination(e: unknown): boolean {
-  return e instanceof Error && (e as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+  // Thrown in the watchdog's own context: not an instance of this realm's Error.
+  return e !== null && typeof e === "object" && (e as { code?: unknown }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 }
 
 /** A module namespace as the converted code asks for it. */
@@ -125,7 +126,8 @@ let warningsSilenced = false;
 function compile(code: string, filename: string): vm.Script {
   const importModuleDynamically = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants
     ?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  if (!importModuleDynamically) return new vm.Script(code, { filename });
+  // The converter put its wrapper on a line of its own before the cell.
+  if (!importModuleDynamically) return new vm.Script(code, { filename, lineOffset: -1 });
   // The option is marked experimental in Node 20/22 and says so once; a notebook need not see it.
   const emit = process.emitWarning;
   if (!warningsSilenced) {
@@ -136,7 +138,7 @@ function compile(code: string, filename: string): vm.Script {
     }) as typeof process.emitWarning;
   }
   try {
-    return new vm.Script(code, { filename, importModuleDynamically: importModuleDynamically as never });
+    return new vm.Script(code, { filename, lineOffset: -1, importModuleDynamically: importModuleDynamically as never });
   } finally {
     if (!warningsSilenced) {
       process.emitWarning = emit;

@@ -289,7 +289,9 @@ export function createSession(options: SessionOptions = {}): Session {
     }
 
     const scriptName = `${displayName}`;
-    registry.add({ scriptName, displayName, source: code, mapper: converted.mapper });
+    // V8's lines are one less than the converted code's (compiled with lineOffset -1).
+    const mapper = converted.mapper;
+    registry.add({ scriptName, displayName, source: code, mapper: { original: (line, column) => mapper.original(line + 1, column) } });
     const scriptUrl = opts.filename ? pathToFileURL(path.resolve(cwd, opts.filename)).href : pathToFileURL(path.join(cwd, displayName)).href;
     executor!.scope.__fb_meta = { url: scriptUrl, filename: opts.filename ? path.resolve(cwd, opts.filename) : undefined, dirname: dir };
     setOwner(ownerFor(code, opts.cellId));

@@ -11,8 +11,12 @@ describe("cell converter", () => {
     expect(c.code).toContain("e = void 0");
     expect(c.code).toContain("f = f");
     expect(c.code).toContain("G = class G");
-    // the function is assigned before `h()` runs
-    expect(c.code.indexOf("h = function h()")).toBeLessThan(c.code.indexOf("h();"));
+    // the function is assigned (by __fb_hoisted, placed after the cell) before `h()` runs
+    expect(c.code).toMatch(/"use strict"; __fb_hoisted\(\);\n/);
+    expect(c.code).toMatch(/function __fb_hoisted\(\) \{\nh = function h\(\) \{/);
+    // the call maps back to its line
+    const call = c.code.split("\n").indexOf("h();");
+    expect(c.mapper.original(call, 0)?.line).toBe(4);
   });
 
   test("imports become bindings of preloaded modules", () => {

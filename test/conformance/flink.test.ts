@@ -9,7 +9,7 @@ import { startTestCluster, type TestCluster } from "../runners/flink/fixture.js"
 import { allCases } from "./cases/index.js";
 import { runCase } from "./harness.js";
 
-const PORT = 18091;
+const PORT = Number(process.env.FLOWBOOK_FLINK_TEST_PORT ?? 18091);
 let cluster: TestCluster;
 
 describe("conformance on the Flink runner", () => {

@@ -41,7 +41,14 @@ export interface TestCluster {
 export async function startTestCluster(port: number, slots = 4): Promise<TestCluster> {
   bundleWorker();
   const jar = ensureBridgeJar();
-  const info = await startCluster({ port, slots, taskManagers: 1 });
+  const info = await startCluster({
+    port,
+    slots,
+    taskManagers: 1,
+    // Test pipelines have many small blocking exchanges running at once (every PAssert adds a
+    // few); Flink's sort-shuffle reserves 512 network buffers per result partition by default.
+    config: { taskManagerMemory: { network: 384 }, extra: { "taskmanager.network.sort-shuffle.min-buffers": 64 } },
+  });
   return {
     info,
     port,

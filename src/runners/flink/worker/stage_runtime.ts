@@ -7,7 +7,6 @@
  * No I/O here: outputs go to a callback as finished element-list bodies, so the protocol
  * loop (main.ts) and the tests drive it alike.
  */
-import { rebuildValue, type SerializedValue } from "../../../graph/functions/serialize.js";
 import { ByteReader, ByteWriter } from "../../../sdk/coders/byte_io.js";
 import { registerCoder } from "../../../sdk/coders/coder.js";
 import type { WindowedValueCoder } from "../../../sdk/coders/windowed_value_coder.js";
@@ -16,19 +15,15 @@ import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
 import type { CombinePayload } from "../../../sdk/transforms/combine.js";
 import type { CombineFn } from "../../../sdk/transforms/combine_fn.js";
 import type { DoFn } from "../../../sdk/transforms/do_fn.js";
-import type { ParDoPayload } from "../../../sdk/transforms/par_do.js";
 import { InstantCoder } from "../../../sdk/coders/instant_coder.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
-import { CombineValuesOp } from "../../direct/operators/combine_values_op.js";
-import { EncodabilityCheck } from "../../direct/operators/encodability_check.js";
-import { ParDoOp } from "../../direct/operators/par_do_op.js";
 import { PrecombineWrite } from "../../direct/operators/precombine_write.js";
-import { fanOut, type Operator, type Receiver } from "../../direct/operators/receiver.js";
+import type { Operator, Receiver } from "../../direct/operators/receiver.js";
 import type { ShuffleWriter } from "../../direct/operators/shuffle_records.js";
-import { WindowIntoOp } from "../../direct/operators/window_into_op.js";
 import { SideInputs } from "../../direct/side_inputs.js";
 import { GraphContext, TaskMetrics } from "../../direct/task_context.js";
 import { accumulatorCoder, kvCoders } from "../../direct/task_runner.js";
+import { StageWiring, buildElementWise, loadUserFn, type ElementWiseOp } from "../../shared/stage_builder.js";
 import { StructuredCloneCoder } from "../../shared/structured_clone_coder.js";
 import { UserCodeError, shortElement } from "../../shared/user_code_error.js";
 import { CombineMergeOp } from "./combine_merge_op.js";
@@ -157,84 +152,42 @@ export class StageRuntime {
     return rt;
   }
 
-  private async userFn<T>(transformId: string, serialized: unknown, setup: boolean): Promise<T> {
-    const t = this.g.transform(transformId);
-    let fn: unknown;
-    try {
-      fn = await rebuildValue(serialized as SerializedValue);
-    } catch (e) {
-      throw new Error(`cannot rebuild the function of '${t.fullName}': ${(e as Error).message}`);
-    }
-    if (setup) {
-      try {
-        await (fn as DoFn<unknown, unknown>).setup();
-      } catch (e) {
-        throw UserCodeError.from(t.fullName, undefined, false, e);
-      }
-      this.setUp.push(fn as DoFn<unknown, unknown>);
-    }
-    return fn as T;
+  private userFn<T>(transformId: string, serialized: unknown, setup: boolean): Promise<T> {
+    return loadUserFn<T>(this.g, transformId, serialized, setup, this.metrics).then((fn) => {
+      if (setup) this.setUp.push(fn as DoFn<unknown, unknown>);
+      return fn;
+    });
   }
 
   private async build(): Promise<void> {
     const { g, stage } = this;
-    const checks = g.options.enforceEncodability !== false;
-    const immutability = g.options.enforceImmutability !== false;
-    const receivers = new Map<string, Receiver[]>();
-    const receiverOf = (pc: string) => fanOut(receivers.get(pc) ?? []);
-    const consume = (pc: string, r: Receiver) => {
-      const list = receivers.get(pc);
-      if (list) list.push(r);
-      else receivers.set(pc, [r]);
-    };
-    const checked = (pc: string, producer: string) => {
-      const r = receiverOf(pc);
-      return checks ? new EncodabilityCheck(r, g.coder(pc), producer, g.pcollectionName(pc)) : r;
-    };
+    const w = new StageWiring(g);
     const rawOutputs = new Set<string>(stage.ops.filter((o) => o.kind === "precombine").map((o) => o.output));
     stage.outputs.forEach((pc, i) => {
-      if (!rawOutputs.has(pc)) consume(pc, new OutputEmitter(this.outputs[i]!, g.windowedValueCoder(pc), g.pcollectionName(pc), stage.outputChecks?.[pc]));
+      if (!rawOutputs.has(pc)) w.consume(pc, new OutputEmitter(this.outputs[i]!, g.windowedValueCoder(pc), g.pcollectionName(pc), stage.outputChecks?.[pc]));
     });
     const specs = stage.ops.flatMap((op) => Object.values(g.transform(op.transform).sideInputs ?? {}));
     await this.sideInputs.prepare(specs);
 
+    const env = { sideInputs: this.sideInputs, metrics: this.metrics, userFn: <T>(id: string, fn: unknown, setup: boolean) => this.userFn<T>(id, fn, setup) };
     const ops: Operator[] = [];
     for (let i = stage.ops.length - 1; i >= 0; i--) {
       const op = stage.ops[i]!;
-      const built = await this.buildOp(op, receiverOf, checked, immutability);
+      const built = op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values" ? await buildElementWise(op, w, env) : await this.buildOp(op, w);
       ops.unshift(built);
-      consume(op.input, built);
+      w.consume(op.input, built);
     }
     this.ops = ops;
-    this.head = receiverOf(stage.input);
+    this.head = w.receiverOf(stage.input);
     this.inputCoder = g.windowedValueCoder(stage.input);
   }
 
-  private async buildOp(
-    op: StageOp,
-    receiverOf: (pc: string) => Receiver,
-    checked: (pc: string, producer: string) => Receiver,
-    immutability: boolean,
-  ): Promise<Operator> {
+  /** The Flink-side ops: the two halves of a lifted combine, recodes and console formatting. */
+  private async buildOp(op: Exclude<StageOp, ElementWiseOp>, w: StageWiring): Promise<Operator> {
     const { g } = this;
     const t = g.transform(op.transform);
     const metrics: MetricsContainer = this.metrics.for(t.fullName);
     switch (op.kind) {
-      case "pardo": {
-        const payload = t.payload as ParDoPayload;
-        const fn = await this.userFn<DoFn<unknown, unknown>>(t.id, payload.doFn, true);
-        const outs = new Map<string, Receiver>();
-        for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, checked(pc, t.fullName));
-        return new ParDoOp(t, fn, payload.mainOutputTag, outs, this.sideInputs, metrics, g.options, immutability ? { inputCoder: g.coder(op.input) } : {});
-      }
-      case "window_into": {
-        const p = t.payload as { windowFn?: unknown } | undefined;
-        return new WindowIntoOp(t.fullName, p?.windowFn ? g.windowFn(op.output) : undefined, receiverOf(op.output));
-      }
-      case "combine_values": {
-        const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(t.id, (t.payload as CombinePayload).combineFn, false);
-        return new CombineValuesOp(t.fullName, fn, checked(op.output, t.fullName), metrics);
-      }
       case "precombine": {
         const payload = t.payload as CombinePayload;
         const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(t.id, payload.combineFn, false);
@@ -246,12 +199,12 @@ export class StageRuntime {
       }
       case "combine_merge": {
         const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(t.id, (t.payload as CombinePayload).combineFn, false);
-        return new CombineMergeOp(t.fullName, fn, checked(op.output, t.fullName), metrics);
+        return new CombineMergeOp(t.fullName, fn, w.checked(op.output, t.fullName), metrics);
       }
       case "recode":
-        return new Recode(receiverOf(op.output));
+        return new Recode(w.receiverOf(op.output));
       case "console_format":
-        return new ConsoleFormatOp(op.limit, receiverOf(op.output));
+        return new ConsoleFormatOp(op.limit, w.receiverOf(op.output));
       default:
         throw new Error(`unknown stage op ${JSON.stringify((op as { kind: string }).kind)}`);
     }

@@ -84,7 +84,7 @@ export class CellSyntaxError extends Error {
 /** The parameters of the factory function, in order. */
 export const FACTORY_PARAMS = ["__fb_scope", "__fb_m", "__fb_out", "__fb_ai"] as const;
 
-export function convertCell(source: string, options: ConvertOptions): ConvertedCell {
+export async function convertCell(source: string, options: ConvertOptions): Promise<ConvertedCell> {
   const ts = typescript();
   const language = options.language ?? "ts";
   // A script's `#!` line cannot stand inside a function.
@@ -97,7 +97,7 @@ export function convertCell(source: string, options: ConvertOptions): ConvertedC
   const declarations = topLevelDeclarations(ts, sf);
 
   // 2. transpile
-  const { code: js1, map: tsMap } = transpile(text, language, options.filename);
+  const { code: js1, map: tsMap } = await transpile(text, language, options.filename);
 
   // 3. the cell's value; no exports
   const js1Sf = ts.createSourceFile("cell.js", js1, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
@@ -151,7 +151,7 @@ export function toSourceDiagnostic(ts: typeof TS, sf: TS.SourceFile, d: TS.Diagn
 // --- 2. transpile ---------------------------------------------------------------------
 
 interface EsbuildLike {
-  transformSync(code: string, options: Record<string, unknown>): { code: string; map: string };
+  transform(code: string, options: Record<string, unknown>): Promise<{ code: string; map: string }>;
 }
 let esbuild: EsbuildLike | null | undefined;
 
@@ -166,21 +166,26 @@ function loadEsbuild(): EsbuildLike | null {
   return esbuild;
 }
 
-/** Starts esbuild's service ahead of the first cell (it takes ~60 ms to spawn). */
+/**
+ * Starts esbuild's service (a child process, ~60 ms to spawn) while the session loads
+ * TypeScript and the API, so the first cell does not wait for it.
+ */
 export function warmUpConverter(): void {
   try {
-    loadEsbuild()?.transformSync("let x: number = 1", { loader: "ts" });
+    loadEsbuild()
+      ?.transform("let x: number = 1", { loader: "ts" })
+      .catch(() => undefined);
   } catch {
     // the first cell will say what is wrong
   }
 }
 
-function transpile(text: string, language: "ts" | "js", filename: string): { code: string; map?: unknown } {
+async function transpile(text: string, language: "ts" | "js", filename: string): Promise<{ code: string; map?: unknown }> {
   if (language === "js") return { code: text };
   const eb = loadEsbuild();
   if (eb) {
     try {
-      const r = eb.transformSync(text, {
+      const r = await eb.transform(text, {
         loader: "ts",
         sourcemap: "external",
         sourcefile: filename,

@@ -149,16 +149,10 @@ export function createSession(options: SessionOptions = {}): Session {
     err: options.stderr ?? ((t: string) => void process.stderr.write(t)),
   };
   const registry = new SourceRegistry();
-  const checker: TypeChecker | undefined =
-    typeCheck === "off" && !options.checkerInProcess
-      ? undefined
-      : createTypeChecker({
-          cwd,
-          apiEntry: options.api ? options.api.types : defaultApiEntry(),
-          globalsDts: SESSION_GLOBALS_DTS,
-          inProcess: options.checkerInProcess,
-        });
-  let lazyChecker = checker;
+  // Started on first use (the first cell's check, a completion): its start-up (TypeScript,
+  // the standard library, the API's declarations: 1–2 s) then does not compete with the
+  // session's own for the first cell.
+  let lazyChecker: TypeChecker | undefined;
   const getChecker = () =>
     (lazyChecker ??= createTypeChecker({
       cwd,
@@ -206,6 +200,7 @@ export function createSession(options: SessionOptions = {}): Session {
     return { ...api, args, display, console: cellConsole, process: cellProcess, require: cellRequire };
   }
 
+  warmUpConverter();
   const init = (async () => {
     const loaded = options.api ? options.api.exports : ((await import("../index.js")) as unknown as Record<string, unknown>);
     api = { ...loaded };
@@ -222,7 +217,6 @@ export function createSession(options: SessionOptions = {}): Session {
     meta.installInstrumentationGlobals(executor.scope);
     const setDefaults = api.setDefaultPipelineOptions as ((o: Record<string, unknown>) => void) | undefined;
     if (options.pipelineOptions && setDefaults) setDefaults(options.pipelineOptions);
-    warmUpConverter();
   })();
   init.catch(() => undefined);
 
@@ -257,7 +251,7 @@ export function createSession(options: SessionOptions = {}): Session {
 
     let converted;
     try {
-      converted = convertCell(code, { filename: displayName, outerNames: outerNames(), language });
+      converted = await convertCell(code, { filename: displayName, outerNames: outerNames(), language });
     } catch (e) {
       if (!(e instanceof CellSyntaxError)) throw e;
       const diagnostics = diagnosticsOf(e.diagnostics, displayName, code, "error");

@@ -369,6 +369,8 @@ function persist(ts: typeof TS, js: string): Persisted {
       edits.insert(js.length, `${stmt.name.text} = `, HOIST);
       edits.move(start, stmt.end, js.length, HOIST);
       edits.insert(js.length, ";\n", HOIST);
+      // Its lines stay, empty, so the lines after it do not move up.
+      edits.insert(start, "\n".repeat(js.slice(start, stmt.end).split("\n").length - 1));
     } else if (ts.isClassDeclaration(stmt) && stmt.name) {
       names.add(stmt.name.text);
       edits.insert(start, `${stmt.name.text} = `);

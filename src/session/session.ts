@@ -282,7 +282,9 @@ export function createSession(options: SessionOptions = {}): Session {
       }
     }
 
-    const scriptName = `${displayName}`;
+    // V8's name for the script: the display name, made unique if a cell ran under it before
+    // (functions of the earlier run keep mapping through their own cell's map).
+    const scriptName = registry.get(displayName) ? `${displayName}#${executionCount}` : displayName;
     // V8's lines are one less than the converted code's (compiled with lineOffset -1).
     const mapper = converted.mapper;
     registry.add({ scriptName, displayName, source: code, mapper: { original: (line, column) => mapper.original(line + 1, column) } });

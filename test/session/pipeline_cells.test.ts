@@ -91,4 +91,12 @@ describe("re-running a cell", () => {
     const first = await run();
     expect(await run()).toBe(first);
   });
+
+  test("a transform records where the cell applied it (the cell's own line)", async () => {
+    const s = session();
+    const where = await s.execute(
+      "interface Unused {\n  x: number;\n}\nconst p = Pipeline.create();\n\nfunction f(n: number) {\n  return n;\n}\nconst x = p.apply(Create.of(1));\nObject.values(p.toJSON().transforms).map((t: any) => t.appliedAt)",
+    );
+    expect(value(where)).toEqual([expect.stringMatching(/^cell\[1\]:9:\d+$/)]);
+  });
 });

@@ -16,6 +16,7 @@ import {
 } from "../../../src/runners/flink/worker/protocol.js";
 import type { WorkerStage } from "../../../src/runners/flink/worker/stage.js";
 import { windowFnFromSpec } from "../../../src/sdk/windowing/window_fn.js";
+import "../../../src/runners/flink/worker/stage_runtime.js"; // registers the structured-clone accumulator coder
 
 export const WORKER_BUNDLE = join(import.meta.dirname, "../../../dist/flink-worker/flowbook-worker.mjs");
 
@@ -27,7 +28,7 @@ export function workerBundleExists(): boolean {
 export function stageCoder(stage: WorkerStage, pc: string): WindowedValueCoder<unknown> {
   const node = stage.graph.pcollections[pc]!;
   const ws = stage.graph.windowingStrategies[node.windowingStrategy]!;
-  return WindowedValueCoder.of(coderFromSpec(node.coder), windowFnFromSpec(ws.windowFn).windowCoder());
+  return WindowedValueCoder.of(coderFromSpec(stage.wireCoders[pc] ?? node.coder), windowFnFromSpec(ws.windowFn).windowCoder());
 }
 
 export interface WorkerRun {

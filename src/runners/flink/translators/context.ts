@@ -43,7 +43,8 @@ export class StageBuilder {
       ops: [],
       outputs: [],
       sideInputs: [],
-      graph: undefined as never, // filled in by finish()
+      graph: undefined as never, // filled in by finishStages()
+      wireCoders: {},
     };
   }
 
@@ -282,9 +283,13 @@ export class TranslationContext {
       };
       for (const tid of transforms) graph.transforms[tid] = this.transform(tid);
       for (const pcId of pcs) {
-        const node = s.synthetic.get(pcId) ?? { ...this.pcollection(pcId), coder: this.wire.of(pcId) };
+        const node = s.synthetic.get(pcId) ?? this.pcollection(pcId);
         graph.pcollections[pcId] = node;
         graph.windowingStrategies[node.windowingStrategy] = this.graph.windowingStrategies[node.windowingStrategy]!;
+      }
+      const wireCoders: Record<string, CoderSpec> = {};
+      for (const pcId of [s.stage.input, ...s.stage.outputs, ...s.stage.sideInputs]) {
+        wireCoders[pcId] = s.synthetic.get(pcId)?.coder ?? this.wire.of(pcId);
       }
       const checks: NonNullable<WorkerStage["outputChecks"]> = {};
       for (const pc of s.stage.outputs) {
@@ -293,6 +298,7 @@ export class TranslationContext {
       }
       s.stage.transforms = [...s.op.transforms];
       s.stage.graph = graph;
+      s.stage.wireCoders = wireCoders;
       if (Object.keys(checks).length) s.stage.outputChecks = checks;
       s.op.name = operatorName(s.op.transforms);
       out[id] = s.stage;

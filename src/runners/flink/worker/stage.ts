@@ -6,11 +6,13 @@
  * terms as the local runner's stages (src/runners/direct/plan.ts): `pardo`,
  * `window_into` and `combine_values` are executed by the very same operator classes, plus
  * the two halves of a lifted Combine.perKey around a Flink shuffle (`precombine`,
- * `combine_merge`). The stage carries the part of the pipeline graph it needs, with every
- * PCollection's coder replaced by its **wire coder** (the coder of the records between Flink
- * operators; see translators/wire_coders.ts), so the worker needs nothing but this JSON.
+ * `combine_merge`). The stage carries the part of the pipeline graph it needs, so the worker
+ * needs nothing but this JSON. Inside the stage elements are checked against their
+ * PCollections' own coders, as on the local runner; at its edges (main input, outputs,
+ * side inputs) records are encoded with their **wire coders** (translators/wire_coders.ts).
  */
 import type { PipelineGraph } from "../../../graph/types.js";
+import type { CoderSpec } from "../../../sdk/coders/coder.js";
 
 export const STAGE_FORMAT = "flowbook.stage/v1";
 
@@ -40,8 +42,10 @@ export interface WorkerStage {
   outputs: string[];
   /** Side-input index → the PCollection whose records arrive on it (SIDE_INPUT frames). */
   sideInputs: string[];
-  /** The transforms, PCollections (with wire coders) and windowing strategies the stage uses. */
+  /** The transforms, PCollections and windowing strategies the stage uses. */
   graph: PipelineGraph;
+  /** The coders of the records at the stage's edges (input, outputs, side inputs), by PCollection. */
+  wireCoders: Record<string, CoderSpec>;
   /**
    * Outputs whose consumer needs a shape the PCollection's coder does not promise: "kv" for a
    * grouping fed by a coder that is not a KvCoder, "string" for a text sink fed by a general

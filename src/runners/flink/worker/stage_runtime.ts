@@ -126,7 +126,10 @@ export interface StageRuntimeOptions {
 }
 
 export class StageRuntime {
+  /** The stage's graph with the PCollections' own coders: what the operators and checks use. */
   private readonly g: GraphContext;
+  /** The same graph with the wire coders of the stage's edges: what records are decoded and encoded with. */
+  private readonly wire: GraphContext;
   private readonly metrics = new TaskMetrics();
   private readonly sideInputs: SideInputs;
   private readonly sideChunks: Uint8Array[][];
@@ -138,8 +141,16 @@ export class StageRuntime {
 
   private constructor(readonly stage: WorkerStage, sink: OutputSink, options: StageRuntimeOptions) {
     if (stage.format !== STAGE_FORMAT) throw new Error(`not a flowbook worker stage (format ${JSON.stringify(stage.format)})`);
-    this.g = new GraphContext(stage.graph, (stage.graph.options ?? {}) as PipelineOptions);
-    this.sideInputs = new SideInputs(this.g);
+    const pipelineOptions = (stage.graph.options ?? {}) as PipelineOptions;
+    this.g = new GraphContext(stage.graph, pipelineOptions);
+    const wireGraph = { ...stage.graph, pcollections: { ...stage.graph.pcollections } };
+    for (const [pc, coder] of Object.entries(stage.wireCoders ?? {})) {
+      const node = wireGraph.pcollections[pc];
+      if (node) wireGraph.pcollections[pc] = { ...node, coder };
+    }
+    this.wire = new GraphContext(wireGraph, pipelineOptions);
+    // Side-input records arrive wire-encoded; the views are built from them as they are.
+    this.sideInputs = new SideInputs(this.wire);
     this.sideChunks = stage.sideInputs.map(() => []);
     const batch = options.batchBytes ?? 64 * 1024;
     this.outputs = stage.outputs.map((_, i) => new OutputBuffer(i, batch, sink));
@@ -164,7 +175,7 @@ export class StageRuntime {
     const w = new StageWiring(g);
     const rawOutputs = new Set<string>(stage.ops.filter((o) => o.kind === "precombine").map((o) => o.output));
     stage.outputs.forEach((pc, i) => {
-      if (!rawOutputs.has(pc)) w.consume(pc, new OutputEmitter(this.outputs[i]!, g.windowedValueCoder(pc), g.pcollectionName(pc), stage.outputChecks?.[pc]));
+      if (!rawOutputs.has(pc)) w.consume(pc, new OutputEmitter(this.outputs[i]!, this.wire.windowedValueCoder(pc), g.pcollectionName(pc), stage.outputChecks?.[pc]));
     });
     const specs = stage.ops.flatMap((op) => Object.values(g.transform(op.transform).sideInputs ?? {}));
     await this.sideInputs.prepare(specs);
@@ -179,7 +190,7 @@ export class StageRuntime {
     }
     this.ops = ops;
     this.head = w.receiverOf(stage.input);
-    this.inputCoder = g.windowedValueCoder(stage.input);
+    this.inputCoder = this.wire.windowedValueCoder(stage.input);
   }
 
   /** The Flink-side ops: the two halves of a lifted combine, recodes and console formatting. */
@@ -194,7 +205,8 @@ export class StageRuntime {
         const index = this.stage.outputs.indexOf(op.output);
         if (index < 0) throw new Error(`stage ${JSON.stringify(this.stage.transforms)}: the accumulators of '${t.fullName}' are not a stage output`);
         const records = new AccumulatorRecords(this.outputs[index]!) as unknown as ShuffleWriter;
-        const { key } = kvCoders(g.coder(op.input));
+        // The accumulators leave the stage: their keys are encoded with the wire coder of the accumulator records.
+        const { key } = kvCoders(this.wire.coder(op.output));
         return new PrecombineWrite(t.fullName, fn, key, g.windowCoder(op.input), accumulatorCoder(payload), g.strategy(op.input).timestampCombiner, records, metrics);
       }
       case "combine_merge": {

@@ -64,6 +64,35 @@ export class SourceRegistry {
   }
 }
 
+/**
+ * Every cell any session in this process ran, for {@link mapLocation}: code outside the
+ * session (the SDK's "applied at" locations) can turn a V8 location of a cell into the
+ * cell's own through `globalThis[Symbol.for("flowbook.mapLocation")]`, installed here.
+ */
+const allSources = new SourceRegistry();
+
+/** Registers a cell for mapLocation (session.ts calls it for each cell it runs). */
+export function registerSource(source: MappedSource): void {
+  allSources.add(source);
+}
+
+/**
+ * `"flowbook:cell[3]:9:7"` (a location V8 reports in a cell) → `"cell[3]:9:11"`; other
+ * locations are returned as they are.
+ */
+export function mapLocation(location: string): string {
+  const m = /^(.*):(\d+):(\d+)$/.exec(location);
+  const src = m && allSources.get(m[1]!);
+  if (!m || !src) return location;
+  const p = src.mapper.original(Number(m[2]) - 1, Number(m[3]) - 1);
+  return p ? `${src.displayName}:${p.line + 1}:${p.column + 1}` : `${src.displayName}:${m[2]}:${m[3]}`;
+}
+
+const LOCATION_HOOK = Symbol.for("flowbook.mapLocation");
+if (!(LOCATION_HOOK in globalThis)) {
+  Object.defineProperty(globalThis, LOCATION_HOOK, { value: mapLocation, configurable: true });
+}
+
 const FRAME_RE = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
 const FRAME_NO_POS_RE = /^\s*at (?:(.*?) \()?(.*?)\)?$/;
 
@@ -93,7 +122,9 @@ export function mapStack(stack: string, registry: SourceRegistry): { header: str
         inCell: true,
       });
     } else {
-      frames.push({ functionName: fn, file, line: Number(lineText), column: Number(colText), inCell: false });
+      // A function a runner rebuilt reports its cell's display name and own position.
+      const inCell = registry.byDisplayName(file) !== undefined;
+      frames.push({ functionName: fn, file, line: Number(lineText), column: Number(colText), inCell });
     }
   }
   return { header, frames };

@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import util from "node:util";
 import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type SourceDiagnostic } from "./cell_converter.js";
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
-import { diagnosticLines, formatDiagnostics, formatRuntimeError, SourceRegistry, type FormattedError } from "./error_mapping.js";
+import { diagnosticLines, formatDiagnostics, formatRuntimeError, registerSource, SourceRegistry, type FormattedError } from "./error_mapping.js";
 import { isComplete as isCompleteCode, type IsCompleteResult } from "./is_complete.js";
 import { SESSION_GLOBALS_DTS, defaultApiEntry } from "./language_service.js";
 import { createTypeChecker, type TypeChecker } from "./type_checker.js";
@@ -282,12 +282,16 @@ export function createSession(options: SessionOptions = {}): Session {
       }
     }
 
-    // V8's name for the script: the display name, made unique if a cell ran under it before
-    // (functions of the earlier run keep mapping through their own cell's map).
-    const scriptName = registry.get(displayName) ? `${displayName}#${executionCount}` : displayName;
+    // V8's name for the script: `flowbook:` and the display name (made unique if a cell ran
+    // under it before). Not the display name itself: functions rebuilt by runners report
+    // the display name with the cell's own positions already, which must not be mapped again.
+    let scriptName = `flowbook:${displayName}`;
+    if (registry.get(scriptName)) scriptName += `#${executionCount}`;
     // V8's lines are one less than the converted code's (compiled with lineOffset -1).
     const mapper = converted.mapper;
-    registry.add({ scriptName, displayName, source: code, mapper: { original: (line, column) => mapper.original(line + 1, column) } });
+    const source = { scriptName, displayName, source: code, mapper: { original: (line: number, column: number) => mapper.original(line + 1, column) } };
+    registry.add(source);
+    registerSource(source);
     const scriptUrl = opts.filename ? pathToFileURL(path.resolve(cwd, opts.filename)).href : pathToFileURL(path.join(cwd, displayName)).href;
     executor!.scope.__fb_meta = { url: scriptUrl, filename: opts.filename ? path.resolve(cwd, opts.filename) : undefined, dirname: dir };
     setOwner(ownerFor(code, opts.cellId));

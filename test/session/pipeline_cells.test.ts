@@ -97,6 +97,20 @@ describe("re-running a cell", () => {
     const where = await s.execute(
       "interface Unused {\n  x: number;\n}\nconst p = Pipeline.create();\n\nfunction f(n: number) {\n  return n;\n}\nconst x = p.apply(Create.of(1));\nObject.values(p.toJSON().transforms).map((t: any) => t.appliedAt)",
     );
-    expect(value(where)).toEqual([expect.stringMatching(/^cell\[1\]:9:\d+$/)]);
+    const [at] = value(where) as string[];
+    expect(at).toMatch(/^flowbook:cell\[1\]:9:\d+$/);
+    // The SDK (or anyone) maps it to the cell's own position through the global hook.
+    const mapLocation = (globalThis as Record<symbol, (l: string) => string>)[Symbol.for("flowbook.mapLocation")]!;
+    expect(mapLocation(at!)).toBe("cell[1]:9:13"); // V8 points at `apply` in `p.apply(`
+  });
+
+  test("an error in a function a runner rebuilt points at the cell's own line", async () => {
+    const s = session();
+    value(await s.execute("const p = Pipeline.create();"));
+    value(await s.execute("// comment\n\nconst bad = p.apply(Create.of(1, 2)).apply('Boom', MapElements.via((x: number) => {\n  if (x > 1) throw new Error('bad ' + x);\n  return x;\n}));"));
+    const r = await s.execute("await p.run().waitUntilFinish();");
+    expect(r.status).toBe("error");
+    expect(r.error!.traceback.join("\n")).toMatch(/at (MapFn\.fn|fn) \(cell\[2\]:4:\d+\)/);
+    expect(r.error!.traceback.join("\n")).toContain("4 |   if (x > 1) throw new Error('bad ' + x);");
   });
 });

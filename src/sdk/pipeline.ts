@@ -167,8 +167,11 @@ export class Pipeline {
       this.stack.pop();
       this.removeSubtree(node);
       if (replacing) this.restore(replacing, node);
-      if (e instanceof TransformApplicationError || !(e instanceof Error)) throw e;
-      throw new TransformApplicationError(`cannot apply '${fullName}': ${e.message}${node.appliedAt ? ` (applied at ${node.appliedAt})` : ""}`);
+      if (!(e instanceof Error) || (e instanceof TransformApplicationError && e.message.includes(fullName))) throw e;
+      const message = e.message.replace(/ \(at [^)]*:\d+:\d+\)$/, "");
+      const err = new TransformApplicationError(`cannot apply '${fullName}': ${message}${node.appliedAt ? ` (applied at ${node.appliedAt})` : ""}`);
+      (err as Error & { cause?: unknown }).cause = e;
+      throw err;
     } finally {
       if (this.stack[this.stack.length - 1] === node) this.stack.pop();
     }
@@ -378,7 +381,8 @@ export class Pipeline {
   /** A pipeline that runs a graph read back from JSON. */
   static fromJSON(graph: PipelineGraph, options: PipelineOptions = {}): Pipeline {
     if (graph.format !== GRAPH_FORMAT) throw new Error(`not a flowbook pipeline graph (format ${JSON.stringify(graph.format)})`);
-    const p = new Pipeline({ ...(graph.options as PipelineOptions), ...options, name: graph.name });
+    const p = new Pipeline({ ...(graph.options as PipelineOptions), ...options });
+    (p as { name: string }).name = graph.name;
     let maxId = 0;
     const num = (id: string) => Number(id.replace(/^\D+/, "")) || 0;
     for (const t of Object.values(graph.transforms)) {

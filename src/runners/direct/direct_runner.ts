@@ -114,13 +114,14 @@ class Coordinator {
         return parts.map((chunks, i) => this.spec(stage, i, n, { kind: "reshuffle", chunks }));
       }
       case "materialized": {
-        const all = input.pcollections.flatMap((pc) => (this.materialized.get(pc)?.chunks ?? []).map((c) => ({ pc, c })));
+        // By input position: a Flatten may list the same PCollection twice, and then reads it twice.
+        const all = input.pcollections.flatMap((pc, i) => (this.materialized.get(pc)?.chunks ?? []).map((c) => ({ i, c })));
         const n = Math.max(1, Math.min(p, all.length));
         const tasks: TaskSpec[] = [];
-        for (let i = 0; i < n; i++) {
-          const mine = all.filter((_, j) => j % n === i);
-          const parts = input.pcollections.map((pc) => ({ pcollection: pc, chunks: mine.filter((x) => x.pc === pc).map((x) => x.c) }));
-          tasks.push(this.spec(stage, i, n, { kind: "materialized", parts }));
+        for (let t = 0; t < n; t++) {
+          const mine = all.filter((_, j) => j % n === t);
+          const parts = input.pcollections.map((pc, i) => ({ pcollection: pc, chunks: mine.filter((x) => x.i === i).map((x) => x.c) }));
+          tasks.push(this.spec(stage, t, n, { kind: "materialized", parts }));
         }
         return tasks;
       }

@@ -31,10 +31,12 @@ export class CreateValues<T> extends PTransform<PBegin, PCollection<T>> {
     let coder: Coder<T> | undefined = this.coder;
     const getCoder = () => (coder ??= inferCoderFromValues(values as unknown[]) as Coder<T>);
     const where = input.pipeline.currentTransformName();
-    return input.pipeline.primitive({
+    let output: PCollection<T> | undefined;
+    output = input.pipeline.primitive({
       urn: Urns.CREATE,
       payload: (): CreatePayload => {
-        const c = getCoder();
+        // The output's coder, which setCoder may have replaced after this was applied.
+        const c = output!.getCoder();
         const elements = values.map((v, i) => {
           try {
             return Buffer.from(c.encodeToBytes(v)).toString("base64");
@@ -46,6 +48,7 @@ export class CreateValues<T> extends PTransform<PBegin, PCollection<T>> {
       },
       outputs: [{ tag: "main", coder: getCoder as () => Coder<unknown>, windowing: WindowingStrategy.globalDefault(), isBounded: true }],
     }).get("main") as PCollection<T>;
+    return output;
   }
 }
 

@@ -14,6 +14,9 @@ export class FlattenPCollections<T> extends PTransform<PCollectionList<T>, PColl
     const items = input.getAll();
     if (items.length === 0) throw new TransformApplicationError("Flatten.pCollections() of an empty PCollectionList: use Create.empty(coder)");
     const first = items[0]!;
+    for (const pc of items) {
+      if (pc.pipeline !== input.pipeline) throw new TransformApplicationError(`Flatten: ${pc.name} belongs to another pipeline`);
+    }
     for (const pc of items.slice(1)) {
       if (!first.windowingStrategy.windowFn.isCompatible(pc.windowingStrategy.windowFn)) {
         throw new TransformApplicationError(

@@ -1,3 +1,5 @@
+import { callerLocation } from "../internal/stack.js";
+
 /**
  * A PTransform turns an input (a PCollection, a tuple or list of them, or the
  * pipeline's beginning) into an output. Composites implement `expand` by applying
@@ -21,10 +23,14 @@ export abstract class PTransform<I = unknown, O = unknown> {
   }
 }
 
-/** Thrown when a transform is applied with arguments it cannot use; names the transform and where. */
+/**
+ * Thrown when a transform is built or applied with arguments it cannot use; names the
+ * transform and where in the user's code (the first stack frame outside flowbook).
+ */
 export class TransformApplicationError extends Error {
   constructor(message: string) {
-    super(message);
+    const at = /\((applied )?at [^)]*:\d+:\d+\)/.test(message) ? undefined : callerLocation();
+    super(at ? `${message} (at ${at})` : message);
     this.name = "TransformApplicationError";
   }
 }

@@ -5,7 +5,8 @@
  * command, so the tests run the current TypeScript worker whatever copy the jar embeds.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCluster, stopCluster, type ClusterInfo } from "../../../src/runners/flink/cluster/cluster.js";
 import { flowbookRoot } from "../../../src/runners/flink/cluster/layout.js";
@@ -27,6 +28,18 @@ export function ensureBridgeJar(): string {
     if (r.status !== 0 || !existsSync(jar)) throw new Error(`could not build the bridge jar ${jar}`);
   }
   return jar;
+}
+
+/**
+ * A copy of the bridge jar whose embedded worker is the fresh bundle: what a remote user
+ * gets (no worker command, nothing shared but the REST address).
+ */
+export function jarWithFreshWorker(jar: string): string {
+  const copy = join(mkdtempSync(join(tmpdir(), "flowbook-bridge-")), "flowbook-flink-bridge.jar");
+  copyFileSync(jar, copy);
+  const r = spawnSync("jar", ["uf", copy, "-C", join(ROOT, "dist/flink-worker"), "flowbook-worker.mjs"], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error("could not put the worker bundle into a copy of the bridge jar");
+  return copy;
 }
 
 export interface TestCluster {

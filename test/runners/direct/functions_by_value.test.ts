@@ -11,7 +11,7 @@ import { basename, extname } from "node:path";
 import { threadId } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import {
-  Create, DoFn, GroupByKey, KV, MapElements, Metrics, PAssert, ParDo, Pipeline, TestPipeline, TransformApplicationError,
+  Create, DoFn, GroupByKey, KV, MapElements, Metrics, PAssert, ParDo, Pipeline, TestPipeline, TransformApplicationError, type PipelineOptions,
   type ProcessContext,
 } from "../../../src/index.js";
 import { currentThread } from "./fixtures/threads.js";
@@ -165,7 +165,7 @@ describe("what cannot travel is refused at run(), naming the variable and the tr
 
 describe("module imports inside user functions", () => {
   it("a function imported from another module runs there: worker threads report their own thread ids", async () => {
-    const threadsOf = async (options: object) => {
+    const threadsOf = async (options: PipelineOptions) => {
       const p = Pipeline.create(options);
       p.apply(Create.of(...Array.from({ length: 20_000 }, (_, i) => i))).apply("WhichThread", MapElements.via((n: number) => {
         const t = currentThread();

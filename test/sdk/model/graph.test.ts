@@ -9,8 +9,9 @@ import { describe, expect, it } from "vitest";
 import {
   Combine, Count, Create, DoFn, DoubleCoder, Duration, FixedWindows, Flatten, GroupByKey, JsonCoder, KV, KvCoder, MapElements,
   PAssert, PCollection, PCollectionList, PTransform, ParDo, Partition, Pipeline, StringUtf8Coder, Sum, TestPipeline,
-  TransformApplicationError, VarLongCoder, View, Window, type PipelineGraph, type ProcessContext,
+  TransformApplicationError, VarLongCoder, View, Window, type ProcessContext,
 } from "../../../src/index.js";
+import type { PipelineGraph } from "../../../src/graph/types.js";
 
 const thisFile = fileURLToPath(import.meta.url);
 const lineOf = (marker: string) => readFileSync(thisFile, "utf8").split("\n").findIndex((l) => l.includes(marker) && !l.includes("lineOf(")) + 1;

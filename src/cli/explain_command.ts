@@ -1,0 +1,174 @@
+/**
+ * `flowbook explain FILE.ts`: evaluates a pipeline script the way `flowbook run` does (the
+ * session's evaluator), but runs nothing: every pipeline it builds is translated for Flink
+ * and its plan printed as a text tree, optionally written as SVG or JSON, or sent to a
+ * cluster for Flink's own execution plan.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Pipeline } from "../sdk/pipeline.js";
+import type { PipelineOptions } from "../sdk/pipeline_options.js";
+import type { PipelineResult, PipelineState } from "../sdk/runner.js";
+
+const HELP = `flowbook explain FILE.ts [--svg OUT.svg] [--json] [--flink-plan] [--flinkMaster host:port] [--parallelism N] [-- args...]
+
+Shows how the Flink runner runs the pipelines a script builds, without running them:
+the operators of the Flink job (named after the transforms they came from, with their
+parallelism and whether they run user code in Node) and the edges between them (with
+their ship strategy: forward, hash, broadcast, rebalance).
+
+  --svg OUT.svg      also write the plan as an SVG graph (OUT-2.svg, … for more pipelines)
+  --json             print the FlinkPlan JSON instead of the tree
+  --flink-plan       also print Flink's own execution plan, asked from the cluster
+  --flinkMaster H:P  the cluster for --flink-plan (default: the script's, or localhost:8081)
+  --parallelism N    the default parallelism to plan with (default: the script's, or 2)`;
+
+interface Args {
+  file?: string;
+  svg?: string;
+  json: boolean;
+  flinkPlan: boolean;
+  flinkMaster?: string;
+  parallelism?: number;
+  args: string[];
+}
+
+function parse(argv: string[]): Args | "help" {
+  const a: Args = { json: false, flinkPlan: false, args: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const x = argv[i]!;
+    const value = (name: string) => {
+      const eq = x.indexOf("=");
+      if (eq >= 0) return x.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${name} needs a value\n\n${HELP}`);
+      return v;
+    };
+    if (x === "--") {
+      a.args = argv.slice(i + 1);
+      break;
+    } else if (x === "--help" || x === "-h") return "help";
+    else if (x === "--svg" || x.startsWith("--svg=")) a.svg = value("--svg");
+    else if (x === "--json") a.json = true;
+    else if (x === "--flink-plan") a.flinkPlan = true;
+    else if (x === "--flinkMaster" || x === "--flink-master" || x.startsWith("--flinkMaster=") || x.startsWith("--flink-master=")) a.flinkMaster = value("--flinkMaster");
+    else if (x === "--parallelism" || x.startsWith("--parallelism=")) a.parallelism = Number(value("--parallelism"));
+    else if (x.startsWith("--")) throw new Error(`unknown option ${x}\n\n${HELP}`);
+    else if (!a.file) a.file = x;
+    else a.args.push(x);
+  }
+  return a;
+}
+
+/** A result for a pipeline that was explained, not run. */
+class NotRun implements PipelineResult {
+  readonly state: PipelineState = "DONE";
+  async waitUntilFinish(): Promise<PipelineState> {
+    return "DONE";
+  }
+  async cancel(): Promise<PipelineState> {
+    return "DONE";
+  }
+  metrics() {
+    return { counter: () => 0, queryMetrics: () => ({ counters: [], distributions: [], gauges: [] }), toJSON: () => ({ counters: [], distributions: [], gauges: [] }) } as never;
+  }
+  collected() {
+    return undefined;
+  }
+}
+
+/** Evaluates a script and returns the pipelines it built, in order, without running any. */
+export async function pipelinesOf(file: string, args: string[] = [], log: { out: (t: string) => void; err: (t: string) => void }): Promise<Pipeline[]> {
+  const fs = await import("node:fs/promises");
+  const { createSession } = await import("../session/session.js");
+  const api = (await import("../index.js")) as unknown as { Pipeline: typeof Pipeline & { create: (o?: PipelineOptions) => Pipeline } };
+  const abs = path.resolve(file);
+  const code = await fs.readFile(abs, "utf8");
+  const seen: Pipeline[] = [];
+  const remember = (p: Pipeline) => {
+    if (!seen.includes(p)) seen.push(p);
+  };
+  const proto = api.Pipeline.prototype as unknown as { run: (...a: unknown[]) => PipelineResult };
+  const originalRun = proto.run;
+  const originalCreate = api.Pipeline.create;
+  proto.run = function (this: Pipeline) {
+    remember(this);
+    return new NotRun();
+  };
+  api.Pipeline.create = function (this: unknown, options?: PipelineOptions) {
+    const p = originalCreate.call(api.Pipeline, options);
+    remember(p);
+    return p;
+  } as typeof originalCreate;
+  const session = createSession({ cwd: process.cwd(), args, typeCheck: "off", stdout: log.out, stderr: log.err });
+  try {
+    await session.ready();
+    const rel = path.relative(process.cwd(), abs);
+    const result = await session.execute(code, { filename: rel && !rel.startsWith("..") ? rel : abs, language: /\.[cm]?js$/.test(abs) ? "js" : "ts" });
+    if (result.status === "error") throw new Error(result.error!.traceback.join("\n"));
+  } finally {
+    proto.run = originalRun;
+    api.Pipeline.create = originalCreate;
+    await session.dispose();
+  }
+  return seen;
+}
+
+export async function explainCommand(argv: string[]): Promise<number> {
+  const a = parse(argv);
+  if (a === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  if (!a.file) throw new Error(`flowbook explain needs a file\n\n${HELP}`);
+  const out = (t: string) => void process.stdout.write(t);
+  const err = (t: string) => void process.stderr.write(t);
+  const pipelines = await pipelinesOf(a.file, a.args, { out: err, err });
+  if (pipelines.length === 0) {
+    err(`flowbook explain: ${a.file} builds no pipeline\n`);
+    return 1;
+  }
+  const { explain, flinkExecutionPlan } = await import("../runners/flink/explain/explain.js");
+  let failed = false;
+  for (const [i, p] of pipelines.entries()) {
+    const options: PipelineOptions = {};
+    if (a.parallelism !== undefined) options.parallelism = a.parallelism;
+    if (a.flinkMaster !== undefined) options.flinkMaster = a.flinkMaster;
+    let e;
+    try {
+      e = explain(p, options);
+    } catch (x) {
+      failed = true;
+      err(`${(x as Error).message}\n`);
+      continue;
+    }
+    if (i > 0) out("\n");
+    out(a.json ? JSON.stringify(e.plan, null, 2) + "\n" : e.text + "\n");
+    if (a.svg) {
+      const target = i === 0 ? a.svg : a.svg.replace(/(\.svg)?$/, `-${i + 1}.svg`);
+      writeFileSync(target, e.svg);
+      err(`wrote ${target}\n`);
+    }
+    if (a.flinkPlan) {
+      try {
+        const fp = await flinkExecutionPlan(p, options);
+        out(`\nFlink's execution plan:\n${JSON.stringify(fp, null, 2)}\n`);
+      } catch (x) {
+        failed = true;
+        err(`flowbook explain: Flink's plan could not be fetched: ${(x as Error).message}\n`);
+      }
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]).replace(/\.[cm]?[jt]s$/, "") === path.resolve(new URL(import.meta.url).pathname).replace(/\.[cm]?[jt]s$/, "");
+if (isMain) {
+  explainCommand(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : String(e));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -15,6 +15,7 @@
  * an AbortSignal) throws an `Interrupted` error into the cell at that `await` — its
  * `finally` blocks run, and the session keeps its state.
  */
+import fs from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -120,6 +121,26 @@ function asyncIterator(x: unknown): { next(): Promise<IteratorResult<unknown>> }
   };
 }
 
+/** `./util.js` written for a `util.ts` beside it (TypeScript's convention) → `util.ts`. */
+function localModuleFile(file: string): string {
+  if (fs.existsSync(file)) return file;
+  const stem = file.replace(/\.(js|mjs|cjs|jsx)$/, "");
+  for (const ext of [".ts", ".mts", ".tsx", ".js", ".mjs"]) if (fs.existsSync(stem + ext)) return stem + ext;
+  return file;
+}
+
+let loaderRegistered = false;
+/**
+ * Lets Node import the user's own TypeScript modules (transpiled and instrumented by
+ * register.ts), unless something already does (tsx, vitest).
+ */
+async function ensureTypeScriptLoader(): Promise<void> {
+  if (loaderRegistered) return;
+  loaderRegistered = true;
+  if (import.meta.url.endsWith(".ts") || process.env.VITEST) return;
+  await import("./register.js");
+}
+
 let warningsSilenced = false;
 
 /** Compiles a cell's script; `import()` inside it uses Node's own loader. */
@@ -167,7 +188,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (Object.prototype.hasOwnProperty.call(builtinModules, spec)) return builtinModules[spec];
     if (isBuiltin(spec)) return import(spec.startsWith("node:") ? spec : `node:${spec}`);
     if (spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec)) {
-      return import(pathToFileURL(path.resolve(baseDir, spec)).href);
+      const file = localModuleFile(path.resolve(baseDir, spec));
+      if (/\.(ts|mts|cts|tsx)$/.test(file)) await ensureTypeScriptLoader();
+      return import(pathToFileURL(file).href);
     }
     if (/^[a-zA-Z][a-zA-Z\d+.-]+:/.test(spec)) return import(spec);
     let resolved: string | undefined;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { createSession, type CellResult, type Session } from "../../src/session/session.js";
 
@@ -59,6 +60,11 @@ describe("cells", () => {
     expect(ok(await s.execute("nodePath.join('a', 'b')"))).toBe("a/b");
     expect(ok(await s.execute("ts.version === (require('typescript') as typeof ts).version && createSourceFile === ts.createSourceFile"))).toBe(true);
     expect(ok(await s.execute(`const m = await import("node:util");\ntypeof m.inspect`))).toBe("function");
+  });
+
+  test("a user's own TypeScript module, imported as TypeScript writes it (.js)", async () => {
+    const t = session({ cwd: fileURLToPath(new URL("./fixtures/", import.meta.url)) });
+    expect(ok(await t.execute(`import { shout, GREETING } from "./helpers.js";\nshout(GREETING)`))).toBe("HI!");
   });
 
   test("the flowbook API is there without an import", async () => {

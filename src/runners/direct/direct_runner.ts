@@ -15,7 +15,7 @@ import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunRequest } from "../../sdk/runner.js";
 import type { CreatePayload } from "../../sdk/transforms/create.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
-import type { TaskExecutor } from "./executor.js";
+import { StageFailure, type TaskExecutor } from "./executor.js";
 import { InlineExecutor } from "./inline_executor.js";
 import { splitCreate } from "./inputs/create_input.js";
 import { planStages, type ExecutionPlan, type Stage } from "./plan.js";
@@ -73,7 +73,17 @@ class Coordinator {
         const tasks = await this.tasksFor(stage);
         const side = new Map<string, Uint8Array[]>();
         for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
-        const results = await this.executor.runTasks(tasks, side);
+        let results: TaskResult[];
+        try {
+          results = await this.executor.runTasks(tasks, side);
+        } catch (e) {
+          // Writers of this stage that finished left temporary files: abort them too.
+          if (e instanceof StageFailure) {
+            this.absorbSinks(stage, e.completed);
+            throw e.failure;
+          }
+          throw e;
+        }
         this.absorb(stage, results);
       }
       await this.finalizeSinks();
@@ -153,6 +163,10 @@ class Coordinator {
         }
       }
     });
+    this.absorbSinks(stage, results);
+  }
+
+  private absorbSinks(stage: Stage, results: TaskResult[]): void {
     for (const op of stage.ops) {
       if (op.kind !== "sink") continue;
       this.sinkResults.set(op.transform, results.map((r) => r.output.sinks[op.transform]));

@@ -1,6 +1,6 @@
 import type { PipelineGraph } from "../../graph/types.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
-import type { TaskExecutor } from "./executor.js";
+import { StageFailure, type TaskExecutor } from "./executor.js";
 import type { ExecutionPlan } from "./plan.js";
 import { TaskRunner, type TaskResult, type TaskSpec } from "./task_runner.js";
 
@@ -19,7 +19,11 @@ export class InlineExecutor implements TaskExecutor {
     for (const t of tasks) {
       if (this.cancelled.has(t.runId)) throw new Error("the pipeline was cancelled");
       for (const [pc, chunks] of sideInputs) if (!this.runner.hasSideInput(t.runId, pc)) this.runner.addSideInput(t.runId, pc, chunks);
-      out.push(await this.runner.runTask(t));
+      try {
+        out.push(await this.runner.runTask(t));
+      } catch (e) {
+        throw new StageFailure(e, out);
+      }
     }
     return out;
   }

@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import type { PipelineGraph } from "../../graph/types.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import { errorFromJSON } from "../shared/user_code_error.js";
-import type { TaskExecutor } from "./executor.js";
+import { settleTasks, type TaskExecutor } from "./executor.js";
 import type { ExecutionPlan } from "./plan.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
 
@@ -117,7 +117,7 @@ export class WorkerPool implements TaskExecutor {
         }),
     );
     this.dispatch();
-    return Promise.all(promises);
+    return settleTasks(promises);
   }
 
   private dispatch(): void {

@@ -1,3 +1,5 @@
+import { knownName } from "../../graph/functions/known_objects.js";
+import { rebuildValueSync, serializeValue, type SerializedValue } from "../../graph/functions/serialize.js";
 import { ByteReader, ByteWriter } from "./byte_io.js";
 
 /** The JSON form of a coder in the pipeline graph: a URN, component coders, a payload. */
@@ -35,6 +37,11 @@ export abstract class Coder<T> {
   }
 
   toSpec(): CoderSpec {
+    // A coder written by the user travels by value, like the user's functions: workers
+    // and Flink's Node workers do not load the user's modules to find its URN.
+    if (!factories.has(this.urn) || knownName(this.constructor) === undefined) {
+      return { urn: SERIALIZED_CODER_URN, payload: serializeValue(this, { variable: `coder ${this.toString()}` }) };
+    }
     const spec: CoderSpec = { urn: this.urn };
     const components = this.components();
     if (components.length) spec.components = components.map((c) => c.toSpec());
@@ -114,7 +121,15 @@ export function registerCoder(urn: string, factory: CoderFactory): void {
   factories.set(urn, factory);
 }
 
+/** A user's coder, serialized with its class (see Coder.toSpec). */
+export const SERIALIZED_CODER_URN = "flowbook:coder:serialized:v1";
+
 export function coderFromSpec(spec: CoderSpec): Coder<unknown> {
+  if (spec.urn === SERIALIZED_CODER_URN) {
+    const c = rebuildValueSync(spec.payload as SerializedValue);
+    if (!(c instanceof Coder)) throw new Error(`a serialized coder rebuilt as ${String(c)}, not a Coder`);
+    return c;
+  }
   const factory = factories.get(spec.urn);
   if (!factory) throw new Error(`unknown coder URN '${spec.urn}' (known: ${[...factories.keys()].join(", ")})`);
   return factory((spec.components ?? []).map(coderFromSpec), spec.payload);

@@ -32,3 +32,10 @@ export { IntervalWindowCoder } from "./interval_window_coder.js";
 export { PaneInfoCoder } from "./pane_info_coder.js";
 export { WindowedValueCoder } from "./windowed_value_coder.js";
 export { inferCoderFromValues } from "./infer.js";
+
+// Library coders travel by URN; any other Coder subclass travels by value (Coder.toSpec).
+import { registerKnown } from "../../graph/functions/known_objects.js";
+import * as coders from "./index.js";
+for (const [name, value] of Object.entries(coders)) {
+  if (typeof value === "function" && /Coder$/.test(name)) registerKnown(`flowbook.coders.${name}`, value);
+}

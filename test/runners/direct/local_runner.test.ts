@@ -216,13 +216,15 @@ describe("inProcess: true", () => {
 });
 
 /** Upper-cases on encode and marks what it decodes: shows the runner used it. */
+// Encodes upper-cased: a consistent coder (its decoded values encode to the same bytes)
+// whose use is visible in the elements that come out of it.
 class ShoutingCoder extends Coder<string> {
   readonly urn = "test:coder:shouting:v1";
   encode(value: string, out: ByteWriter) {
     StringUtf8Coder.of().encode(value.toUpperCase(), out);
   }
   decode(input: ByteReader) {
-    return `${StringUtf8Coder.of().decode(input)}!`;
+    return StringUtf8Coder.of().decode(input);
   }
 }
 
@@ -230,7 +232,7 @@ describe("a Coder subclass written by the user", () => {
   it("is the coder the runner encodes the PCollection with (setCoder)", async () => {
     const p = TestPipeline.create({ parallelism: 2 });
     const words = p.apply(Create.of("a", "b")).apply("Copy", MapElements.via((s: string) => s)).setCoder(new ShoutingCoder());
-    PAssert.that(words).containsInAnyOrder("A!", "B!");
+    PAssert.that(words).containsInAnyOrder("A", "B");
     expect(await p.run().waitUntilFinish()).toBe("DONE");
   });
 });

@@ -18,14 +18,26 @@ export class EncodabilityCheck implements Receiver {
 
   process(wv: WindowedValue<unknown>): void {
     let copy: unknown;
+    let bytes: Uint8Array;
     try {
-      copy = this.coder.decodeFromBytes(this.coder.encodeToBytes(wv.value));
+      bytes = this.coder.encodeToBytes(wv.value);
+      copy = this.coder.decodeFromBytes(bytes);
     } catch (e) {
       const err = new Error(
         `the output ${this.pcollection} cannot be encoded with ${this.coder}: ${(e as Error).message}. ` +
           `Set a coder that fits the elements with .setCoder(...) (or turn this check off with enforceEncodability: false)`,
       );
       throw UserCodeError.from(this.producer, wv.value, true, err);
+    }
+    // A coder must be consistent: what it decodes encodes to the same bytes again.
+    const again = this.coder.encodeToBytes(copy);
+    if (!Buffer.from(again).equals(Buffer.from(bytes))) {
+      throw UserCodeError.from(
+        this.producer,
+        wv.value,
+        true,
+        new Error(`${this.coder} does not round-trip the elements of ${this.pcollection}: a decoded element encodes to different bytes. Fix the coder (or turn this check off with enforceEncodability: false)`),
+      );
     }
     this.next.process({ value: copy, timestamp: wv.timestamp, windows: wv.windows, pane: wv.pane });
   }

@@ -83,7 +83,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     this.cur = wv;
     this.curWindow = window;
     const prev = setCurrentMetricsContainer(this.metrics);
-    const before = this.checks.inputCoder !== undefined ? this.checks.inputCoder.encodeToBytes(wv.value) : undefined;
+    const before = this.checks.inputCoder !== undefined ? this.encodeForImmutabilityCheck(wv.value) : undefined;
     this.inProcess = true;
     try {
       const r = this.fn.processElement(this) as unknown;
@@ -97,6 +97,22 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
       setCurrentMetricsContainer(prev);
     }
     if (before !== undefined) this.checkNotMutated(before, wv.value);
+  }
+
+  private encodeForImmutabilityCheck(value: unknown): Uint8Array {
+    try {
+      return this.checks.inputCoder!.encodeToBytes(value);
+    } catch (e) {
+      throw UserCodeError.from(
+        this.transform.fullName,
+        value,
+        true,
+        new Error(
+          `cannot check that the DoFn leaves its input unchanged (enforceImmutability): the element cannot be encoded with ${this.checks.inputCoder}: ${(e as Error).message}. ` +
+            `Set a coder that fits with .setCoder(...), or turn the check off with enforceImmutability: false`,
+        ),
+      );
+    }
   }
 
   private checkNotMutated(before: Uint8Array, value: unknown): void {

@@ -3,8 +3,12 @@ import { afterAll, describe, expect, test } from "vitest";
 import { createSession, type CellResult, type Session } from "../../src/session/session.js";
 
 const sessions: Session[] = [];
-function session(): Session {
-  const s = createSession({ typeCheck: "off", stdout: () => undefined, stderr: () => undefined });
+/**
+ * A session whose cells call `display("go")` once they run: the test then interrupts
+ * (SIGINT sent before a cell runs would hit a process with no handler for it).
+ */
+function session(onGo: () => void = () => undefined): Session {
+  const s = createSession({ typeCheck: "off", stdout: () => undefined, stderr: () => undefined, display: (v) => v === "go" && onGo() });
   sessions.push(s);
   return s;
 }
@@ -13,10 +17,9 @@ afterAll(async () => {
 });
 
 /** Sends SIGINT to this process from another thread (this one may be busy), as a kernel interrupt or Ctrl-C does. */
-function sigintAfter(ms: number): Worker {
+function sigintAfter(ms: number): void {
   const w = new Worker(`setTimeout(() => process.kill(${process.pid}, "SIGINT"), ${ms});`, { eval: true });
   w.unref();
-  return w;
 }
 
 function value(r: CellResult): unknown {
@@ -26,11 +29,10 @@ function value(r: CellResult): unknown {
 
 describe("interrupt", () => {
   test("a busy loop stops on SIGINT and the session keeps its state", async () => {
-    const s = session();
+    const s = session(() => sigintAfter(200));
     value(await s.execute("let kept = 'state';\nlet spins = 0;"));
-    sigintAfter(300);
     const t0 = Date.now();
-    const r = await s.execute("while (true) { spins++; }");
+    const r = await s.execute("display('go');\nwhile (true) { spins++; }");
     expect(r.status).toBe("error");
     expect(r.error!.kind).toBe("interrupted");
     expect(r.error!.ename).toBe("Interrupted");
@@ -39,53 +41,47 @@ describe("interrupt", () => {
   });
 
   test("a busy loop after a top-level await stops on SIGINT too", async () => {
-    const s = session();
-    sigintAfter(300);
-    const r = await s.execute("await new Promise((r) => setTimeout(r, 10));\nlet n = 0;\nfor (;;) n++;");
+    const s = session(() => sigintAfter(200));
+    const r = await s.execute("await new Promise((r) => setTimeout(r, 10));\nlet n = 0;\ndisplay('go');\nfor (;;) n++;");
     expect(r.error?.kind).toBe("interrupted");
     expect(value(await s.execute("n > 0"))).toBe(true);
   });
 
   test("a pending await stops on interrupt(); finally blocks run; the session goes on", async () => {
-    const s = session();
+    const s: Session = session(() => setTimeout(() => s.interrupt(), 50));
     value(await s.execute("let cleaned = false;\nconst before = 41;"));
-    const running = s.execute("try {\n  await new Promise(() => {});\n} finally {\n  cleaned = true;\n}");
-    setTimeout(() => s.interrupt(), 100);
+    const running = s.execute("try {\n  display('go');\n  await new Promise(() => {});\n} finally {\n  cleaned = true;\n}");
     const r = await running;
     expect(r.error?.kind).toBe("interrupted");
     expect(value(await s.execute("[cleaned, before + 1]"))).toEqual([true, 42]);
   });
 
   test("a pending await stops on SIGINT", async () => {
-    const s = session();
-    const running = s.execute("await new Promise(() => {});");
-    setTimeout(() => process.kill(process.pid, "SIGINT"), 100);
+    const s = session(() => setTimeout(() => process.kill(process.pid, "SIGINT"), 50));
+    const running = s.execute("display('go');\nawait new Promise(() => {});");
     expect((await running).error?.kind).toBe("interrupted");
     expect(value(await s.execute("1 + 1"))).toBe(2);
   });
 
   test("an awaited pipeline can be interrupted", async () => {
-    const s = session();
+    const s: Session = session(() => setTimeout(() => s.interrupt(), 300));
     value(await s.execute("const p = Pipeline.create();\nconst slow = p.apply(Create.of(1, 2, 3)).apply(MapElements.via((x: number) => { const end = Date.now() + 5_000; while (Date.now() < end) {} return x; }));"));
-    const running = s.execute("await p.run().waitUntilFinish();");
-    setTimeout(() => s.interrupt(), 500);
+    const running = s.execute("display('go');\nawait p.run().waitUntilFinish();");
     const r = await running;
     expect(r.error?.kind).toBe("interrupted");
     expect(value(await s.execute("typeof slow.apply"))).toBe("function");
   });
 
   test("an AbortSignal interrupts", async () => {
-    const s = session();
     const ac = new AbortController();
-    const running = s.execute("await new Promise(() => {});", { signal: ac.signal });
-    setTimeout(() => ac.abort(), 50);
+    const s = session(() => setTimeout(() => ac.abort(), 50));
+    const running = s.execute("display('go');\nawait new Promise(() => {});", { signal: ac.signal });
     expect((await running).error?.kind).toBe("interrupted");
   });
 
   test("a cell that swallows the interrupt and waits again is stopped for good", async () => {
-    const s = session();
-    const running = s.execute("for (;;) { try { await new Promise(() => {}); } catch {} }");
-    setTimeout(() => s.interrupt(), 50);
+    const s: Session = session(() => setTimeout(() => s.interrupt(), 50));
+    const running = s.execute("display('go');\nfor (;;) { try { await new Promise(() => {}); } catch {} }");
     expect((await running).error?.kind).toBe("interrupted");
   });
 });

@@ -1,0 +1,56 @@
+/**
+ * A pipeline built across five notebook cells runs on a real Flink cluster (started here,
+ * port 18097) exactly as it runs on the local runner: its functions travel with the
+ * values they captured from earlier cells.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createSession, type CellResult } from "../../src/session/session.js";
+import { startTestCluster, type TestCluster } from "../runners/flink/fixture.js";
+
+const PORT = Number(process.env.FLOWBOOK_SESSION_FLINK_TEST_PORT ?? 18097);
+let cluster: TestCluster;
+
+beforeAll(async () => {
+  cluster = await startTestCluster(PORT, 2);
+}, 600_000);
+afterAll(async () => {
+  await cluster?.stop();
+}, 60_000);
+
+const NOTEBOOK = [
+  "const p = Pipeline.create();",
+  "const stop = new Set(['the', 'a']);\nconst minLength = 2;",
+  "function normalize(w: string): string {\n  return w.toLowerCase().replace(/[^a-z]/g, '');\n}\nclass KeepWords extends DoFn<string, string> {\n  processElement(c: ProcessContext<string, string>) {\n    for (const w of c.element().split(/\\s+/)) {\n      const n = normalize(w);\n      if (n.length >= minLength && !stop.has(n)) c.output(n);\n    }\n  }\n}",
+  "const lines = p.apply('Lines', Create.of('The cat sat', 'a cat, THE dog!', 'Dog days'));\nconst words = lines.apply('Keep', ParDo.of(new KeepWords()));\nconst counts = words.apply(Count.perElement());",
+  "counts.apply('Format', MapElements.via((kv: KV<string, number>) => `${kv.key}=${kv.value}`)).apply('Write', TextIO.write().to(OUT));\nawait p.run().waitUntilFinish();",
+];
+
+async function runNotebook(pipelineOptions: Record<string, unknown>): Promise<string[]> {
+  const out = mkdtempSync(join(tmpdir(), "flowbook-session-flink-"));
+  const s = createSession({ typeCheck: "off", pipelineOptions, stdout: () => undefined, stderr: () => undefined });
+  try {
+    const cells = [`const OUT = ${JSON.stringify(join(out, "counts"))};`, ...NOTEBOOK];
+    for (const c of cells) {
+      const r: CellResult = await s.execute(c);
+      if (r.status !== "ok") throw new Error(r.error!.traceback.join("\n"));
+    }
+  } finally {
+    await s.dispose();
+  }
+  return readdirSync(out)
+    .filter((f) => f.startsWith("counts"))
+    .flatMap((f) => readFileSync(join(out, f), "utf8").split("\n").filter(Boolean))
+    .sort();
+}
+
+describe("a notebook on Flink", () => {
+  test("runs as it runs locally", async () => {
+    const local = await runNotebook({ runner: "direct" });
+    expect(local).toEqual(["cat=2", "days=1", "dog=2", "sat=1"]);
+    const flink = await runNotebook(cluster.options);
+    expect(flink).toEqual(local);
+  }, 300_000);
+});

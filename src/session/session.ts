@@ -28,7 +28,10 @@ export interface Session {
    * its value or its error; never rejects for the cell's own errors. Cells run one at a time.
    */
   execute(code: string, options?: ExecuteOptions): Promise<CellResult>;
-  /** Completions at an offset of `code` (Jupyter's complete_request): members after `p.`, names elsewhere. */
+  /**
+   * Completions at an offset of `code` (Jupyter's complete_request): members after `p.`,
+   * names elsewhere. Offsets are JavaScript string indices (UTF-16); Jupyter counts code points.
+   */
   complete(code: string, cursor: number): Promise<CompleteResult>;
   /** What is under the cursor (Jupyter's inspect_request): its type or signature and doc comment. */
   inspect(code: string, cursor: number): Promise<InspectResult>;
@@ -89,6 +92,13 @@ export interface ExecuteOptions {
   filename?: string;
   /** "ts" (default) or "js". */
   language?: "ts" | "js";
+  /**
+   * Where this cell's output goes while it runs (a kernel routes it to the request's
+   * parent message); the session's hooks otherwise, and for output after the cell ended.
+   */
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+  display?: (value: unknown, options?: Record<string, unknown>) => void;
 }
 
 export interface CellResult {
@@ -144,9 +154,13 @@ export function createSession(options: SessionOptions = {}): Session {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const args = [...(options.args ?? [])];
   const typeCheck = options.typeCheck ?? "warn";
+  /** The running cell's own hooks, if it gave any. */
+  let current: ExecuteOptions | undefined;
+  const sessionOut = options.stdout ?? ((t: string) => void process.stdout.write(t));
+  const sessionErr = options.stderr ?? ((t: string) => void process.stderr.write(t));
   const write = {
-    out: options.stdout ?? ((t: string) => void process.stdout.write(t)),
-    err: options.stderr ?? ((t: string) => void process.stderr.write(t)),
+    out: (t: string) => (current?.stdout ?? sessionOut)(t),
+    err: (t: string) => (current?.stderr ?? sessionErr)(t),
   };
   const registry = new SourceRegistry();
   // Started on first use (the first cell's check, a completion): its start-up (TypeScript,
@@ -190,11 +204,12 @@ export function createSession(options: SessionOptions = {}): Session {
     const cellProcess = new Proxy(process, {
       get: (target, key) => (key in processOverrides ? processOverrides[key] : Reflect.get(target, key)),
     });
-    const display =
+    const fallbackDisplay =
       options.display ??
       ((value: unknown) => {
         write.out(util.inspect(value, { colors: options.colors ?? false, depth: 4 }) + "\n");
       });
+    const display = (value: unknown, opts?: Record<string, unknown>) => (current?.display ?? fallbackDisplay)(value, opts);
     const req = createRequire(path.join(cwd, "__flowbook__.js"));
     const cellRequire = Object.assign((id: string) => (id === "flowbook" ? api : req(id)), { resolve: req.resolve, cache: req.cache });
     return { ...api, args, display, console: cellConsole, process: cellProcess, require: cellRequire };
@@ -295,6 +310,7 @@ export function createSession(options: SessionOptions = {}): Session {
     const scriptUrl = opts.filename ? pathToFileURL(path.resolve(cwd, opts.filename)).href : pathToFileURL(path.join(cwd, displayName)).href;
     executor!.scope.__fb_meta = { url: scriptUrl, filename: opts.filename ? path.resolve(cwd, opts.filename) : undefined, dirname: dir };
     setOwner(ownerFor(code, opts.cellId));
+    current = opts;
     try {
       const r = await executor!.run(converted, { scriptName, baseDir: dir, signal: opts.signal });
       return done({ status: "ok", hasValue: r.hasValue, value: r.value }, typeErrors);
@@ -307,6 +323,7 @@ export function createSession(options: SessionOptions = {}): Session {
       }
       return done({ status: "error", hasValue: false, error: { ...formatRuntimeError(e, registry), kind: "runtime", thrown: e } }, typeErrors);
     } finally {
+      current = undefined;
       setOwner(undefined);
     }
   }

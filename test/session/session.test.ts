@@ -88,6 +88,14 @@ describe("cells", () => {
     ok(await t.execute("console.log('hello', args.length); process.stdout.write(process.argv.slice(2).join(' ') + '\\n'); display({ a: 1 });"));
     expect(out.join("")).toBe("hello 2\n--n 3\n");
     expect(shown).toEqual([{ a: 1 }]);
+    // A cell's own hooks take its output while it runs.
+    const mine: string[] = [];
+    const mineShown: unknown[] = [];
+    ok(await t.execute("console.log('mine'); console.error('oops'); display(2);", { stdout: (x) => mine.push(x), stderr: (x) => mine.push("E:" + x), display: (v) => mineShown.push(v) }));
+    expect(mine).toEqual(["mine\n", "E:oops\n"]);
+    expect(mineShown).toEqual([2]);
+    ok(await t.execute("console.log('back')"));
+    expect(out.join("")).toBe("hello 2\n--n 3\nback\n");
   });
 });
 

@@ -6,11 +6,11 @@
  *
  *  1. parse the cell (TypeScript's parser): syntax errors with line and column; the names
  *     it declares at the top level;
- *  2. transpile TS → JS on its own (esbuild; TypeScript's transpileModule when esbuild is
- *     missing), imports kept as written;
- *  3. mark the cell's value: the last statement, when an expression, becomes
+ *  2. mark the cell's value: the last statement, when an expression, becomes
  *     `__fb_out.value = (expr);` — drop `export` (a cell exports nothing), and
  *     `import.meta` becomes `__fb_meta` (a script has no import.meta);
+ *  3. transpile TS → JS on its own (esbuild; TypeScript's transpileModule when esbuild is
+ *     missing), imports kept as written;
  *  4. instrument (src/session/instrument): capture metadata on every function and class,
  *     with the names of earlier cells as `outerNames`;
  *  5. make it persist: top-level declarations become assignments to the session's scope
@@ -96,16 +96,15 @@ export async function convertCell(source: string, options: ConvertOptions): Prom
   if (parseDiagnostics.length) throw new CellSyntaxError(parseDiagnostics.map((d) => toSourceDiagnostic(ts, sf, d)));
   const declarations = topLevelDeclarations(ts, sf);
 
-  // 2. transpile
-  const { code: js1, map: tsMap } = await transpile(text, language, options.filename);
+  // 2. the cell's value, no exports, no import.meta (on the cell's own AST)
+  const pre = new TextEdits(text);
+  const hasValue = markValue(ts, sf, pre);
+  stripExports(ts, sf, pre);
+  replaceImportMeta(ts, sf, pre);
+  const { code: text2, map: preMap } = pre.apply();
 
-  // 3. the cell's value; no exports
-  const js1Sf = ts.createSourceFile("cell.js", js1, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
-  const valueEdits = new TextEdits(js1);
-  const hasValue = markValue(ts, js1Sf, valueEdits, sf);
-  stripExports(ts, js1Sf, valueEdits);
-  replaceImportMeta(ts, js1Sf, valueEdits);
-  const { code: js1v, map: valueMap } = valueEdits.apply();
+  // 3. transpile
+  const { code: js1v, map: tsMap } = await transpile(text2, language, options.filename, preMap);
 
   // 4. instrument
   let js2 = js1v;
@@ -122,7 +121,7 @@ export async function convertCell(source: string, options: ConvertOptions): Prom
 
   // 5. persist
   const persisted = persist(ts, js2);
-  const mapper = chain(tsMap ? sourceMapMapper(tsMap) : identityMapper, valueMap, instrumentMap, persisted.map);
+  const mapper = chain(preMap, tsMap ? sourceMapMapper(tsMap) : identityMapper, instrumentMap, persisted.map);
   return {
     code: persisted.code,
     mapper,
@@ -180,7 +179,7 @@ export function warmUpConverter(): void {
   }
 }
 
-async function transpile(text: string, language: "ts" | "js", filename: string): Promise<{ code: string; map?: unknown }> {
+async function transpile(text: string, language: "ts" | "js", filename: string, back: PositionMapper): Promise<{ code: string; map?: unknown }> {
   if (language === "js") return { code: text };
   const eb = loadEsbuild();
   if (eb) {
@@ -198,9 +197,8 @@ async function transpile(text: string, language: "ts" | "js", filename: string):
       if (errors?.length) {
         throw new CellSyntaxError(
           errors.map((x) => {
-            const line = (x.location?.line ?? 1) - 1;
-            const column = x.location?.column ?? 0;
-            return { message: x.text, code: 0, line, column, endLine: line, endColumn: column + (x.location?.length ?? 0) };
+            const p = back.original((x.location?.line ?? 1) - 1, x.location?.column ?? 0) ?? { line: 0, column: 0 };
+            return { message: x.text, code: 0, line: p.line, column: p.column, endLine: p.line, endColumn: p.column + (x.location?.length ?? 0) };
           }),
         );
       }
@@ -223,13 +221,10 @@ async function transpile(text: string, language: "ts" | "js", filename: string):
 
 // --- 3. value and exports --------------------------------------------------------------
 
-function markValue(ts: typeof TS, js: TS.SourceFile, edits: TextEdits, original: TS.SourceFile): boolean {
-  const lastOriginal = original.statements[original.statements.length - 1];
-  if (!lastOriginal || !ts.isExpressionStatement(lastOriginal)) return false;
-  const last = js.statements[js.statements.length - 1];
+function markValue(ts: typeof TS, sf: TS.SourceFile, edits: TextEdits): boolean {
+  const last = sf.statements[sf.statements.length - 1];
   if (!last || !ts.isExpressionStatement(last)) return false;
-  const start = last.expression.getStart(js);
-  edits.insert(start, "__fb_out.value = (");
+  edits.insert(last.expression.getStart(sf), "__fb_out.value = (");
   edits.insert(last.expression.end, ")", 1);
   return true;
 }

@@ -109,9 +109,9 @@ export interface CellResult {
   value?: unknown;
   error?: CellError;
   /**
-   * The cell's type errors in `warn` mode (checking runs beside the cell and usually ends
-   * after it; front ends show these as warnings when they come). Empty when off; in `error`
-   * mode they are the cell's error instead.
+   * The cell's type errors in `warn` mode, checked once the cell has run (in a worker, so
+   * the next cell need not wait); front ends show them as warnings when they come. Empty
+   * when off; in `error` mode they are the cell's error instead.
    */
   typeErrors: Promise<readonly CellDiagnostic[]>;
   durationMs: number;
@@ -275,13 +275,14 @@ export function createSession(options: SessionOptions = {}): Session {
 
     const dir = opts.filename ? path.dirname(path.resolve(cwd, opts.filename)) : cwd;
     let typeErrors = none;
+    /** Warn mode: checked once the cell has run, so checking never takes CPU from running it. */
+    let checkAfterRun: (() => void) | undefined;
     if (typeCheck !== "off" && language === "ts") {
-      const commit = typeCheck === "error" ? "if-clean" : "always";
-      const checking = getChecker().check(code, { commit, dir: opts.filename ? dir : undefined });
+      const check = (commit: "always" | "if-clean") => getChecker().check(code, { commit, dir: opts.filename ? dir : undefined });
       if (typeCheck === "error") {
         let found: SourceDiagnostic[] = [];
         try {
-          found = await checking;
+          found = await check("if-clean");
         } catch (e) {
           write.err(`flowbook: the type checker failed: ${(e as Error).message}\n`);
         }
@@ -290,10 +291,14 @@ export function createSession(options: SessionOptions = {}): Session {
           return done({ status: "error", hasValue: false, error: { ...formatDiagnostics("TypeError", found, displayName, code), kind: "type", diagnostics } });
         }
       } else {
-        typeErrors = checking.then(
-          (found) => diagnosticsOf(found, displayName, code, "warning"),
-          () => [],
+        let startCheck!: () => void;
+        typeErrors = new Promise<void>((resolve) => (startCheck = resolve)).then(() =>
+          check("always").then(
+            (found) => diagnosticsOf(found, displayName, code, "warning"),
+            () => [],
+          ),
         );
+        checkAfterRun = startCheck;
       }
     }
 
@@ -325,6 +330,7 @@ export function createSession(options: SessionOptions = {}): Session {
     } finally {
       current = undefined;
       setOwner(undefined);
+      checkAfterRun?.();
     }
   }
 

@@ -43,6 +43,7 @@ export async function runFile(file: string, options: RunFileOptions = {}): Promi
   const session = createSession({
     cwd: process.cwd(),
     args: options.args ?? [],
+    script: abs,
     pipelineOptions,
     typeCheck,
     stdout: options.stdout,

@@ -62,6 +62,8 @@ export interface SessionOptions {
   cwd?: string;
   /** Script arguments: `args` in cells, and `process.argv.slice(2)`. */
   args?: readonly string[];
+  /** The script being run (`process.argv[1]` in cells), for run_file. */
+  script?: string;
   /** Where `display(x)` in a cell goes (default: printed to stdout). */
   display?: (value: unknown, options?: Record<string, unknown>) => void;
   /** Where a cell's console and process.stdout writes go (default: this process's stdout). */
@@ -197,7 +199,7 @@ export function createSession(options: SessionOptions = {}): Session {
     const stderr = stream(write.err);
     const cellConsole = new Console({ stdout: stdout as never, stderr: stderr as never, colorMode: options.colors ?? false });
     const processOverrides: Record<PropertyKey, unknown> = {
-      argv: [process.execPath, "flowbook", ...args],
+      argv: [process.execPath, options.script ?? "flowbook", ...args],
       stdout,
       stderr,
     };

@@ -19,7 +19,7 @@ describe("runFile", () => {
   test("an error points at the script's own name and line", async () => {
     const r = await run(fixture("failing_script.ts"), ["oops"]);
     expect(r.code).toBe(1);
-    expect(r.out).toBe("hello 2 oops\n");
+    expect(r.out).toBe("hello 2 oops true\n");
     expect(r.err).toContain("Error: bad input: oops");
     expect(r.err).toContain(`    at ${fixture("failing_script.ts")}:9:7`);
     expect(r.err).toContain("9 | throw new Error(`bad input: ${args[0]}`);");

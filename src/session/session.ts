@@ -69,7 +69,10 @@ export interface SessionOptions {
   /** Where a cell's console and process.stdout writes go (default: this process's stdout). */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  /** Defaults for Pipeline.create() (e.g. `{ runner: "flink", flinkMaster }` from the CLI). */
+  /**
+   * Defaults for Pipeline.create() (e.g. `{ runner: "flink", flinkMaster }` from the CLI).
+   * They are the SDK's, for the whole process: the last session given some sets them.
+   */
   pipelineOptions?: Record<string, unknown>;
   /** Interrupt the running cell on SIGINT (default true). */
   handleSigint?: boolean;
@@ -149,10 +152,8 @@ export interface InspectResult {
 // --- the implementation ----------------------------------------------------------------
 
 const SESSION_GLOBALS = ["args", "display", "console", "process", "require"];
-let sessions = 0;
 
 export function createSession(options: SessionOptions = {}): Session {
-  const sessionNo = ++sessions;
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const args = [...(options.args ?? [])];
   const typeCheck = options.typeCheck ?? "warn";
@@ -270,7 +271,10 @@ export function createSession(options: SessionOptions = {}): Session {
     try {
       converted = await convertCell(code, { filename: displayName, outerNames: outerNames(), language });
     } catch (e) {
-      if (!(e instanceof CellSyntaxError)) throw e;
+      if (!(e instanceof CellSyntaxError)) {
+        // The converter's own failure: shown like a runtime error, with its stack.
+        return done({ status: "error", hasValue: false, error: { ...formatRuntimeError(e, registry), kind: "runtime", thrown: e } });
+      }
       const diagnostics = diagnosticsOf(e.diagnostics, displayName, code, "error");
       return done({ status: "error", hasValue: false, error: { ...formatDiagnostics("SyntaxError", e.diagnostics, displayName, code), kind: "syntax", diagnostics } });
     }
@@ -380,6 +384,5 @@ export function createSession(options: SessionOptions = {}): Session {
       return count;
     },
   };
-  void sessionNo;
   return session;
 }

@@ -29,9 +29,11 @@ describe("explain", () => {
     const text = e.text;
     expect(text.split("\n")[0]).toBe(`Flink plan 'wc' · BATCH · parallelism 3 · ${e.plan.operators.length} operators, ${e.plan.operators.filter((o) => o.kind === "usercode").length} running user code in Node`);
     expect(text).toMatch(/^op1 source:text {2}ReadLines {2}×3$/m);
-    expect(text).toMatch(/└─forward ▸ op2 usercode · Node {2}Split \+ Total\/WithKeys \+ Count\.PerElement\/Init {2}×3/);
-    expect(text).toMatch(/├─hash ▸ op3 combine · native count {2}Total\/Combine\.perKey {2}×3/);
-    expect(text).toMatch(/└─hash \[op2\.\w+\] ▸ op\d+ combine · native count {2}Count\.PerElement\/Combine\.perKey/);
+    expect(text).toMatch(/└─forward ▸ op2 usercode · Node {2}Split \+ Total\/WithKeys \+ Total\/Combine\.perKey \+ …/);
+    expect(e.plan.operators[1]!.name).toBe("Split + Total/WithKeys + Total/Combine.perKey + … + Count.PerElement/Combine.perKey (5 transforms)");
+    expect(text).toMatch(/├─hash ▸ op3 combine · native sum {2}Total\/Combine\.perKey {2}×3/);
+    expect(text).toMatch(/lifted: pre-combined in op2 \(Node\), merged here/);
+    expect(text).toMatch(/└─hash \[op2\.\S+\] ▸ op\d+ combine · native sum {2}Count\.PerElement\/Combine\.perKey/);
     expect(text).toMatch(/broadcast ▸ op\d+ \(see above\)|broadcast ▸ op\d+ \(input 2 of 2; drawn under op\d+\)/);
     expect(text).toMatch(/to: \/out\/wc-SSSSS-of-NNNNN/);
     // Every operator appears, and console.log shows the tree.
@@ -70,7 +72,7 @@ describe("explain", () => {
       "--svg", join(dir, "plan.svg"), "--", "/nowhere/*.txt", join(dir, "out/counts"),
     ], { cwd: ROOT, timeout: 60_000 });
     expect(stdout).toMatch(/^Flink plan 'explained-wordcount' · BATCH/);
-    expect(stdout).toMatch(/hash ▸ op3 combine · native count {2}Count\.PerElement\/Combine\.perKey/);
+    expect(stdout).toMatch(/hash ▸ op3 combine · native sum {2}Count\.PerElement\/Combine\.perKey/);
     expect(stdout).toContain("files: /nowhere/*.txt");
     expect(stderr).toContain("wrote ");
     expect(readFileSync(join(dir, "plan.svg"), "utf8")).toMatch(/^<svg/);

@@ -70,7 +70,7 @@ class AverageFn extends CombineFn<number, { s: number; n: number }, number> {
 }
 
 describe("Flink translation", () => {
-  it("WordCount: a source, one fused user-code operator, a native count, a formatter, a sink", () => {
+  it("WordCount: a source, one fused user-code operator pre-counting, a native merge, a formatter, a sink", () => {
     const { plan } = planOf((p) => {
       p.apply("ReadLines", TextIO.read().from("/data/*.txt"))
         .apply("CountWords", new CountWords())
@@ -84,15 +84,17 @@ describe("Flink translation", () => {
     const [read, extract, count, format, write] = plan.operators as [FlinkOperator, FlinkOperator, FlinkOperator, FlinkOperator, FlinkOperator];
     expect(read.name).toBe("ReadLines");
     expect(read.payload).toEqual({ filePatterns: ["/data/*.txt"], emptyMatch: "disallow" });
-    // ExtractWords and Count.perElement's Init run in one Node round trip.
-    expect(extract.transforms).toEqual(["CountWords/ExtractWords", "CountWords/Count.PerElement/Init"]);
-    expect(extract.name).toBe("CountWords/ExtractWords + CountWords/Count.PerElement/Init");
+    // ExtractWords, Count.perElement's Init and the pre-count run in one Node round trip:
+    // one record per distinct word leaves Node, not one per word.
+    expect(extract.transforms).toEqual(["CountWords/ExtractWords", "CountWords/Count.PerElement/Init", "CountWords/Count.PerElement/Combine.perKey"]);
+    expect(extract.name).toBe("CountWords/ExtractWords + CountWords/Count.PerElement/Init + CountWords/Count.PerElement/Combine.perKey");
     expect(extract.inputs).toEqual([{ from: read.id, ship: "forward" }]);
-    // Count is lifted and native: the key is a string, the ones are varints.
+    expect(plan.stages[(extract.payload as { stage: string }).stage]!.ops.map((o) => o.kind)).toEqual(["pardo", "pardo", "precombine"]);
+    // Count is lifted and merged natively: the partial counts (varints) are summed per string key.
     expect(count.name).toBe("CountWords/Count.PerElement/Combine.perKey");
-    expect(count.inputs).toEqual([{ from: extract.id, ship: "hash" }]);
+    expect(count.inputs).toEqual([{ from: extract.id, ship: "hash", output: "main" }].map(({ output: _o, ...i }) => i));
     expect(count.payload).toMatchObject({
-      mode: "native", fn: "count", keyed: true,
+      mode: "native", fn: "sum", keyed: true,
       keyCoder: { urn: "beam:coder:string_utf8:v1" }, inputCoder: { urn: "beam:coder:varint:v1" },
       windowing: { windowFn: { type: "global" } },
     });
@@ -189,6 +191,19 @@ describe("Flink translation", () => {
     // The worker producing the KVs is told to check they are KVs (its coder does not say so).
     const stage = plan.stages[(byName(plan, "Key").payload as { stage: string }).stage]!;
     expect(Object.values(stage.outputChecks ?? {})).toEqual([{ kind: "kv", transform: "GroupObjs" }]);
+  });
+
+  it("a native count after a source counts in Java alone", () => {
+    const { plan } = planOf((p) => {
+      p.apply("Words", Create.of("a", "b", "a")).apply("Count", Count.perElement());
+    });
+    // Init is user code (a ParDo) so it pre-counts in Node; a Count.perKey straight after a source does not.
+    const { plan: direct } = planOf((p) => {
+      p.apply("KVs", Create.of(KV.of("a", 1), KV.of("b", 2))).apply("CountKeys", Count.perKey<string, number>());
+    });
+    expect(byName(plan, "Count/Combine.perKey").payload).toMatchObject({ mode: "native", fn: "sum" });
+    expect(kinds(direct)).toEqual(["source:create", "combine"]);
+    expect(byName(direct, "CountKeys").payload).toMatchObject({ mode: "native", fn: "count", inputCoder: { urn: "beam:coder:varint:v1" } });
   });
 
   it("Combine.perKey: native for known combiners over known coders, user code otherwise, lifted either way", () => {

@@ -93,10 +93,12 @@ export function details(op: FlinkOperator, plan: FlinkPlan): string[] {
     case "group_by_key":
       out.push(`key: ${coderName(p.keyCoder as CoderSpec)}`);
       break;
-    case "combine":
+    case "combine": {
       out.push(`key: ${coderName(p.keyCoder as CoderSpec)}${p.inputCoder ? `, values: ${coderName(p.inputCoder as CoderSpec)}` : ""}`);
-      out.push("lifted: pre-combine before the shuffle, merge after it");
+      const pre = preCombinedIn(op, plan);
+      out.push(pre ? `lifted: pre-combined in ${pre} (Node), merged here` : "lifted: pre-combine before the shuffle, merge after it");
       break;
+    }
     case "sink:text":
       out.push(`to: ${String(p.prefix)}${String(p.shardTemplate ?? "-SSSSS-of-NNNNN")}${String(p.suffix ?? "")}${p.numShards ? ` (${String(p.numShards)} shards)` : ""}`);
       out.push("atomic: temp files, renamed when every writer finished");
@@ -108,6 +110,15 @@ export function details(op: FlinkOperator, plan: FlinkPlan): string[] {
   const w = windowingNote(p.windowing as FlinkWindowing | undefined);
   if (w) out.push(w);
   return out;
+}
+
+/** The user-code operator whose worker pre-combines this combine's input, if any. */
+function preCombinedIn(op: FlinkOperator, plan: FlinkPlan): string | undefined {
+  const from = plan.operators.find((o) => o.id === op.inputs[0]?.from);
+  if (!from || from.kind !== "usercode") return undefined;
+  const stage = plan.stages[String((from.payload as { stage?: string } | undefined)?.stage)];
+  const pre = stage?.ops.find((o) => o.kind === "precombine" && stage.graph.transforms[o.transform]?.fullName === op.transforms[0]);
+  return pre ? from.id : undefined;
 }
 
 /** The transforms to list under an operator, when its name does not already say it all. */

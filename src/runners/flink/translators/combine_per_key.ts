@@ -5,7 +5,11 @@
  * - **native** (`combine`, mode "native"): the CombineFn is one the bridge knows
  *   (`knownCombiner()` is sum, count, min, max or mean) over an input coder it can read
  *   (varint or double; anything for count) and its output coder is exactly what the bridge
- *   writes. Then no Node worker runs at all: pre-combine, keyBy and merge are Java.
+ *   writes. Then pre-combine, keyBy and merge are Java. When the input comes out of a Node
+ *   worker anyway and the combiner is count or sum, the worker pre-combines (the local
+ *   runner's PrecombineWrite: one record per key and window leaves Node, not one per
+ *   element) and Java merges the partial results natively with `sum`: the partial counts
+ *   and sums are varints (doubles for double sums), exactly what the native sum reads.
  * - **user code**: the CombineFn runs in Node, with the local runner's PrecombineWrite
  *   fused into the stage that produces the input (or a new stage), the accumulators
  *   grouped by `group_by_key`, and the merge (mergeAccumulators + extractOutput) starting a
@@ -72,6 +76,26 @@ export const combinePerKeyTranslator: TransformTranslator = {
     checkGroupingSemantics(t, input, ctx);
     const windowing = ctx.windowing(input, t);
     const native = nativeCombine(t, ctx);
+    const acc = ((t.payload as CombinePayload).accumulatorCoder as CoderSpec | undefined) ?? STRUCTURED_CLONE_CODER;
+    if (typeof native !== "string" && (native.fn === "count" || native.fn === "sum")) {
+      const s = ctx.fusableStage(t, input);
+      const partial: CoderSpec = native.fn === "count" ? { urn: CoderUrns.VARINT } : native.inputCoder;
+      if (s && sameCoder(acc, partial)) {
+        const accs = `${t.id}/partial`;
+        ctx.addSynthetic(s, accs, input, { urn: CoderUrns.KV, components: [native.keyCoder, acc] }, `${ctx.pcollection(output).name} (partial ${native.fn}s)`);
+        ctx.fuse(s, t, { kind: "precombine", transform: t.id, input, output: accs }, [accs]);
+        const op = ctx.addOperator({
+          name: t.fullName,
+          kind: "combine",
+          transforms: [t.fullName],
+          inputs: [ctx.input(accs, "hash", t)],
+          outputs: ["main"],
+          payload: { mode: "native", fn: "sum", keyed: true, keyCoder: native.keyCoder, inputCoder: acc, windowing },
+        });
+        ctx.setOutput(output, { op: op.id, output: "main" });
+        return;
+      }
+    }
     if (typeof native !== "string") {
       const op = ctx.addOperator({
         name: t.fullName,
@@ -86,7 +110,6 @@ export const combinePerKeyTranslator: TransformTranslator = {
     }
     const kv = ctx.wire.kv(input);
     if (!kv) ctx.refuse(t, `its input ${ctx.pcollection(input).name} is not a PCollection of KVs`);
-    const acc = ((t.payload as CombinePayload).accumulatorCoder as CoderSpec | undefined) ?? STRUCTURED_CLONE_CODER;
     const accs = `${t.id}/accumulators`;
     const grouped = `${t.id}/grouped-accumulators`;
     const name = ctx.pcollection(output).name;

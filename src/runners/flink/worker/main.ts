@@ -8,17 +8,23 @@
  * which the bridge jar embeds.
  */
 import { format } from "node:util";
-import "../../../index.js"; // the whole API, registered by name: serialized functions refer to it
+import * as api from "../../../index.js"; // the whole API, registered by name: serialized functions refer to it
+import { knownName, registerKnown } from "../../../graph/functions/known_objects.js";
+import { resolveApiModules } from "./api_modules.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import {
   BUNDLE_DONE, BUNDLE_FINISH, BUNDLE_START, DATA, END, ERROR, FRAME_NAMES, FrameParser, GOODBYE, HELLO, METRICS, OUTPUT,
-  PROTOCOL, READY, SIDE_INPUT, SIDE_INPUTS_DONE, elementList, forEachElement, frame, jsonFrame, readVarint, varintBytes,
+  PROTOCOL, READY, SIDE_INPUT, SIDE_INPUTS_DONE, elementList, frame, jsonFrame, readVarint, varintBytes,
   type ErrorBody, type Frame, type Hello,
 } from "./protocol.js";
 import type { WorkerStage } from "./stage.js";
 import { StageRuntime } from "./stage_runtime.js";
 
 const stdoutWrite = process.stdout.write.bind(process.stdout);
+
+/** `import * as flowbook from "flowbook"` in user code: the bundled API namespace. */
+const API_NAMESPACE = "flowbook.worker.api";
+registerKnown(API_NAMESPACE, api);
 
 /** Frames are the only thing written to stdout (synchronous on Linux pipes: back-pressure is a blocked write). */
 function send(b: Uint8Array): void {
@@ -92,6 +98,7 @@ export class WorkerSession {
         const hello = JSON.parse(f.body.toString("utf8")) as Hello;
         this.hello = hello;
         if (hello.protocol !== PROTOCOL) throw new Error(`the bridge speaks ${hello.protocol}, this worker ${PROTOCOL}`);
+        resolveApiModules(hello.stage, api as unknown as Record<string, unknown>, knownName, API_NAMESPACE);
         this.rt = await StageRuntime.create(hello.stage as WorkerStage, (i, list) => this.out(frame(OUTPUT, Buffer.concat([varintBytes(i), list]))));
         this.out(jsonFrame(READY, { pid: process.pid }));
         return;
@@ -107,12 +114,9 @@ export class WorkerSession {
       case BUNDLE_START:
         await this.runtime(f).startBundle();
         return;
-      case DATA: {
-        const rt = this.runtime(f);
-        const body = f.body;
-        forEachElement(body, 0, (s, e) => rt.process(body, s, e));
+      case DATA:
+        this.runtime(f).processList(f.body);
         return;
-      }
       case BUNDLE_FINISH: {
         const rt = this.runtime(f);
         await rt.finishBundle();

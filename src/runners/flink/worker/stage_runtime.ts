@@ -8,7 +8,8 @@
  * loop (main.ts) and the tests drive it alike.
  */
 import { ByteReader, ByteWriter } from "../../../sdk/coders/byte_io.js";
-import { registerCoder } from "../../../sdk/coders/coder.js";
+import { registerCoder, type Coder } from "../../../sdk/coders/coder.js";
+import { LengthPrefixCoder } from "../../../sdk/coders/length_prefix_coder.js";
 import type { WindowedValueCoder } from "../../../sdk/coders/windowed_value_coder.js";
 import type { MetricsContainer } from "../../../sdk/metrics/metrics.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
@@ -120,6 +121,17 @@ class Recode implements Operator {
   }
 }
 
+/**
+ * A length-prefixed key coder whose structural value is the inner coder's: equal inner
+ * encodings are equal length-prefixed encodings, and the inner coder often has a cheap one
+ * (a string is its own), which matters for the pre-combine's per-element key lookup.
+ */
+function structuralByInner(c: Coder<unknown>): Coder<unknown> {
+  if (!(c instanceof LengthPrefixCoder)) return c;
+  const inner = c.valueCoder as Coder<unknown>;
+  return Object.assign(Object.create(c) as LengthPrefixCoder<unknown>, { structuralValue: (v: unknown) => inner.structuralValue(v) });
+}
+
 export interface StageRuntimeOptions {
   /** Flush an output's element list at this many bytes (the plan's worker.batchBytes). */
   batchBytes?: number;
@@ -206,7 +218,7 @@ export class StageRuntime {
         if (index < 0) throw new Error(`stage ${JSON.stringify(this.stage.transforms)}: the accumulators of '${t.fullName}' are not a stage output`);
         const records = new AccumulatorRecords(this.outputs[index]!) as unknown as ShuffleWriter;
         // The accumulators leave the stage: their keys are encoded with the wire coder of the accumulator records.
-        const { key } = kvCoders(this.wire.coder(op.output));
+        const key = structuralByInner(kvCoders(this.wire.coder(op.output)).key);
         return new PrecombineWrite(t.fullName, fn, key, g.windowCoder(op.input), accumulatorCoder(payload), g.strategy(op.input).timestampCombiner, records, metrics);
       }
       case "combine_merge": {
@@ -243,6 +255,20 @@ export class StageRuntime {
   process(buf: Uint8Array, start: number, end: number): void {
     const r = new ByteReader(buf, start, end);
     this.head.process(this.inputCoder.decode(r));
+  }
+
+  /** Every main-input record of an element list (a DATA body from `pos`), with one reader. */
+  processList(body: Uint8Array, pos = 0): void {
+    const r = new ByteReader(body, pos);
+    const coder = this.inputCoder;
+    const head = this.head;
+    while (!r.atEnd()) {
+      const n = r.varUint("a record's length");
+      const end = r.pos + n;
+      const wv = coder.decode(r);
+      if (r.pos !== end) throw new Error(`a main-input record of ${n} bytes decoded to ${r.pos - (end - n)} bytes with ${coder}`);
+      head.process(wv);
+    }
   }
 
   /** finishBundle of every operator, upstream first, then every output flushed. */

@@ -139,6 +139,8 @@ async function ensureTypeScriptLoader(): Promise<void> {
   loaderRegistered = true;
   if (import.meta.url.endsWith(".ts") || process.env.VITEST) return;
   await import("./register.js");
+  // The local runner's worker threads load the same hooks, to import the user's modules too.
+  (globalThis as Record<symbol, unknown>)[Symbol.for("flowbook.moduleHooks")] = new URL("./register.js", import.meta.url).href;
 }
 
 let warningsSilenced = false;

@@ -41,6 +41,12 @@ function spawn(): Worker {
     const code = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })`;
     return new Worker(code, { eval: true });
   }
+  // A session that registered flowbook's module hooks in-process (to import the user's
+  // TypeScript modules): workers need them too, before they rebuild user functions.
+  const hooks = (globalThis as Record<symbol, unknown>)[Symbol.for("flowbook.moduleHooks")];
+  if (typeof hooks === "string") {
+    return new Worker(`import(${JSON.stringify(hooks)}).then(() => import(${JSON.stringify(ENTRY.href)}))`, { eval: true });
+  }
   return new Worker(ENTRY);
 }
 
@@ -62,11 +68,12 @@ export class WorkerPool implements TaskExecutor {
 
   private newSlot(): Slot {
     const worker = spawn();
-    worker.unref();
     const slot: Slot = { worker, busy: false, runs: new Set(), sideInputs: new Set() };
     worker.on("message", (m: WorkerResponse) => this.onMessage(slot, m));
     worker.on("error", (e) => this.onDeath(slot, e));
     worker.on("exit", (code) => this.onDeath(slot, new Error(`a local runner worker thread exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     return slot;
   }
 

@@ -17,6 +17,8 @@ export class UserCodeError extends Error {
       `Error in transform '${transform}'${element !== undefined ? ` while processing element ${element}` : ""}:\n${userStack}`,
     );
     this.name = "UserCodeError";
+    // The message holds the user's own stack; flowbook's frames would only hide it.
+    this.stack = `${this.name}: ${this.message}`;
   }
 
   static from(transform: string, element: unknown, hasElement: boolean, err: unknown): UserCodeError {

@@ -4,7 +4,8 @@
  *
  * It runs after Vite's TypeScript transform (`enforce: "post"`). flowbook's own `src/` and
  * `node_modules` are never instrumented. Lines are realigned to the original file with
- * Vite's combined source map, so recorded positions are the user's; the file is recorded as
+ * Vite's combined source map (blank lines where the transform dropped lines, joined lines
+ * where it spread one over several), so recorded lines are the user's; the file is recorded as
  * a `file://` URL, which Vitest's stack-trace mapping leaves alone (it would otherwise map
  * the already-original positions of rebuilt functions a second time).
  *

@@ -148,6 +148,18 @@ describe("instrumentCode", () => {
     expect(kept.code).toContain('import { join as j, sep } from "node:path"; import * as __fb_ns0 from "node:path"; __fb_mod(__fb_ns0, "node:path");');
   });
 
+  it("rewrites a captured namespace import into a constant too, so a bundler leaves its uses alone", () => {
+    const code = ['import * as nodePath from "node:path";', 'import def, * as both from "./both.js";', "export const f = (p) => nodePath.basename(p) + both.x + def;"].join("\n");
+    const r = instrumentCode(code, { filename: "/proj/src/main.js", helperImport: "flowbook/meta" });
+    expect(r.code).toContain('import * as __fb_ns0 from "node:path"; const nodePath = __fb_ns0; __fb_mod(__fb_ns0, "node:path");');
+    expect(r.code).toContain('import * as __fb_ns1 from "./both.js"; const both = __fb_ns1, def = __fb_ns1.default; __fb_mod(__fb_ns1, "file:///proj/src/both.js");');
+    expect(r.code).toContain('\\"nodePath\\":[\\"node:path\\",\\"*\\"]');
+    expect(r.code.split("\n")).toHaveLength(3);
+    // Not captured: left as written.
+    const unused = instrumentCode('import * as nodePath from "node:path";\nexport const f = (p) => p;', { filename: "/proj/src/main.js", helperImport: "flowbook/meta" });
+    expect(unused.code).toContain('import * as nodePath from "node:path"; __fb_mod(nodePath, "node:path");');
+  });
+
   it("is idempotent and leaves code without functions alone", () => {
     const once = instrumentCode("const k = 1; export const f = () => k;", { filename: "/a.js" });
     expect(once.code.startsWith(INSTRUMENTED_MARKER)).toBe(true);
@@ -186,6 +198,103 @@ describe("instrumentCode", () => {
     for (let i = 0; i < n; i++) instrumentCode(code, { filename: `/cell${i}.js`, helperImport: false });
     const perCell = (performance.now() - t0) / n;
     expect(perCell).toBeLessThan(25);
+  });
+});
+
+/** A source map giving each generated line `i` the original line `orig[i]` (0-based; -1: unmapped). */
+function lineMap(orig: number[]) {
+  const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const vlq = (n: number) => {
+    let v = n < 0 ? (-n << 1) | 1 : n << 1;
+    let out = "";
+    do {
+      let digit = v & 31;
+      v >>>= 5;
+      if (v) digit |= 32;
+      out += b64[digit];
+    } while (v);
+    return out;
+  };
+  let prev = 0;
+  const mappings = orig.map((o) => {
+    if (o < 0) return "";
+    const seg = vlq(0) + vlq(0) + vlq(o - prev) + vlq(0);
+    prev = o;
+    return seg;
+  });
+  return { version: 3, sources: ["/virtual/orig.ts"], names: [], mappings: mappings.join(";") };
+}
+
+describe("line realignment with the transpiler's source map", () => {
+  const realign = (generated: string[], orig: number[], options: { imports?: "keep" | "rewrite"; helperImport?: string | false } = {}) =>
+    instrumentCode(generated.join("\n"), { filename: "/virtual/orig.ts", helperImport: false, inputSourceMap: lineMap(orig), ...options }).code;
+
+  it("joins back a one-line object literal the transpiler spread over several lines", async () => {
+    // const o = { a: 1, b: 2 };       (line 1)
+    // class K {                       (line 2)
+    //   m() {
+    //     throw new Error(`x${o.a}`);  (line 4)
+    //   }
+    // }
+    // globalThis.K = K;               (line 7)
+    const generated = ["const o = {", "\ta: 1,", "\tb: 2", "};", "class K {", "\tm() {", "\t\tthrow new Error(`x${o.a}`);", "\t}", "}", "globalThis.K = K;"];
+    const out = realign(generated, [0, 0, 0, 0, 1, 2, 3, 4, 5, 6]);
+    const lines = out.split("\n");
+    expect(lines[0]).toContain("const o = { a: 1, b: 2 };");
+    expect(lines[1]).toMatch(/^class K \{/);
+    expect(lines[3]).toContain("throw new Error");
+    expect(lines[6]).toContain("globalThis.K = K;");
+    const ctx = evalModuleLike(out);
+    expect(metaOf(ctx.K)).toMatchObject({ file: "/virtual/orig.ts", line: 2, column: 1 });
+    const K = (await rebuildValue(serializeValue(ctx.K))) as new () => { m(): void };
+    let stack = "";
+    try {
+      new K().m();
+    } catch (e) {
+      stack = (e as Error).stack!;
+    }
+    expect(stack).toContain("Error: x1");
+    expect(stack.split("\n")[1]).toContain("/virtual/orig.ts:4:");
+  });
+
+  it("joins method chains and argument lists, dropping blank lines in between", () => {
+    const generated = ["globalThis.r = [3, 1, 2]", "\t.sort()", "\t.map((x) => x * 2);", "", "globalThis.s = Math.max(", "\t1,", "\t2", ");"];
+    const out = realign(generated, [0, 0, 0, -1, 1, 1, 1, 1]);
+    expect(out.split("\n")).toHaveLength(2);
+    const ctx = evalModuleLike(out);
+    expect(ctx.r).toEqual([2, 4, 6]);
+    expect(ctx.s).toBe(2);
+  });
+
+  it("never removes a line break that means something: ASI, restricted productions, comments, strings", () => {
+    const generated = [
+      "let a = 1, b = 2, c = 3",
+      "++b", // `a = 1, b = 2, c = 3 ++b` would not parse
+      "function r() {",
+      "\treturn", // `return 42` would return 42
+      "\t42;",
+      "}",
+      "const t = `x",
+      "y`;",
+      "const u = [1, // one",
+      "2];",
+      "globalThis.out = { b, r: r(), t, u, c: (() => c)() };",
+    ];
+    const out = realign(generated, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const ctx = evalModuleLike(out);
+    expect(ctx.out).toEqual({ b: 3, r: undefined, t: "x\ny", u: [1, 2], c: 3 });
+    expect(out).toContain("`x\ny`");
+    expect(out).toContain("// one\n");
+  });
+
+  it("joins inside a captured import it rewrites, keeping the lines after it in place", () => {
+    const generated = ["import {", "\tjoin,", "\tsep", '} from "node:path";', "export const f = (a) => join(a, sep);"];
+    const out = realign(generated, [0, 0, 0, 0, 1], { helperImport: "flowbook/meta", imports: "rewrite" });
+    const lines = out.split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('import * as __fb_ns0 from "node:path"; const { join, sep } = __fb_ns0;');
+    expect(lines[1]).toContain("export const f = (a) => join(a, sep);");
+    expect(lines[1]).toContain("line: 2");
   });
 });
 

@@ -12,7 +12,7 @@
  * specifier. What cannot travel (sockets, streams, open files, promises, ...) is refused
  * with a {@link SerializationError} naming the variable and the transform.
  */
-import { createRequire } from "node:module";
+import { createRequire, isBuiltin } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import util from "node:util";
 import vm from "node:vm";
@@ -322,6 +322,7 @@ class Serializer {
   }
 
   encode(v: unknown, importInfo?: ImportInfo): Encoded {
+    if (importInfo && isPrimitive(v)) return moduleEncoding(importInfo);
     switch (typeof v) {
       case "undefined":
         return { $: "undefined" };
@@ -353,10 +354,7 @@ class Serializer {
     if (seen !== undefined) return { $: "ref", id: seen };
     const k = knownName(obj);
     if (k !== undefined) return { $: "known", name: k };
-    if (importInfo) {
-      const [specifier, exportName, from] = importInfo;
-      return from === undefined ? { $: "module", specifier, export: exportName } : { $: "module", specifier, export: exportName, from };
-    }
+    if (importInfo) return moduleEncoding(importInfo);
     if (typeof obj === "function") {
       const builtin = crossRealmBuiltin(obj as Function);
       if (builtin !== undefined) return { $: "known", name: builtin };
@@ -602,7 +600,9 @@ class Serializer {
         for (const name of Object.keys(values)) {
           const value = values[name];
           const step: Step = { text: "", capture: { name, fn: label, ...(at !== undefined ? { at } : {}) } };
-          const enc = this.within(step, () => this.encode(value, imports?.[name] && !isPrimitive(value) ? imports[name] : undefined));
+          // An import binding is the module's, not this process's value: it travels as a
+          // module reference even when it holds a primitive (`threadId`, a config constant).
+          const enc = this.within(step, () => this.encode(value, imports?.[name]));
           if (name === "this") node.this = enc;
           else node.captures.push([name, enc]);
         }
@@ -658,6 +658,10 @@ function crossRealmBuiltin(fn: Function): string | undefined {
   const here = (globalThis as unknown as Record<string, unknown>)[name];
   if (typeof here !== "function" || here === fn || !isBuiltinKnown(here)) return undefined;
   return NATIVE_RE.test(fnToString.call(fn)) ? name : undefined;
+}
+
+function moduleEncoding([specifier, exportName, from]: ImportInfo): Encoded {
+  return from === undefined ? { $: "module", specifier, export: exportName } : { $: "module", specifier, export: exportName, from };
 }
 
 function isPrimitive(v: unknown): boolean {
@@ -809,10 +813,32 @@ export async function rebuildValue(sv: SerializedValue): Promise<unknown> {
   return new Rebuilder(sv, modules).run();
 }
 
-/** Rebuilds a serialized value that references no modules (throws if it does). */
+/**
+ * Rebuilds a serialized value that references no modules but Node's built-in ones (throws if
+ * it does): built-in modules are loaded synchronously.
+ */
 export function rebuildValueSync(sv: SerializedValue): unknown {
   checkFormat(sv);
-  return new Rebuilder(sv, new Map()).run();
+  const wanted = new Map<string, { specifier: string; from?: string }>();
+  collectModules(sv.root, wanted);
+  if (sv.objects) collectModules(sv.objects, wanted);
+  const modules = new Map<string, unknown>();
+  for (const [key, { specifier }] of wanted) {
+    if (!isBuiltin(specifier)) continue;
+    try {
+      // Shaped like the module's namespace: named exports and `default` (module.exports).
+      const exports = syncRequire()(specifier) as Record<string, unknown>;
+      modules.set(key, Object.freeze({ ...exports, default: exports }));
+    } catch {
+      // left out: reported when the value is needed
+    }
+  }
+  return new Rebuilder(sv, modules).run();
+}
+
+let requireHere: NodeRequire | undefined;
+function syncRequire(): NodeRequire {
+  return (requireHere ??= createRequire(import.meta.url));
 }
 
 function checkFormat(sv: SerializedValue): void {

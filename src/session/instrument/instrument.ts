@@ -22,14 +22,19 @@
  * Import declarations whose bindings are captured are rewritten so that the bindings are
  * ordinary constants (which a bundler's import rewriting leaves alone, and which the
  * serializer can see): `import { KV } from "x"` → `import * as __fb_ns0 from "x"; const { KV } =
- * __fb_ns0; __fb_mod(__fb_ns0, "x");`. With `imports: "keep"` the declaration stays and only the
+ * __fb_ns0; __fb_mod(__fb_ns0, "x");`, and `import * as ns from "x"` → `import * as __fb_ns1
+ * from "x"; const ns = __fb_ns1; ...`. With `imports: "keep"` the declaration stays and only the
  * namespace import and `__fb_mod` are added. Either way, each captured import binding is
  * recorded in META.imports with its module (relative specifiers resolved to absolute
- * `file://` URLs) and export name, so it travels as a module reference.
+ * `file://` URLs) and export name, so it travels as a module reference (primitives too: the
+ * rebuilt function sees the module's value in its own process).
  *
  * Line numbers are kept: everything is inserted on existing lines. With `inputSourceMap`
  * (the map of a TS → JS transpile) lines are even moved back to where they were in the
- * original file, by inserting blank lines.
+ * original file: by inserting blank lines where the transpiler removed lines (types,
+ * comments, blank lines), and by joining lines where it spread one line over several (a
+ * one-line object literal or argument list printed one entry per line), at line breaks
+ * between tokens that no semicolon insertion depends on.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -152,6 +157,16 @@ interface Insertion {
   endOf?: number;
 }
 
+interface Tokens {
+  starts: number[];
+  ends: number[];
+  kinds: TS.SyntaxKind[];
+}
+
+/** Tokens after which, and before which, a line break can be removed (see Planner.joinLine). */
+let JOIN_AFTER: Set<TS.SyntaxKind> | undefined;
+let JOIN_BEFORE: Set<TS.SyntaxKind> | undefined;
+
 interface Replacement {
   start: number;
   end: number;
@@ -198,6 +213,11 @@ class Planner {
   private ends = new Map<number, number>();
   /** The `__fb_loc` table computed from the previous pass's output. */
   private locTable = "";
+  /**
+   * Line breaks between two tokens removed by the realignment (the gap `start..end` becomes
+   * `text`), pulling lines a transpiler spread out back up to their original line.
+   */
+  private joins: Array<Replacement & { removed: number }> = [];
   /** Object literals to wrap with __fb_obj, with their entries. */
   private readonly objectEntries = new Map<TS.ObjectLiteralExpression, Array<() => string>>();
 
@@ -223,8 +243,9 @@ class Planner {
       this.insert(lit.getStart(this.sf), 3, 0, "__fb_obj(");
       this.insert(lit.end, 0, -lit.getStart(this.sf), () => `, [${entries.map((e) => e()).join(", ")}])`);
     }
-    this.planImports();
     if (this.options.inputSourceMap !== undefined) this.planRealignment();
+    this.planImports();
+    for (const j of this.joins) this.replacements.push(j);
     if (this.insertions.length || this.replacements.length) this.planHeader();
   }
 
@@ -526,7 +547,7 @@ class Planner {
       const nb = clause.namedBindings;
       const existingNs = nb && ts.isNamespaceImport(nb) ? nb.name.text : undefined;
       const named = nb && ts.isNamedImports(nb) ? nb.elements.filter((e) => !e.isTypeOnly) : [];
-      const locals = [...(clause.name ? [clause.name.text] : []), ...named.map((e) => e.name.text)];
+      const locals = [...(clause.name ? [clause.name.text] : []), ...(existingNs ? [existingNs] : []), ...named.map((e) => e.name.text)];
       const rewrite = mode === "rewrite" && locals.some((l) => this.capturedImports.has(l));
       this.usesHelpers = true;
       if (!rewrite) {
@@ -537,8 +558,12 @@ class Planner {
         }
         continue;
       }
-      const ns = existingNs ?? `__fb_ns${this.nsCounter++}`;
+      // A namespace import becomes a constant too: left an import binding, the bundler would
+      // rewrite its uses inside function bodies (`__vite_ssr_import_0__.basename`), which a
+      // rebuilt function could not resolve.
+      const ns = `__fb_ns${this.nsCounter++}`;
       const decls: string[] = [];
+      if (existingNs) decls.push(`${existingNs} = ${ns}`);
       if (clause.name) decls.push(`${clause.name.text} = ${ns}.default`);
       if (named.length) {
         const fields = named.map((e) => {
@@ -550,7 +575,13 @@ class Planner {
       }
       const start = st.getStart(this.sf);
       const original = this.code.slice(start, st.end);
-      const newlines = original.split("\n").length - 1;
+      let newlines = original.split("\n").length - 1;
+      // Line breaks the realignment removes inside the declaration are not given back.
+      this.joins = this.joins.filter((j) => {
+        if (j.start < start || j.end > st.end) return true;
+        newlines -= j.removed;
+        return false;
+      });
       const text = `import * as ${ns} from ${specText}${attrs};${decls.length ? ` const ${decls.join(", ")};` : ""} ${modCall(ns)}` + "\n".repeat(newlines);
       this.replacements.push({ start, end: st.end, text });
     }
@@ -586,16 +617,110 @@ class Planner {
       ts.forEachChild(n, walk);
     };
     walk(this.sf);
+    // A line above its original line gets blank lines before it; a line below it (the
+    // transpiler spread one line over several: an object literal, a call's arguments) is
+    // joined to the line before it, where the line break between the two tokens is safe to
+    // remove.
     let shift = 0;
+    let lastPad = -1;
+    let tokens: Tokens | undefined;
     for (let l = 1; l < starts.length; l++) {
       const o = orig[l]!;
-      if (o < 0 || noPad[l]) continue;
+      if (o < 0) continue;
       const cur = l + shift;
-      if (o > cur) {
+      if (o > cur && !noPad[l]) {
         this.insert(starts[l]!, 1, 0, "\n".repeat(o - cur));
         shift += o - cur;
+        lastPad = starts[l]!;
+      } else if (o < cur) {
+        tokens ??= this.tokens();
+        shift -= this.joinLine(l, cur - o, tokens, lastPad);
       }
     }
+  }
+
+  /** The input's tokens in order (leaves of the syntax tree; comments are not tokens). */
+  private tokens(): Tokens {
+    const ts = this.ts;
+    const S = ts.SyntaxKind;
+    const out: Tokens = { starts: [], ends: [], kinds: [] };
+    const visit = (n: TS.Node): void => {
+      if (n.kind >= S.FirstJSDocNode && n.kind <= S.LastJSDocNode) return;
+      const children = n.getChildren(this.sf);
+      if (children.length) {
+        for (const c of children) visit(c);
+        return;
+      }
+      if (n.kind === S.SyntaxList || n.kind === S.EndOfFileToken) return;
+      const start = n.getStart(this.sf);
+      if (n.end <= start) return;
+      out.starts.push(start);
+      out.ends.push(n.end);
+      out.kinds.push(n.kind);
+    };
+    visit(this.sf);
+    return out;
+  }
+
+  /**
+   * Joins input line `l` to the line before it by removing up to `want` line breaks between
+   * its first token and the token before; returns how many were removed. Only where no
+   * comment is in between and the tokens make the break meaningless: after a token that
+   * needs a continuation (`{ ( [ , ; : = =>` and operators), or before one that cannot start
+   * a statement (`} ) ] , . ?. ;`), so no semicolon can be inserted there either way.
+   */
+  private joinLine(l: number, want: number, t: Tokens, lastPad: number): number {
+    const lineStart = this.inputLineStarts[l]!;
+    const nextLine = this.inputLineStarts[l + 1] ?? this.code.length + 1;
+    // The first token at or after the line's start.
+    let lo = 0;
+    let hi = t.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (t.starts[mid]! < lineStart) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = lo;
+    if (i === 0 || i >= t.starts.length || t.starts[i]! >= nextLine) return 0;
+    const gapStart = t.ends[i - 1]!;
+    const gapEnd = t.starts[i]!;
+    // The line break belongs to a token (a string, a template, JSX text), or padding is inside.
+    if (gapStart > lineStart - 1 || lastPad > gapStart) return 0;
+    const gap = this.code.slice(gapStart, gapEnd);
+    if (/\S/.test(gap)) return 0; // a comment
+    if (!this.joinable(t.kinds[i - 1]!, t.kinds[i]!)) return 0;
+    let breaks = 0;
+    for (let k = gap.indexOf("\n"); k >= 0; k = gap.indexOf("\n", k + 1)) breaks++;
+    const removed = Math.min(want, breaks);
+    if (!removed) return 0;
+    const text = removed === breaks ? " " : "\n".repeat(breaks - removed) + gap.slice(gap.lastIndexOf("\n") + 1);
+    this.joins.push({ start: gapStart, end: gapEnd, text, removed });
+    return removed;
+  }
+
+  private joinable(before: TS.SyntaxKind, after: TS.SyntaxKind): boolean {
+    const S = this.ts.SyntaxKind;
+    if (!JOIN_AFTER) {
+      JOIN_AFTER = new Set([
+        S.OpenBraceToken, S.OpenParenToken, S.OpenBracketToken, S.CommaToken, S.SemicolonToken, S.ColonToken,
+        S.QuestionToken, S.QuestionDotToken, S.DotToken, S.DotDotDotToken, S.EqualsGreaterThanToken,
+        S.TemplateHead, S.TemplateMiddle,
+        S.PlusToken, S.MinusToken, S.AsteriskToken, S.AsteriskAsteriskToken, S.SlashToken, S.PercentToken,
+        S.LessThanToken, S.GreaterThanToken, S.LessThanEqualsToken, S.GreaterThanEqualsToken,
+        S.EqualsEqualsToken, S.ExclamationEqualsToken, S.EqualsEqualsEqualsToken, S.ExclamationEqualsEqualsToken,
+        S.LessThanLessThanToken, S.GreaterThanGreaterThanToken, S.GreaterThanGreaterThanGreaterThanToken,
+        S.AmpersandToken, S.BarToken, S.CaretToken, S.AmpersandAmpersandToken, S.BarBarToken, S.QuestionQuestionToken,
+        S.ExclamationToken, S.TildeToken,
+        S.InKeyword, S.InstanceOfKeyword, S.TypeOfKeyword, S.VoidKeyword, S.DeleteKeyword, S.NewKeyword,
+        S.ExtendsKeyword, S.ElseKeyword,
+      ]);
+      for (let k = S.FirstAssignment; k <= S.LastAssignment; k++) JOIN_AFTER.add(k);
+      JOIN_BEFORE = new Set([
+        S.CloseBraceToken, S.CloseParenToken, S.CloseBracketToken, S.CommaToken, S.DotToken, S.QuestionDotToken,
+        S.SemicolonToken, S.TemplateMiddle, S.TemplateTail,
+      ]);
+    }
+    return JOIN_AFTER.has(before) || JOIN_BEFORE!.has(after);
   }
 
   private planHeader(): void {

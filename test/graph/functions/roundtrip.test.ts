@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { shout, Greeter } from "./fixtures/helpers.js";
-import { rebuildValue, serializeValue, type SerializedValue } from "../../../src/graph/functions/serialize.js";
+import * as nodeUtil from "node:util";
+import { threadId } from "node:worker_threads";
+import { shout, Greeter, SEPARATOR } from "./fixtures/helpers.js";
+import { rebuildValue, rebuildValueSync, serializeValue, type SerializedValue } from "../../../src/graph/functions/serialize.js";
 import { registerKnown } from "../../../src/graph/functions/known_objects.js";
 import { FN_META, functionMeta } from "../../../src/graph/functions/meta.js";
 
@@ -348,6 +350,24 @@ describe("modules", () => {
     expect(text).toMatch(/"form":"class","source":"class Greeter/);
     const f = (await rebuildValue(sv)) as typeof fn;
     expect(f("you")).toBe("HELLO, YOU!");
+  });
+
+  it("sends imports of primitives and namespace imports by module reference, never by value", async () => {
+    const fn = (x: unknown) => `${threadId}${SEPARATOR}${nodeUtil.format("%s", x)}`;
+    const sv = serializeValue(fn);
+    const text = JSON.stringify(sv);
+    expect(text).toContain('["threadId",{"$":"module","specifier":"node:worker_threads","export":"threadId"}]');
+    expect(text).toMatch(/\["SEPARATOR",\{"\$":"module","specifier":"file:\/\/\/[^"]*fixtures\/helpers\.ts","export":"SEPARATOR"\}\]/);
+    expect(text).toContain('["nodeUtil",{"$":"module","specifier":"node:util","export":"*"}]');
+    const f = (await rebuildValue(JSON.parse(text) as SerializedValue)) as typeof fn;
+    expect(f(7)).toBe(`${threadId} | 7`);
+  });
+
+  it("rebuilds references to Node's built-in modules synchronously too", () => {
+    const fn = (x: unknown) => `${threadId}:${nodeUtil.format("%s", x)}:${join("a", "b")}`;
+    const f = rebuildValueSync(serializeValue(fn)) as typeof fn;
+    expect(f(1)).toBe(`${threadId}:1:${join("a", "b")}`);
+    expect(() => rebuildValueSync(serializeValue(() => SEPARATOR))).toThrow(/must be imported \(use rebuildValue\)/);
   });
 
   it("sends known objects by name", async () => {

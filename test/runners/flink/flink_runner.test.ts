@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  Count, Create, DoFn, FlatMapElements, KV, MapElements, Metrics, ParDo, Pipeline, StringUtf8Coder, TextIO,
+  AvroIO, Count, Create, DoFn, FlatMapElements, KV, MapElements, Metrics, ParDo, Pipeline, StringUtf8Coder, TextIO,
   type PCollection, type ProcessContext,
 } from "../../../src/index.js";
 import { FlinkPipelineResult } from "../../../src/runners/flink/flink_runner.js";
@@ -178,6 +178,22 @@ describe("the Flink runner on a real cluster", () => {
     })).apply("Write2", TextIO.write().to(join(dir, "second")));
     await expect(p.run().waitUntilFinish()).rejects.toThrow(/late failure/);
     expect(existsSync(dir) ? readdirSync(dir).filter((f) => !f.startsWith(".")) : []).toEqual([]);
+  }, 120_000);
+
+  it("AvroIO writes and reads through the workers: sharded files, read back record for record", async () => {
+    const schema = { type: "record", name: "User", fields: [{ name: "name", type: "string" }, { name: "age", type: "int" }] } as const;
+    const dir = join(work, "avro");
+    const w = Pipeline.create({ ...cluster.options, name: "avro-write" });
+    w.apply(Create.of(...Array.from({ length: 50 }, (_, i) => i)))
+      .apply("ToUser", MapElements.via((n: number) => ({ name: `u${n}`, age: n })))
+      .apply("WriteUsers", AvroIO.write(schema).to(join(dir, "users")).withSuffix(".avro").withNumShards(3));
+    expect(await w.run().waitUntilFinish()).toBe("DONE");
+    expect(readdirSync(dir).sort()).toEqual(["users-00000-of-00003.avro", "users-00001-of-00003.avro", "users-00002-of-00003.avro"]);
+    const r = Pipeline.create({ ...cluster.options, name: "avro-read" });
+    const ages = r.apply("ReadUsers", AvroIO.read(schema).from(join(dir, "users-*.avro"))).apply("Age", MapElements.via((u: { age: number }) => u.age));
+    const result = r.run({ collect: { [idOf(ages)]: 100 } });
+    expect(await result.waitUntilFinish()).toBe("DONE");
+    expect(result.collected(idOf(ages))!.elements.map((e) => e.value as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   }, 120_000);
 
   it("cancel() cancels the job and the state follows", async () => {

@@ -113,7 +113,7 @@ describe("Flink translation", () => {
     expect([...TRANSLATORS.keys()].sort()).toEqual([
       "beam:transform:combine_grouped_values:v1", "beam:transform:combine_per_key:v1", "beam:transform:flatten:v1",
       "beam:transform:group_by_key:v1", "beam:transform:pardo:v1", "beam:transform:window_into:v1",
-      "flowbook:transform:console_write:v1", "flowbook:transform:create:v1", "flowbook:transform:textio_read:v1",
+      "flowbook:transform:avroio_read:v1", "flowbook:transform:avroio_write:v1", "flowbook:transform:console_write:v1", "flowbook:transform:create:v1", "flowbook:transform:textio_read:v1",
       "flowbook:transform:textio_write:v1",
     ]);
     for (const t of TRANSLATORS.values()) expect(t.becomes).toMatch(/\w/);
@@ -284,6 +284,25 @@ describe("Flink translation", () => {
     expectTopological(plan);
   });
 
+  it("AvroIO: the local runner's reader and writer in Node, split and finalized on the cluster", () => {
+    const schema = { type: "record", name: "U", fields: [{ name: "n", type: "string" }] } as const;
+    const { plan } = planOf((p) => {
+      p.apply("ReadUsers", AvroIO.read(schema).from("/in/*.avro"))
+        .apply("Rename", MapElements.via((u: { n: string }) => ({ n: u.n + "!" })))
+        .apply("WriteUsers", AvroIO.write(schema).to("/out/users").withNumShards(3));
+    });
+    expect(plan.operators.map((o) => `${o.kind}${o.parallelism ? `×${o.parallelism}` : ""}`)).toEqual([
+      "source:create×1", "usercode×1", "usercode×2", "usercode×3", "source:create×1", "flatten×1", "usercode×1",
+    ]);
+    const stageOps = (i: number) => plan.stages[(plan.operators[i]!.payload as { stage: string }).stage]!.ops.map((o) => o.kind);
+    expect(stageOps(1)).toEqual(["split_source"]);
+    expect(stageOps(2)).toEqual(["read_source", "pardo"]);
+    expect(plan.operators[3]!.inputs[0]!.ship).toBe("rebalance");
+    expect(stageOps(3)).toEqual(["sink_write"]);
+    expect(stageOps(6)).toEqual(["sink_finalize"]);
+    expectTopological(plan);
+  });
+
   it("collect: a collect operator of parallelism 1 per sampled PCollection", () => {
     let pc: PCollection<number> | undefined;
     const t = planOf(
@@ -308,8 +327,6 @@ describe("Flink translation", () => {
       }
       throw new Error("not refused");
     };
-    expect(refused((p) => p.apply("ReadUsers", AvroIO.read({ type: "record", name: "U", fields: [{ name: "n", type: "string" }] }).from("/in/*.avro"))))
-      .toMatch(/cannot translate 'ReadUsers'.*Avro source/);
     expect(refused((p) => p.apply(Create.of("a")).apply("WithHeader", TextIO.write().to("/out/x").withHeader("h"))))
       .toMatch(/cannot translate 'WithHeader'.*header/);
     expect(refused((p) => p.apply(Create.of(1)).apply("Nums", TextIO.write().to("/out/n"))))

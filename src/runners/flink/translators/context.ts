@@ -5,6 +5,7 @@
  * open for fusion (a ParDo whose input is produced inside an open stage joins it, so a
  * chain of ParDos is one Node round trip, not one per ParDo).
  */
+import { randomUUID } from "node:crypto";
 import type { PCollectionNode, PipelineGraph, TransformNode, WindowingStrategySpec } from "../../../graph/types.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
@@ -70,6 +71,9 @@ export class TranslationContext {
   private readonly stageByOp = new Map<string, StageBuilder>();
   /** The transform being translated (for error messages). */
   current?: TransformNode;
+
+  /** Names this run's temporary files (sinks the workers write). */
+  readonly runId = randomUUID();
 
   constructor(readonly graph: PipelineGraph, readonly options: PipelineOptions, readonly parallelism: number) {
     this.wire = new WireCoders(graph);
@@ -210,15 +214,15 @@ export class TranslationContext {
     return s;
   }
 
-  /** A new usercode operator whose stage reads a PCollection. */
-  newStage(input: string, consumer: TransformNode): StageBuilder {
-    const main = this.input(input, "forward", consumer);
+  /** A new usercode operator whose stage reads a PCollection (forward, at its producer's parallelism, unless told otherwise). */
+  newStage(input: string, consumer: TransformNode, ship: ShipStrategy = "forward", parallelism?: number): StageBuilder {
+    const main = this.input(input, ship, consumer);
     const stageId = `s${this.stages.size + 1}`;
     const op = this.addOperator({
       name: "",
       kind: "usercode",
       transforms: [],
-      parallelism: this.parallelismOf(main.from),
+      parallelism: parallelism ?? (ship === "forward" ? this.parallelismOf(main.from) : this.parallelism),
       inputs: [main],
       outputs: ["main"],
       payload: { stage: stageId },

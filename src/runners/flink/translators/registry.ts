@@ -15,6 +15,7 @@
  * | View (side inputs)       | (no node: broadcast inputs of the ParDos that read them)       |
  * | TextIO.Write             | sink:text (temp files + atomic commit)                         |
  * | ConsoleIO.write          | sink:console                                                   |
+ * | AvroIO.Read / .Write     | the local runner's reader / writer in Node (no native kind yet) |
  *
  * A kind missing here is refused, naming the transform and what the bridge lacks.
  */
@@ -30,6 +31,7 @@ import { textReadTranslator } from "./text_read.js";
 import { textWriteTranslator } from "./text_write.js";
 import type { TransformTranslator } from "./translator.js";
 import { windowIntoTranslator } from "./window_into.js";
+import { workerSinkTranslator, workerSourceTranslator } from "./worker_io.js";
 
 export const TRANSLATORS: ReadonlyMap<string, TransformTranslator> = new Map<string, TransformTranslator>([
   [Urns.CREATE, createTranslator],
@@ -42,12 +44,12 @@ export const TRANSLATORS: ReadonlyMap<string, TransformTranslator> = new Map<str
   [Urns.FLATTEN, flattenTranslator],
   [Urns.TEXT_WRITE, textWriteTranslator],
   [Urns.CONSOLE_WRITE, consoleWriteTranslator],
+  [Urns.AVRO_READ, workerSourceTranslator],
+  [Urns.AVRO_WRITE, workerSinkTranslator],
 ]);
 
 /** Kinds the model has and the bridge cannot run yet: what is missing, for the refusal. */
 export const NOT_TRANSLATABLE: ReadonlyMap<string, string> = new Map<string, string>([
-  [Urns.AVRO_READ, "the bridge has no Avro source (operator kind source:avro) yet"],
-  [Urns.AVRO_WRITE, "the bridge has no Avro sink (operator kind sink:avro) yet"],
   [Urns.GENERATE_SEQUENCE, "the bridge has no unbounded sources (GenerateSequence) yet"],
   [Urns.TEST_STREAM, "the bridge has no TestStream source yet"],
   [Urns.RESHUFFLE, "Reshuffle has no translator yet"],

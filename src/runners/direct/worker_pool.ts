@@ -38,7 +38,9 @@ const ENTRY = new URL(import.meta.url.endsWith(".ts") ? "./worker_main.ts" : "./
 function spawn(): Worker {
   if (ENTRY.pathname.endsWith(".ts")) {
     // Running from TypeScript sources (tests, tsx): load the worker through tsx.
-    const code = `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })`;
+    // Resolved here: an eval'd worker resolves bare names from the process's cwd.
+    const tsx = import.meta.resolve("tsx/esm/api");
+    const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })`;
     return new Worker(code, { eval: true });
   }
   // A session that registered flowbook's module hooks in-process (to import the user's

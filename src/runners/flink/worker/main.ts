@@ -76,9 +76,13 @@ export class WorkerSession {
     this.failed = true;
     try {
       this.out(jsonFrame(ERROR, errorBody(e, this.transformForErrors)));
-    } finally {
-      this.exit(1);
+    } catch {
+      // the bridge is gone: nothing to tell
     }
+    // Let operators drop what they would leave (a sink writer's temporary file), briefly.
+    const cleanup = this.rt ? this.rt.abort() : Promise.resolve();
+    const timeout = new Promise<void>((r) => setTimeout(r, 2000).unref());
+    void Promise.race([cleanup, timeout]).finally(() => this.exit(1));
   }
 
   private runtime(f: Frame): StageRuntime {

@@ -4,7 +4,7 @@
 // embeds (flink/bridge, at `mvn package` time) and starts once per user-code subtask.
 //   node scripts/bundle-flink-worker.mjs [--outfile PATH] [--quiet]
 import { build } from "esbuild";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,6 +51,9 @@ if (old && Buffer.compare(old, Buffer.from(text)) === 0) {
   if (!quiet) console.log(`${outfile} is up to date`);
 } else {
   await mkdir(dirname(outfile), { recursive: true });
-  await writeFile(outfile, text);
+  // Atomically: workers may be starting from the old file while this runs.
+  const tmp = `${outfile}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, outfile);
   if (!quiet) console.log(`bundled the Flink worker into ${outfile} in ${Date.now() - started} ms`);
 }

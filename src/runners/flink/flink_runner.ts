@@ -252,14 +252,32 @@ export class FlinkPipelineResult implements PipelineResult {
     this.jobId = jobId;
     this.resolveJobId(jobId);
     if (this.cancelRequested) await this.client.cancelJob(jobId).catch(() => {});
-    const final = await this.client.waitForJob(jobId, {
-      timeoutMs: this.options.flinkJobTimeoutMs ?? 3_600_000,
-      pollMs: 150,
-      onState: (s) => {
-        const ps = pipelineState(s);
-        if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
-      },
-    });
+    // While the job runs, metrics() and collected() follow its accumulators.
+    const live = setInterval(() => {
+      this.client.jobAccumulators(jobId).then(
+        (a) => {
+          if (this._state === "RUNNING") {
+            this.accumulators = a;
+            this.decoded.clear();
+          }
+        },
+        () => {},
+      );
+    }, 2000);
+    live.unref();
+    let final: JobState;
+    try {
+      final = await this.client.waitForJob(jobId, {
+        timeoutMs: this.options.flinkJobTimeoutMs ?? 3_600_000,
+        pollMs: 150,
+        onState: (s) => {
+          const ps = pipelineState(s);
+          if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
+        },
+      });
+    } finally {
+      clearInterval(live);
+    }
     if (final === "FINISHED") {
       this.accumulators = await this.client.jobAccumulators(jobId);
       this._state = "DONE";

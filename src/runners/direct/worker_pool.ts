@@ -22,6 +22,8 @@ export type WorkerResponse =
 
 interface Slot {
   worker: Worker;
+  /** Set once the worker loaded flowbook and said so. */
+  ready: boolean;
   busy: boolean;
   runs: Set<string>;
   sideInputs: Set<string>;
@@ -63,6 +65,11 @@ export class WorkerPool implements TaskExecutor {
   private readonly queue: Array<{ key: number; spec: TaskSpec; sideInputs: Map<string, Uint8Array[]> }> = [];
   private readonly cancelled = new Set<string>();
   private nextKey = 0;
+  private broken: Error | undefined;
+
+  private cancelledSlot(slot: Slot): boolean {
+    return slot.current !== undefined && this.cancelled.has(slot.current.runId);
+  }
 
   constructor(readonly parallelism = availableParallelism()) {
     for (let i = 0; i < parallelism; i++) this.slots.push(this.newSlot());
@@ -70,7 +77,7 @@ export class WorkerPool implements TaskExecutor {
 
   private newSlot(): Slot {
     const worker = spawn();
-    const slot: Slot = { worker, busy: false, runs: new Set(), sideInputs: new Set() };
+    const slot: Slot = { worker, ready: false, busy: false, runs: new Set(), sideInputs: new Set() };
     worker.on("message", (m: WorkerResponse) => this.onMessage(slot, m));
     worker.on("error", (e) => this.onDeath(slot, e));
     worker.on("exit", (code) => this.onDeath(slot, new Error(`a local runner worker thread exited (code ${code})`)));
@@ -80,7 +87,9 @@ export class WorkerPool implements TaskExecutor {
   }
 
   private onMessage(slot: Slot, m: WorkerResponse): void {
-    if (m.type === "result" || m.type === "error") {
+    if (m.type === "ready") {
+      slot.ready = true;
+    } else if (m.type === "result" || m.type === "error") {
       const p = this.pending.get(m.key);
       this.pending.delete(m.key);
       slot.busy = false;
@@ -101,6 +110,20 @@ export class WorkerPool implements TaskExecutor {
   private onDeath(slot: Slot, e: unknown): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
+    if (!slot.ready && !this.cancelledSlot(slot)) {
+      // A worker that cannot even start would fail again: fail what waits, instead of respawning forever.
+      this.broken = new Error(`the local runner's worker threads cannot start: ${e instanceof Error ? e.message : String(e)}`);
+      this.slots.splice(i, 1);
+      slot.worker.removeAllListeners();
+      void slot.worker.terminate();
+      for (const [key, p] of this.pending) {
+        this.pending.delete(key);
+        p.reject(this.broken);
+      }
+      this.queue.length = 0;
+      forgetPool(this);
+      return;
+    }
     this.slots.splice(i, 1, this.newSlot());
     slot.worker.removeAllListeners();
     void slot.worker.terminate();
@@ -117,6 +140,7 @@ export class WorkerPool implements TaskExecutor {
   }
 
   runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
+    if (this.broken) return Promise.reject(this.broken);
     const promises = tasks.map(
       (spec) =>
         new Promise<TaskResult>((resolve, reject) => {
@@ -184,6 +208,10 @@ export class WorkerPool implements TaskExecutor {
 }
 
 const pools = new Map<number, WorkerPool>();
+
+function forgetPool(pool: WorkerPool): void {
+  for (const [k, p] of pools) if (p === pool) pools.delete(k);
+}
 
 /** One pool per parallelism, kept for the process's life (workers are unref'd). */
 export function sharedPool(parallelism: number): WorkerPool {

@@ -77,8 +77,12 @@ export { Metrics, Counter, Distribution, Gauge } from "./sdk/metrics/metrics.js"
 export { MetricResults, type MetricQueryResults, type MetricsFilter } from "./sdk/metrics/metric_results.js";
 export { PAssert, TestPipeline, PAssertionError } from "./sdk/testing/passert.js";
 
+// The Flink plan, for people (a text tree and an SVG graph).
+export { explain, PlanExplanation } from "./runners/flink/explain/index.js";
+
 // Runners register themselves when loaded; the WordCount example's classes travel by name.
 import "./runners/direct/direct_runner.js";
+import "./runners/flink/flink_runner.js";
 import "./examples/word_count.js";
 
 // Every export travels by name when a user function captures it.

@@ -8,6 +8,7 @@ const HELP = `flowbook — the Dataflow model in TypeScript, on a local runner o
 Usage:
   flowbook wordcount [FILE ...] [--output PREFIX] [--top N] [--runner direct|flink]
   flowbook run FILE.ts [--runner direct|flink] [--flinkMaster host:port] [-- args...]
+  flowbook explain FILE.ts [--svg OUT.svg] [--json]
   flowbook flink start|stop|status [--port 8081] [--slots N] [--taskmanagers N]
   flowbook help`;
 
@@ -20,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./run_command.js")).runCommand(rest);
     case "flink":
       return (await import("./flink_command.js")).flinkCommand(rest);
+    case "explain":
+      return (await import("./explain_command.js")).explainCommand(rest);
     case undefined:
     case "help":
     case "--help":

@@ -21,7 +21,7 @@ import { windowFnFromSpec } from "../../sdk/windowing/window_fn.js";
 import { UserCodeError } from "../shared/user_code_error.js";
 import { flowbookRoot } from "./cluster/layout.js";
 import type { FlinkPlan, FlinkWorkerConfig } from "./flink_plan.js";
-import { FlinkRestClient, FlinkRestError, type JobAccumulators, type JobPlan, type JobState } from "./rest/client.js";
+import { FlinkRestClient, FlinkRestError, TERMINAL_JOB_STATES, type JobAccumulators, type JobPlan, type JobState } from "./rest/client.js";
 import { translate, type Translation } from "./translators/translate.js";
 import type { ErrorBody } from "./worker/protocol.js";
 
@@ -191,6 +191,22 @@ export function metricsFromAccumulators(acc: JobAccumulators | undefined): Metri
   return agg.results();
 }
 
+/**
+ * A finished job's accumulators. Flink's REST handlers serve a job's execution graph from a
+ * cache (`web.refresh-interval`, 3 s): right after the job ended, an earlier request (the
+ * live metrics, a user's refresh) may have left a graph of the running job there. Wait
+ * until the cached graph is the final one, then read the accumulators from it.
+ */
+export async function finalAccumulators(client: FlinkRestClient, jobId: string, timeoutMs = 10_000): Promise<JobAccumulators> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const d = await client.jobDetails(jobId);
+    if (TERMINAL_JOB_STATES.has(d.state)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return client.jobAccumulators(jobId);
+}
+
 function pipelineState(s: JobState): PipelineState {
   switch (s) {
     case "FINISHED":
@@ -252,41 +268,26 @@ export class FlinkPipelineResult implements PipelineResult {
     this.jobId = jobId;
     this.resolveJobId(jobId);
     if (this.cancelRequested) await this.client.cancelJob(jobId).catch(() => {});
-    // While the job runs, metrics() and collected() follow its accumulators.
-    const live = setInterval(() => {
-      this.client.jobAccumulators(jobId).then(
-        (a) => {
-          if (this._state === "RUNNING") {
-            this.accumulators = a;
-            this.decoded.clear();
-          }
-        },
-        () => {},
-      );
-    }, 2000);
-    live.unref();
-    let final: JobState;
-    try {
-      final = await this.client.waitForJob(jobId, {
-        timeoutMs: this.options.flinkJobTimeoutMs ?? 3_600_000,
-        pollMs: 150,
-        onState: (s) => {
-          const ps = pipelineState(s);
-          if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
-        },
-      });
-    } finally {
-      clearInterval(live);
-    }
+    // metrics() and collected() read the accumulators once the job ended (refresh() reads them
+    // while it runs): asking while it runs would leave Flink's cache of the job's graph stale
+    // for up to web.refresh-interval after the end, delaying the final read (finalAccumulators).
+    const final = await this.client.waitForJob(jobId, {
+      timeoutMs: this.options.flinkJobTimeoutMs ?? 3_600_000,
+      pollMs: 150,
+      onState: (s) => {
+        const ps = pipelineState(s);
+        if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
+      },
+    });
     if (final === "FINISHED") {
-      this.accumulators = await this.client.jobAccumulators(jobId);
+      this.accumulators = await finalAccumulators(this.client, jobId);
       this._state = "DONE";
     } else if (final === "CANCELED") {
-      this.accumulators = await this.client.jobAccumulators(jobId).catch(() => undefined);
+      this.accumulators = await finalAccumulators(this.client, jobId).catch(() => undefined);
       this._state = "CANCELLED";
       throw new Error("the pipeline was cancelled");
     } else {
-      this.accumulators = await this.client.jobAccumulators(jobId).catch(() => undefined);
+      this.accumulators = await finalAccumulators(this.client, jobId).catch(() => undefined);
       this._state = "FAILED";
       throw await this.failure(jobId);
     }
@@ -331,11 +332,14 @@ export class FlinkPipelineResult implements PipelineResult {
     return this._state;
   }
 
-  /** Refreshes metrics and collected samples from the job's accumulators (also while it runs). */
+  /** Reads metrics and collected samples from the job's accumulators while it runs (partial values). */
   async refresh(): Promise<void> {
     const id = this.jobId ?? (await this.jobIdPromise);
-    this.accumulators = await this.client.jobAccumulators(id);
-    this.decoded.clear();
+    const a = await this.client.jobAccumulators(id);
+    if (this._state === "RUNNING") {
+      this.accumulators = a;
+      this.decoded.clear();
+    }
   }
 
   metrics(): MetricResults {

@@ -143,7 +143,7 @@ describe("the Flink runner on a real cluster", () => {
     const got = new Map(readOutput(dir, "counts").map((l) => l.split("=") as [string, string]).map(([k, v]) => [k, Number(v)]));
     expect(got).toEqual(counts);
     // Only the successful attempts count.
-    expect(result.metrics().counter("lines", "test")).toBe(3000);
+    expect(result.metrics().counter("lines", "test"), JSON.stringify(result.metrics().toJSON())).toBe(3000);
   }, 180_000);
 
   it("a failed job leaves nothing under the final output names", async () => {

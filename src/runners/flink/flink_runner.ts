@@ -149,12 +149,13 @@ export function userErrorFrom(text: string): UserCodeError | undefined {
   return undefined;
 }
 
-/** The most useful line(s) of a failed job's exceptions: the innermost cause. */
+/** The most useful part of a failed job's exceptions: the innermost cause, with its message lines. */
 export function failureText(text: string): string {
   const u = /UserCodeException: ([\s\S]*?)(?:\n\tat |$)/.exec(text);
   if (u) return u[1]!.trim();
-  const causes = [...text.matchAll(/(?:^|\n)(?:Caused by: )?([\w.$]+(?:Exception|Error)(?:: [^\n]*)?)/g)].map((x) => x[1]!);
-  const meaningful = causes.filter((c) => !/JobExecutionException|RecipientUnreachable|CompletionException|ExecutionException: /.test(c));
+  // Each cause: "Name: message" plus the message's further lines, up to its first Java frame.
+  const causes = [...text.matchAll(/(?:^|\n)(?:Caused by: )?([\w.$]+(?:Exception|Error)(?::[^\n]*(?:\n(?!\tat |Caused by: |\s*\.\.\. \d+ more)[^\n]*)*)?)/g)].map((x) => x[1]!);
+  const meaningful = causes.filter((c) => !/^[\w.$]*(JobExecutionException|JobException|RecipientUnreachable|CompletionException|ExecutionException)\b/.test(c));
   return (meaningful.at(-1) ?? causes.at(-1) ?? text.split("\n")[0] ?? "the job failed").trim();
 }
 

@@ -23,7 +23,7 @@ export { type PipelineOptions, optionsFromArgs } from "./sdk/pipeline_options.js
 export { PCollection, PBegin, PDone, PCollectionTuple, PCollectionList, PCollectionView } from "./sdk/pcollection.js";
 export { PTransform, TransformApplicationError } from "./sdk/transforms/ptransform.js";
 export type { PipelineResult, PipelineRunner, PipelineState, RunRequest, CollectedSample } from "./sdk/runner.js";
-export { registerRunner } from "./sdk/runner.js";
+export { registerRunner, onPipelineRun } from "./sdk/runner.js";
 
 // Values and time
 export { KV } from "./sdk/values/kv.js";

@@ -2,7 +2,7 @@ import { GRAPH_FORMAT, type PipelineGraph, type SideInputSpec, type TransformNod
 import { coderFromSpec, type Coder } from "./coders/coder.js";
 import { PBegin, PCollection, pcollectionsOf, type PValue } from "./pcollection.js";
 import type { PipelineOptions } from "./pipeline_options.js";
-import { resolveRunner, type PipelineResult, type RunRequest } from "./runner.js";
+import { notifyPipelineRun, resolveRunner, type PipelineResult, type RunRequest } from "./runner.js";
 import { PTransform, TransformApplicationError } from "./transforms/ptransform.js";
 import { WindowingStrategy } from "./windowing/windowing_strategy.js";
 import { callerLocation } from "./internal/stack.js";
@@ -416,7 +416,9 @@ export class Pipeline {
   run(request: Omit<RunRequest, "graph" | "options"> = {}): PipelineResult {
     const graph = this.toJSON();
     const runner = resolveRunner(this.options.runner);
-    return runner.run({ ...request, graph, options: this.options });
+    const result = runner.run({ ...request, graph, options: this.options });
+    notifyPipelineRun(result, graph);
+    return result;
   }
 
   toString(): string {

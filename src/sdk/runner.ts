@@ -49,3 +49,20 @@ export function resolveRunner(runner: string | PipelineRunner | undefined): Pipe
   if (!factory) throw new Error(`unknown runner '${runner}' (known: ${[...runners.keys()].join(", ")})`);
   return factory();
 }
+
+type RunListener = (result: PipelineResult, graph: RunRequest["graph"]) => void;
+const runListeners = new Set<RunListener>();
+
+/**
+ * Calls `listener` with every PipelineResult a Pipeline.run() returns, until the returned
+ * function is called: how a session cancels the pipelines of an interrupted cell and waits
+ * for those a script started without awaiting.
+ */
+export function onPipelineRun(listener: RunListener): () => void {
+  runListeners.add(listener);
+  return () => runListeners.delete(listener);
+}
+
+export function notifyPipelineRun(result: PipelineResult, graph: RunRequest["graph"]): void {
+  for (const l of runListeners) l(result, graph);
+}

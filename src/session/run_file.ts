@@ -82,23 +82,7 @@ export async function runFile(file: string, options: RunFileOptions = {}): Promi
 /** Records the PipelineResults of pipelines run while the script runs. */
 async function trackRuns(): Promise<{ results: PipelineResultLike[]; stop(): void }> {
   const results: PipelineResultLike[] = [];
-  let stop = (): void => undefined;
-  try {
-    const api = (await import("../index.js")) as unknown as { Pipeline?: { prototype: Record<string, unknown> } };
-    const proto = api.Pipeline?.prototype;
-    const original = proto?.run as ((...a: unknown[]) => PipelineResultLike) | undefined;
-    if (proto && typeof original === "function") {
-      proto.run = function (this: unknown, ...a: unknown[]) {
-        const r = original.apply(this, a);
-        if (r && typeof r.waitUntilFinish === "function") results.push(r);
-        return r;
-      };
-      stop = () => {
-        proto.run = original;
-      };
-    }
-  } catch {
-    // no API: nothing to wait for
-  }
-  return { results, stop: () => stop() };
+  const { onPipelineRun } = await import("../sdk/runner.js");
+  const stop = onPipelineRun((r) => results.push(r));
+  return { results, stop };
 }

@@ -15,6 +15,7 @@ import { pathToFileURL } from "node:url";
 import util from "node:util";
 import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type SourceDiagnostic } from "./cell_converter.js";
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
+import { onPipelineRun, type PipelineResult } from "../sdk/runner.js";
 import { diagnosticLines, formatDiagnostics, formatRuntimeError, registerSource, SourceRegistry, type FormattedError } from "./error_mapping.js";
 import { isComplete as isCompleteCode, type IsCompleteResult } from "./is_complete.js";
 import { SESSION_GLOBALS_DTS, defaultApiEntry } from "./language_service.js";
@@ -322,11 +323,15 @@ export function createSession(options: SessionOptions = {}): Session {
     executor!.scope.__fb_meta = { url: scriptUrl, filename: opts.filename ? path.resolve(cwd, opts.filename) : undefined, dirname: dir };
     setOwner(ownerFor(code, opts.cellId));
     current = opts;
+    // Pipelines this cell starts: an interrupt cancels those still running.
+    const cellRuns: PipelineResult[] = [];
+    const stopListening = onPipelineRun((r) => cellRuns.push(r));
     try {
       const r = await executor!.run(converted, { scriptName, baseDir: dir, signal: opts.signal });
       return done({ status: "ok", hasValue: r.hasValue, value: r.value }, typeErrors);
     } catch (e) {
       if (e instanceof InterruptedError) {
+        await Promise.all(cellRuns.filter((r) => r.state === "RUNNING").map((r) => r.cancel().catch(() => undefined)));
         return done(
           { status: "error", hasValue: false, error: { ename: "Interrupted", evalue: "the cell was interrupted", traceback: ["Interrupted: the cell was interrupted"], frames: [], kind: "interrupted" } },
           typeErrors,
@@ -334,6 +339,7 @@ export function createSession(options: SessionOptions = {}): Session {
       }
       return done({ status: "error", hasValue: false, error: { ...formatRuntimeError(e, registry), kind: "runtime", thrown: e } }, typeErrors);
     } finally {
+      stopListening();
       current = undefined;
       setOwner(undefined);
       checkAfterRun?.();

@@ -66,10 +66,12 @@ describe("interrupt", () => {
   test("an awaited pipeline can be interrupted", async () => {
     const s: Session = session(() => setTimeout(() => s.interrupt(), 300));
     value(await s.execute("const p = Pipeline.create();\nconst slow = p.apply(Create.of(1, 2, 3)).apply(MapElements.via((x: number) => { const end = Date.now() + 5_000; while (Date.now() < end) {} return x; }));"));
-    const running = s.execute("display('go');\nawait p.run().waitUntilFinish();");
+    const running = s.execute("const result = p.run();\ndisplay('go');\nawait result.waitUntilFinish();");
     const r = await running;
     expect(r.error?.kind).toBe("interrupted");
     expect(value(await s.execute("typeof slow.apply"))).toBe("function");
+    // The interrupt also cancelled the pipeline the cell was waiting for.
+    expect(value(await s.execute("result.state"))).toBe("CANCELLED");
   });
 
   test("an AbortSignal interrupts", async () => {

@@ -7,6 +7,8 @@
  * people read.
  */
 
+import { decodeMappings, readSourceMap, type RawSourceMap, type Segment } from "./instrument/source_map.js";
+
 /** A generated position → the position it came from (undefined: generated text with no origin). */
 export interface PositionMapper {
   original(line: number, column: number): Position | undefined;
@@ -68,80 +70,9 @@ export function chain(...steps: Array<PositionMapper | undefined>): PositionMapp
   };
 }
 
-// --- source maps (v3) -------------------------------------------------------------------
+// --- source maps (v3), decoded by the instrumenter's reader ------------------------------
 
-/** The parts of a v3 source map this module reads. */
-export interface RawSourceMap {
-  version: number;
-  sources?: string[];
-  mappings: string;
-}
-
-/** One decoded mapping: generated column, original line, original column. */
-type Segment = [genCol: number, line: number, col: number];
-
-const B64_INDEX = new Int8Array(128).fill(-1);
-"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".split("").forEach((c, i) => (B64_INDEX[c.charCodeAt(0)] = i));
-
-function decode(mappings: string): Segment[][] {
-  const lines: Segment[][] = [];
-  let line: Segment[] = [];
-  let gen = 0;
-  let oLine = 0;
-  let oCol = 0;
-  const fields: number[] = [];
-  let i = 0;
-  while (i < mappings.length) {
-    const c = mappings.charCodeAt(i);
-    if (c === 59 /* ; */) {
-      lines.push(line);
-      line = [];
-      gen = 0;
-      i++;
-      continue;
-    }
-    if (c === 44 /* , */) {
-      i++;
-      continue;
-    }
-    fields.length = 0;
-    while (i < mappings.length && mappings.charCodeAt(i) !== 44 && mappings.charCodeAt(i) !== 59) {
-      let value = 0;
-      let shift = 0;
-      let digit: number;
-      do {
-        digit = B64_INDEX[mappings.charCodeAt(i++)] ?? -1;
-        if (digit < 0) throw new Error("invalid source map");
-        value += (digit & 31) * 2 ** shift;
-        shift += 5;
-      } while (digit & 32);
-      fields.push(value & 1 ? -Math.floor(value / 2) : Math.floor(value / 2));
-    }
-    gen += fields[0] ?? 0;
-    if (fields.length >= 4) {
-      oLine += fields[2]!;
-      oCol += fields[3]!;
-      line.push([gen, oLine, oCol]);
-    }
-  }
-  lines.push(line);
-  for (const l of lines) l.sort((a, b) => a[0] - b[0]);
-  return lines;
-}
-
-/** Reads a source map given as an object or as JSON text; undefined if it is not one. */
-export function readSourceMap(map: unknown): RawSourceMap | undefined {
-  let m = map;
-  if (typeof m === "string") {
-    try {
-      m = JSON.parse(m);
-    } catch {
-      return undefined;
-    }
-  }
-  if (m === null || typeof m !== "object" || typeof (m as RawSourceMap).mappings !== "string") return undefined;
-  return m as RawSourceMap;
-}
+export { readSourceMap, type RawSourceMap };
 
 /**
  * A source map as a step: the nearest mapping at or before the position on its line (the
@@ -153,13 +84,13 @@ export function sourceMapMapper(map: unknown): PositionMapper | undefined {
   let lines: Segment[][] | undefined;
   return {
     original(line, column) {
-      lines ??= decode(raw.mappings);
+      lines ??= decodeMappings(raw.mappings).map((l) => l.sort((x, y) => x[0] - y[0]));
       const segs = lines[line];
       if (!segs || !segs.length) {
         // A line with no mapping (a blank line the step inserted): the nearest line above.
         for (let l = Math.min(line, lines.length - 1); l >= 0; l--) {
           const s = lines[l];
-          if (s && s.length) return { line: s[s.length - 1]![1], column: s[s.length - 1]![2] };
+          if (s && s.length) return { line: s[s.length - 1]![2], column: s[s.length - 1]![3] };
         }
         return undefined;
       }
@@ -169,7 +100,7 @@ export function sourceMapMapper(map: unknown): PositionMapper | undefined {
         else break;
       }
       const delta = column >= best[0] ? column - best[0] : 0;
-      return { line: best[1], column: best[2] + delta };
+      return { line: best[2], column: best[3] + delta };
     },
   };
 }

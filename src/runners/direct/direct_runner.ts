@@ -3,6 +3,7 @@
  * tasks on worker threads, moves shuffles and materialized PCollections between
  * stages, and commits sinks only when the whole pipeline succeeded.
  */
+import { waitAtMost } from "../shared/wait.js";
 import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { PipelineGraph } from "../../graph/types.js";
@@ -213,14 +214,7 @@ export class DirectPipelineResult implements PipelineResult {
   }
 
   async waitUntilFinish(timeoutMillis?: number): Promise<PipelineState> {
-    if (timeoutMillis !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMillis)));
-      await Promise.race([this.done, timeout]);
-      clearTimeout(timer);
-    } else {
-      await this.done;
-    }
+    await waitAtMost(this.done, timeoutMillis);
     if (this._state === "FAILED") throw this.error;
     return this._state;
   }

@@ -5,6 +5,7 @@
  * the REST address is needed: results of show/collect come back as accumulators, errors
  * from the job's exceptions, metrics from accumulators.
  */
+import { waitAtMost } from "../shared/wait.js";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -313,14 +314,7 @@ export class FlinkPipelineResult implements PipelineResult {
   }
 
   async waitUntilFinish(timeoutMillis?: number): Promise<PipelineState> {
-    if (timeoutMillis !== undefined) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMillis)));
-      await Promise.race([this.done, timeout]);
-      clearTimeout(timer);
-    } else {
-      await this.done;
-    }
+    await waitAtMost(this.done, timeoutMillis);
     if (this._state === "FAILED" || (this._state === "CANCELLED" && this.error && !this.cancelRequested)) throw this.error;
     return this._state;
   }

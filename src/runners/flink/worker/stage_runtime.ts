@@ -27,7 +27,7 @@ import { accumulatorCoder, kvCoders } from "../../direct/task_runner.js";
 import { StageWiring, buildElementWise, loadUserFn, type ElementWiseOp } from "../../shared/stage_builder.js";
 import { StructuredCloneCoder } from "../../shared/structured_clone_coder.js";
 import { UserCodeError, shortElement } from "../../shared/user_code_error.js";
-import { CombineMergeOp } from "./combine_merge_op.js";
+import { CombineValuesOp } from "../../direct/operators/combine_values_op.js";
 import { ConsoleFormatOp } from "./console_format_op.js";
 import { ReadSourceOp, SinkFinalizeOp, SinkWriteOp, SplitSourceOp } from "./io_ops.js";
 import type { MetricUpdate } from "./protocol.js";
@@ -228,7 +228,7 @@ export class StageRuntime {
       }
       case "combine_merge": {
         const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(t.id, (t.payload as CombinePayload).combineFn, false);
-        return new CombineMergeOp(t.fullName, fn, w.checked(op.output, t.fullName), metrics);
+        return new CombineValuesOp(t.fullName, fn, w.checked(op.output, t.fullName), metrics, "accumulators");
       }
       case "recode":
         return new Recode(w.receiverOf(op.output));

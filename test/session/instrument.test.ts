@@ -180,25 +180,6 @@ describe("instrumentCode", () => {
     expect(r.code).not.toMatch(/__fb_fn\(function/);
     expect(r.code.match(/__fb_fn\(/g)).toHaveLength(2); // class A, and the arrow inside m
   });
-
-  it("is fast: a 50-line cell in a few milliseconds", () => {
-    const lines: string[] = ['import { KV } from "flowbook";', "const minLength = 3;"];
-    for (let i = 0; i < 12; i++) {
-      lines.push(
-        `class Fn${i} { processElement(c) { for (const w of c.element().split(/\\s+/)) if (w.length >= minLength) c.output(KV.of(w, ${i})); } }`,
-        `const f${i} = (x) => x.filter((w) => w.length > minLength).map((w) => w + ${i});`,
-        `const c${i} = { createAccumulator() { return 0; }, addInput(a, x) { return a + x + minLength; } };`,
-        `p.apply(ParDo.of(new Fn${i}())).apply(MapElements.via((kv) => kv.key + f${i}([kv.value])));`,
-      );
-    }
-    const code = lines.join("\n");
-    for (let i = 0; i < 10; i++) instrumentCode(code, { filename: "/warm.js", helperImport: false }); // JIT warm-up
-    const t0 = performance.now();
-    const n = 10;
-    for (let i = 0; i < n; i++) instrumentCode(code, { filename: `/cell${i}.js`, helperImport: false });
-    const perCell = (performance.now() - t0) / n;
-    expect(perCell).toBeLessThan(25);
-  });
 });
 
 /** A source map giving each generated line `i` the original line `orig[i]` (0-based; -1: unmapped). */

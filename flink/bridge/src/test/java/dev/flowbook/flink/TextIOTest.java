@@ -136,4 +136,63 @@ class TextIOTest {
         long lines = Files.readAllLines(out.resolve("upper-00000-of-00002")).size() + Files.readAllLines(out.resolve("upper-00001-of-00002")).size();
         assertEquals(2000, lines);
     }
+
+    /** Names in {@code dir} other than {@code keep}: temp directories included. */
+    static List<String> leftovers(Path dir, String... keep) throws Exception {
+        List<String> out = new ArrayList<>(listing(dir));
+        out.removeAll(List.of(keep));
+        return out;
+    }
+
+    @Test
+    void aFailedJobCommitsNoSinkEvenOneWhoseBranchFinishedFirst(@TempDir Path tmp) throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("old-file.txt"), "kept\n");
+        String json = UserCodeTest.plan("twosinks", """
+                {"s1":{"op":"upper","failOn":"boom","failAfterMs":3000}}""", """
+                {"id":"op1","name":"Quick","kind":"source:create","payload":{"elements":%s}},
+                {"id":"op2","name":"WriteQuick","kind":"sink:text","inputs":[{"from":"op1"}],"outputs":[],"payload":{"prefix":"%s/quick"}},
+                {"id":"op3","name":"Slow","kind":"source:create","payload":{"elements":%s}},
+                {"id":"op4","name":"Upper","kind":"usercode","transforms":["Upper"],"inputs":[{"from":"op3","ship":"rebalance"}],"payload":{"stage":"s1"}},
+                {"id":"op5","name":"WriteSlow","kind":"sink:text","inputs":[{"from":"op4"}],"outputs":[],"payload":{"prefix":"%s/slow"}}
+                """.formatted(Records.elements(UserCodeTest.strings(List.of("a", "b", "c"))), out,
+                Records.elements(UserCodeTest.strings(List.of("x", "boom", "y"))), out));
+        assertThrows(Exception.class, () -> TestCluster.run(json));
+        // Nothing under a final name, and the failed job's temp directories are gone too.
+        assertEquals(List.of(), leftovers(out, "old-file.txt"));
+
+        // Without the failing element both sinks commit, and only then.
+        TestCluster.run(json.replace("\"failOn\":\"boom\"", "\"failOn\":\"none\""));
+        assertEquals(List.of("quick-00000-of-00002", "quick-00001-of-00002", "slow-00000-of-00002", "slow-00001-of-00002"),
+                leftovers(out, "old-file.txt"));
+        List<String> got = new ArrayList<>();
+        for (String f : List.of("slow-00000-of-00002", "slow-00001-of-00002")) got.addAll(Files.readAllLines(out.resolve(f)));
+        Collections.sort(got);
+        assertEquals(List.of("BOOM", "X", "Y"), got);
+    }
+
+    @Test
+    void aRestartedWriterCommitsOnlyItsFinishedAttempt(@TempDir Path tmp) throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Path marker = tmp.resolve("died");
+        List<String> in = UserCodeTest.words(5000);
+        // The worker dies in the middle of a shard (usercode and writer are one chained task):
+        // the writer's first attempt of that shard never finishes; its second one is committed.
+        String json = UserCodeTest.plan("sinkrestart", """
+                {"s1":{"op":"upper","dieOnceAt":"w2500","marker":"%s"}}""".formatted(marker), """
+                {"id":"op1","name":"Create","kind":"source:create","payload":{"elements":%s}},
+                {"id":"op2","name":"Upper","kind":"usercode","transforms":["Upper"],"inputs":[{"from":"op1","ship":"rebalance"}],"payload":{"stage":"s1"}},
+                {"id":"op3","name":"Write","kind":"sink:text","inputs":[{"from":"op2"}],"outputs":[],"payload":{"prefix":"%s/upper"}}
+                """.formatted(Records.elements(UserCodeTest.strings(in)), out));
+        TestCluster.run(json);
+        assertTrue(Files.exists(marker), "the worker died once");
+        assertEquals(List.of("upper-00000-of-00002", "upper-00001-of-00002"), listing(out));
+        List<String> got = new ArrayList<>();
+        for (String f : listing(out)) got.addAll(Files.readAllLines(out.resolve(f)));
+        List<String> want = new ArrayList<>();
+        for (String s : in) want.add(s.toUpperCase());
+        Collections.sort(got);
+        Collections.sort(want);
+        assertEquals(want, got);
+    }
 }

@@ -3,6 +3,7 @@ package dev.flowbook.flink.translate;
 import dev.flowbook.flink.plan.OperatorSpec;
 import dev.flowbook.flink.plan.Plan;
 import dev.flowbook.flink.plan.PlanException;
+import dev.flowbook.flink.sink.TempDirCleanup;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 
 /**
  * Builds the Flink job of a plan. The registry below is the translation table of
@@ -49,8 +51,11 @@ public final class JobBuilder {
         env.setParallelism(plan.parallelism());
     }
 
-    /** Adds the plan's operators to {@code env} (after {@link #configure}). */
-    public static void build(StreamExecutionEnvironment env, Plan plan) {
+    /**
+     * Adds the plan's operators to {@code env} (after {@link #configure}); returns what
+     * {@link #streamGraph} needs besides them.
+     */
+    public static TranslationContext build(StreamExecutionEnvironment env, Plan plan) {
         TranslationContext ctx = new TranslationContext(env, plan);
         for (OperatorSpec op : plan.operators()) {
             Translator t = TRANSLATORS.get(op.kind());
@@ -59,5 +64,18 @@ public final class JobBuilder {
             }
             t.translate(op, ctx);
         }
+        return ctx;
+    }
+
+    /**
+     * The job of a built plan: the stream graph of {@code env}'s operators under the plan's job
+     * name, with a hook that removes the file sinks' temp directories if the job fails. Execute
+     * it with {@code env.execute(graph)}.
+     */
+    public static StreamGraph streamGraph(StreamExecutionEnvironment env, Plan plan, TranslationContext built) {
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(plan.jobName());
+        if (!built.tempFiles().isEmpty()) graph.registerJobStatusHook(new TempDirCleanup(built.tempFiles()));
+        return graph;
     }
 }

@@ -6,7 +6,10 @@ import dev.flowbook.flink.plan.OperatorSpec;
 import dev.flowbook.flink.plan.Plan;
 import dev.flowbook.flink.plan.Windowing;
 import dev.flowbook.flink.runtime.EncodedKeySelector;
+import dev.flowbook.flink.sink.ShardFiles;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -21,6 +24,7 @@ public final class TranslationContext {
     public final StreamExecutionEnvironment env;
     public final Plan plan;
     private final Map<String, Map<String, DataStream<byte[]>>> streams = new HashMap<>();
+    private final List<ShardFiles> tempFiles = new ArrayList<>();
 
     public TranslationContext(StreamExecutionEnvironment env, Plan plan) {
         this.env = env;
@@ -65,5 +69,14 @@ public final class TranslationContext {
 
     public String uid(OperatorSpec op, String part) {
         return op.id() + (part.isEmpty() ? "" : "/" + part);
+    }
+
+    /** Registers the temp files of an atomic sink (removed if the job fails or is cancelled). */
+    public void addTempFiles(ShardFiles files) {
+        tempFiles.add(files);
+    }
+
+    public List<ShardFiles> tempFiles() {
+        return List.copyOf(tempFiles);
     }
 }

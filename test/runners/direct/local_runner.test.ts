@@ -17,36 +17,10 @@ import {
 import { allCases } from "../../conformance/cases/index.js";
 import { runCase } from "../../conformance/harness.js";
 
+import { listFiles, tempDir, writeFiles } from "../../support/files.js";
 const thisFile = fileURLToPath(import.meta.url);
 const lineOf = (marker: string) => readFileSync(thisFile, "utf8").split("\n").findIndex((l) => l.includes(marker) && !l.includes("lineOf(")) + 1;
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), "flowbook-local-"));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = path.join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-function write(dir: string, files: Record<string, string | Uint8Array>): void {
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), content);
-  }
-}
 function lines(dir: string, files: string[]): string[] {
   return files.flatMap((f) => readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => l !== ""));
 }
@@ -239,8 +213,8 @@ describe("a Coder subclass written by the user", () => {
 
 describe("TextIO through the local runner", () => {
   it("reads a glob over directories with plain and gzipped files, writes name-0000i-of-0000N shards", async () => {
-    const d = tempDir();
-    write(d, {
+    const d = tempDir("flowbook-local-");
+    writeFiles(d, {
       "in/2024/a.txt": "alpha\nbeta\n",
       "in/2024/deep/b.txt.gz": gzipSync("gamma\r\ndelta"),
       "in/c.txt": "epsilon",
@@ -257,8 +231,8 @@ describe("TextIO through the local runner", () => {
   });
 
   it("with one shard per writer, the shard names still count up to the number written", async () => {
-    const d = tempDir();
-    write(d, { "in.txt": Array.from({ length: 2000 }, (_, i) => `line${i}`).join("\n") });
+    const d = tempDir("flowbook-local-");
+    writeFiles(d, { "in.txt": Array.from({ length: 2000 }, (_, i) => `line${i}`).join("\n") });
     const p = Pipeline.create({ parallelism: 2 });
     p.apply(TextIO.read().from(path.join(d, "in.txt"))).apply(TextIO.write().to(path.join(d, "out", "copy")));
     expect(await p.run().waitUntilFinish()).toBe("DONE");
@@ -270,8 +244,8 @@ describe("TextIO through the local runner", () => {
   });
 
   it("a run that fails after the writers of an earlier stage finished leaves no output files and no temporary files", async () => {
-    const d = tempDir();
-    write(d, { "in/a.txt": Array.from({ length: 3000 }, (_, i) => `w${i % 50}`).join("\n") });
+    const d = tempDir("flowbook-local-");
+    writeFiles(d, { "in/a.txt": Array.from({ length: 3000 }, (_, i) => `w${i % 50}`).join("\n") });
     const p = Pipeline.create({ parallelism: 2 });
     const words = p.apply(TextIO.read().from(path.join(d, "in", "a.txt")));
     // The stage before the GroupByKey writes (and finishes) these shards...
@@ -291,8 +265,8 @@ describe("TextIO through the local runner", () => {
   });
 
   it("a sink in the failing stage: the writers of its other tasks that finished leave no temporary files", async () => {
-    const d = tempDir();
-    write(d, { "in/a.txt": Array.from({ length: 3000 }, (_, i) => `w${i % 50}`).join("\n") });
+    const d = tempDir("flowbook-local-");
+    writeFiles(d, { "in/a.txt": Array.from({ length: 3000 }, (_, i) => `w${i % 50}`).join("\n") });
     const p = Pipeline.create({ parallelism: 2 });
     p.apply(TextIO.read().from(path.join(d, "in", "a.txt")))
       .apply(MapElements.via((w: string) => KV.of(w, 1)))

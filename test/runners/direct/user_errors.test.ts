@@ -26,36 +26,10 @@ class Parse extends PTransform<PCollection<string>, PCollection<number>> {
 }
 
 
+import { listFiles, tempDir, writeFiles } from "../../support/files.js";
 const thisFile = fileURLToPath(import.meta.url);
 const lineOf = (marker: string) => readFileSync(thisFile, "utf8").split("\n").findIndex((l) => l.includes(marker) && !l.includes("lineOf(")) + 1;
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), "flowbook-errors-"));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = path.join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-function write(dir: string, files: Record<string, string | Uint8Array>): void {
-  for (const [name, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), content);
-  }
-}
 async function failure(r: PipelineResult): Promise<Error> {
   try {
     await r.waitUntilFinish();
@@ -85,7 +59,7 @@ describe.each([
   });
 
   it("a pattern matching nothing names the transform and the pattern; no output is written", async () => {
-    const d = tempDir();
+    const d = tempDir("flowbook-errors-");
     const pattern = path.join(d, "in", "**", "*.log");
     const p = Pipeline.create(options);
     p.apply("Input", TextIO.read().from(pattern)).apply(TextIO.write().to(path.join(d, "out", "x")));
@@ -95,8 +69,8 @@ describe.each([
   });
 
   it("invalid UTF-8 is replaced with U+FFFD and counted per read step, not a crash", async () => {
-    const d = tempDir();
-    write(d, {
+    const d = tempDir("flowbook-errors-");
+    writeFiles(d, {
       "in/a.txt": Buffer.concat([Buffer.from("good\n"), Buffer.from([0xc3, 0x28, 0x0a]), Buffer.from("fine\n")]),
       "in/b.txt": Buffer.concat([Buffer.from([0xff, 0xfe, 0x41, 0x0a]), Buffer.from("ok")]),
     });

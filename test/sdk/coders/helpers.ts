@@ -28,14 +28,4 @@ export function roundTrip<T>(coder: Coder<T>, value: T): T {
   return back;
 }
 
-/** A small deterministic PRNG (mulberry32), so random samples are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../support/random.js";

@@ -1,17 +1,7 @@
 import type { Coder } from "../../../src/sdk/coders/coder.js";
 import type { CombineFn } from "../../../src/sdk/transforms/combine_fn.js";
 
-/** A small seeded PRNG (mulberry32) so random tests are repeatable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../support/random.js";
 
 export function shuffled<T>(xs: readonly T[], random: () => number): T[] {
   const a = xs.slice();

@@ -6,6 +6,7 @@
  * `avro.codec`: "null" | "deflate"), a 16-byte sync marker, then blocks of
  * [record count: long][byte size: long][records, raw-deflated for "deflate"][sync marker].
  */
+import { plainAvroValue as plain } from "../../sdk/coders/avro_coder.js";
 import avro from "avsc";
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
@@ -228,27 +229,6 @@ export async function readAvroFile(file: string, readerSchema: AvroSchemaJSON | 
   return count;
 }
 
-/** avsc decodes records as instances of generated classes; users get plain objects. */
-export function plain(value: unknown): unknown {
-  if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = plain(value[i]);
-    return value;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) {
-    // A map (or an already plain record): convert values in place.
-    for (const k of Object.keys(value)) (value as Record<string, unknown>)[k] = plain((value as Record<string, unknown>)[k]);
-    return value;
-  }
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value)) {
-    const v = plain((value as Record<string, unknown>)[k]);
-    if (k === "__proto__") Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
-    else out[k] = v;
-  }
-  return out;
-}
 
 function describeValue(v: unknown): string {
   if (v === null) return "null";

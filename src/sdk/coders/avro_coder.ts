@@ -55,7 +55,7 @@ export class AvroCoder<T = unknown> extends Coder<T> {
     } catch (e) {
       throw new RangeError(`${this.toString()}: bad Avro data at offset ${input.pos - n}: ${(e as Error).message}`);
     }
-    return (this.hasRecord ? plain(value) : value) as T;
+    return (this.hasRecord ? plainAvroValue(value) : value) as T;
   }
 
   override isDeterministic(): boolean {
@@ -99,15 +99,21 @@ function mentions(schema: unknown, typeName: string): boolean {
 }
 
 /** avsc decodes records as instances of a generated class; make them plain objects. */
-function plain(value: unknown): unknown {
+export function plainAvroValue(value: unknown): unknown {
   if (value === null || typeof value !== "object" || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = plain(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = plainAvroValue(value[i]);
+    return value;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    // A map (or an already plain record): convert values in place.
+    for (const k of Object.keys(value)) (value as Record<string, unknown>)[k] = plainAvroValue((value as Record<string, unknown>)[k]);
     return value;
   }
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(value)) {
-    const v = plain((value as Record<string, unknown>)[k]);
+    const v = plainAvroValue((value as Record<string, unknown>)[k]);
     if (k === "__proto__") Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
     else out[k] = v;
   }

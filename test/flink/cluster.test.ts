@@ -15,6 +15,9 @@ import { installFlink, pinnedFlinkVersion } from "../../src/runners/flink/cluste
 import { clusterLayout, flowbookRoot } from "../../src/runners/flink/cluster/layout.js";
 import { isProcessAlive, readPidFiles } from "../../src/runners/flink/cluster/processes.js";
 import { FlinkRestClient, FlinkRestError, type JobState } from "../../src/runners/flink/rest/client.js";
+import { Count, Create, KV, MapElements, Pipeline, type PCollection } from "../../src/index.js";
+import "../../src/runners/flink/flink_runner.js";
+import { bundleWorker, ensureBridgeJar, WORKER_BUNDLE } from "../runners/flink/fixture.js";
 
 const execFileP = promisify(execFile);
 
@@ -238,6 +241,30 @@ describe("local Flink cluster", () => {
     const again = await rest.cancelJob(jobId).catch((e: unknown) => e);
     if (again !== undefined) expect(again).toBeInstanceOf(FlinkRestError);
   }, 120_000);
+
+  // The cluster above has the configuration `flowbook flink start` writes (2 slots, nothing
+  // overridden). Every blocking result partition of a BATCH job takes its share of network
+  // buffers (Flink's sort-shuffle reserves 512 by default), and a task feeding many shuffles
+  // has one partition per shuffle: with Flink's defaults this job failed with "Insufficient
+  // number of network buffers". config.ts reserves fewer per partition and gives the network
+  // more memory.
+  it("runs a flowbook job whose one source feeds many shuffles, on the default configuration", async () => {
+    bundleWorker();
+    const p = Pipeline.create({
+      name: "fan-out", runner: "flink", flinkMaster: `localhost:${PORT}`, flinkBridgeJar: ensureBridgeJar(),
+      flinkWorkerCommand: WORKER_BUNDLE, parallelism: 2, flinkRestartAttempts: 0,
+    });
+    const words = p.apply("Words", Create.of("a", "b", "a", "c"));
+    const outs: PCollection<string>[] = [];
+    for (let b = 0; b < 16; b++) {
+      outs.push(words.apply(`Count${b}`, Count.perElement())
+        .apply(`Format${b}`, MapElements.via((kv: KV<string, number>) => `${kv.key}=${kv.value}`)));
+    }
+    const ids = outs.map((pc) => (pc as unknown as { id: string }).id);
+    const result = p.run({ collect: Object.fromEntries(ids.map((id) => [id, 100])) });
+    expect(await result.waitUntilFinish()).toBe("DONE");
+    for (const id of ids) expect(result.collected(id)!.elements.map((e) => e.value as string).sort()).toEqual(["a=2", "b=1", "c=1"]);
+  }, 300_000);
 
   it("deletes an uploaded jar", async () => {
     await rest.deleteJar(jarId!);

@@ -58,9 +58,9 @@ export async function startTestCluster(port: number, slots = 4): Promise<TestClu
     port,
     slots,
     taskManagers: 1,
-    // Test pipelines have many small blocking exchanges running at once (every PAssert adds a
-    // few); Flink's sort-shuffle reserves 512 network buffers per result partition by default.
-    config: { taskManagerMemory: { network: 384 }, extra: { "taskmanager.network.sort-shuffle.min-buffers": 64 } },
+    // The cluster `flowbook flink start --slots 4` would give: config.ts's network settings
+    // (64 buffers per blocking partition, 384 MiB for 4 slots) carry the many small blocking
+    // exchanges of test pipelines (every PAssert adds a few).
   });
   return {
     info,

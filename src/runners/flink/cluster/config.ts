@@ -75,6 +75,11 @@ export interface ClusterConfigOptions {
   taskManagerMemory?: Partial<TaskManagerMemory>;
   /** Override parts of the JobManager memory. */
   jobManagerMemory?: Partial<JobManagerMemory>;
+  /**
+   * Network buffers every blocking result partition of a BATCH job reserves
+   * (`taskmanager.network.sort-shuffle.min-buffers`). Default 64 (Flink's own is 512).
+   */
+  sortShuffleMinBuffers?: number;
   /** Extra config entries (flat Flink keys), written last. */
   extra?: Record<string, string | number | boolean>;
 }
@@ -85,7 +90,18 @@ export interface ClusterConfig extends Required<Omit<ClusterConfigOptions, "task
   extra: Record<string, string | number | boolean>;
 }
 
-/** Fill in defaults. Task heap grows with the slot count (192 MiB per slot, at least 256). */
+/**
+ * Fill in defaults. Task heap grows with the slot count (192 MiB per slot, at least 256), and
+ * so does network memory (128 MiB + 64 MiB per slot).
+ *
+ * Network buffers: in a BATCH job every blocking result partition (one per shuffle a task
+ * feeds: a keyBy, a rebalance, a broadcast) reserves `sortShuffleMinBuffers` buffers of
+ * 32 KiB while its task runs. Flink's default, 512 (16 MiB), is sized for big clusters; a
+ * flowbook pipeline whose one stage feeds a dozen GroupByKeys, combines, side inputs or
+ * PAsserts needs that for each of them at once and failed with "Insufficient number of
+ * network buffers". With 64 (2 MiB per partition) and 256 MiB for the default 2 slots, a
+ * TaskManager holds 8192 buffers: 128 such partitions running at once.
+ */
 export function resolveClusterConfig(o: ClusterConfigOptions): ClusterConfig {
   const slots = o.slots;
   if (!Number.isInteger(slots) || slots < 1) throw new Error(`slots must be a positive integer, got ${slots}`);
@@ -101,13 +117,14 @@ export function resolveClusterConfig(o: ClusterConfigOptions): ClusterConfig {
       taskHeap: Math.max(256, 192 * slots),
       frameworkOffHeap: 128,
       taskOffHeap: 0,
-      network: 64 + 32 * slots,
+      network: 128 + 64 * slots,
       managed: 64 * slots,
       metaspace: 256,
       jvmOverhead: 192,
       ...o.taskManagerMemory,
     },
     jobManagerMemory: { heap: 512, offHeap: 128, metaspace: 256, jvmOverhead: 192, ...o.jobManagerMemory },
+    sortShuffleMinBuffers: o.sortShuffleMinBuffers ?? 64,
     extra: { ...o.extra },
   };
 }
@@ -148,6 +165,8 @@ export function flinkSettings(cfg: ClusterConfig, layout: ClusterLayout): Record
     "taskmanager.memory.jvm-metaspace.size": mb(tm.metaspace),
     "taskmanager.memory.jvm-overhead.min": mb(tm.jvmOverhead),
     "taskmanager.memory.jvm-overhead.max": mb(tm.jvmOverhead),
+    // Buffers each blocking (sort-shuffle) result partition reserves; see resolveClusterConfig.
+    "taskmanager.network.sort-shuffle.min-buffers": cfg.sortShuffleMinBuffers,
 
     // JobManager memory.
     "jobmanager.memory.heap.size": mb(jm.heap),

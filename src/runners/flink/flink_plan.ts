@@ -13,12 +13,14 @@ export type ShipStrategy = "forward" | "rebalance" | "broadcast" | "hash";
 export type OperatorKind =
   | "source:create"
   | "source:text"
+  | "source:avro"
   | "window:assign"
   | "usercode"
   | "group_by_key"
   | "combine"
   | "flatten"
   | "sink:text"
+  | "sink:avro"
   | "sink:console"
   | "collect";
 

@@ -14,6 +14,7 @@ import {
 } from "../../../src/index.js";
 import { FlinkPipelineResult } from "../../../src/runners/flink/flink_runner.js";
 import { FlinkRestClient } from "../../../src/runners/flink/rest/client.js";
+import { readAvroFile } from "../../../src/io/avro/avro_container.js";
 import { jarWithFreshWorker, startTestCluster, type TestCluster } from "./fixture.js";
 
 const PORT = Number(process.env.FLOWBOOK_FLINK_RUNNER_TEST_PORT ?? 18095);
@@ -181,20 +182,47 @@ describe("the Flink runner on a real cluster", () => {
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   }, 120_000);
 
-  it("AvroIO writes and reads through the workers: sharded files, read back record for record", async () => {
+  it("AvroIO natively (source:avro, sink:avro): sharded container files, read back record for record, and the local runner's files alike", async () => {
     const schema = { type: "record", name: "User", fields: [{ name: "name", type: "string" }, { name: "age", type: "int" }] } as const;
     const dir = join(work, "avro");
     const w = Pipeline.create({ ...cluster.options, name: "avro-write" });
     w.apply(Create.of(...Array.from({ length: 50 }, (_, i) => i)))
       .apply("ToUser", MapElements.via((n: number) => ({ name: `u${n}`, age: n })))
       .apply("WriteUsers", AvroIO.write(schema).to(join(dir, "users")).withSuffix(".avro").withNumShards(3));
-    expect(await w.run().waitUntilFinish()).toBe("DONE");
+    const written = w.run() as FlinkPipelineResult;
+    expect(await written.waitUntilFinish()).toBe("DONE");
+    expect((await written.jobPlan()).nodes.map((n) => n.description).join(" ")).toMatch(/WriteUsers\/Write/);
     expect(readdirSync(dir).sort()).toEqual(["users-00000-of-00003.avro", "users-00001-of-00003.avro", "users-00002-of-00003.avro"]);
+    // The bridge's files are ordinary Avro container files: the local runner's reader reads them.
+    const local: { name: string; age: number }[] = [];
+    for (const f of readdirSync(dir)) await readAvroFile(join(dir, f), schema, (u) => local.push(u as { name: string; age: number }));
+    expect(local.map((u) => u.age).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(local.find((u) => u.age === 7)).toEqual({ name: "u7", age: 7 });
+
+    // Files the local runner wrote, read on Flink together with the bridge's.
+    const l = Pipeline.create({ name: "avro-write-local" });
+    l.apply(Create.of(50, 51)).apply(MapElements.via((n: number) => ({ name: `u${n}`, age: n })))
+      .apply(AvroIO.write(schema).to(join(dir, "local")).withSuffix(".avro").withCodec("null"));
+    expect(await l.run().waitUntilFinish()).toBe("DONE");
     const r = Pipeline.create({ ...cluster.options, name: "avro-read" });
-    const ages = r.apply("ReadUsers", AvroIO.read(schema).from(join(dir, "users-*.avro"))).apply("Age", MapElements.via((u: { age: number }) => u.age));
-    const result = r.run({ collect: { [idOf(ages)]: 100 } });
+    const users = r.apply("ReadUsers", AvroIO.read(schema).from(join(dir, "*.avro")));
+    const ages = users.apply("Age", MapElements.via((u: { age: number }) => u.age));
+    const result = r.run({ collect: { [idOf(ages)]: 100, [idOf(users)]: 100 } });
     expect(await result.waitUntilFinish()).toBe("DONE");
-    expect(result.collected(idOf(ages))!.elements.map((e) => e.value as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(result.collected(idOf(ages))!.elements.map((e) => e.value as number).sort((a, b) => a - b)).toEqual(Array.from({ length: 52 }, (_, i) => i));
+    expect(result.collected(idOf(users))!.elements.map((e) => e.value).find((u) => (u as { age: number }).age === 51)).toEqual({ name: "u51", age: 51 });
+  }, 120_000);
+
+  it("AvroIO: a value the schema cannot encode fails the job at the write, and no Avro file is left", async () => {
+    const schema = { type: "record", name: "User", fields: [{ name: "name", type: "string" }] } as const;
+    const dir = join(work, "avro-bad");
+    const p = Pipeline.create({ ...cluster.options, name: "avro-bad" });
+    p.apply(Create.of(1, 2, 3)).apply("ToUser", MapElements.via((n: number) => (n === 3 ? { name: n } : { name: `u${n}` })))
+      .apply("WriteUsers", AvroIO.write(schema).to(join(dir, "users")));
+    const err = await p.run().waitUntilFinish().then(() => undefined, (e: Error) => e);
+    // The stage before the sink encodes the elements with the write's AvroCoder: the error names the value and the schema.
+    expect(err?.message).toMatch(/^Error in transform 'ToUser' while processing element 3:[\s\S]*AvroCoder\(User\) cannot encode \{"name":3\}: name is the number 3/);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   }, 120_000);
 
   it("cancel() cancels the job and the state follows", async () => {

@@ -284,23 +284,32 @@ describe("Flink translation", () => {
     expectTopological(plan);
   });
 
-  it("AvroIO: the local runner's reader and writer in Node, split and finalized on the cluster", () => {
+  it("AvroIO: source:avro and sink:avro, the elements re-encoded with the write's AvroCoder in the stage before the sink", () => {
     const schema = { type: "record", name: "U", fields: [{ name: "n", type: "string" }] } as const;
     const { plan } = planOf((p) => {
       p.apply("ReadUsers", AvroIO.read(schema).from("/in/*.avro"))
         .apply("Rename", MapElements.via((u: { n: string }) => ({ n: u.n + "!" })))
-        .apply("WriteUsers", AvroIO.write(schema).to("/out/users").withNumShards(3));
+        .apply("WriteUsers", AvroIO.write(schema).to("/out/users").withNumShards(3).withCodec("null"));
     });
-    expect(plan.operators.map((o) => `${o.kind}${o.parallelism ? `×${o.parallelism}` : ""}`)).toEqual([
-      "source:create×1", "usercode×1", "usercode×2", "usercode×3", "source:create×1", "flatten×1", "usercode×1",
-    ]);
-    const stageOps = (i: number) => plan.stages[(plan.operators[i]!.payload as { stage: string }).stage]!.ops.map((o) => o.kind);
-    expect(stageOps(1)).toEqual(["split_source"]);
-    expect(stageOps(2)).toEqual(["read_source", "pardo"]);
-    expect(plan.operators[3]!.inputs[0]!.ship).toBe("rebalance");
-    expect(stageOps(3)).toEqual(["sink_write"]);
-    expect(stageOps(6)).toEqual(["sink_finalize"]);
+    expect(plan.operators.map((o) => `${o.kind}${o.parallelism ? `×${o.parallelism}` : ""}`)).toEqual(["source:avro", "usercode×2", "sink:avro×3"]);
+    const [read, stage, write] = plan.operators;
+    expect(read!.payload).toEqual({ filePatterns: ["/in/*.avro"], emptyMatch: "disallow", schema });
+    // Rename's plain objects become AvroCoder records in Rename's own worker (one Node round trip).
+    const ops = plan.stages[(stage!.payload as { stage: string }).stage]!.ops;
+    expect(ops.map((o) => o.kind)).toEqual(["pardo", "recode"]);
+    expect(write!.inputs).toEqual([{ from: stage!.id, ship: "forward" }]);
+    expect(write!.payload).toMatchObject({
+      prefix: "/out/users", suffix: "", numShards: 3, shardTemplate: "-SSSSS-of-NNNNN", schema, codec: "null", deflateLevel: 6,
+      windowing: { windowFn: { type: "global" } },
+    });
     expectTopological(plan);
+
+    // Records that already are AvroCoder records of the schema go to the sink as they are.
+    const direct = planOf((p) => {
+      p.apply("ReadUsers", AvroIO.read(schema).from("/in/*.avro")).apply("WriteUsers", AvroIO.write(schema).to("/out/users"));
+    }).plan;
+    expect(kinds(direct)).toEqual(["source:avro", "sink:avro"]);
+    expect(direct.operators[1]!.payload).toMatchObject({ numShards: 0, codec: "deflate" });
   });
 
   it("collect: a collect operator of parallelism 1 per sampled PCollection", () => {

@@ -15,11 +15,14 @@
  * | View (side inputs)       | (no node: broadcast inputs of the ParDos that read them)       |
  * | TextIO.Write             | sink:text (temp files + atomic commit)                         |
  * | ConsoleIO.write          | sink:console                                                   |
- * | AvroIO.Read / .Write     | the local runner's reader / writer in Node (no native kind yet) |
+ * | AvroIO.Read              | source:avro (FileSource, split at sync markers)                |
+ * | AvroIO.Write             | sink:avro (temp files + atomic commit, as sink:text)           |
  *
  * A kind missing here is refused, naming the transform and what the bridge lacks.
  */
 import { Urns } from "../../../graph/types.js";
+import { avroReadTranslator } from "./avro_read.js";
+import { avroWriteTranslator } from "./avro_write.js";
 import { combineGroupedValuesTranslator } from "./combine_grouped_values.js";
 import { combinePerKeyTranslator } from "./combine_per_key.js";
 import { consoleWriteTranslator } from "./console_write.js";
@@ -31,7 +34,6 @@ import { textReadTranslator } from "./text_read.js";
 import { textWriteTranslator } from "./text_write.js";
 import type { TransformTranslator } from "./translator.js";
 import { windowIntoTranslator } from "./window_into.js";
-import { workerSinkTranslator, workerSourceTranslator } from "./worker_io.js";
 
 export const TRANSLATORS: ReadonlyMap<string, TransformTranslator> = new Map<string, TransformTranslator>([
   [Urns.CREATE, createTranslator],
@@ -44,8 +46,8 @@ export const TRANSLATORS: ReadonlyMap<string, TransformTranslator> = new Map<str
   [Urns.FLATTEN, flattenTranslator],
   [Urns.TEXT_WRITE, textWriteTranslator],
   [Urns.CONSOLE_WRITE, consoleWriteTranslator],
-  [Urns.AVRO_READ, workerSourceTranslator],
-  [Urns.AVRO_WRITE, workerSinkTranslator],
+  [Urns.AVRO_READ, avroReadTranslator],
+  [Urns.AVRO_WRITE, avroWriteTranslator],
 ]);
 
 /** Kinds the model has and the bridge cannot run yet: what is missing, for the refusal. */

@@ -40,7 +40,8 @@ public final class ShardFiles implements Serializable {
     /** A new temp directory name beside {@code prefix} (nothing is created yet). */
     public static ShardFiles create(String prefix, String template, String suffix) {
         Path p = Path.of(prefix).toAbsolutePath();
-        Path dir = p.getParent() == null ? Path.of("/") : p.getParent();
+        // "/out/" names files in /out itself (Path drops the trailing slash).
+        Path dir = prefix.endsWith("/") ? p : p.getParent() == null ? Path.of("/") : p.getParent();
         return new ShardFiles(prefix, template, suffix, dir.resolve(TEMP_PREFIX + UUID.randomUUID()).toString());
     }
 

@@ -30,6 +30,8 @@ public final class JobBuilder {
         TRANSLATORS.put("combine", new CombineTranslator());
         TRANSLATORS.put("flatten", new FlattenTranslator());
         TRANSLATORS.put("sink:text", new TextSinkTranslator());
+        TRANSLATORS.put("source:avro", new AvroSourceTranslator());
+        TRANSLATORS.put("sink:avro", new AvroSinkTranslator());
         TRANSLATORS.put("sink:console", new ConsoleSinkTranslator());
         TRANSLATORS.put("collect", new CollectTranslator());
     }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.flowbook.flink.plan.PlanException;
+import dev.flowbook.flink.sink.ShardFiles;
 import dev.flowbook.flink.sink.ShardNames;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -194,5 +196,27 @@ class TextIOTest {
         Collections.sort(got);
         Collections.sort(want);
         assertEquals(want, got);
+    }
+
+    @Test
+    void theCommitTakesEachShardsFinishedAttemptOnlyAndChecksAllBeforeRenaming(@TempDir Path tmp) throws Exception {
+        ShardFiles files = ShardFiles.create(tmp.resolve("out/part").toString(), "-SSSSS-of-NNNNN", ".txt");
+        Files.createDirectories(Path.of(files.tempDir));
+        Files.writeString(files.tempFile(0, 0), "partial attempt of shard 0\n");
+        Files.writeString(files.tempFile(0, 1), "shard 0\n");
+        Files.writeString(files.tempFile(1, 0), "shard 1\n");
+        // Shard 2's file is missing: nothing is renamed.
+        IOException e = assertThrows(IOException.class, () -> files.commit(3, s -> s == 0 ? 1 : 0));
+        assertTrue(e.getMessage().contains("shard 2"), e.getMessage());
+        assertEquals(List.of(Path.of(files.tempDir).getFileName().toString()), listing(tmp.resolve("out")));
+        // With every shard there: the finished attempts become the final files, the rest goes.
+        Files.writeString(files.tempFile(2, 3), "shard 2\n");
+        files.commit(3, s -> s == 0 ? 1 : s == 1 ? 0 : 3);
+        assertEquals(List.of("part-00000-of-00003.txt", "part-00001-of-00003.txt", "part-00002-of-00003.txt"), listing(tmp.resolve("out")));
+        for (int s = 0; s < 3; s++) {
+            assertEquals("shard " + s + "\n", Files.readString(tmp.resolve("out/part-0000" + s + "-of-00003.txt")));
+        }
+        // A prefix naming a directory keeps its temp files inside it.
+        assertEquals(tmp.resolve("dir"), Path.of(ShardFiles.create(tmp.resolve("dir") + "/", "-SSSSS-of-NNNNN", "").tempDir).getParent());
     }
 }

@@ -101,7 +101,7 @@ export function details(op: FlinkOperator, plan: FlinkPlan): string[] {
     }
     case "sink:text":
       out.push(`to: ${String(p.prefix)}${String(p.shardTemplate ?? "-SSSSS-of-NNNNN")}${String(p.suffix ?? "")}${p.numShards ? ` (${String(p.numShards)} shards)` : ""}`);
-      out.push("atomic: temp files, renamed when every writer finished");
+      out.push("atomic: temp files, renamed when the whole job finished");
       break;
     case "collect":
       out.push(`keeps up to ${String(p.limit)} element(s)`);

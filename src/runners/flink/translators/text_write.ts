@@ -1,7 +1,7 @@
 /**
- * TextIO.Write → `sink:text`: writers put each shard in a temporary file, one committer
- * renames them all once every writer finished, so a failed job leaves no final file
- * (FileSink-style, atomic), as the local runner's finalize does.
+ * TextIO.Write → `sink:text`: writers put each shard in a temporary file, and the
+ * JobManager renames them all once the whole job finished, so a failed job leaves no
+ * final file (atomic), as the local runner's finalize does.
  */
 import type { TransformNode } from "../../../graph/types.js";
 import type { TextWritePayload } from "../../../io/text/text_sink.js";
@@ -10,7 +10,7 @@ import type { TransformTranslator } from "./translator.js";
 import { CoderUrns } from "./wire_coders.js";
 
 export const textWriteTranslator: TransformTranslator = {
-  becomes: "sink:text — temp files per writer, renamed by one committer (atomic)",
+  becomes: "sink:text — temp files per writer, renamed when the whole job finished (atomic)",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as TextWritePayload | undefined;
     if (!p || typeof p.prefix !== "string") ctx.refuse(t, "its payload has no output prefix");

@@ -65,7 +65,12 @@ export class WorkerSession {
   private rt?: StageRuntime;
   private failed = false;
 
-  constructor(private readonly out: (b: Uint8Array) => void, private readonly exit: (code: number) => void) {}
+  constructor(
+    private readonly out: (b: Uint8Array) => void,
+    private readonly exit: (code: number) => void,
+    /** Resolves once everything written so far has left the process (stdout may be a full pipe). */
+    private readonly drained: () => Promise<void> = () => Promise.resolve(),
+  ) {}
 
   private get transformForErrors(): string {
     return this.hello?.transforms?.[0] ?? this.hello?.operatorName ?? "flowbook worker";
@@ -79,8 +84,9 @@ export class WorkerSession {
     } catch {
       // the bridge is gone: nothing to tell
     }
-    // Let operators drop what they would leave (a sink writer's temporary file), briefly.
-    const cleanup = this.rt ? this.rt.abort() : Promise.resolve();
+    // Let operators drop what they would leave (a sink writer's temporary file), and let the
+    // ERROR frame reach the bridge before exiting, briefly.
+    const cleanup = Promise.all([this.rt ? this.rt.abort() : Promise.resolve(), this.drained()]);
     const timeout = new Promise<void>((r) => setTimeout(r, 2000).unref());
     void Promise.race([cleanup, timeout]).finally(() => this.exit(1));
   }
@@ -142,7 +148,8 @@ export class WorkerSession {
 
 async function main(): Promise<void> {
   redirectConsole();
-  const session = new WorkerSession(send, (code) => process.exit(code));
+  const drained = () => new Promise<void>((resolve) => stdoutWrite(new Uint8Array(0), () => resolve()));
+  const session = new WorkerSession(send, (code) => process.exit(code), drained);
   process.on("uncaughtException", (e) => session.fail(e));
   process.on("unhandledRejection", (e) => session.fail(e));
   const parser = new FrameParser();

@@ -19,6 +19,19 @@ import org.apache.flink.streaming.api.transformations.LegacySinkTransformation;
 final class AtomicSinks {
     private AtomicSinks() { }
 
+    /** The final names a file sink's payload asks for: prefix, shard template, suffix. */
+    static ShardFiles files(OperatorSpec op) {
+        String prefix = op.requireString("prefix");
+        if (prefix.startsWith("file://")) prefix = prefix.substring("file://".length());
+        return ShardFiles.create(prefix, op.optString("shardTemplate", "-SSSSS-of-NNNNN"), op.optString("suffix", ""));
+    }
+
+    /** The payload's fixed shard count, or the operator's parallelism when it has none. */
+    static int shards(OperatorSpec op, TranslationContext ctx) {
+        long numShards = op.optLong("numShards", 0);
+        return numShards > 0 ? (int) numShards : ctx.parallelism(op);
+    }
+
     static void add(OperatorSpec op, TranslationContext ctx, DataStream<byte[]> in, int shards, ShardFiles files, ShardWriter writer) {
         @SuppressWarnings({"unchecked", "rawtypes"})
         StreamOperatorFactory<Object> factory = (StreamOperatorFactory) new SimpleOutputFormatOperatorFactory<byte[], Object>(

@@ -8,11 +8,6 @@ import dev.flowbook.flink.sink.ShardFiles;
 public final class AvroSinkTranslator implements Translator {
     @Override
     public void translate(OperatorSpec op, TranslationContext ctx) {
-        String prefix = op.requireString("prefix");
-        if (prefix.startsWith("file://")) prefix = prefix.substring("file://".length());
-        String suffix = op.optString("suffix", "");
-        String template = op.optString("shardTemplate", "-SSSSS-of-NNNNN");
-        long numShards = op.optLong("numShards", 0);
         String codec = op.optString("codec", "deflate");
         if (!codec.equals("deflate") && !codec.equals("null")) throw op.error("payload.codec must be deflate or null");
         long level = op.optLong("deflateLevel", 6);
@@ -20,9 +15,8 @@ public final class AvroSinkTranslator implements Translator {
         long syncInterval = op.optLong("syncInterval", 0);
         if (syncInterval < 0 || syncInterval > (1 << 30)) throw op.error("payload.syncInterval out of range");
         String schema = AvroSourceTranslator.schema(op);
-        int shards = numShards > 0 ? (int) numShards : ctx.parallelism(op);
-        ShardFiles files = ShardFiles.create(prefix, template, suffix);
-        AtomicSinks.add(op, ctx, ctx.input(op, 0), shards, files,
+        ShardFiles files = AtomicSinks.files(op);
+        AtomicSinks.add(op, ctx, ctx.input(op, 0), AtomicSinks.shards(op, ctx), files,
                 new AvroShardWriter(files, op.windowing(), schema, codec, (int) level, (int) syncInterval));
     }
 }

@@ -14,6 +14,7 @@ import type { KV } from "../sdk/values/kv.js";
 
 /** Words are runs of letters and apostrophes, as in Beam's WordCount. */
 export const WORD_PATTERN = /[A-Za-z']+/g;
+const NON_BLANK = /\S/;
 
 export class ExtractWordsFn extends DoFn<string, string> {
   private readonly emptyLines: Counter = Metrics.counter("WordCount", "emptyLines");
@@ -21,7 +22,7 @@ export class ExtractWordsFn extends DoFn<string, string> {
   processElement(c: ProcessContext<string, string>): void {
     const line = c.element();
     this.lineLengths.update(line.length);
-    if (line.trim().length === 0) this.emptyLines.inc();
+    if (!NON_BLANK.test(line)) this.emptyLines.inc();
     const words = line.match(WORD_PATTERN);
     if (words) for (let i = 0; i < words.length; i++) c.output(words[i]!);
   }

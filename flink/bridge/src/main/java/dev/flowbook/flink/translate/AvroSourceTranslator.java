@@ -21,27 +21,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class AvroSourceTranslator implements Translator {
     @Override
     public void translate(OperatorSpec op, TranslationContext ctx) {
-        JsonNode pats = op.field("filePatterns");
-        if (!pats.isArray() || pats.isEmpty()) throw op.error("payload.filePatterns must be a non-empty array of paths or globs");
-        boolean allowEmpty = "allow".equals(op.optString("emptyMatch", "disallow"));
         String schema = schema(op);
-        TreeSet<String> files = new TreeSet<>();
-        for (JsonNode p : pats) {
-            List<Path> matched;
-            try {
-                matched = TextSourceTranslator.expand(p.asText());
-            } catch (IOException e) {
-                throw op.error("cannot list files of '" + p.asText() + "': " + e);
-            }
-            if (matched.isEmpty() && !allowEmpty) throw op.error("No files matched spec: " + p.asText());
-            for (Path f : matched) files.add(f.toString());
-        }
+        org.apache.flink.core.fs.Path[] paths = TextSourceTranslator.matchedFiles(op);
         DataStream<byte[]> out;
-        if (files.isEmpty()) {
-            out = ctx.env.fromSequence(0, 0).name(op.name()).uid(ctx.uid(op, "")).setParallelism(1)
-                    .flatMap(new CreateTranslator.PickRecords(new byte[0][]), TranslationContext.RECORD).setParallelism(1);
+        if (paths.length == 0) {
+            out = TextSourceTranslator.emptySource(op, ctx);
         } else {
-            org.apache.flink.core.fs.Path[] paths = files.stream().map(org.apache.flink.core.fs.Path::new).toArray(org.apache.flink.core.fs.Path[]::new);
             long minSplit = op.optLong("minSplitBytes", 4L << 20);
             FileSource<byte[]> src = FileSource.forRecordStreamFormat(new AvroRecordFormat(schema), paths)
                     .setFileEnumerator(SplittingEnumerator.provider(minSplit)).build();

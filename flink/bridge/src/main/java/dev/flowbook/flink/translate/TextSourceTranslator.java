@@ -26,6 +26,24 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class TextSourceTranslator implements Translator {
     @Override
     public void translate(OperatorSpec op, TranslationContext ctx) {
+        org.apache.flink.core.fs.Path[] paths = matchedFiles(op);
+        DataStream<byte[]> out;
+        int par = ctx.parallelism(op);
+        if (paths.length == 0) {
+            out = emptySource(op, ctx);
+        } else {
+            long minSplit = op.optLong("minSplitBytes", 4L << 20);
+            FileSource<String> src = FileSource.forRecordStreamFormat(new SplittableTextFormat(), paths)
+                    .setFileEnumerator(SplittingEnumerator.provider(minSplit)).build();
+            out = ctx.env.fromSource(src, WatermarkStrategy.noWatermarks(), op.name())
+                    .uid(ctx.uid(op, "")).setParallelism(par)
+                    .map(new LineToRecord(), TranslationContext.RECORD).name(op.name() + "/ToRecord").uid(ctx.uid(op, "ToRecord")).setParallelism(par);
+        }
+        ctx.setOutput(op, "main", out);
+    }
+
+    /** The files the payload's {@code filePatterns} match, sorted; refuses a pattern matching none unless emptyMatch is "allow". */
+    static org.apache.flink.core.fs.Path[] matchedFiles(OperatorSpec op) {
         JsonNode pats = op.field("filePatterns");
         if (!pats.isArray() || pats.isEmpty()) throw op.error("payload.filePatterns must be a non-empty array of paths or globs");
         boolean allowEmpty = "allow".equals(op.optString("emptyMatch", "disallow"));
@@ -40,21 +58,13 @@ public final class TextSourceTranslator implements Translator {
             if (matched.isEmpty() && !allowEmpty) throw op.error("No files matched spec: " + p.asText());
             for (Path f : matched) files.add(f.toString());
         }
-        DataStream<byte[]> out;
-        int par = ctx.parallelism(op);
-        if (files.isEmpty()) {
-            out = ctx.env.fromSequence(0, 0).name(op.name()).uid(ctx.uid(op, "")).setParallelism(1)
-                    .flatMap(new CreateTranslator.PickRecords(new byte[0][]), TranslationContext.RECORD).setParallelism(1);
-        } else {
-            org.apache.flink.core.fs.Path[] paths = files.stream().map(org.apache.flink.core.fs.Path::new).toArray(org.apache.flink.core.fs.Path[]::new);
-            long minSplit = op.optLong("minSplitBytes", 4L << 20);
-            FileSource<String> src = FileSource.forRecordStreamFormat(new SplittableTextFormat(), paths)
-                    .setFileEnumerator(SplittingEnumerator.provider(minSplit)).build();
-            out = ctx.env.fromSource(src, WatermarkStrategy.noWatermarks(), op.name())
-                    .uid(ctx.uid(op, "")).setParallelism(par)
-                    .map(new LineToRecord(), TranslationContext.RECORD).name(op.name() + "/ToRecord").uid(ctx.uid(op, "ToRecord")).setParallelism(par);
-        }
-        ctx.setOutput(op, "main", out);
+        return files.stream().map(org.apache.flink.core.fs.Path::new).toArray(org.apache.flink.core.fs.Path[]::new);
+    }
+
+    /** A source of no records, for patterns that matched no file. */
+    static DataStream<byte[]> emptySource(OperatorSpec op, TranslationContext ctx) {
+        return ctx.env.fromSequence(0, 0).name(op.name()).uid(ctx.uid(op, "")).setParallelism(1)
+                .flatMap(new CreateTranslator.PickRecords(new byte[0][]), TranslationContext.RECORD).setParallelism(1);
     }
 
     /** A line → WindowedValue&lt;string&gt; in the global window at TIMESTAMP_MIN, NO_FIRING. */

@@ -338,7 +338,7 @@ export class Pipeline {
         outputs: { ...n.outputs },
         subtransforms: [...n.subtransforms],
       };
-      if (n.sideInputs) t.sideInputs = structuredClone(n.sideInputs);
+      if (n.sideInputs) t.sideInputs = JSON.parse(JSON.stringify(n.sideInputs));
       if (n.parent) t.parent = n.parent;
       if (n.appliedAt) t.appliedAt = n.appliedAt;
       if (n.payload) {
@@ -391,7 +391,7 @@ export class Pipeline {
         inputs: { ...t.inputs }, outputs: { ...t.outputs }, subtransforms: [...t.subtransforms],
         payloadJSON: t.payload,
       };
-      if (t.sideInputs) node.sideInputs = structuredClone(t.sideInputs);
+      if (t.sideInputs) node.sideInputs = JSON.parse(JSON.stringify(t.sideInputs));
       if (t.parent) node.parent = t.parent;
       if (t.appliedAt) node.appliedAt = t.appliedAt;
       p.nodes.set(t.id, node);

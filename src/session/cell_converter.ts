@@ -36,6 +36,7 @@ import { topLevelDeclarations, bindingNames, type TopLevelDeclaration } from "./
 import { chain, identityMapper, LineIndex, sourceMapMapper, type PositionMapper } from "./source_map.js";
 import { TextEdits } from "./text_edits.js";
 import { typescript } from "./typescript.js";
+import { DYNAMIC_IMPORT } from "../graph/realm.js";
 
 /** A problem in a cell's text, at 0-based line/column of the cell. */
 export interface SourceDiagnostic {
@@ -250,12 +251,19 @@ function stripExports(ts: typeof TS, js: TS.SourceFile, edits: TextEdits): void 
   }
 }
 
-/** `import.meta` cannot stand in a script: the executor provides `__fb_meta` instead. */
+/**
+ * `import.meta` cannot stand in a script: the executor provides `__fb_meta` instead. Nor
+ * can `import()` in vm2's sandbox (it refuses dynamic imports): `__fb_import()` loads
+ * the module through the executor's loader (the serializer writes it back as `import()`).
+ */
 function replaceImportMeta(ts: typeof TS, js: TS.SourceFile, edits: TextEdits): void {
-  if (!js.text.includes("import.meta")) return;
+  if (!js.text.includes("import")) return;
   const visit = (n: TS.Node): void => {
     if (ts.isMetaProperty(n) && n.keywordToken === ts.SyntaxKind.ImportKeyword) edits.replace(n.getStart(js), n.end, "__fb_meta");
-    else ts.forEachChild(n, visit);
+    else {
+      if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) edits.replace(n.expression.getStart(js), n.expression.end, DYNAMIC_IMPORT);
+      ts.forEachChild(n, visit);
+    }
   };
   ts.forEachChild(js, visit);
 }

@@ -149,8 +149,9 @@ export function isEvaluatorFrame(f: StackFrame): boolean {
 function frameText(f: StackFrame): string {
   const where = f.line !== undefined ? `${f.file}:${f.line}:${f.column}` : f.file;
   let fn = f.functionName && !/^Generator\.(next|throw)$/.test(f.functionName) ? f.functionName : undefined;
-  // A cell's function called by name is called on the session's scope object: V8 says `Object.f`.
-  if (fn && f.inCell) fn = fn.replace(/^Object\./, "");
+  // A cell's function called by name is called on the session's scope object (seen through
+  // vm2's proxy of it): V8 says `Proxy.f`.
+  if (fn && f.inCell) fn = fn.replace(/^(Object|Proxy)\./, "");
   return fn ? `    at ${fn} (${where})` : `    at ${where}`;
 }
 

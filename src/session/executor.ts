@@ -2,11 +2,11 @@
  * The executor: runs converted cells (cell_converter.ts) in the session's scope, and stops
  * them when asked.
  *
- * Where cells run. In the host's realm (node:vm `runInThisContext`), inside `with (scope)`
- * where `scope` is a null-prototype object holding the flowbook API, the session's globals
- * (`args`, `display`, `console`, `process`, `require`) and every name a cell declared. Names
- * not in the scope fall through to the realm's globals (`Math`, `Promise`, `Buffer`). Why not
- * a vm2 or node:vm context of its own: see README.md ("Why not vm2").
+ * Where cells run. In the session's vm2 sandbox (sandbox/sandbox.ts), inside `with (scope)`
+ * where `scope` is a null-prototype object of the sandbox's realm holding the sandbox's
+ * flowbook API, the session's globals (`args`, `display`, `console`, `process`, `require`)
+ * and every name a cell declared. Names not in the scope fall through to the sandbox's
+ * globals (`Math`, `Promise`, `Buffer`, `setTimeout`).
  *
  * How a cell runs. The converted cell is a generator whose `yield`s are the cell's top-level
  * `await`s. The executor drives it: each stretch of the cell's own code between two awaits
@@ -20,7 +20,9 @@ import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { DYNAMIC_IMPORT } from "../graph/realm.js";
 import type { ConvertedCell } from "./cell_converter.js";
+import type { Sandbox } from "./sandbox/sandbox.js";
 
 /** The error an interrupted cell ends with. */
 export class InterruptedError extends Error {
@@ -31,6 +33,8 @@ export class InterruptedError extends Error {
 }
 
 export interface ExecutorOptions {
+  /** Where cells run. */
+  sandbox: Sandbox;
   /** Base directory of `require` and of relative imports when a run gives none. */
   cwd: string;
   /** The names every cell sees before it declares any (the API, `args`, `display`, ...). */
@@ -108,19 +112,6 @@ function moduleTable(modules: unknown[]): ModuleTable {
   };
 }
 
-/** `for await` over async and sync iterables alike (values of a sync one are awaited). */
-function asyncIterator(x: unknown): { next(): Promise<IteratorResult<unknown>> } {
-  const o = x as Record<symbol, () => Iterator<unknown>>;
-  if (o != null && typeof o[Symbol.asyncIterator] === "function") return o[Symbol.asyncIterator]() as never;
-  const it = o[Symbol.iterator]!.call(o);
-  return {
-    async next() {
-      const r = it.next();
-      return r.done ? r : { done: false, value: await r.value };
-    },
-  };
-}
-
 /** `./util.js` written for a `util.ts` beside it (TypeScript's convention) → `util.ts`. */
 function localModuleFile(file: string): string {
   if (fs.existsSync(file)) return file;
@@ -143,36 +134,13 @@ async function ensureTypeScriptLoader(): Promise<void> {
   (globalThis as Record<symbol, unknown>)[Symbol.for("flowbook.moduleHooks")] = new URL("./register.js", import.meta.url).href;
 }
 
-let warningsSilenced = false;
-
-/** Compiles a cell's script; `import()` inside it uses Node's own loader. */
-function compile(code: string, filename: string): vm.Script {
-  const importModuleDynamically = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants
-    ?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  // The converter put its wrapper on a line of its own before the cell.
-  if (!importModuleDynamically) return new vm.Script(code, { filename, lineOffset: -1 });
-  // The option is marked experimental in Node 20/22 and says so once; a notebook need not see it.
-  const emit = process.emitWarning;
-  if (!warningsSilenced) {
-    process.emitWarning = ((w: string | Error, ...rest: unknown[]) => {
-      const text = typeof w === "string" ? w : w.message;
-      if (/USE_MAIN_CONTEXT_DEFAULT_LOADER/.test(text)) return;
-      return (emit as (...a: unknown[]) => void).call(process, w, ...rest);
-    }) as typeof process.emitWarning;
-  }
-  try {
-    return new vm.Script(code, { filename, lineOffset: -1, importModuleDynamically: importModuleDynamically as never });
-  } finally {
-    if (!warningsSilenced) {
-      process.emitWarning = emit;
-      warningsSilenced = true;
-    }
-  }
-}
-
 export function createExecutor(options: ExecutorOptions): Executor {
-  const scope: Record<string, unknown> = Object.create(null);
+  const { sandbox } = options;
+  const scope = sandbox.newScope();
   for (const [k, v] of Object.entries(options.globals)) scope[k] = v;
+  /** The base directory of the running cell's dynamic imports. */
+  let importBase = options.cwd;
+  Object.defineProperty(scope, DYNAMIC_IMPORT, { value: (spec: string) => loadModule(String(spec), importBase), enumerable: false });
   const builtinModules = options.builtinModules ?? {};
 
   let running = false;
@@ -218,13 +186,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     runOptions.signal?.addEventListener("abort", onAbort);
     try {
       if (runOptions.signal?.aborted) throw new InterruptedError();
-      const modules = cell.imports.length ? await loadModules(cell.imports, runOptions.baseDir ?? options.cwd) : [];
+      importBase = runOptions.baseDir ?? options.cwd;
+      const modules = cell.imports.length ? await loadModules(cell.imports, importBase) : [];
       for (const n of cell.runtimeNames) if (!(n in scope)) scope[n] = undefined;
       const out: { value?: unknown } = {};
-      const factory = compile(cell.code, runOptions.scriptName).runInThisContext({ displayErrors: false }) as (
-        ...a: unknown[]
-      ) => () => Generator<unknown, unknown, unknown>;
-      const gen = factory(scope, moduleTable(modules), out, asyncIterator)();
+      const factory = sandbox.compile(cell.code, runOptions.scriptName) as (...a: unknown[]) => () => Generator<unknown, unknown, unknown>;
+      const gen = factory(scope, moduleTable(modules), out, sandbox.asyncIterator)();
       await drive(gen);
       return { value: out.value, hasValue: "value" in out };
     } catch (e) {

@@ -3,8 +3,8 @@
  * (`flowbook run FILE.ts`, run_file.ts). The interface comes first; `createSession` below
  * builds it from the converter (cell_converter.ts), the executor (executor.ts), the type
  * checker and language service (type_checker.ts, language_service.ts) and error mapping
- * (error_mapping.ts). README.md says how state persists, how interrupts work and why cells
- * do not run in vm2.
+ * (error_mapping.ts), in a vm2 sandbox (sandbox/). README.md says how state persists and how
+ * interrupts work.
  */
 import { createHash } from "node:crypto";
 import { Console } from "node:console";
@@ -16,7 +16,8 @@ import util from "node:util";
 import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type SourceDiagnostic } from "./cell_converter.js";
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
 import { onPipelineRun, type PipelineResult } from "../sdk/runner.js";
-import { setShowDisplay } from "../sdk/interactive.js";
+import { hostRunners } from "./sandbox/host_runners.js";
+import { createSandbox, type Sandbox } from "./sandbox/sandbox.js";
 import { diagnosticLines, formatDiagnostics, formatRuntimeError, registerSource, SourceRegistry, type FormattedError } from "./error_mapping.js";
 import { isComplete as isCompleteCode, type IsCompleteResult } from "./is_complete.js";
 import { SESSION_GLOBALS_DTS, defaultApiEntry } from "./language_service.js";
@@ -80,8 +81,6 @@ export interface SessionOptions {
   handleSigint?: boolean;
   /** Colors in console output of cells (default false). */
   colors?: boolean;
-  /** The API preloaded into cells: its exports, and the file its types are read from. */
-  api?: { exports: Record<string, unknown>; types?: string };
   /** Run the type checker in this thread rather than a worker (for tests). */
   checkerInProcess?: boolean;
 }
@@ -175,7 +174,7 @@ export function createSession(options: SessionOptions = {}): Session {
   const getChecker = () =>
     (lazyChecker ??= createTypeChecker({
       cwd,
-      apiEntry: options.api ? options.api.types : defaultApiEntry(),
+      apiEntry: defaultApiEntry(),
       globalsDts: SESSION_GLOBALS_DTS,
       inProcess: options.checkerInProcess,
     }));
@@ -183,6 +182,7 @@ export function createSession(options: SessionOptions = {}): Session {
   let count = 0;
   let disposed = false;
   let executor: Executor | undefined;
+  let sandbox: Sandbox | undefined;
   let api: Record<string, unknown> = {};
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -197,7 +197,8 @@ export function createSession(options: SessionOptions = {}): Session {
     return Object.assign(s, { isTTY: false, columns: 100 });
   };
 
-  function makeGlobals(): Record<string, unknown> {
+  /** The cells' console and process (whose stdout and stderr are the session's hooks). */
+  function makeStdio(): { console: Console; process: NodeJS.Process } {
     const stdout = stream(write.out);
     const stderr = stream(write.err);
     const cellConsole = new Console({ stdout: stdout as never, stderr: stderr as never, colorMode: options.colors ?? false });
@@ -209,22 +210,28 @@ export function createSession(options: SessionOptions = {}): Session {
     const cellProcess = new Proxy(process, {
       get: (target, key) => (key in processOverrides ? processOverrides[key] : Reflect.get(target, key)),
     });
+    return { console: cellConsole, process: cellProcess };
+  }
+  const stdio = makeStdio();
+
+  function makeGlobals(sb: Sandbox): Record<string, unknown> {
     const fallbackDisplay =
       options.display ??
       ((value: unknown) => {
         write.out(util.inspect(value, { colors: options.colors ?? false, depth: 4 }) + "\n");
       });
     const display = (value: unknown, opts?: Record<string, unknown>) => (current?.display ?? fallbackDisplay)(value, opts);
-    setShowDisplay((value) => display(value));
+    sb.exports.setShowDisplay((value) => display(value));
     const req = createRequire(path.join(cwd, "__flowbook__.js"));
     const cellRequire = Object.assign((id: string) => (id === "flowbook" ? api : req(id)), { resolve: req.resolve, cache: req.cache });
-    return { ...api, args, display, console: cellConsole, process: cellProcess, require: cellRequire };
+    return { ...api, args, display, console: stdio.console, process: stdio.process, require: cellRequire };
   }
 
   warmUpConverter();
   const init = (async () => {
-    const loaded = options.api ? options.api.exports : ((await import("../index.js")) as unknown as Record<string, unknown>);
-    api = { ...loaded };
+    sandbox = await createSandbox({ globals: { ...stdio } });
+    sandbox.exports.connectHostRunners(hostRunners());
+    api = { ...sandbox.exports.api };
     delete api.default;
     try {
       const ins = await import("./instrument/instrument.js");
@@ -233,13 +240,17 @@ export function createSession(options: SessionOptions = {}): Session {
       write.err(`flowbook: functions will not carry their captured variables (the instrumenter failed to load: ${(e as Error).message})\n`);
       setInstrumenter(null);
     }
-    const meta = await import("../graph/functions/meta.js");
-    executor = createExecutor({ cwd, globals: makeGlobals(), builtinModules: { flowbook: api }, handleSigint: options.handleSigint });
-    meta.installInstrumentationGlobals(executor.scope);
+    executor = newExecutor(sandbox);
     const setDefaults = api.setDefaultPipelineOptions as ((o: Record<string, unknown>) => void) | undefined;
     if (options.pipelineOptions && setDefaults) setDefaults(options.pipelineOptions);
   })();
   init.catch(() => undefined);
+
+  function newExecutor(sb: Sandbox): Executor {
+    const ex = createExecutor({ sandbox: sb, cwd, globals: makeGlobals(sb), builtinModules: { flowbook: api }, handleSigint: options.handleSigint });
+    sb.exports.installInstrumentationGlobals(ex.scope);
+    return ex;
+  }
 
   const ownerFor = (code: string, cellId?: string) => cellId ?? "code:" + createHash("sha1").update(code).digest("hex").slice(0, 16);
   const setOwner = (owner: string | undefined) => (api.setTransformOwner as ((o: string | undefined) => void) | undefined)?.(owner);
@@ -376,8 +387,7 @@ export function createSession(options: SessionOptions = {}): Session {
     },
     async reset() {
       await init;
-      executor = createExecutor({ cwd, globals: makeGlobals(), builtinModules: { flowbook: api }, handleSigint: options.handleSigint });
-      (await import("../graph/functions/meta.js")).installInstrumentationGlobals(executor.scope);
+      executor = newExecutor(sandbox!);
       registry.clear();
       count = 0;
       await lazyChecker?.reset();

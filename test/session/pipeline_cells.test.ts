@@ -1,7 +1,7 @@
 // Pipelines built across cells: functions travel with what they capture (point 3), and
 // running a cell again replaces its transforms instead of adding duplicates (point 7).
 import { afterAll, describe, expect, test } from "vitest";
-import { rebuildValue, serializeValue } from "../../src/graph/functions/serialize.js";
+import { rebuildValue, type SerializedValue } from "../../src/graph/functions/serialize.js";
 import { createSession, type CellResult, type Session } from "../../src/session/session.js";
 
 const sessions: Session[] = [];
@@ -27,12 +27,19 @@ describe("captures across cells", () => {
     const fn = value(await s.execute("const f = (kv: KV<string, number>) => KV.of(kv.key, bump(kv.key, kv.value));\nf")) as (x: unknown) => unknown;
     const meta = (fn as unknown as Record<symbol, { captures: () => Record<string, unknown> }>)[Symbol.for("flowbook.fn")]!;
     expect(Object.keys(meta.captures()).sort()).toEqual(["KV", "bump"]);
-    // Rebuilt from its serialized form, as a runner does, with no tie to the session.
-    const rebuilt = (await rebuildValue(JSON.parse(JSON.stringify(serializeValue(fn))))) as typeof fn;
+    // Rebuilt from its serialized form, as a runner does, with no tie to the session: the
+    // sandbox's serializer writes the graph, the host rebuilds the function from its JSON.
+    const serializedF = async () => {
+      const json = value(await s.execute("const p = Pipeline.create();\np.apply(Create.of(KV.of('a', 2))).apply('F', MapElements.via(f));\nJSON.stringify(p.toJSON())")) as string;
+      const graph = JSON.parse(json) as { transforms: Record<string, { name: string; payload: { doFn: SerializedValue } }> };
+      const t = Object.values(graph.transforms).find((x) => x.name === "F")!;
+      return ((await rebuildValue(t.payload.doFn)) as { fn: typeof fn }).fn;
+    };
+    const rebuilt = await serializedF();
     expect(rebuilt({ key: "a", value: 2 })).toEqual({ key: "a", value: 16 });
     // Captures are read when serialized: a later cell's new value travels.
     value(await s.execute("offsets.set('a', 100);"));
-    const again = (await rebuildValue(JSON.parse(JSON.stringify(serializeValue(fn))))) as typeof fn;
+    const again = await serializedF();
     expect(again({ key: "a", value: 2 })).toEqual({ key: "a", value: 106 });
   });
 

@@ -14,8 +14,8 @@
  */
 import { createRequire, isBuiltin } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import util from "node:util";
 import vm from "node:vm";
+import { bytesToBase64, functionSource, types } from "../realm.js";
 import { analyzeFunctionSource, type FunctionForm } from "../../session/instrument/free_variables.js";
 import { SerializationError, type SerializeWhere } from "./errors.js";
 import { isBuiltinKnown, knownName, knownObject } from "./known_objects.js";
@@ -236,7 +236,7 @@ function article(s: string): string {
 
 /** Why an object cannot travel, or undefined if it may. */
 function unserializableReason(v: object): { what: string; hint?: string } | undefined {
-  const t = util.types;
+  const t = types;
   if (t.isPromise(v)) return { what: "a Promise", hint: "Await it before building the pipeline and capture the result." };
   if (t.isProxy(v)) return { what: "a Proxy" };
   if (t.isWeakMap(v)) return { what: "a WeakMap" };
@@ -368,7 +368,7 @@ class Serializer {
       }
       return this.node(obj, () => this.serializeFunction(obj as Function));
     }
-    if (util.types.isModuleNamespaceObject(obj)) {
+    if (types.isModuleNamespaceObject(obj)) {
       const ref = moduleRefOf(obj);
       if (ref) return { $: "module", specifier: ref.specifier, export: "*", ...(ref.from !== undefined ? { from: ref.from } : {}) };
     }
@@ -454,7 +454,7 @@ class Serializer {
   }
 
   private serializeObject(obj: object): SerializedNode {
-    const t = util.types;
+    const t = types;
     if (t.isProxy(obj)) this.fail("a Proxy");
     const objProto = Object.getPrototypeOf(obj);
     if (objProto !== null && !isObjectPrototype(objProto) && !isBuiltinPrototype(objProto, "Array")) {
@@ -517,14 +517,13 @@ class Serializer {
       return node;
     }
     if (t.isArrayBuffer(obj)) {
-      return { type: "bytes", class: "ArrayBuffer", base64: Buffer.from(new Uint8Array(obj as ArrayBuffer)).toString("base64") };
+      return { type: "bytes", class: "ArrayBuffer", base64: bytesToBase64(obj as ArrayBuffer) };
     }
     if (t.isArrayBufferView(obj)) {
       const view = obj as ArrayBufferView;
       if (t.isSharedArrayBuffer(view.buffer)) this.fail("a view of a SharedArrayBuffer");
       const cls = Buffer.isBuffer(view) ? "Buffer" : t.isDataView(view) ? "DataView" : Object.prototype.toString.call(view).slice(8, -1);
-      const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
-      return { type: "bytes", class: cls, base64: bytes.toString("base64") };
+      return { type: "bytes", class: cls, base64: bytesToBase64(view) };
     }
     if (t.isNativeError(obj)) {
       const e = obj as Error;
@@ -540,10 +539,10 @@ class Serializer {
     if (t.isBoxedPrimitive(obj)) {
       return { type: "boxed", value: this.encode((obj as { valueOf(): unknown }).valueOf()) };
     }
-    if (obj instanceof URL) return { type: "construct", class: "URL", args: [obj.href] };
-    if (obj instanceof URLSearchParams) return { type: "construct", class: "URLSearchParams", args: [obj.toString()] };
-    if (obj instanceof TextEncoder) return { type: "construct", class: "TextEncoder", args: [] };
-    if (obj instanceof TextDecoder) {
+    if (typeof URL === "function" && obj instanceof URL) return { type: "construct", class: "URL", args: [obj.href] };
+    if (typeof URLSearchParams === "function" && obj instanceof URLSearchParams) return { type: "construct", class: "URLSearchParams", args: [obj.toString()] };
+    if (typeof TextEncoder === "function" && obj instanceof TextEncoder) return { type: "construct", class: "TextEncoder", args: [] };
+    if (typeof TextDecoder === "function" && obj instanceof TextDecoder) {
       return { type: "construct", class: "TextDecoder", args: [obj.encoding, this.encode({ fatal: obj.fatal, ignoreBOM: obj.ignoreBOM })] };
     }
 
@@ -566,7 +565,7 @@ class Serializer {
 
   private serializeFunction(fn: Function): SerializedFunction {
     const meta = functionMeta(fn);
-    const source = fnToString.call(fn);
+    const source = functionSource(fn);
     const label = fnLabel(fn, source);
     if (NATIVE_RE.test(source)) {
       const name = String(fn.name);

@@ -5,6 +5,7 @@ import { PBegin, type PCollection } from "../pcollection.js";
 import { TimestampedValue } from "../values/windowed_value.js";
 import { WindowingStrategy } from "../windowing/windowing_strategy.js";
 import { PTransform, TransformApplicationError } from "./ptransform.js";
+import { bytesToBase64 } from "../../graph/realm.js";
 
 /** Create's payload: the elements encoded with the output coder, base64 (and timestamps). */
 export interface CreatePayload {
@@ -39,7 +40,7 @@ export class CreateValues<T> extends PTransform<PBegin, PCollection<T>> {
         const c = output!.getCoder();
         const elements = values.map((v, i) => {
           try {
-            return Buffer.from(c.encodeToBytes(v)).toString("base64");
+            return bytesToBase64(c.encodeToBytes(v));
           } catch (e) {
             throw new TransformApplicationError(`${where}: element ${i} cannot be encoded with ${c}: ${(e as Error).message}`);
           }

@@ -1,0 +1,18 @@
+/**
+ * What the session loads into the vm2 sandbox cells run in: the API (src/api.ts) and the
+ * hooks the session drives it by, bundled into one CommonJS script (api_bundle.ts). The
+ * sandbox has its own copy of the SDK, so a cell's `class X extends DoFn` extends a class
+ * of its own realm and the serializer reads the cell's functions directly. What runs a
+ * pipeline stays outside: runs are forwarded to the host's runners as the graph's JSON
+ * (forwarding_runner.ts).
+ */
+import "./install_globals.js";
+import * as api from "../../api.js";
+import { installInstrumentationGlobals } from "../../graph/functions/meta.js";
+import { setShowDisplay } from "../../sdk/interactive.js";
+import { setDefaultPipelineOptions, setTransformOwner } from "../../sdk/pipeline.js";
+import { onPipelineRun } from "../../sdk/runner.js";
+import { connectHostRunners, type HostRunners } from "./forwarding_runner.js";
+
+export { api, connectHostRunners, installInstrumentationGlobals, onPipelineRun, setDefaultPipelineOptions, setShowDisplay, setTransformOwner };
+export type { HostRunners };

@@ -6,9 +6,8 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Pipeline } from "../sdk/pipeline.js";
+import type { PipelineGraph } from "../graph/types.js";
 import type { PipelineOptions } from "../sdk/pipeline_options.js";
-import type { PipelineResult, PipelineState } from "../sdk/runner.js";
 
 const HELP = `flowbook explain FILE.ts [--svg OUT.svg] [--json] [--flink-plan] [--flinkMaster host:port] [--parallelism N] [-- args...]
 
@@ -60,58 +59,22 @@ function parse(argv: string[]): Args | "help" {
   return a;
 }
 
-/** A result for a pipeline that was explained, not run. */
-class NotRun implements PipelineResult {
-  readonly state: PipelineState = "DONE";
-  async waitUntilFinish(): Promise<PipelineState> {
-    return "DONE";
-  }
-  async cancel(): Promise<PipelineState> {
-    return "DONE";
-  }
-  metrics() {
-    return { counter: () => 0, queryMetrics: () => ({ counters: [], distributions: [], gauges: [] }), toJSON: () => ({ counters: [], distributions: [], gauges: [] }) } as never;
-  }
-  collected() {
-    return undefined;
-  }
-}
-
-/** Evaluates a script and returns the pipelines it built, in order, without running any. */
-export async function pipelinesOf(file: string, args: string[] = [], log: { out: (t: string) => void; err: (t: string) => void }): Promise<Pipeline[]> {
+/** Evaluates a script, running none of its pipelines; returns the graphs of those it built, in order. */
+export async function pipelinesOf(file: string, args: string[] = [], log: { out: (t: string) => void; err: (t: string) => void }): Promise<PipelineGraph[]> {
   const fs = await import("node:fs/promises");
   const { createSession } = await import("../session/session.js");
-  const api = (await import("../index.js")) as unknown as { Pipeline: typeof Pipeline & { create: (o?: PipelineOptions) => Pipeline } };
   const abs = path.resolve(file);
   const code = await fs.readFile(abs, "utf8");
-  const seen: Pipeline[] = [];
-  const remember = (p: Pipeline) => {
-    if (!seen.includes(p)) seen.push(p);
-  };
-  const proto = api.Pipeline.prototype as unknown as { run: (...a: unknown[]) => PipelineResult };
-  const originalRun = proto.run;
-  const originalCreate = api.Pipeline.create;
-  proto.run = function (this: Pipeline) {
-    remember(this);
-    return new NotRun();
-  };
-  api.Pipeline.create = function (this: unknown, options?: PipelineOptions) {
-    const p = originalCreate.call(api.Pipeline, options);
-    remember(p);
-    return p;
-  } as typeof originalCreate;
-  const session = createSession({ cwd: process.cwd(), args, typeCheck: "off", stdout: log.out, stderr: log.err });
+  const session = createSession({ cwd: process.cwd(), args, typeCheck: "off", stdout: log.out, stderr: log.err, dryRun: true });
   try {
     await session.ready();
     const rel = path.relative(process.cwd(), abs);
     const result = await session.execute(code, { filename: rel && !rel.startsWith("..") ? rel : abs, language: /\.[cm]?js$/.test(abs) ? "js" : "ts" });
     if (result.status === "error") throw new Error(result.error!.traceback.join("\n"));
+    return session.pipelineGraphs();
   } finally {
-    proto.run = originalRun;
-    api.Pipeline.create = originalCreate;
     await session.dispose();
   }
-  return seen;
 }
 
 export async function explainCommand(argv: string[]): Promise<number> {

@@ -61,6 +61,16 @@ export function setTransformOwner(owner: string | undefined): void {
   transformOwner = owner;
 }
 
+const createdListeners = new Set<(p: Pipeline) => void>();
+/**
+ * Calls `listener` with every Pipeline created from now on, until the returned function is
+ * called: how a session knows the pipelines its cells built (to show or explain them).
+ */
+export function onPipelineCreated(listener: (p: Pipeline) => void): () => void {
+  createdListeners.add(listener);
+  return () => createdListeners.delete(listener);
+}
+
 let defaultOptions: PipelineOptions = {};
 /** Options for Pipeline.create() calls that do not set them (from `flowbook run --runner`). */
 export function setDefaultPipelineOptions(options: PipelineOptions): void {
@@ -85,6 +95,7 @@ export class Pipeline {
   protected constructor(options: PipelineOptions) {
     this.options = { ...defaultOptions, ...options };
     this.name = this.options.name ?? `flowbook-pipeline-${nextPipeline++}`;
+    for (const l of createdListeners) l(this);
   }
 
   static create(options: PipelineOptions = {}): Pipeline {

@@ -57,7 +57,15 @@ export interface ConvertOptions {
   language?: "ts" | "js";
   /** Run the instrumenter (default true). */
   instrument?: boolean;
+  /**
+   * Convert a module of the user's (a file a cell imports) rather than a cell: no value;
+   * its exports are listed in {@link ConvertedCell.exports} (`export default` sets `__fb_out.default`).
+   */
+  module?: boolean;
 }
+
+/** One export of a module: `name` is the scope's `local`; `star` re-exports a whole namespace. */
+export type ModuleExport = { name: string; local: string } | { star: string };
 
 export interface ConvertedCell {
   /** The text of the cell's factory function (see the module doc). */
@@ -72,6 +80,8 @@ export interface ConvertedCell {
   imports: string[];
   /** True when the last statement is an expression (the cell has a value). */
   hasValue: boolean;
+  /** A module's exports (with `module: true`). */
+  exports: ModuleExport[];
 }
 
 /** A cell that does not parse. */
@@ -99,8 +109,8 @@ export async function convertCell(source: string, options: ConvertOptions): Prom
 
   // 2. the cell's value, no exports, no import.meta (on the cell's own AST)
   const pre = new TextEdits(text);
-  const hasValue = markValue(ts, sf, pre);
-  stripExports(ts, sf, pre);
+  const hasValue = !options.module && markValue(ts, sf, pre);
+  const exports = options.module ? convertExports(ts, sf, pre) : (stripExports(ts, sf, pre), []);
   replaceImportMeta(ts, sf, pre);
   const { code: text2, map: preMap } = pre.apply();
 
@@ -130,6 +140,7 @@ export async function convertCell(source: string, options: ConvertOptions): Prom
     runtimeNames: persisted.names,
     imports: persisted.imports,
     hasValue,
+    exports,
   };
 }
 
@@ -249,6 +260,73 @@ function stripExports(ts: typeof TS, js: TS.SourceFile, edits: TextEdits): void 
       }
     }
   }
+}
+
+/**
+ * A module's exports, as a script can have them: `export` modifiers go (the names stay in
+ * the module's scope and are listed), `export default x` sets `__fb_out.default`, and
+ * re-exports (`export { a } from "m"`, `export * from "m"`) become imports under private
+ * names. Type-only exports have no runtime name.
+ */
+function convertExports(ts: typeof TS, sf: TS.SourceFile, edits: TextEdits): ModuleExport[] {
+  const out: ModuleExport[] = [];
+  let n = 0;
+  const has = (mods: readonly TS.ModifierLike[] | undefined, kind: TS.SyntaxKind) => mods?.find((m) => m.kind === kind);
+  for (const stmt of sf.statements) {
+    const start = stmt.getStart(sf);
+    if (ts.isExportDeclaration(stmt)) {
+      const spec = stmt.moduleSpecifier && ts.isStringLiteral(stmt.moduleSpecifier) ? JSON.stringify(stmt.moduleSpecifier.text) : undefined;
+      const clause = stmt.exportClause;
+      let replacement = "";
+      if (stmt.isTypeOnly) replacement = "";
+      else if (!clause) {
+        const local = `__fb_star_${n++}`;
+        replacement = `import * as ${local} from ${spec};`;
+        out.push({ star: local });
+      } else if (ts.isNamespaceExport(clause)) {
+        const local = `__fb_reexport_${n++}`;
+        replacement = `import * as ${local} from ${spec};`;
+        out.push({ name: clause.name.text, local });
+      } else {
+        const parts: string[] = [];
+        for (const el of clause.elements) {
+          if (el.isTypeOnly) continue;
+          const local = (el.propertyName ?? el.name).text;
+          if (spec) {
+            const alias = `__fb_reexport_${n++}`;
+            parts.push(`${local} as ${alias}`);
+            out.push({ name: el.name.text, local: alias });
+          } else out.push({ name: el.name.text, local });
+        }
+        if (spec && parts.length) replacement = `import { ${parts.join(", ")} } from ${spec};`;
+      }
+      edits.replace(start, stmt.end, replacement);
+      continue;
+    }
+    if (ts.isExportAssignment(stmt)) {
+      edits.replace(start, stmt.expression.getStart(sf), "__fb_out.default = (");
+      edits.insert(stmt.expression.end, ")", 1);
+      continue;
+    }
+    const mods = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) : undefined;
+    const exportMod = has(mods, ts.SyntaxKind.ExportKeyword);
+    if (!exportMod) continue;
+    const defaultMod = has(mods, ts.SyntaxKind.DefaultKeyword);
+    const typeOnly = has(mods, ts.SyntaxKind.DeclareKeyword) || ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt);
+    const named = (ts.isFunctionDeclaration(stmt) || ts.isClassDeclaration(stmt) || ts.isEnumDeclaration(stmt) || ts.isModuleDeclaration(stmt)) && stmt.name && ts.isIdentifier(stmt.name) ? stmt.name.text : undefined;
+    if (defaultMod && !named && !typeOnly) {
+      // `export default function () {}` / `export default class {}`: an expression then.
+      edits.replace(exportMod.getStart(sf), skipSpaces(sf.text, defaultMod.end), "__fb_out.default = ");
+      continue;
+    }
+    edits.remove(exportMod.getStart(sf), skipSpaces(sf.text, exportMod.end));
+    if (defaultMod) edits.remove(defaultMod.getStart(sf), skipSpaces(sf.text, defaultMod.end));
+    if (typeOnly) continue;
+    if (ts.isVariableStatement(stmt)) {
+      for (const d of stmt.declarationList.declarations) for (const name of bindingNames(ts, d.name)) out.push({ name, local: name });
+    } else if (named) out.push({ name: defaultMod ? "default" : named, local: named });
+  }
+  return out;
 }
 
 /**

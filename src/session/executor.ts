@@ -18,7 +18,7 @@
 import fs from "node:fs";
 import { createRequire, isBuiltin } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { DYNAMIC_IMPORT } from "../graph/realm.js";
 import type { ConvertedCell } from "./cell_converter.js";
@@ -43,6 +43,13 @@ export interface ExecutorOptions {
   builtinModules?: Record<string, unknown>;
   /** Stop running cells on SIGINT while one runs (default true). */
   handleSigint?: boolean;
+  /**
+   * Converts a module of the user's (a `.ts`/`.js` file outside node_modules that a cell
+   * imports) to run in the sandbox too, and names its script for error mapping.
+   */
+  convertModule?: (code: string, file: string) => Promise<{ cell: ConvertedCell; scriptName: string }>;
+  /** The globals of such a module besides its own `require` (`console`, `process`). */
+  moduleGlobals?: Record<string, unknown>;
 }
 
 export interface RunOptions {
@@ -154,11 +161,64 @@ export function createExecutor(options: ExecutorOptions): Executor {
     interruptWaiting?.(new InterruptedError());
   }
 
+  /** The user's modules evaluated in the sandbox, by file: re-evaluated when the file changed. */
+  const userModules = new Map<string, { mtimeMs: number; ns: Record<string, unknown> }>();
+
+  /**
+   * Evaluates a module of the user's in the sandbox, in a scope of its own, as a cell is:
+   * its classes extend the sandbox's DoFn, and its functions travel by value with what
+   * they capture (so a Flink worker needs no access to the file).
+   */
+  async function loadUserModule(file: string): Promise<Record<string, unknown>> {
+    const mtimeMs = fs.statSync(file).mtimeMs;
+    const cached = userModules.get(file);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.ns;
+    const code = fs.readFileSync(file, "utf8");
+    const { cell, scriptName } = await options.convertModule!(code, file);
+    const ns = sandbox.newScope();
+    // Registered before it runs, so an import cycle gets the namespace being filled.
+    userModules.set(file, { mtimeMs, ns });
+    try {
+      const dir = path.dirname(file);
+      const modules = cell.imports.length ? await loadModules(cell.imports, dir) : [];
+      const moduleScope = sandbox.newScope();
+      for (const [k, v] of Object.entries(options.moduleGlobals ?? {})) moduleScope[k] = v;
+      moduleScope.require = createRequire(file);
+      moduleScope.__fb_meta = { url: pathToFileURL(file).href, filename: file, dirname: dir };
+      Object.defineProperty(moduleScope, DYNAMIC_IMPORT, { value: (spec: string) => loadModule(String(spec), dir), enumerable: false });
+      sandbox.exports.installInstrumentationGlobals(moduleScope);
+      for (const n of cell.runtimeNames) moduleScope[n] = undefined;
+      const out: { default?: unknown } = {};
+      const factory = sandbox.compile(cell.code, scriptName) as (...a: unknown[]) => () => Generator<unknown, unknown, unknown>;
+      await drive(factory(moduleScope, moduleTable(modules), out, sandbox.asyncIterator)());
+      for (const e of cell.exports) {
+        if ("star" in e) {
+          const from = moduleScope[e.star] as Record<string, unknown>;
+          for (const k of Object.keys(from ?? {})) if (k !== "default" && !(k in ns)) Object.defineProperty(ns, k, { get: () => from[k], enumerable: true });
+        } else Object.defineProperty(ns, e.name, { get: () => moduleScope[e.local], enumerable: true });
+      }
+      if ("default" in out) Object.defineProperty(ns, "default", { value: out.default, enumerable: true });
+      return ns;
+    } catch (e) {
+      userModules.delete(file);
+      throw e;
+    }
+  }
+
+  /** A file a cell imports that is the user's own module, not a package's or CommonJS. */
+  function isUserModule(file: string): boolean {
+    if (!options.convertModule || !/\.(ts|mts|tsx|js|mjs)$/.test(file) || file.split(path.sep).includes("node_modules")) return false;
+    if (!/\.(js|mjs)$/.test(file)) return true;
+    const text = fs.readFileSync(file, "utf8");
+    return !/\bmodule\.exports\b|\bexports\.[A-Za-z_$]/.test(text) || /^\s*(import|export)\s/m.test(text);
+  }
+
   async function loadModule(spec: string, baseDir: string): Promise<unknown> {
     if (Object.prototype.hasOwnProperty.call(builtinModules, spec)) return builtinModules[spec];
     if (isBuiltin(spec)) return import(spec.startsWith("node:") ? spec : `node:${spec}`);
-    if (spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec)) {
-      const file = localModuleFile(path.resolve(baseDir, spec));
+    if (spec.startsWith("./") || spec.startsWith("../") || path.isAbsolute(spec) || spec.startsWith("file:")) {
+      const file = localModuleFile(spec.startsWith("file:") ? fileURLToPath(spec) : path.resolve(baseDir, spec));
+      if (fs.existsSync(file) && isUserModule(file)) return loadUserModule(file);
       if (/\.(ts|mts|cts|tsx)$/.test(file)) await ensureTypeScriptLoader();
       return import(pathToFileURL(file).href);
     }

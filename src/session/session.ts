@@ -13,9 +13,10 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import util from "node:util";
-import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type SourceDiagnostic } from "./cell_converter.js";
+import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type ConvertedCell, type SourceDiagnostic } from "./cell_converter.js";
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
 import { onPipelineRun, type PipelineResult } from "../sdk/runner.js";
+import type { PipelineGraph } from "../graph/types.js";
 import { hostRunners } from "./sandbox/host_runners.js";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.js";
 import { diagnosticLines, formatDiagnostics, formatRuntimeError, registerSource, SourceRegistry, type FormattedError } from "./error_mapping.js";
@@ -52,6 +53,11 @@ export interface Session {
   dispose(): Promise<void>;
   /** Resolves when the API and the converter are loaded (execute awaits it too). */
   ready(): Promise<void>;
+  /**
+   * The graphs (src/graph/types.ts) of the pipelines cells created, as they are now, oldest
+   * first: what a front end shows or explains. Empty until ready() resolved.
+   */
+  pipelineGraphs(): PipelineGraph[];
   /** Number of cells executed so far (Jupyter's execution_count). */
   readonly executionCount: number;
 }
@@ -83,6 +89,8 @@ export interface SessionOptions {
   colors?: boolean;
   /** Run the type checker in this thread rather than a worker (for tests). */
   checkerInProcess?: boolean;
+  /** Build pipelines but run none (`flowbook explain`): run() returns a result that did nothing. */
+  dryRun?: boolean;
 }
 
 export interface ExecuteOptions {
@@ -183,6 +191,8 @@ export function createSession(options: SessionOptions = {}): Session {
   let disposed = false;
   let executor: Executor | undefined;
   let sandbox: Sandbox | undefined;
+  /** The sandbox's pipelines that cells created (since the last reset). */
+  let created: object[] = [];
   let api: Record<string, unknown> = {};
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -230,7 +240,8 @@ export function createSession(options: SessionOptions = {}): Session {
   warmUpConverter();
   const init = (async () => {
     sandbox = await createSandbox({ globals: { ...stdio } });
-    sandbox.exports.connectHostRunners(hostRunners());
+    sandbox.exports.connectHostRunners(hostRunners({ dryRun: options.dryRun }));
+    sandbox.exports.onPipelineCreated((p) => void created.push(p));
     api = { ...sandbox.exports.api };
     delete api.default;
     try {
@@ -246,8 +257,37 @@ export function createSession(options: SessionOptions = {}): Session {
   })();
   init.catch(() => undefined);
 
+  /** A module of the user's that a cell imports, converted to run in the sandbox like a cell. */
+  async function convertModule(code: string, file: string): Promise<{ cell: ConvertedCell; scriptName: string }> {
+    const rel = path.relative(cwd, file);
+    const displayName = rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+    const language = /\.(ts|mts|tsx)$/.test(file) ? "ts" : "js";
+    let cell: ConvertedCell;
+    try {
+      cell = await convertCell(code, { filename: displayName, language, module: true });
+    } catch (e) {
+      if (!(e instanceof CellSyntaxError)) throw e;
+      const d = e.diagnostics[0]!;
+      throw new SyntaxError(`${d.message} (${displayName}:${d.line + 1}:${d.column + 1})`);
+    }
+    const scriptName = `flowbook:${displayName}`;
+    const mapper = cell.mapper;
+    const source = { scriptName, displayName, source: code, mapper: { original: (line: number, column: number) => mapper.original(line + 1, column) } };
+    registry.add(source);
+    registerSource(source);
+    return { cell, scriptName };
+  }
+
   function newExecutor(sb: Sandbox): Executor {
-    const ex = createExecutor({ sandbox: sb, cwd, globals: makeGlobals(sb), builtinModules: { flowbook: api }, handleSigint: options.handleSigint });
+    const ex = createExecutor({
+      sandbox: sb,
+      cwd,
+      globals: makeGlobals(sb),
+      builtinModules: { flowbook: api },
+      handleSigint: options.handleSigint,
+      convertModule,
+      moduleGlobals: { ...stdio },
+    });
     sb.exports.installInstrumentationGlobals(ex.scope);
     return ex;
   }
@@ -389,6 +429,7 @@ export function createSession(options: SessionOptions = {}): Session {
       await init;
       executor = newExecutor(sandbox!);
       registry.clear();
+      created = [];
       count = 0;
       await lazyChecker?.reset();
     },
@@ -398,6 +439,7 @@ export function createSession(options: SessionOptions = {}): Session {
       await lazyChecker?.dispose();
     },
     ready: () => init,
+    pipelineGraphs: () => created.map((p) => JSON.parse(sandbox!.exports.graphJson(p)) as PipelineGraph),
     get executionCount() {
       return count;
     },

@@ -4,18 +4,37 @@
  */
 // The host's API, with its runners registered.
 import "../../index.js";
-import { notifyPipelineRun, resolveRunner, type PipelineResult, type RunRequest } from "../../sdk/runner.js";
+import { MetricResults } from "../../sdk/metrics/metric_results.js";
+import { notifyPipelineRun, resolveRunner, type PipelineResult, type PipelineState, type RunRequest } from "../../sdk/runner.js";
 import type { HostRunners } from "./forwarding_runner.js";
 
 /** The runner names the sandbox forwards; others (a runner object a cell made) run in it. */
 const FORWARDED = ["direct", "flink"];
 
-export function hostRunners(): HostRunners {
+/** What a run does not do when a session only builds pipelines (`flowbook explain`). */
+export class NotRunResult implements PipelineResult {
+  readonly state: PipelineState = "DONE";
+  async waitUntilFinish(): Promise<PipelineState> {
+    return "DONE";
+  }
+  async cancel(): Promise<PipelineState> {
+    return "DONE";
+  }
+  metrics(): MetricResults {
+    return new MetricResults({ counters: [], distributions: [], gauges: [] });
+  }
+  collected(): undefined {
+    return undefined;
+  }
+}
+
+/** `dryRun`: nothing runs; every run() returns a {@link NotRunResult}. */
+export function hostRunners(options: { dryRun?: boolean } = {}): HostRunners {
   return {
     names: FORWARDED,
     run(runner: string, requestJson: string): PipelineResult {
       const request = JSON.parse(requestJson) as RunRequest;
-      const result = resolveRunner(runner).run(request);
+      const result = options.dryRun ? new NotRunResult() : resolveRunner(runner).run(request);
       // The host's listeners too: a session cancels an interrupted cell's runs, `flowbook run` waits for them.
       notifyPipelineRun(result, request.graph);
       return result;

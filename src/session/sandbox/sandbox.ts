@@ -22,6 +22,8 @@ export interface SandboxApi {
   connectHostRunners(host: HostRunners): void;
   installInstrumentationGlobals(target: object): void;
   onPipelineRun(listener: (result: unknown, graph: unknown) => void): () => void;
+  onPipelineCreated(listener: (pipeline: object) => void): () => void;
+  graphJson(pipeline: object): string;
   setDefaultPipelineOptions(options: Record<string, unknown>): void;
   setShowDisplay(hook: ((value: unknown) => void) | undefined): void;
   setTransformOwner(owner: string | undefined): void;

@@ -58,6 +58,12 @@ export interface Session {
    * first: what a front end shows or explains. Empty until ready() resolved.
    */
   pipelineGraphs(): PipelineGraph[];
+  /**
+   * A value as text, as util.inspect shows it (a cell's result for text/plain). Use this
+   * rather than util.inspect: the sandbox's Maps, Sets, Dates and class instances reach
+   * the host through vm2's proxies, which util.inspect cannot look into.
+   */
+  formatValue(value: unknown, options?: util.InspectOptions): string;
   /** Number of cells executed so far (Jupyter's execution_count). */
   readonly executionCount: number;
 }
@@ -228,7 +234,7 @@ export function createSession(options: SessionOptions = {}): Session {
     const fallbackDisplay =
       options.display ??
       ((value: unknown) => {
-        write.out(util.inspect(value, { colors: options.colors ?? false, depth: 4 }) + "\n");
+        write.out(formatValue(value, { colors: options.colors ?? false, depth: 4 }) + "\n");
       });
     const display = (value: unknown, opts?: Record<string, unknown>) => (current?.display ?? fallbackDisplay)(value, opts);
     sb.exports.setShowDisplay((value) => display(value));
@@ -290,6 +296,12 @@ export function createSession(options: SessionOptions = {}): Session {
     });
     sb.exports.installInstrumentationGlobals(ex.scope);
     return ex;
+  }
+
+  function formatValue(value: unknown, opts: util.InspectOptions = {}): string {
+    const depth = opts.depth ?? 2;
+    const view = sandbox ? sandbox.hostView(value, depth === null || depth === Infinity ? 64 : depth + 1) : value;
+    return util.inspect(view, opts);
   }
 
   const ownerFor = (code: string, cellId?: string) => cellId ?? "code:" + createHash("sha1").update(code).digest("hex").slice(0, 16);
@@ -422,6 +434,7 @@ export function createSession(options: SessionOptions = {}): Session {
       return { found: true, data: { "text/plain": plain, "text/markdown": markdown } };
     },
     isComplete: (code) => isCompleteCode(code),
+    formatValue,
     interrupt() {
       executor?.interrupt();
     },

@@ -42,7 +42,8 @@ export function functionMeta(fn: unknown): FunctionMeta | undefined {
 /** Attaches metadata to a function; returns the function (so it can wrap an expression). */
 export function __fb_fn<T>(fn: T, meta: FunctionMeta): T {
   if (typeof fn === "function") {
-    (fn as unknown as Record<symbol, unknown>)[FN_META] = meta;
+    // Not enumerable: util.inspect and Object.assign need not see it.
+    Object.defineProperty(fn, FN_META, { value: meta, configurable: true, writable: true });
     if (meta.name !== undefined && (fn as { name?: unknown }).name === "") {
       Object.defineProperty(fn, "name", { value: meta.name, configurable: true });
     }
@@ -60,7 +61,7 @@ export function __fb_obj<T>(obj: T, entries: ReadonlyArray<readonly [string, Fun
     const d = Object.getOwnPropertyDescriptor(obj, key);
     if (!d) continue;
     const fn = accessor === 1 ? d.get : accessor === 2 ? d.set : d.value;
-    if (typeof fn === "function") (fn as unknown as Record<symbol, unknown>)[FN_META] = meta;
+    if (typeof fn === "function") Object.defineProperty(fn, FN_META, { value: meta, configurable: true, writable: true });
   }
   return obj;
 }

@@ -27,6 +27,8 @@ export function bundleOptions(entry: string) {
     write: false,
     legalComments: "none" as const,
     logLevel: "warning" as const,
+    // Class names as written (`Pipeline`, not `_Pipeline`): they show in values and errors.
+    keepNames: true,
     // Node's modules and the npm packages are the host's, through the sandbox's require.
     packages: "external" as const,
     // Each module's import.meta.url: the bundle's own (stack.ts finds src/ two levels up).

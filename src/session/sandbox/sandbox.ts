@@ -37,6 +37,8 @@ export interface Sandbox {
   compile(code: string, filename: string): unknown;
   /** `for await` over a value, in the sandbox (the converted cell's helper). */
   readonly asyncIterator: unknown;
+  /** A value as util.inspect should see it: the sandbox's objects copied into the host's (to `depth`). */
+  hostView(value: unknown, depth?: number): unknown;
 }
 
 /** Host built-ins a cell's code may use besides the JavaScript ones (vm2 adds Buffer). */
@@ -56,8 +58,71 @@ const HELPERS = `(function () {
       const it = x[Symbol.iterator]();
       return { next: async function () { const r = it.next(); return r.done ? r : { done: false, value: await r.value }; } };
     },
+    // A copy of a value made of the host's objects, for util.inspect (which sees the
+    // sandbox's Maps, Sets and Dates through vm2's proxies as empty, and its class
+    // instances without their class names). Functions, errors, promises and objects with
+    // their own inspect method stay as they are.
+    hostView: function (value, host, maxDepth) {
+      const seen = new Map();
+      const custom = Symbol.for("nodejs.util.inspect.custom");
+      function view(v, depth) {
+        if (v === null || typeof v !== "object" || depth > maxDepth) return v;
+        if (seen.has(v)) return seen.get(v);
+        if (v instanceof Error || v instanceof Promise || typeof v[custom] === "function") return v;
+        let out;
+        if (v instanceof Map) {
+          out = host.map();
+          seen.set(v, out);
+          for (const [k, x] of v) out.set(view(k, depth + 1), view(x, depth + 1));
+        } else if (v instanceof Set) {
+          out = host.set();
+          seen.set(v, out);
+          for (const x of v) out.add(view(x, depth + 1));
+        } else if (v instanceof Date) out = host.date(v.getTime());
+        else if (v instanceof RegExp) out = host.regexp(v.source, v.flags);
+        else if (ArrayBuffer.isView(v) && !(v instanceof DataView)) out = host.typed(Object.getPrototypeOf(v).constructor.name, Array.from(v));
+        else if (Array.isArray(v)) {
+          out = host.array();
+          seen.set(v, out);
+          for (let i = 0; i < v.length; i++) out.push(view(v[i], depth + 1));
+        } else {
+          const proto = Object.getPrototypeOf(v);
+          const ctor = proto && Object.getOwnPropertyDescriptor(proto, "constructor");
+          const name = ctor && typeof ctor.value === "function" && ctor.value !== Object ? String(ctor.value.name) : "";
+          out = host.object(name, proto === null);
+          seen.set(v, out);
+          for (const k of Object.keys(v)) out[k] = view(v[k], depth + 1);
+        }
+        return out;
+      }
+      return view(value, 0);
+    },
   };
 })()`;
+
+/**
+ * What the sandbox's hostView builds with: objects made here (vm2 maps the host's
+ * built-in constructors to the sandbox's own, so `new host.Map()` would not do).
+ */
+const namedClasses = new Map<string, new () => object>();
+const HOST_BUILDERS = {
+  map: () => new Map<unknown, unknown>(),
+  set: () => new Set<unknown>(),
+  date: (time: number) => new Date(time),
+  regexp: (source: string, flags: string) => new RegExp(source, flags),
+  array: () => [] as unknown[],
+  typed: (name: string, values: number[]) => {
+    const C = (globalThis as Record<string, unknown>)[name] as { from(v: number[]): unknown } | undefined;
+    return typeof C?.from === "function" ? C.from(values) : values;
+  },
+  object: (name: string, nullProto: boolean): object => {
+    if (nullProto) return Object.create(null) as object;
+    if (!name) return {};
+    let C = namedClasses.get(name);
+    if (!C) namedClasses.set(name, (C = { [name]: class {} }[name]!));
+    return new C();
+  },
+};
 
 export interface SandboxOptions {
   /** Globals of the sandbox besides HOST_GLOBALS (the session's console and process). */
@@ -77,12 +142,17 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const factory = vm.run(new vm2.VMScript(wrapper, { filename: bundleFilename, lineOffset: -1 })) as (req: unknown, url: string) => SandboxApi;
   const bundleRequire = createRequire(options.requireFrom ?? bundleFilename);
   const exports = factory(bundleRequire, pathToFileURL(bundleFilename).href);
-  const helpers = vm.run(HELPERS) as { newScope(): Record<string, unknown>; asyncIterator: unknown };
+  const helpers = vm.run(HELPERS) as {
+    newScope(): Record<string, unknown>;
+    asyncIterator: unknown;
+    hostView(value: unknown, host: typeof HOST_BUILDERS, depth: number): unknown;
+  };
   return {
     exports,
     newScope: () => helpers.newScope(),
     compile: (cellCode, filename) => vm.run(new vm2.VMScript(cellCode, { filename, lineOffset: -1 })),
     asyncIterator: helpers.asyncIterator,
+    hostView: (value, depth = 8) => helpers.hostView(value, HOST_BUILDERS, depth),
   };
 }
 

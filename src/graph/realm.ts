@@ -107,3 +107,15 @@ export function functionSource(fn: Function): string {
   if (s.includes(DYNAMIC_IMPORT)) s = s.replace(DYNAMIC_IMPORT_CALL, "import(");
   return s;
 }
+
+const sandboxModules = new Set<string>();
+
+/** Records that the session evaluated the user's module at this URL in the sandbox (as a cell). */
+export function registerSandboxModule(url: string): void {
+  sandboxModules.add(url);
+}
+
+/** True for a module whose exports travel by value (see {@link registerSandboxModule}). */
+export function isSandboxModule(specifier: string): boolean {
+  return sandboxModules.has(specifier);
+}

@@ -37,6 +37,8 @@ interface Node {
   /** Payload of a graph read back from JSON. */
   payloadJSON?: unknown;
   owner?: string;
+  /** Which run of the owner applied it: a cell applying a name twice in one run gets two transforms. */
+  ownerRun?: number;
   appliedAt?: string;
   stale?: boolean;
 }
@@ -59,7 +61,9 @@ let transformOwner: string | undefined;
  */
 export function setTransformOwner(owner: string | undefined): void {
   transformOwner = owner;
+  if (owner !== undefined) ownerRun++;
 }
+let ownerRun = 0;
 
 const createdListeners = new Set<(p: Pipeline) => void>();
 /**
@@ -134,20 +138,29 @@ export class Pipeline {
     let fullName = parent ? `${parent.fullName}/${baseName}` : baseName;
 
     let replacing: Node | undefined;
+    const owner = parent ? parent.owner : transformOwner;
+    const run = parent ? parent.ownerRun : ownerRun;
+    // Applied by an earlier run of the same cell: this application replaces it.
+    const replaceable = (n: Node) => owner !== undefined && n.owner === owner && n.ownerRun !== run && !this.isInsideStack(n);
     const existingId = this.byFullName.get(fullName);
     if (existingId) {
       const existing = this.nodes.get(existingId)!;
-      const owner = parent ? parent.owner : transformOwner;
-      if (owner !== undefined && existing.owner === owner && !this.isInsideStack(existing)) {
+      if (replaceable(existing)) {
         replacing = existing;
       } else if (explicit || parent) {
         throw new TransformApplicationError(
           `a transform named '${fullName}' already exists in this pipeline; give this one another name with apply("OtherName", ...)${whereApplied()}`,
         );
       } else {
-        // Unnamed at the top level: number it, as Beam Java does for non-unique default names.
+        // Unnamed at the top level: number it, as Beam Java does for non-unique default names
+        // (taking over the numbered name an earlier run of this cell gave).
         let i = 2;
-        while (this.byFullName.has(`${baseName}${i}`)) i++;
+        for (let id = this.byFullName.get(`${baseName}${i}`); id !== undefined; id = this.byFullName.get(`${baseName}${++i}`)) {
+          if (replaceable(this.nodes.get(id)!)) {
+            replacing = this.nodes.get(id)!;
+            break;
+          }
+        }
         fullName = `${baseName}${i}`;
       }
     }
@@ -161,7 +174,8 @@ export class Pipeline {
       outputs: {},
       subtransforms: [],
       parent: parent?.id,
-      owner: parent ? parent.owner : transformOwner,
+      owner,
+      ownerRun: run,
       appliedAt: parent ? parent.appliedAt : callerLocation(),
     };
     this.nodes.set(node.id, node);

@@ -178,6 +178,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     const ns = sandbox.newScope();
     // Registered before it runs, so an import cycle gets the namespace being filled.
     userModules.set(file, { mtimeMs, ns });
+    sandbox.exports.registerSandboxModule(pathToFileURL(file).href);
     try {
       const dir = path.dirname(file);
       const modules = cell.imports.length ? await loadModules(cell.imports, dir) : [];

@@ -270,7 +270,8 @@ export function createSession(options: SessionOptions = {}): Session {
     const language = /\.(ts|mts|tsx)$/.test(file) ? "ts" : "js";
     let cell: ConvertedCell;
     try {
-      cell = await convertCell(code, { filename: displayName, language, module: true });
+      // The absolute path: the instrumenter resolves the module's relative imports from it.
+      cell = await convertCell(code, { filename: file, language, module: true });
     } catch (e) {
       if (!(e instanceof CellSyntaxError)) throw e;
       const d = e.diagnostics[0]!;

@@ -3,7 +3,7 @@
  * port 18097) exactly as it runs on the local runner: its functions travel with the
  * values they captured from earlier cells.
  */
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -49,7 +49,41 @@ async function runNotebook(pipelineOptions: Record<string, unknown>): Promise<st
     .sort();
 }
 
+/** A module of the user's beside the notebook: its DoFn runs in Flink's Node workers by value. */
+function userModuleDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "flowbook-session-module-"));
+  writeFileSync(
+    join(dir, "tagging.ts"),
+    [
+      'import { DoFn, type ProcessContext } from "flowbook";',
+      'import { prefix } from "./settings.js";',
+      "export class Tag extends DoFn<string, string> {",
+      "  processElement(c: ProcessContext<string, string>) { c.output(prefix + c.element()); }",
+      "}",
+    ].join("\n"),
+  );
+  writeFileSync(join(dir, "settings.ts"), 'export const prefix = "tag:";');
+  return dir;
+}
+
 describe("a notebook on Flink", () => {
+  test("a DoFn from the user's own module runs on Flink as locally", async () => {
+    const dir = userModuleDir();
+    const run = async (pipelineOptions: Record<string, unknown>) => {
+      const s = createSession({ cwd: dir, typeCheck: "off", pipelineOptions, stdout: () => undefined, stderr: () => undefined });
+      try {
+        const r = await s.execute('import { Tag } from "./tagging.js";\nconst p = Pipeline.create();\n(await collect(p.apply(Create.of("x", "y")).apply(ParDo.of(new Tag())))).sort()');
+        if (r.status !== "ok") throw new Error(r.error!.traceback.join("\n"));
+        return r.value;
+      } finally {
+        await s.dispose();
+      }
+    };
+    expect(await run({ runner: "direct" })).toEqual(["tag:x", "tag:y"]);
+    expect(await run(cluster.options)).toEqual(["tag:x", "tag:y"]);
+  }, 300_000);
+
+
   test("runs as it runs locally", async () => {
     const local = await runNotebook({ runner: "direct" });
     expect(local).toEqual(["cat=2", "days=1", "dog=2", "sat=1"]);

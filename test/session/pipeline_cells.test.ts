@@ -81,6 +81,17 @@ describe("re-running a cell", () => {
     expect(await names(s)).toEqual(once);
   });
 
+  test("a cell applying the same unnamed transform twice gets two transforms, run after run", async () => {
+    const s = session();
+    value(await s.execute("const p = Pipeline.create();"));
+    const cell = "const out = p.apply('In', Create.of('a')).apply(MapElements.via((x: string) => x + 1)).apply(MapElements.via((x: string) => x + 2));\nawait collect(out)";
+    expect(value(await s.execute(cell, { cellId: "twice" }))).toEqual(["a12"]);
+    const once = await names(s);
+    expect(once).toEqual(["In", "Map", "Map2"]);
+    expect(value(await s.execute(cell, { cellId: "twice" }))).toEqual(["a12"]);
+    expect(await names(s)).toEqual(once);
+  });
+
   test("running a notebook top to bottom twice gives the same graph as once", async () => {
     const s = session();
     const notebook = [

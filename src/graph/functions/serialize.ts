@@ -15,7 +15,7 @@
 import { createRequire, isBuiltin } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
-import { bytesToBase64, functionSource, IN_SANDBOX, types } from "../realm.js";
+import { bytesToBase64, functionSource, isSandboxModule, types } from "../realm.js";
 import { analyzeFunctionSource, type FunctionForm } from "../../session/instrument/free_variables.js";
 import { SerializationError, type SerializeWhere } from "./errors.js";
 import { isBuiltinKnown, knownName, knownObject } from "./known_objects.js";
@@ -322,6 +322,9 @@ class Serializer {
   }
 
   encode(v: unknown, importInfo?: ImportInfo): Encoded {
+    // The user's own modules a session evaluated in its sandbox are like cells: what they
+    // export travels by value, so a worker needs no access to their files.
+    if (importInfo && isSandboxModule(importInfo[0])) importInfo = undefined;
     if (importInfo && isPrimitive(v)) return moduleEncoding(importInfo);
     switch (typeof v) {
       case "undefined":
@@ -354,11 +357,7 @@ class Serializer {
     if (seen !== undefined) return { $: "ref", id: seen };
     const k = knownName(obj);
     if (k !== undefined) return { $: "known", name: k };
-    // A function of the user's own module that a session evaluated in its sandbox is
-    // instrumented like a cell's: it travels by value, so a worker needs no access to the file.
-    if (importInfo && !(IN_SANDBOX && typeof obj === "function" && importInfo[0].startsWith("file:") && functionMeta(obj))) {
-      return moduleEncoding(importInfo);
-    }
+    if (importInfo) return moduleEncoding(importInfo);
     if (typeof obj === "function") {
       const builtin = crossRealmBuiltin(obj as Function);
       if (builtin !== undefined) return { $: "known", name: builtin };

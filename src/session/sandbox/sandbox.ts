@@ -24,6 +24,7 @@ export interface SandboxApi {
   onPipelineRun(listener: (result: unknown, graph: unknown) => void): () => void;
   onPipelineCreated(listener: (pipeline: object) => void): () => void;
   graphJson(pipeline: object): string;
+  registerSandboxModule(url: string): void;
   setDefaultPipelineOptions(options: Record<string, unknown>): void;
   setShowDisplay(hook: ((value: unknown) => void) | undefined): void;
   setTransformOwner(owner: string | undefined): void;

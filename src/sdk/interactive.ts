@@ -45,6 +45,10 @@ export class PCollectionSample<T> {
     const head = `${this.name}: ${this.elements.length}${this.truncated ? "+" : ""} element(s)`;
     return [head, ...rows.map((r) => `  ${r}`)].join("\n");
   }
+  /** How util.inspect (a terminal, a notebook's text/plain) shows it: as its text table. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
   toMimeBundle(): Record<string, string> {
     const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
     const rows = this.elements.map((e) => `<tr><td>${esc(short(e.value))}</td><td>${esc(String(e.timestamp))}</td></tr>`).join("");

@@ -1,23 +1,11 @@
 // Pipelines built across cells: functions travel with what they capture (point 3), and
 // running a cell again replaces its transforms instead of adding duplicates (point 7).
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { rebuildValue, type SerializedValue } from "../../src/graph/functions/serialize.js";
-import { createSession, type CellResult, type Session } from "../../src/session/session.js";
+import type { Session } from "../../src/session/session.js";
+import { ok as value, sessionMaker } from "../support/sessions.js";
 
-const sessions: Session[] = [];
-function session(): Session {
-  const s = createSession({ typeCheck: "off", stdout: () => undefined, stderr: () => undefined });
-  sessions.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(sessions.map((s) => s.dispose()));
-});
-
-function value(r: CellResult): unknown {
-  if (r.status !== "ok") throw new Error(r.error!.traceback.join("\n"));
-  return r.value;
-}
+const session = sessionMaker();
 
 describe("captures across cells", () => {
   test("a lambda captures values of earlier cells and the user functions it calls, recursively", async () => {

@@ -4,24 +4,11 @@
 import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
-import { createSession, type CellResult, type Session, type SessionOptions } from "../../src/session/session.js";
+import { describe, expect, test } from "vitest";
+import { ok, sessionMaker } from "../support/sessions.js";
 import { SandboxTextDecoder, SandboxTextEncoder } from "../../src/session/sandbox/text_codec.js";
 
-const sessions: Session[] = [];
-function session(options: SessionOptions = {}): Session {
-  const s = createSession({ typeCheck: "off", stdout: () => undefined, stderr: () => undefined, ...options });
-  sessions.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(sessions.map((s) => s.dispose()));
-});
-
-function ok(r: CellResult): unknown {
-  if (r.status !== "ok") throw new Error(r.error!.traceback.join("\n"));
-  return r.value;
-}
+const session = sessionMaker();
 
 describe("the vm2 sandbox", () => {
   test("cells run under vm2: its own state is refused by name, the host's globals are not the cell's", async () => {
@@ -100,6 +87,11 @@ await collect(p.apply(Create.of(0)).apply(MapElements.via(() =>
     expect(await show("class Point { constructor(public x: number) {} }\nnew Point(2)")).toBe("Point { x: 2 }");
     expect(await show("const o: any = { n: 1 }; o.self = o; o")).toBe("<ref *1> { n: 1, self: [Circular *1] }");
     expect(await show("(x: number) => x")).toBe("[Function (anonymous)]");
+    // show() displays a sample, which shows as its table.
+    const shown: string[] = [];
+    const t = session({ display: (v) => shown.push(t.formatValue(v)) });
+    ok(await t.execute("const p = Pipeline.create();\nawait show(p.apply('Words', Create.of('a', 'b')))"));
+    expect(shown).toEqual(['Words.out: 2 element(s)\n  "a"\n  "b"']);
   });
 });
 

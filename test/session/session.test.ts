@@ -1,21 +1,8 @@
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, test } from "vitest";
-import { createSession, type CellResult, type Session } from "../../src/session/session.js";
+import { describe, expect, test } from "vitest";
+import { ok, sessionMaker } from "../support/sessions.js";
 
-const sessions: Session[] = [];
-function session(opts: Parameters<typeof createSession>[0] = {}): Session {
-  const s = createSession({ typeCheck: "off", stdout: () => undefined, stderr: () => undefined, ...opts });
-  sessions.push(s);
-  return s;
-}
-afterAll(async () => {
-  await Promise.all(sessions.map((s) => s.dispose()));
-});
-
-function ok(r: CellResult): unknown {
-  if (r.status !== "ok") throw new Error(r.error!.traceback.join("\n"));
-  return r.value;
-}
+const session = sessionMaker();
 
 describe("cells", () => {
   const s = session();

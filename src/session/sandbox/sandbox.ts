@@ -10,6 +10,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { inspect } from "node:util";
 import type { HostRunners } from "./forwarding_runner.js";
 import { bundleFilename, loadApiBundle } from "./api_bundle.js";
 
@@ -61,15 +62,20 @@ const HELPERS = `(function () {
     },
     // A copy of a value made of the host's objects, for util.inspect (which sees the
     // sandbox's Maps, Sets and Dates through vm2's proxies as empty, and its class
-    // instances without their class names). Functions, errors, promises and objects with
-    // their own inspect method stay as they are.
+    // instances without their class names). Functions, errors and promises stay as they
+    // are; an object with its own inspect method shows what that returns.
     hostView: function (value, host, maxDepth) {
       const seen = new Map();
       const custom = Symbol.for("nodejs.util.inspect.custom");
       function view(v, depth) {
         if (v === null || typeof v !== "object" || depth > maxDepth) return v;
         if (seen.has(v)) return seen.get(v);
-        if (v instanceof Error || v instanceof Promise || typeof v[custom] === "function") return v;
+        if (v instanceof Error || v instanceof Promise) return v;
+        // Its own inspect method, called here: the host cannot see symbol-keyed methods.
+        if (typeof v[custom] === "function") {
+          const shown = v[custom](maxDepth - depth, {}, undefined);
+          return typeof shown === "string" ? host.inspected(shown) : view(shown, depth);
+        }
         let out;
         if (v instanceof Map) {
           out = host.map();
@@ -102,6 +108,17 @@ const HELPERS = `(function () {
 })()`;
 
 /**
+ * What an object's own inspect method returned. The method is on the class: vm2 strips an
+ * inspect method from the objects themselves as they cross into the sandbox.
+ */
+const shownTexts = new WeakMap<object, string>();
+class Shown {
+  [inspect.custom](): string {
+    return shownTexts.get(this) ?? "";
+  }
+}
+
+/**
  * What the sandbox's hostView builds with: objects made here (vm2 maps the host's
  * built-in constructors to the sandbox's own, so `new host.Map()` would not do).
  */
@@ -112,6 +129,11 @@ const HOST_BUILDERS = {
   date: (time: number) => new Date(time),
   regexp: (source: string, flags: string) => new RegExp(source, flags),
   array: () => [] as unknown[],
+  inspected: (text: string) => {
+    const shown = new Shown();
+    shownTexts.set(shown, text);
+    return shown;
+  },
   typed: (name: string, values: number[]) => {
     const C = (globalThis as Record<string, unknown>)[name] as { from(v: number[]): unknown } | undefined;
     return typeof C?.from === "function" ? C.from(values) : values;

@@ -19,6 +19,7 @@ import { onPipelineRun, type PipelineResult } from "../sdk/runner.js";
 import type { PipelineGraph } from "../graph/types.js";
 import { hostRunners } from "./sandbox/host_runners.js";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.js";
+import { vm2ColumnMapper } from "./sandbox/vm2_positions.js";
 import { diagnosticLines, formatDiagnostics, formatRuntimeError, registerSource, SourceRegistry, type FormattedError } from "./error_mapping.js";
 import { isComplete as isCompleteCode, type IsCompleteResult } from "./is_complete.js";
 import { SESSION_GLOBALS_DTS, defaultApiEntry } from "./language_service.js";
@@ -166,6 +167,16 @@ export interface InspectResult {
 
 // --- the implementation ----------------------------------------------------------------
 
+/**
+ * A converted cell or module for error mapping: V8's lines are one less than the converted
+ * code's (compiled with lineOffset -1), and its columns count vm2's insertions.
+ */
+function mappedSource(scriptName: string, displayName: string, source: string, converted: ConvertedCell) {
+  const vm2Column = vm2ColumnMapper(converted.code);
+  const original = (line: number, column: number) => converted.mapper.original(line + 1, vm2Column(line + 1, column));
+  return { scriptName, displayName, source, mapper: { original } };
+}
+
 const SESSION_GLOBALS = ["args", "display", "console", "process", "require"];
 
 export function createSession(options: SessionOptions = {}): Session {
@@ -278,8 +289,7 @@ export function createSession(options: SessionOptions = {}): Session {
       throw new SyntaxError(`${d.message} (${displayName}:${d.line + 1}:${d.column + 1})`);
     }
     const scriptName = `flowbook:${displayName}`;
-    const mapper = cell.mapper;
-    const source = { scriptName, displayName, source: code, mapper: { original: (line: number, column: number) => mapper.original(line + 1, column) } };
+    const source = mappedSource(scriptName, displayName, code, cell);
     registry.add(source);
     registerSource(source);
     return { cell, scriptName };
@@ -380,9 +390,7 @@ export function createSession(options: SessionOptions = {}): Session {
     // the display name with the cell's own positions already, which must not be mapped again.
     let scriptName = `flowbook:${displayName}`;
     if (registry.get(scriptName)) scriptName += `#${executionCount}`;
-    // V8's lines are one less than the converted code's (compiled with lineOffset -1).
-    const mapper = converted.mapper;
-    const source = { scriptName, displayName, source: code, mapper: { original: (line: number, column: number) => mapper.original(line + 1, column) } };
+    const source = mappedSource(scriptName, displayName, code, converted);
     registry.add(source);
     registerSource(source);
     const scriptUrl = opts.filename ? pathToFileURL(path.resolve(cwd, opts.filename)).href : pathToFileURL(path.join(cwd, displayName)).href;

@@ -2,7 +2,7 @@
  * What the serializer asks of values, answered the same in Node's own realm and in the vm2
  * sandbox notebook cells run in (src/session/sandbox). There, `node:util` and `Buffer` are
  * the host's: vm2 hands them the sandbox's objects as proxies, so `util.types.isMap` says
- * false of a cell's Map and `isProxy` true of everything. In the sandbox, this realm's own
+ * false of a cell's Map (and vm2 hides `isProxy`). In the sandbox, this realm's own
  * objects are recognised by brand checks on its intrinsics, and the host's (a Buffer from
  * `fs.readFileSync`) by `util.types`, which vm2 gives the unwrapped host object.
  */

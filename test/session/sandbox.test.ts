@@ -81,6 +81,20 @@ await collect(p.apply(Create.of(0)).apply(MapElements.via(() =>
     expect(v).toEqual(["1|true|1970-01-02T00:00:00.000Z|ax|héllo|6|6|20"]);
   });
 
+  test("what cannot travel is refused in the sandbox as on the host, naming the variable", async () => {
+    const s = session();
+    for (const [decl, what] of [
+      ["const held = new WeakMap();", "a WeakMap"],
+      ["const held = Promise.resolve(1);", "a Promise"],
+      ["const held = new Map([[1, 2]]).entries();", "an iterator"],
+    ]) {
+      const r = await s.execute(`${decl}\nconst p = Pipeline.create();\nawait collect(p.apply(Create.of(1)).apply(MapElements.via(() => String(held))))`);
+      expect(r.status).toBe("error");
+      expect(r.error!.evalue).toContain(what);
+      expect(r.error!.evalue).toContain("'held'");
+    }
+  });
+
   test("non-ASCII strings keep their bytes through the sandbox's coders (UTF-8 written in the sandbox, read on the host)", async () => {
     const s = session();
     const strings = ["naïve", "日本語", "😀 emoji", "lone \ud800 surrogate", "", "ab", "abcd"];

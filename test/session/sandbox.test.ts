@@ -102,6 +102,17 @@ await collect(p.apply(Create.of(0)).apply(MapElements.via(() =>
     expect((v as string[]).slice().sort()).toEqual(strings.map((x) => x.replace("\ud800", "\ufffd")).sort());
   });
 
+  test("collected elements are objects of the sandbox (decoded there, not read through proxies)", async () => {
+    const s = session();
+    const v = ok(
+      await s.execute(`const p = Pipeline.create();
+const rows = await collect(p.apply(Create.of(Uint8Array.of(1, 2), Uint8Array.of(3))).setCoder(BytesCoder.of()));
+const kvs = await collect(p.apply('KVs', Create.of(KV.of('a', new Date(5)))));
+[rows.map((r) => ArrayBuffer.isView(r) && r.length).sort(), kvs[0].value instanceof Date && kvs[0].value.getTime()]`),
+    );
+    expect(v).toEqual([[1, 2], 5]);
+  });
+
   test("formatValue shows the sandbox's Maps, Sets, Dates and class instances as util.inspect would", async () => {
     const s = session();
     const show = async (code: string) => s.formatValue(ok(await s.execute(code)));

@@ -6,6 +6,8 @@
 import "../../index.js";
 import { MetricResults } from "../../sdk/metrics/metric_results.js";
 import { notifyPipelineRun, resolveRunner, type PipelineResult, type PipelineState, type RunRequest } from "../../sdk/runner.js";
+import type { PipelineGraph } from "../../graph/types.js";
+import { encodeSample, type EncodedSample } from "./collected_samples.js";
 import type { HostRunners } from "./forwarding_runner.js";
 
 /** The runner names the sandbox forwards; others (a runner object a cell made) run in it. */
@@ -30,14 +32,21 @@ export class NotRunResult implements PipelineResult {
 
 /** `dryRun`: nothing runs; every run() returns a {@link NotRunResult}. */
 export function hostRunners(options: { dryRun?: boolean } = {}): HostRunners {
+  const graphs = new WeakMap<PipelineResult, PipelineGraph>();
   return {
     names: FORWARDED,
     run(runner: string, requestJson: string): PipelineResult {
       const request = JSON.parse(requestJson) as RunRequest;
       const result = options.dryRun ? new NotRunResult() : resolveRunner(runner).run(request);
+      graphs.set(result, request.graph);
       // The host's listeners too: a session cancels an interrupted cell's runs, `flowbook run` waits for them.
       notifyPipelineRun(result, request.graph);
       return result;
+    },
+    encodedSample(result: PipelineResult, pcollectionId: string): EncodedSample | undefined {
+      const graph = graphs.get(result);
+      const sample = result.collected(pcollectionId);
+      return graph && sample ? encodeSample(graph, pcollectionId, sample) : undefined;
     },
   };
 }

@@ -184,12 +184,29 @@ export function formatRuntimeError(error: unknown, registry: SourceRegistry): Fo
   const { header, frames } = mapStack(stack || `${ename}: ${evalue}`, registry);
   const shown = frames.filter((f) => !isEvaluatorFrame(f));
   const traceback = [header || `${ename}: ${evalue}`, ...shown.map(frameText)];
+  const hint = sandboxBytesHint(e);
+  if (hint) traceback.push(hint);
   const top = shown.find((f) => f.inCell && f.line !== undefined);
   if (top) {
     const src = registry.byDisplayName(top.file);
     if (src) traceback.push("", `${top.file}:${top.line}:${top.column}`, ...codeExcerpt(src.source, top.line!, top.column!));
   }
   return { ename, evalue, traceback, frames: shown };
+}
+
+/**
+ * Node's functions refuse a cell's typed arrays: they are the vm2 sandbox's, which Node's
+ * checks do not recognise. Say what to pass instead.
+ */
+function sandboxBytesHint(e: Error): string | undefined {
+  let code: unknown;
+  try {
+    code = (e as { code?: unknown }).code;
+  } catch {
+    return undefined;
+  }
+  if (code !== "ERR_INVALID_ARG_TYPE" || !/Received an instance of (\w+Array|ArrayBuffer|DataView)\b/.test(String(e.message))) return undefined;
+  return "hint: a cell's typed arrays belong to its sandbox, and Node's functions do not take them: pass Buffer.from(bytes) instead";
 }
 
 function describeThrown(v: unknown): string {

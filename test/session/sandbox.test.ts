@@ -113,6 +113,15 @@ const kvs = await collect(p.apply('KVs', Create.of(KV.of('a', new Date(5)))));
     expect(v).toEqual([[1, 2], 5]);
   });
 
+  test("structuredClone works on the sandbox's values; Node's functions refusing a cell's typed array come with a hint", async () => {
+    const s = session();
+    expect(s.formatValue(ok(await s.execute("structuredClone({ m: new Map([[1, new Date(3)]]) })")))).toBe("{ m: Map(1) { 1 => 1970-01-01T00:00:00.003Z } }");
+    const r = await s.execute("const bytes = new TextEncoder().encode('abc');\nrequire('node:crypto').createHash('sha1').update(bytes).digest('hex')");
+    expect(r.status).toBe("error");
+    expect(r.error!.traceback).toContain("hint: a cell's typed arrays belong to its sandbox, and Node's functions do not take them: pass Buffer.from(bytes) instead");
+    expect(ok(await s.execute("require('node:crypto').createHash('sha1').update(Buffer.from(bytes)).digest('hex')"))).toBe("a9993e364706816aba3e25717850c26c9cd0d89d");
+  });
+
   test("formatValue shows the sandbox's Maps, Sets, Dates and class instances as util.inspect would", async () => {
     const s = session();
     const show = async (code: string) => s.formatValue(ok(await s.execute(code)));

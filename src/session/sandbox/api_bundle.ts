@@ -29,8 +29,9 @@ export function bundleOptions(entry: string) {
     logLevel: "warning" as const,
     // Class names as written (`Pipeline`, not `_Pipeline`): they show in values and errors.
     keepNames: true,
-    // Node's modules and the npm packages are the host's, through the sandbox's require.
-    packages: "external" as const,
+    // Node's modules and these packages are the host's, through the sandbox's require;
+    // others (a structuredClone of the sandbox's own) are bundled into it.
+    external: ["avsc", "typescript", "esbuild", "vm2"],
     // Each module's import.meta.url: the bundle's own (stack.ts finds src/ two levels up).
     define: { "import.meta.url": "__fb_bundle_url" },
   };

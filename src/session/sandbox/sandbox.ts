@@ -46,7 +46,7 @@ export interface Sandbox {
 /** Host built-ins a cell's code may use besides the JavaScript ones (vm2 adds Buffer). */
 const HOST_GLOBALS = [
   "URL", "URLSearchParams", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate",
-  "clearImmediate", "queueMicrotask", "structuredClone", "performance", "AbortController", "AbortSignal", "fetch",
+  "clearImmediate", "queueMicrotask", "performance", "AbortController", "AbortSignal", "fetch",
   "atob", "btoa", "crypto", "Blob", "Event", "EventTarget", "Headers", "Request", "Response", "FormData",
   "MessageChannel", "BroadcastChannel",
 ];

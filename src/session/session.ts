@@ -237,7 +237,16 @@ export function createSession(options: SessionOptions = {}): Session {
     const cellProcess = new Proxy(process, {
       get: (target, key) => (key in processOverrides ? processOverrides[key] : Reflect.get(target, key)),
     });
-    return { console: cellConsole, process: cellProcess };
+    // What a cell logs is formatted as formatValue shows it (util.inspect cannot look into
+    // the sandbox's Maps, Sets and Dates through vm2's proxies).
+    const view = (a: unknown) => (a !== null && typeof a === "object" && sandbox ? sandbox.hostView(a, 6) : a);
+    const loggingConsole = new Proxy(cellConsole, {
+      get: (target, key) => {
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === "function" ? (...a: unknown[]) => (v as (...x: unknown[]) => unknown).apply(target, a.map(view)) : v;
+      },
+    });
+    return { console: loggingConsole, process: cellProcess };
   }
   const stdio = makeStdio();
 

@@ -130,6 +130,11 @@ const kvs = await collect(p.apply('KVs', Create.of(KV.of('a', new Date(5)))));
     expect(await show("class Point { constructor(public x: number) {} }\nnew Point(2)")).toBe("Point { x: 2 }");
     expect(await show("const o: any = { n: 1 }; o.self = o; o")).toBe("<ref *1> { n: 1, self: [Circular *1] }");
     expect(await show("(x: number) => x")).toBe("[Function (anonymous)]");
+    // console.log formats the same way.
+    const out: string[] = [];
+    const c = session({ stdout: (x) => out.push(x) });
+    ok(await c.execute("console.log('m', new Map([[1, new Set(['x'])]]))"));
+    expect(out.join("")).toBe("m Map(1) { 1 => Set(1) { 'x' } }\n");
     // show() displays a sample, which shows as its table.
     const shown: string[] = [];
     const t = session({ display: (v) => shown.push(t.formatValue(v)) });

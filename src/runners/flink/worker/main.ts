@@ -109,7 +109,7 @@ export class WorkerSession {
         this.hello = hello;
         if (hello.protocol !== PROTOCOL) throw new Error(`the bridge speaks ${hello.protocol}, this worker ${PROTOCOL}`);
         resolveApiModules(hello.stage, api as unknown as Record<string, unknown>, knownName, API_NAMESPACE);
-        this.rt = await StageRuntime.create(hello.stage as WorkerStage, (i, list) => this.out(frame(OUTPUT, Buffer.concat([varintBytes(i), list]))), { subtask: hello.subtask });
+        this.rt = await StageRuntime.create(hello.stage as WorkerStage, (i, list) => this.out(frame(OUTPUT, Buffer.concat([varintBytes(i), list]))));
         this.out(jsonFrame(READY, { pid: process.pid }));
         return;
       }

@@ -28,15 +28,7 @@ export type StageOp =
   /** Re-encodes elements with another coder (a Flatten input whose coder differs from the output's). */
   | { kind: "recode"; transform: string; input: string; output: string }
   /** ConsoleIO.write of elements that are not strings: formats them as the local runner prints them. */
-  | { kind: "console_format"; transform: string; input: string; output: string; limit: number | null }
-  /** A source without a native kind: a trigger element → its splits (JSON strings). */
-  | { kind: "split_source"; transform: string; input: string; output: string; desired: number }
-  /** A source without a native kind: each split (JSON string) → its elements. */
-  | { kind: "read_source"; transform: string; input: string; output: string }
-  /** A sink without a native kind: one writer per subtask; its close() result (JSON string) on `output`. */
-  | { kind: "sink_write"; transform: string; input: string; output: string; runId: string }
-  /** A sink without a native kind: every writer's result (and an empty trigger) → finalize, once. */
-  | { kind: "sink_finalize"; transform: string; input: string; output: string; runId: string };
+  | { kind: "console_format"; transform: string; input: string; output: string; limit: number | null };
 
 export interface WorkerStage {
   format: typeof STAGE_FORMAT;

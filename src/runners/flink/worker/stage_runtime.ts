@@ -29,7 +29,6 @@ import { StructuredCloneCoder } from "../../shared/structured_clone_coder.js";
 import { UserCodeError, shortElement } from "../../shared/user_code_error.js";
 import { CombineValuesOp } from "../../direct/operators/combine_values_op.js";
 import { ConsoleFormatOp } from "./console_format_op.js";
-import { ReadSourceOp, SinkFinalizeOp, SinkWriteOp, SplitSourceOp } from "./io_ops.js";
 import type { MetricUpdate } from "./protocol.js";
 import { STAGE_FORMAT, type StageOp, type WorkerStage } from "./stage.js";
 
@@ -136,8 +135,6 @@ function structuralByInner(c: Coder<unknown>): Coder<unknown> {
 export interface StageRuntimeOptions {
   /** Flush an output's element list at this many bytes (the plan's worker.batchBytes). */
   batchBytes?: number;
-  /** This worker's subtask index (HELLO's `subtask`): a sink writer's index. */
-  subtask?: number;
 }
 
 export class StageRuntime {
@@ -151,7 +148,6 @@ export class StageRuntime {
   private readonly outputs: OutputBuffer[];
   private readonly setUp: DoFn<unknown, unknown>[] = [];
   private ops: Operator[] = [];
-  private readonly subtask: number;
   private head!: Receiver;
   private inputCoder!: WindowedValueCoder<unknown>;
 
@@ -169,7 +165,6 @@ export class StageRuntime {
     this.sideInputs = new SideInputs(this.wire);
     this.sideChunks = stage.sideInputs.map(() => []);
     const batch = options.batchBytes ?? 64 * 1024;
-    this.subtask = options.subtask ?? 0;
     this.outputs = stage.outputs.map((_, i) => new OutputBuffer(i, batch, sink));
   }
 
@@ -234,14 +229,6 @@ export class StageRuntime {
         return new Recode(w.receiverOf(op.output));
       case "console_format":
         return new ConsoleFormatOp(op.limit, w.receiverOf(op.output));
-      case "split_source":
-        return new SplitSourceOp(t.fullName, t.urn, t.payload, op.desired, w.receiverOf(op.output));
-      case "read_source":
-        return new ReadSourceOp(t.fullName, t.urn, t.payload, metrics, w.checked(op.output, t.fullName));
-      case "sink_write":
-        return new SinkWriteOp(t.fullName, t.urn, t.payload, op.runId, this.subtask, metrics, w.receiverOf(op.output));
-      case "sink_finalize":
-        return new SinkFinalizeOp(t.fullName, t.urn, t.payload, op.runId);
       default:
         throw new Error(`unknown stage op ${JSON.stringify((op as { kind: string }).kind)}`);
     }

@@ -130,6 +130,8 @@ const kvs = await collect(p.apply('KVs', Create.of(KV.of('a', new Date(5)))));
     expect(await show("class Point { constructor(public x: number) {} }\nnew Point(2)")).toBe("Point { x: 2 }");
     expect(await show("const o: any = { n: 1 }; o.self = o; o")).toBe("<ref *1> { n: 1, self: [Circular *1] }");
     expect(await show("(x: number) => x")).toBe("[Function (anonymous)]");
+    // Objects with their own inspect method (a Flink plan) show what it returns.
+    expect(await show("const q = Pipeline.create({ name: 'planned' });\nq.apply(Create.of(1));\nexplain(q)")).toMatch(/^Flink plan 'planned'/);
     // console.log formats the same way.
     const out: string[] = [];
     const c = session({ stdout: (x) => out.push(x) });

@@ -9,7 +9,6 @@
  * await flinkExecutionPlan(p)     // Flink's JSON plan, from the cluster in p's options
  * ```
  */
-import { inspect } from "node:util";
 import { GRAPH_FORMAT, type PipelineGraph } from "../../../graph/types.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
 import type { FlinkPlan } from "../flink_plan.js";
@@ -52,7 +51,9 @@ export class PlanExplanation {
     return this.plan;
   }
 
-  [inspect.custom](): string {
+  // By its registry key rather than node:util's constant: in the session's vm2 sandbox the
+  // two differ, and the session's formatValue looks for the sandbox's.
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.text;
   }
 }

@@ -8,7 +8,6 @@
  * what the session hands it: the API, `require`, `process`, `console`, `display`.
  */
 import { createRequire } from "node:module";
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import type { HostRunners } from "./forwarding_runner.js";
@@ -150,8 +149,6 @@ const HOST_BUILDERS = {
 export interface SandboxOptions {
   /** Globals of the sandbox besides HOST_GLOBALS (the session's console and process). */
   globals: Record<string, unknown>;
-  /** The base of the bundle's `require` (Node's modules, avsc). */
-  requireFrom?: string;
 }
 
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
@@ -163,7 +160,8 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const vm = new vm2.VM({ sandbox: sandboxGlobals, eval: true, wasm: true, allowAsync: true });
   const wrapper = `(function (require, __fb_bundle_url) { var module = { exports: {} }, exports = module.exports;\n${code}\nreturn module.exports; })`;
   const factory = vm.run(new vm2.VMScript(wrapper, { filename: bundleFilename, lineOffset: -1 })) as (req: unknown, url: string) => SandboxApi;
-  const bundleRequire = createRequire(options.requireFrom ?? bundleFilename);
+  // The bundle's require: Node's modules and the packages it leaves out (avsc, typescript).
+  const bundleRequire = createRequire(bundleFilename);
   const exports = factory(bundleRequire, pathToFileURL(bundleFilename).href);
   const helpers = vm.run(HELPERS) as {
     newScope(): Record<string, unknown>;
@@ -178,6 +176,3 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     hostView: (value, depth = 8) => helpers.hostView(value, HOST_BUILDERS, depth),
   };
 }
-
-/** The directory the bundle counts as flowbook's own code. */
-export const sandboxBundleDir = path.dirname(bundleFilename);

@@ -53,6 +53,8 @@ export interface ConvertOptions {
   filename: string;
   /** Names declared by earlier cells (and preloaded globals): references to them are captures. */
   outerNames?: ReadonlySet<string>;
+  /** The file URL the cell's relative imports resolve from (default: `filename`). */
+  importer?: string;
   /** "ts" (default) or "js". */
   language?: "ts" | "js";
   /** Run the instrumenter (default true). */
@@ -123,7 +125,7 @@ export async function convertCell(source: string, options: ConvertOptions): Prom
   if (options.instrument !== false) {
     const names = new Set(options.outerNames ?? []);
     for (const d of declarations) names.add(d.name);
-    const r = instrument(js1v, { filename: options.filename, outerNames: names, helperImport: false, inputSourceMap: tsMap });
+    const r = instrument(js1v, { filename: options.filename, importer: options.importer, outerNames: names, helperImport: false, inputSourceMap: tsMap });
     if (r) {
       js2 = r.code;
       instrumentMap = r.map ? sourceMapMapper(r.map) : undefined;

@@ -353,9 +353,11 @@ export function createSession(options: SessionOptions = {}): Session {
       durationMs: performance.now() - started,
     });
 
+    // The cell's URL: import.meta.url in it, and where its relative imports resolve from.
+    const scriptUrl = opts.filename ? pathToFileURL(path.resolve(cwd, opts.filename)).href : pathToFileURL(path.join(cwd, displayName)).href;
     let converted;
     try {
-      converted = await convertCell(code, { filename: displayName, outerNames: outerNames(), language });
+      converted = await convertCell(code, { filename: displayName, importer: scriptUrl, outerNames: outerNames(), language });
     } catch (e) {
       if (!(e instanceof CellSyntaxError)) {
         // The converter's own failure: shown like a runtime error, with its stack.
@@ -402,7 +404,6 @@ export function createSession(options: SessionOptions = {}): Session {
     const source = mappedSource(scriptName, displayName, code, converted);
     registry.add(source);
     registerSource(source);
-    const scriptUrl = opts.filename ? pathToFileURL(path.resolve(cwd, opts.filename)).href : pathToFileURL(path.join(cwd, displayName)).href;
     executor!.scope.__fb_meta = { url: scriptUrl, filename: opts.filename ? path.resolve(cwd, opts.filename) : undefined, dirname: dir };
     setOwner(ownerFor(code, opts.cellId));
     current = opts;

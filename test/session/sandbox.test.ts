@@ -180,6 +180,14 @@ const out = p.apply(Create.of('a')).apply(ParDo.of(new Upper())).apply(MapElemen
     expect(v).toEqual([["A!!A!!"], "!", 1, ["Upper", "default", "loaded", "mark", "shout", "suffix"], null]);
   });
 
+  test("a cell's lambda calling a function of the user's module runs on the workers (the session's directory is not the process's)", async () => {
+    const dir = project({ "fmt.ts": 'const mark = "*";\nexport function star(s: string) { return mark + s; }' });
+    expect(dir).not.toBe(process.cwd());
+    const s = session({ cwd: dir });
+    const v = ok(await s.execute('import { star } from "./fmt.js";\nconst p = Pipeline.create();\nawait collect(p.apply(Create.of("x")).apply(MapElements.via((w: string) => star(w) + star(w))))'));
+    expect(v).toEqual(["*x*x"]);
+  });
+
   test("an edited module is evaluated again when a cell imports it again", async () => {
     const dir = project({ "n.ts": "export const n = 1;" });
     const s = session({ cwd: dir });

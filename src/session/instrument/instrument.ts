@@ -49,6 +49,8 @@ export const INSTRUMENTED_MARKER = "/*@flowbook-instrumented*/";
 export interface InstrumentOptions {
   /** The user's file (path or file URL): recorded for stack traces, base of relative imports. */
   filename: string;
+  /** Where relative imports resolve from instead (a notebook cell's URL in the session's directory). */
+  importer?: string;
   /** Names declared by earlier notebook cells: references to them are captures. */
   outerNames?: ReadonlySet<string>;
   /** Added to recorded line numbers (a cell that starts at line lineOffset + 1 of its file). */
@@ -390,7 +392,7 @@ class Planner {
       const b = o.captured.get(c) === this.analysis.moduleScope ? this.analysis.imports.get(c) : undefined;
       if (!b) continue;
       let r = this.resolved.get(b.specifier);
-      if (!r) this.resolved.set(b.specifier, (r = resolveSpecifier(b.specifier, this.options.filename)));
+      if (!r) this.resolved.set(b.specifier, (r = resolveSpecifier(b.specifier, this.options.importer ?? this.options.filename)));
       imports[c] = r.from !== undefined ? [r.specifier, b.exportName, r.from] : [r.specifier, b.exportName];
       any = true;
     }
@@ -542,7 +544,7 @@ class Planner {
       const specText = st.moduleSpecifier.getText(this.sf);
       const attrsNode = (st as { attributes?: TS.Node }).attributes;
       const attrs = attrsNode ? ` ${attrsNode.getText(this.sf)}` : "";
-      const r = resolveSpecifier(st.moduleSpecifier.text, this.options.filename);
+      const r = resolveSpecifier(st.moduleSpecifier.text, this.options.importer ?? this.options.filename);
       const modCall = (ns: string) => `__fb_mod(${ns}, ${JSON.stringify(r.specifier)}${r.from !== undefined ? `, ${JSON.stringify(r.from)}` : ""});`;
       const nb = clause.namedBindings;
       const existingNs = nb && ts.isNamespaceImport(nb) ? nb.name.text : undefined;

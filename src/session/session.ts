@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import util from "node:util";
 import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type ConvertedCell, type SourceDiagnostic } from "./cell_converter.js";
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
-import { onPipelineRun, type PipelineResult } from "../sdk/runner.js";
+import type { PipelineResult } from "../sdk/runner.js";
 import type { PipelineGraph } from "../graph/types.js";
 import { hostRunners } from "./sandbox/host_runners.js";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.js";
@@ -409,7 +409,8 @@ export function createSession(options: SessionOptions = {}): Session {
     current = opts;
     // Pipelines this cell starts: an interrupt cancels those still running.
     const cellRuns: PipelineResult[] = [];
-    const stopListening = onPipelineRun((r) => cellRuns.push(r));
+    // The sandbox's own listeners: this session's runs only, whatever runner they went to.
+    const stopListening = sandbox!.exports.onPipelineRun((r) => void cellRuns.push(r as PipelineResult));
     try {
       const r = await executor!.run(converted, { scriptName, baseDir: dir, signal: opts.signal });
       return done({ status: "ok", hasValue: r.hasValue, value: r.value }, typeErrors);

@@ -74,6 +74,20 @@ describe("interrupt", () => {
     expect(value(await s.execute("result.state"))).toBe("CANCELLED");
   });
 
+  test("an interrupt cancels its own session's pipelines only", async () => {
+    let started!: () => void;
+    const aRunning = new Promise<void>((resolve) => (started = resolve));
+    const a = session(() => started());
+    const b = session();
+    const waiting = a.execute("display('go');\nawait new Promise(() => {});");
+    await aRunning;
+    // While a's cell waits, b starts a slow pipeline and leaves it running.
+    value(await b.execute("const p = Pipeline.create();\np.apply(Create.of(1, 2)).apply(MapElements.via((x: number) => { const end = Date.now() + 1_000; while (Date.now() < end) {} return x; }));\nconst result = p.run();"));
+    a.interrupt();
+    expect((await waiting).error?.kind).toBe("interrupted");
+    expect(value(await b.execute("await result.waitUntilFinish()"))).toBe("DONE");
+  });
+
   test("an AbortSignal interrupts", async () => {
     const ac = new AbortController();
     const s = session(() => setTimeout(() => ac.abort(), 50));

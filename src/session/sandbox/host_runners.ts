@@ -39,7 +39,7 @@ export function hostRunners(options: { dryRun?: boolean } = {}): HostRunners {
       const request = JSON.parse(requestJson) as RunRequest;
       const result = options.dryRun ? new NotRunResult() : resolveRunner(runner).run(request);
       graphs.set(result, request.graph);
-      // The host's listeners too: a session cancels an interrupted cell's runs, `flowbook run` waits for them.
+      // The host's listeners hear it too: `flowbook run` waits for the runs a script left running.
       notifyPipelineRun(result, request.graph);
       return result;
     },

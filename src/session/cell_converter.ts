@@ -14,18 +14,21 @@
  *  4. instrument (src/session/instrument): capture metadata on every function and class,
  *     with the names of earlier cells as `outerNames`;
  *  5. make it persist: top-level declarations become assignments to the session's scope
- *     object (the executor runs the body inside `with (scope)`), so a later cell sees them
- *     and may declare them again; `function` declarations are hoisted as assignments;
+ *     (a cell's: the sandbox's global object; a module's: its own scope object, which the
+ *     body reaches through `with (scope)`), so a later cell sees them and may declare them
+ *     again; `function` declarations are hoisted as assignments;
  *     imports become bindings of modules the executor loads before the cell runs;
  *     top-level `await` becomes `yield` in a generator the executor drives, so every piece
  *     of the cell's own code runs where an interrupt can stop it (executor.ts).
  *
  * The result is the text of a function expression:
  *
- *   (function (__fb_scope, __fb_m, __fb_out, __fb_ai) { with (__fb_scope) {
+ *   (function (__fb_scope, __fb_m, __fb_out, __fb_ai) {
  *     return function* () { "use strict"; __fb_hoisted();
  *   <the cell, on its own lines>
- *   function __fb_hoisted() { f = function f() {...}; } } } })
+ *   function __fb_hoisted() { f = function f() {...}; } } })
+ *
+ * (a module's body inside `with (__fb_scope) { … }`)
  *
  * compiled with `lineOffset: -1` (executor.ts), so V8 reports a cell's lines as they are
  * (wherever the instrumenter could keep them); `mapper` is exact either way.
@@ -133,7 +136,7 @@ export async function convertCell(source: string, options: ConvertOptions): Prom
   }
 
   // 5. persist
-  const persisted = persist(ts, js2);
+  const persisted = persist(ts, js2, options.module === true);
   const mapper = chain(preMap, tsMap ? sourceMapMapper(tsMap) : identityMapper, instrumentMap, persisted.map);
   return {
     code: persisted.code,
@@ -401,7 +404,7 @@ function isFunctionBoundary(ts: typeof TS, n: TS.Node): boolean {
   return FUNCTION_BOUNDARY.has(n.kind);
 }
 
-function persist(ts: typeof TS, js: string): Persisted {
+function persist(ts: typeof TS, js: string, withScope: boolean): Persisted {
   const sf = ts.createSourceFile("cell.js", js, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const edits = new TextEdits(js);
   const names = new Set<string>();
@@ -488,13 +491,16 @@ function persist(ts: typeof TS, js: string): Persisted {
 
   // The wrapper takes a line of its own before the cell: the executor compiles with
   // lineOffset -1, so V8's line numbers are the cell's (where the instrumenter kept them).
+  // A cell's names live on the sandbox's global object (fast to look up); a module's in a
+  // scope object of its own, through `with`.
   const prologue = hoisted ? "__fb_hoisted();" : "";
-  edits.insert(0, `(function (${FACTORY_PARAMS.join(", ")}) { with (__fb_scope) { return function* () { "use strict"; ${prologue}\n`, -100);
+  const [open, close] = withScope ? ["with (__fb_scope) { ", " }"] : ["", ""];
+  edits.insert(0, `(function (${FACTORY_PARAMS.join(", ")}) { ${open}return function* () { "use strict"; ${prologue}\n`, -100);
   if (hoisted) {
     edits.insert(js.length, "\nfunction __fb_hoisted() {\n", 40);
     edits.insert(js.length, "}", 60);
   }
-  edits.insert(js.length, "\n} } })", 100);
+  edits.insert(js.length, `\n}${close} })`, 100);
   const { code, map } = edits.apply();
   return { code, map, names: [...names], imports };
 }

@@ -2,11 +2,12 @@
  * The executor: runs converted cells (cell_converter.ts) in the session's scope, and stops
  * them when asked.
  *
- * Where cells run. In the session's vm2 sandbox (sandbox/sandbox.ts), inside `with (scope)`
- * where `scope` is a null-prototype object of the sandbox's realm holding the sandbox's
- * flowbook API, the session's globals (`args`, `display`, `console`, `process`, `require`)
- * and every name a cell declared. Names not in the scope fall through to the sandbox's
- * globals (`Math`, `Promise`, `Buffer`, `setTimeout`).
+ * Where cells run. In the session's vm2 sandbox (sandbox/sandbox.ts), whose globals are
+ * the session's scope: the sandbox's flowbook API and the session's globals (`args`,
+ * `display`, `console`, `process`, `require`) are properties of its global object, next to
+ * `Math`, `Promise`, `Buffer`, `setTimeout`; every name a cell declares is a global `let`
+ * binding (Sandbox.declare). A sandbox per session: no other session shares it. The
+ * user's modules run in scope objects of their own.
  *
  * How a cell runs. The converted cell is a generator whose `yield`s are the cell's top-level
  * `await`s. The executor drives it: each stretch of the cell's own code between two awaits
@@ -66,8 +67,10 @@ export interface RunResult {
 }
 
 export interface Executor {
-  /** The session's scope: globals and every name cells declared. */
+  /** The session's scope (the sandbox's global object): globals and every name cells declared. */
   readonly scope: Record<string, unknown>;
+  /** The names this executor put in the scope: the globals it was given and what cells declared. */
+  names(): string[];
   /** Runs a converted cell to its end (its last top-level await included). */
   run(cell: ConvertedCell, options: RunOptions): Promise<RunResult>;
   /** Interrupts the running cell, if any (a waiting one at once; a busy one needs SIGINT). */
@@ -143,8 +146,10 @@ async function ensureTypeScriptLoader(): Promise<void> {
 
 export function createExecutor(options: ExecutorOptions): Executor {
   const { sandbox } = options;
-  const scope = sandbox.newScope();
+  const scope = sandbox.global;
   for (const [k, v] of Object.entries(options.globals)) scope[k] = v;
+  /** Names cells declared, in the order they first did. */
+  const declared = new Set<string>();
   /** The base directory of the running cell's dynamic imports. */
   let importBase = options.cwd;
   Object.defineProperty(scope, DYNAMIC_IMPORT, { value: (spec: string) => loadModule(String(spec), importBase), enumerable: false });
@@ -249,7 +254,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (runOptions.signal?.aborted) throw new InterruptedError();
       importBase = runOptions.baseDir ?? options.cwd;
       const modules = cell.imports.length ? await loadModules(cell.imports, importBase) : [];
-      for (const n of cell.runtimeNames) if (!(n in scope)) scope[n] = undefined;
+      for (const n of cell.runtimeNames) declared.add(n);
+      sandbox.declare(cell.runtimeNames);
       const out: { value?: unknown } = {};
       const factory = sandbox.compile(cell.code, runOptions.scriptName) as (...a: unknown[]) => () => Generator<unknown, unknown, unknown>;
       const gen = factory(scope, moduleTable(modules), out, sandbox.asyncIterator)();
@@ -298,6 +304,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   return {
     scope,
+    names: () => [...new Set([...Object.keys(options.globals), ...declared])],
     run,
     interrupt,
     loadModules,

@@ -264,12 +264,19 @@ export function createSession(options: SessionOptions = {}): Session {
   }
 
   warmUpConverter();
-  const init = (async () => {
-    sandbox = await createSandbox({ globals: { ...stdio } });
-    sandbox.exports.connectHostRunners(hostRunners({ dryRun: options.dryRun }));
-    sandbox.exports.onPipelineCreated((p) => void created.push(p));
-    api = { ...sandbox.exports.api };
+  /** A fresh sandbox with the API loaded, and an executor over it (at start, and on reset). */
+  async function startSandbox(): Promise<void> {
+    const sb = await createSandbox({ globals: { ...stdio } });
+    sb.exports.connectHostRunners(hostRunners({ dryRun: options.dryRun }));
+    sb.exports.onPipelineCreated((p) => void created.push(p));
+    api = { ...sb.exports.api };
     delete api.default;
+    if (options.pipelineOptions) sb.exports.setDefaultPipelineOptions(options.pipelineOptions);
+    sandbox = sb;
+    executor = newExecutor(sb);
+  }
+
+  async function loadInstrumenter(): Promise<void> {
     try {
       const ins = await import("./instrument/instrument.js");
       setInstrumenter(ins.instrumentCode as never);
@@ -277,10 +284,9 @@ export function createSession(options: SessionOptions = {}): Session {
       write.err(`flowbook: functions will not carry their captured variables (the instrumenter failed to load: ${(e as Error).message})\n`);
       setInstrumenter(null);
     }
-    executor = newExecutor(sandbox);
-    const setDefaults = api.setDefaultPipelineOptions as ((o: Record<string, unknown>) => void) | undefined;
-    if (options.pipelineOptions && setDefaults) setDefaults(options.pipelineOptions);
-  })();
+  }
+
+  const init = Promise.all([loadInstrumenter(), startSandbox()]).then(() => undefined);
   init.catch(() => undefined);
 
   /** A module of the user's that a cell imports, converted to run in the sandbox like a cell. */
@@ -330,7 +336,7 @@ export function createSession(options: SessionOptions = {}): Session {
   /** Names whose values functions capture: the API, `args`, and what cells declared. */
   function outerNames(): Set<string> {
     const names = new Set<string>();
-    for (const k of Object.keys(executor!.scope)) if (!SESSION_GLOBALS.includes(k) || k === "args") names.add(k);
+    for (const k of executor!.names()) if (!SESSION_GLOBALS.includes(k) || k === "args") names.add(k);
     return names;
   }
 
@@ -460,9 +466,9 @@ export function createSession(options: SessionOptions = {}): Session {
     },
     async reset() {
       await init;
-      executor = newExecutor(sandbox!);
-      registry.clear();
       created = [];
+      await startSandbox();
+      registry.clear();
       count = 0;
       await lazyChecker?.reset();
     },

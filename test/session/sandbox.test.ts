@@ -19,12 +19,25 @@ describe("the vm2 sandbox", () => {
     // The sandbox's global object is its own: nothing a cell defines there reaches the host.
     ok(await s.execute("(globalThis as any).fromCell = 1;"));
     expect("fromCell" in globalThis).toBe(false);
-    // Node's module system is not a global of the sandbox (cells get `require` from the session).
-    expect(ok(await s.execute("[typeof (globalThis as any).require, typeof (globalThis as any).module, typeof require]"))).toEqual([
+    // The sandbox's globals are what the session gave it: its `require`, no `module` or `exports`.
+    expect(ok(await s.execute("[typeof (globalThis as any).module, typeof (globalThis as any).exports, (globalThis as any).require === require]"))).toEqual([
       "undefined",
       "undefined",
-      "function",
+      true,
     ]);
+    // A cell's names are the sandbox's global bindings, not the host's.
+    ok(await s.execute("let declaredInCell = 1;"));
+    expect("declaredInCell" in globalThis).toBe(false);
+  });
+
+  test("a cell may declare the globals and API names the SDK uses; reset brings the API back", async () => {
+    const s = session();
+    ok(await s.execute("const URL = 'https://example.com/data.csv';\nconst Map = 'not a map';\nconst TextEncoder = null;\nconst Count = 5;"));
+    const v = ok(await s.execute("const p = Pipeline.create();\nawait collect(p.apply(Create.of('é', 'é', 'b')).apply(MapElements.via((w: string) => KV.of(w, 1))).apply(Sum.integersPerKey()))"));
+    expect((v as Array<{ key: string; value: number }>).map((kv) => `${kv.key}=${kv.value}`).sort()).toEqual(["b=1", "é=2"]);
+    expect(ok(await s.execute("[URL, Map, Count]"))).toEqual(["https://example.com/data.csv", "not a map", 5]);
+    await s.reset();
+    expect(ok(await s.execute("[typeof Count.perElement, typeof URL, typeof Map]"))).toEqual(["function", "function", "function"]);
   });
 
   test("a DoFn with try/catch runs on the local runner (vm2's rewriting of catch does not travel)", async () => {

@@ -32,6 +32,14 @@ export interface SandboxApi {
 
 export interface Sandbox {
   readonly exports: SandboxApi;
+  /** The sandbox's global object: the scope of a session's cells. */
+  readonly global: Record<string, unknown>;
+  /**
+   * Declares names of cells as the sandbox's global `let` bindings (once each): a cell's
+   * code then reaches them as fast as its own locals, where a property of a vm context's
+   * global object costs a call into Node (3 million updates in a loop: 48 ms against 2.2 s).
+   */
+  declare(names: readonly string[]): void;
   /** A fresh scope object of the sandbox's realm (null prototype). */
   newScope(): Record<string, unknown>;
   /** Compiles a converted cell in the sandbox; returns what its wrapper evaluates to. */
@@ -49,6 +57,9 @@ const HOST_GLOBALS = [
   "atob", "btoa", "crypto", "Blob", "Event", "EventTarget", "Headers", "Request", "Response", "FormData",
   "MessageChannel", "BroadcastChannel",
 ];
+
+/** Globals that cannot be rebound with `var` (or need not be). */
+const UNBINDABLE = new Set(["undefined", "NaN", "Infinity", "eval", "arguments", "globalThis"]);
 
 const HELPERS = `(function () {
   "use strict";
@@ -158,18 +169,43 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   for (const name of HOST_GLOBALS) if (g[name] !== undefined) sandboxGlobals[name] = g[name];
   Object.assign(sandboxGlobals, options.globals);
   const vm = new vm2.VM({ sandbox: sandboxGlobals, eval: true, wasm: true, allowAsync: true });
-  const wrapper = `(function (require, __fb_bundle_url) { var module = { exports: {} }, exports = module.exports;\n${code}\nreturn module.exports; })`;
+  // Cells declare their names on the global object, and may redeclare `URL` or `Map`: the
+  // bundle and the helpers bind every global they could use as it is now.
+  const names = vm.run("Object.getOwnPropertyNames(globalThis)") as string[];
+  const bindable = [...names].filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !UNBINDABLE.has(n));
+  const prelude = `var ${bindable.map((n) => `${n} = globalThis.${n}`).join(", ")};`;
+  const wrapper = `(function (require, __fb_bundle_url) { ${prelude} var module = { exports: {} }, exports = module.exports;\n${code}\nreturn module.exports; })`;
   const factory = vm.run(new vm2.VMScript(wrapper, { filename: bundleFilename, lineOffset: -1 })) as (req: unknown, url: string) => SandboxApi;
   // The bundle's require: Node's modules and the packages it leaves out (avsc, typescript).
   const bundleRequire = createRequire(bundleFilename);
   const exports = factory(bundleRequire, pathToFileURL(bundleFilename).href);
-  const helpers = vm.run(HELPERS) as {
+  const helpers = vm.run(`(function () { ${prelude} return ${HELPERS}; })()`) as {
     newScope(): Record<string, unknown>;
     asyncIterator: unknown;
     hostView(value: unknown, host: typeof HOST_BUILDERS, depth: number): unknown;
   };
+  const global = vm.run("globalThis") as Record<string, unknown>;
+  const lexical = new Set<string>();
   return {
     exports,
+    global,
+    declare(names) {
+      const fresh = names.filter((n) => !lexical.has(n));
+      if (!fresh.length) return;
+      try {
+        vm.run(`let ${fresh.join(", ")};`);
+      } catch {
+        // One of them cannot be (a global such as \`undefined\`): it stays a global property.
+        for (const n of fresh) {
+          try {
+            vm.run(`let ${n};`);
+          } catch {
+            if (!(n in global)) global[n] = undefined;
+          }
+        }
+      }
+      for (const n of fresh) lexical.add(n);
+    },
     newScope: () => helpers.newScope(),
     compile: (cellCode, filename) => vm.run(new vm2.VMScript(cellCode, { filename, lineOffset: -1 })),
     asyncIterator: helpers.asyncIterator,

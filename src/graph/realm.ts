@@ -132,3 +132,19 @@ export function registerSandboxModule(url: string): void {
 export function isSandboxModule(specifier: string): boolean {
   return sandboxModules.has(specifier);
 }
+
+let hostJsonParse: ((text: string) => unknown) | undefined;
+
+/** In the sandbox: the host's JSON.parse (the session hands it over), for {@link hostData}. */
+export function setHostJsonParse(parse: (text: string) => unknown): void {
+  hostJsonParse = parse;
+}
+
+/**
+ * Plain JSON data (an Avro schema) as a copy made of the host's objects, for a host library
+ * that inspects it by reflection (avsc), which vm2's proxies of the sandbox's objects refuse.
+ * Outside the sandbox, the value itself.
+ */
+export function hostData<T>(value: T): T {
+  return IN_SANDBOX && hostJsonParse ? (hostJsonParse(JSON.stringify(value)) as T) : value;
+}

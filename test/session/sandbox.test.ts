@@ -94,6 +94,27 @@ await collect(p.apply(Create.of(0)).apply(MapElements.via(() =>
     expect(v).toEqual(["1|true|1970-01-02T00:00:00.000Z|ax|héllo|6|6|20"]);
   });
 
+  test("AvroIO and windows work from cells (avsc is the host's: schemas reach it as the host's objects)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowbook-avro-cell-"));
+    const s = session({ cwd: dir });
+    const avro = ok(
+      await s.execute(`const schema = { type: 'record', name: 'W', fields: [{ name: 'word', type: 'string' }, { name: 'n', type: 'long' }] };
+const w = Pipeline.create();
+w.apply(Create.of({ word: 'a', n: 1 }, { word: 'b', n: 2 })).apply(AvroIO.write(schema).to('avro/out'));
+await w.run().waitUntilFinish();
+const r = Pipeline.create();
+(await collect(r.apply(AvroIO.read(schema).from('avro/out*')))).map((x: any) => x.word + x.n).sort()`),
+    );
+    expect(avro).toEqual(["a1", "b2"]);
+    const windowed = ok(
+      await s.execute(`const p = Pipeline.create();
+const events = p.apply(Create.timestamped([TimestampedValue.of('x', 1_000), TimestampedValue.of('y', 61_000), TimestampedValue.of('x', 2_000)]));
+const perMinute = events.apply(Window.into(FixedWindows.of(Duration.minutes(1)))).apply(Count.perElement());
+(await collect(perMinute)).map((kv) => kv.key + '=' + kv.value).sort()`),
+    );
+    expect(windowed).toEqual(["x=2", "y=1"]);
+  });
+
   test("what cannot travel is refused in the sandbox as on the host, naming the variable", async () => {
     const s = session();
     for (const [decl, what] of [

@@ -11,6 +11,7 @@ import avro from "avsc";
 import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
+import { hostData } from "../../graph/realm.js";
 
 export type AvroCodecName = "null" | "deflate";
 export type AvroSchemaJSON = object | string;
@@ -28,7 +29,7 @@ export function schemaJSON(schema: unknown): AvroSchemaJSON {
 
 /** The avsc type of a schema (records without methods; decoded records are made plain anyway). */
 export function avroType(schema: AvroSchemaJSON): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, { omitRecordMethods: true });
+  return avro.Type.forSchema(hostData(schema) as avro.Schema, { omitRecordMethods: true });
 }
 
 const MAGIC = Buffer.from("Obj\x01", "latin1");

@@ -2,6 +2,7 @@ import avro from "avsc";
 import type { ByteReader, ByteWriter } from "./byte_io.js";
 import { Coder, registerCoder } from "./coder.js";
 import { describe } from "./describe.js";
+import { hostData } from "../../graph/realm.js";
 
 /** An Avro schema in its JSON form (an object, an array for a union, or a type name). */
 export type AvroSchema = object | string;
@@ -26,7 +27,7 @@ export class AvroCoder<T = unknown> extends Coder<T> {
     super();
     // A string is either a primitive type name or a JSON schema document.
     this.schema = typeof schema === "string" && /^\s*[[{"]/.test(schema) ? (JSON.parse(schema) as AvroSchema) : schema;
-    this.type = avro.Type.forSchema(this.schema as avro.Schema, { omitRecordMethods: true });
+    this.type = avro.Type.forSchema(hostData(this.schema) as avro.Schema, { omitRecordMethods: true });
     this.hasMap = mentions(this.schema, "map");
     this.hasRecord = mentions(this.schema, "record") || mentions(this.schema, "error");
   }

@@ -25,6 +25,7 @@ export interface SandboxApi {
   onPipelineCreated(listener: (pipeline: object) => void): () => void;
   graphJson(pipeline: object): string;
   registerSandboxModule(url: string): void;
+  setHostJsonParse(parse: (text: string) => unknown): void;
   setDefaultPipelineOptions(options: Record<string, unknown>): void;
   setShowDisplay(hook: ((value: unknown) => void) | undefined): void;
   setTransformOwner(owner: string | undefined): void;
@@ -179,6 +180,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   // The bundle's require: Node's modules and the packages it leaves out (avsc, typescript).
   const bundleRequire = createRequire(bundleFilename);
   const exports = factory(bundleRequire, pathToFileURL(bundleFilename).href);
+  exports.setHostJsonParse(JSON.parse);
   const helpers = vm.run(`(function () { ${prelude} return ${HELPERS}; })()`) as {
     newScope(): Record<string, unknown>;
     asyncIterator: unknown;

@@ -9,13 +9,13 @@
 import "./install_globals.js";
 import * as api from "../../api.js";
 import { installInstrumentationGlobals } from "../../graph/functions/meta.js";
-import { registerSandboxModule } from "../../graph/realm.js";
+import { registerSandboxModule, setHostJsonParse } from "../../graph/realm.js";
 import { setShowDisplay } from "../../sdk/interactive.js";
 import { onPipelineCreated, setDefaultPipelineOptions, setTransformOwner, type Pipeline } from "../../sdk/pipeline.js";
 import { onPipelineRun } from "../../sdk/runner.js";
 import { connectHostRunners, type HostRunners } from "./forwarding_runner.js";
 
-export { api, connectHostRunners, installInstrumentationGlobals, onPipelineCreated, onPipelineRun, registerSandboxModule, setDefaultPipelineOptions, setShowDisplay, setTransformOwner };
+export { api, connectHostRunners, installInstrumentationGlobals, onPipelineCreated, onPipelineRun, registerSandboxModule, setDefaultPipelineOptions, setHostJsonParse, setShowDisplay, setTransformOwner };
 
 /** A pipeline's graph as JSON text, made in the sandbox (a string crosses vm2 as it is). */
 export function graphJson(p: Pipeline): string {

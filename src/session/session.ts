@@ -74,7 +74,10 @@ export type TypeCheckMode = "warn" | "error" | "off";
 export interface SessionOptions {
   /** `warn` (default): type errors are reported, the cell runs; `error`: they stop it; `off`. */
   typeCheck?: TypeCheckMode;
-  /** Base of `require`, relative imports and relative file names (default process.cwd()). */
+  /**
+   * Base of `require` and relative imports (default process.cwd()). File names in pipelines
+   * resolve from the process's working directory, where the runners' workers run.
+   */
   cwd?: string;
   /** Script arguments: `args` in cells, and `process.argv.slice(2)`. */
   args?: readonly string[];

@@ -100,10 +100,10 @@ await collect(p.apply(Create.of(0)).apply(MapElements.via(() =>
     const avro = ok(
       await s.execute(`const schema = { type: 'record', name: 'W', fields: [{ name: 'word', type: 'string' }, { name: 'n', type: 'long' }] };
 const w = Pipeline.create();
-w.apply(Create.of({ word: 'a', n: 1 }, { word: 'b', n: 2 })).apply(AvroIO.write(schema).to('avro/out'));
+w.apply(Create.of({ word: 'a', n: 1 }, { word: 'b', n: 2 })).apply(AvroIO.write(schema).to(${JSON.stringify(join(dir, "out"))}));
 await w.run().waitUntilFinish();
 const r = Pipeline.create();
-(await collect(r.apply(AvroIO.read(schema).from('avro/out*')))).map((x: any) => x.word + x.n).sort()`),
+(await collect(r.apply(AvroIO.read(schema).from(${JSON.stringify(join(dir, "out*"))})))).map((x: any) => x.word + x.n).sort()`),
     );
     expect(avro).toEqual(["a1", "b2"]);
     const windowed = ok(

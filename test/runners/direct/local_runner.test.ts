@@ -6,7 +6,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -18,20 +17,10 @@ import { allCases } from "../../conformance/cases/index.js";
 import { runCase } from "../../conformance/harness.js";
 
 import { listFiles, tempDir, writeFiles } from "../../support/files.js";
-const thisFile = fileURLToPath(import.meta.url);
-const lineOf = (marker: string) => readFileSync(thisFile, "utf8").split("\n").findIndex((l) => l.includes(marker) && !l.includes("lineOf(")) + 1;
+import { failure } from "../../support/runs.js";
 
 function lines(dir: string, files: string[]): string[] {
   return files.flatMap((f) => readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => l !== ""));
-}
-async function failure(r: PipelineResult): Promise<Error> {
-  try {
-    await r.waitUntilFinish();
-  } catch (e) {
-    expect(r.state).toBe("FAILED");
-    return e as Error;
-  }
-  throw new Error("expected the run to fail");
 }
 
 class Point {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { Create, DoFn, MapElements, PCollection, PTransform, ParDo, Pipeline, TextIO, type PipelineResult, type ProcessContext } from "../../../src/index.js";
+import { Create, DoFn, MapElements, PCollection, PTransform, ParDo, Pipeline, TextIO, type ProcessContext } from "../../../src/index.js";
 
 class ParseFn extends DoFn<string, number> {
   processElement(c: ProcessContext<string, number>) {
@@ -27,18 +27,10 @@ class Parse extends PTransform<PCollection<string>, PCollection<number>> {
 
 
 import { listFiles, tempDir, writeFiles } from "../../support/files.js";
+import { failure, lineFinder } from "../../support/runs.js";
 const thisFile = fileURLToPath(import.meta.url);
-const lineOf = (marker: string) => readFileSync(thisFile, "utf8").split("\n").findIndex((l) => l.includes(marker) && !l.includes("lineOf(")) + 1;
+const lineOf = lineFinder(import.meta.url);
 
-async function failure(r: PipelineResult): Promise<Error> {
-  try {
-    await r.waitUntilFinish();
-  } catch (e) {
-    expect(r.state).toBe("FAILED");
-    return e as Error;
-  }
-  throw new Error("expected the run to fail");
-}
 
 describe.each([
   { mode: "worker threads", options: { parallelism: 2 } },

@@ -3,7 +3,6 @@
  * transform is applied, key coders refused when a GroupByKey is applied, coder inference,
  * and the JSON form of the graph round-tripping and running.
  */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,9 +11,10 @@ import {
   TransformApplicationError, VarLongCoder, View, Window, type ProcessContext,
 } from "../../../src/index.js";
 import type { PipelineGraph } from "../../../src/graph/types.js";
+import { lineFinder } from "../../support/runs.js";
 
 const thisFile = fileURLToPath(import.meta.url);
-const lineOf = (marker: string) => readFileSync(thisFile, "utf8").split("\n").findIndex((l) => l.includes(marker) && !l.includes("lineOf(")) + 1;
+const lineOf = lineFinder(import.meta.url);
 
 class ExtractWordsFn extends DoFn<string, string> {
   processElement(c: ProcessContext<string, string>) {

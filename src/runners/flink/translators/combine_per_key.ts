@@ -77,6 +77,18 @@ export const combinePerKeyTranslator: TransformTranslator = {
     const windowing = ctx.windowing(input, t);
     const native = nativeCombine(t, ctx);
     const acc = ((t.payload as CombinePayload).accumulatorCoder as CoderSpec | undefined) ?? STRUCTURED_CLONE_CODER;
+    /** The bridge's own keyed combine of `fn` over `from` (hash-partitioned by key). */
+    const nativeOperator = (from: string, fn: string, keyCoder: CoderSpec, inputCoder: CoderSpec) => {
+      const op = ctx.addOperator({
+        name: t.fullName,
+        kind: "combine",
+        transforms: [t.fullName],
+        inputs: [ctx.input(from, "hash", t)],
+        outputs: ["main"],
+        payload: { mode: "native", fn, keyed: true, keyCoder, inputCoder, windowing },
+      });
+      ctx.setOutput(output, { op: op.id, output: "main" });
+    };
     if (typeof native !== "string" && (native.fn === "count" || native.fn === "sum")) {
       const s = ctx.fusableStage(t, input);
       const partial: CoderSpec = native.fn === "count" ? { urn: CoderUrns.VARINT } : native.inputCoder;
@@ -84,28 +96,13 @@ export const combinePerKeyTranslator: TransformTranslator = {
         const accs = `${t.id}/partial`;
         ctx.addSynthetic(s, accs, input, { urn: CoderUrns.KV, components: [native.keyCoder, acc] }, `${ctx.pcollection(output).name} (partial ${native.fn}s)`);
         ctx.fuse(s, t, { kind: "precombine", transform: t.id, input, output: accs }, [accs]);
-        const op = ctx.addOperator({
-          name: t.fullName,
-          kind: "combine",
-          transforms: [t.fullName],
-          inputs: [ctx.input(accs, "hash", t)],
-          outputs: ["main"],
-          payload: { mode: "native", fn: "sum", keyed: true, keyCoder: native.keyCoder, inputCoder: acc, windowing },
-        });
-        ctx.setOutput(output, { op: op.id, output: "main" });
+        // Partial counts and sums merge by summing.
+        nativeOperator(accs, "sum", native.keyCoder, acc);
         return;
       }
     }
     if (typeof native !== "string") {
-      const op = ctx.addOperator({
-        name: t.fullName,
-        kind: "combine",
-        transforms: [t.fullName],
-        inputs: [ctx.input(input, "hash", t)],
-        outputs: ["main"],
-        payload: { mode: "native", fn: native.fn, keyed: true, keyCoder: native.keyCoder, inputCoder: native.inputCoder, windowing },
-      });
-      ctx.setOutput(output, { op: op.id, output: "main" });
+      nativeOperator(input, native.fn, native.keyCoder, native.inputCoder);
       return;
     }
     const kv = ctx.wire.kv(input);

@@ -4,7 +4,8 @@ import {
 } from "../../../src/index.js";
 import type { PipelineCase } from "../harness.js";
 
-class AverageFn extends CombineFn<number, { sum: number; n: number }, number> {
+/** A user CombineFn (the mean), also what test/runners/flink/translate.test.ts translates. */
+export class AverageFn extends CombineFn<number, { sum: number; n: number }, number> {
   createAccumulator() {
     return { sum: 0, n: 0 };
   }

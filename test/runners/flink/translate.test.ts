@@ -5,13 +5,14 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  AvroIO, CoGroupByKey, Combine, CombineFn, Count, Create, Duration, Filter, FixedWindows, FlatMapElements, Flatten, GroupByKey,
+  AvroIO, CoGroupByKey, Combine, Count, Create, Duration, Filter, FixedWindows, FlatMapElements, Flatten, GroupByKey,
   KV, KeyedPCollectionTuple, KvCoder, MapElements, Mean, ParDo, PCollectionList, Pipeline, PTransform, Sessions, StringUtf8Coder, Sum,
   TextIO, TupleTag, View, Window, type PCollection, type ProcessContext,
 } from "../../../src/index.js";
 import type { FlinkOperator, FlinkPlan } from "../../../src/runners/flink/flink_plan.js";
 import { FlinkTranslationError, translate, type Translation } from "../../../src/runners/flink/translators/translate.js";
 import { TRANSLATORS } from "../../../src/runners/flink/translators/registry.js";
+import { AverageFn } from "../../conformance/cases/grouping.js";
 
 function planOf(build: (p: Pipeline) => void, collect?: (p: Pipeline) => Record<string, number>): Translation {
   const p = Pipeline.create({ name: "test" });
@@ -45,27 +46,6 @@ class CountWords extends PTransform<PCollection<string>, PCollection<KV<string, 
       .apply("ExtractWords", FlatMapElements.via((l: string) => l.split(" ")))
       .setCoder(StringUtf8Coder.of())
       .apply(Count.perElement());
-  }
-}
-
-class AverageFn extends CombineFn<number, { s: number; n: number }, number> {
-  createAccumulator() {
-    return { s: 0, n: 0 };
-  }
-  addInput(a: { s: number; n: number }, x: number) {
-    return { s: a.s + x, n: a.n + 1 };
-  }
-  mergeAccumulators(as: Iterable<{ s: number; n: number }>) {
-    let s = 0;
-    let n = 0;
-    for (const a of as) {
-      s += a.s;
-      n += a.n;
-    }
-    return { s, n };
-  }
-  extractOutput(a: { s: number; n: number }) {
-    return a.s / a.n;
   }
 }
 

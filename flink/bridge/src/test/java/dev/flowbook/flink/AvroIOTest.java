@@ -53,6 +53,23 @@ class AvroIOTest {
         return bos.toByteArray();
     }
 
+    /** Runs a Read → Collect plan over the bridge's native Avro source; the records it collected. */
+    static List<GenericRecord> readThroughBridge(String job, int parallelism, String pattern, String schema, int minSplitBytes) throws Exception {
+        String plan = """
+            {"format":"flowbook.flinkplan/v1","jobName":"%s","parallelism":%d,"runtimeMode":"BATCH",
+             "operators":[
+               {"id":"op1","name":"Read","kind":"source:avro","payload":{"filePatterns":["%s"],"schema":%s,"minSplitBytes":%d}},
+               {"id":"op9","name":"Collect","kind":"collect","inputs":[{"from":"op1"}],"outputs":[],"payload":{"limit":100000,"maxBytes":100000000}}
+             ]}""".formatted(job, parallelism, pattern, schema, minSplitBytes);
+        var result = TestCluster.run(plan);
+        Schema s = new Schema.Parser().parse(schema);
+        List<GenericRecord> records = new ArrayList<>();
+        for (Object v : Records.values(result.getAccumulatorResult("flowbook.collect/op9"), BYTES, WindowCoder.GLOBAL)) {
+            records.add((GenericRecord) decode(s, (byte[]) v));
+        }
+        return records;
+    }
+
     static Object decode(Schema s, byte[] b) throws Exception {
         return new GenericDatumReader<>(s).read(null, DecoderFactory.get().binaryDecoder(b, null));
     }
@@ -102,17 +119,8 @@ class AvroIOTest {
 
         // Read back with a newer reader schema, files cut into many byte ranges (small blocks,
         // small splits): every record exactly once, resolved (the new field gets its default).
-        Schema s2 = new Schema.Parser().parse(USER2);
-        String read = """
-            {"format":"flowbook.flinkplan/v1","jobName":"avroread","parallelism":2,"runtimeMode":"BATCH",
-             "operators":[
-               {"id":"op1","name":"Read","kind":"source:avro","payload":{"filePatterns":["%s/users-*.avro"],"schema":%s,"minSplitBytes":1000}},
-               {"id":"op9","name":"Collect","kind":"collect","inputs":[{"from":"op1"}],"outputs":[],"payload":{"limit":100000,"maxBytes":100000000}}
-             ]}""".formatted(out, USER2);
-        var result = TestCluster.run(read);
         List<String> got = new ArrayList<>();
-        for (Object v : Records.values(result.getAccumulatorResult("flowbook.collect/op9"), BYTES, WindowCoder.GLOBAL)) {
-            GenericRecord g = (GenericRecord) decode(s2, (byte[]) v);
+        for (GenericRecord g : readThroughBridge("avroread", 2, out + "/users-*.avro", USER2, 1000)) {
             assertEquals(null, g.get("email"));
             got.add(g.get("name") + "/" + g.get("age"));
         }
@@ -134,17 +142,8 @@ class AvroIOTest {
                 want.add("n" + i);
             }
         }
-        String read = """
-            {"format":"flowbook.flinkplan/v1","jobName":"avroread2","parallelism":3,"runtimeMode":"BATCH",
-             "operators":[
-               {"id":"op1","name":"Read","kind":"source:avro","payload":{"filePatterns":["%s"],"schema":%s,"minSplitBytes":777}},
-               {"id":"op9","name":"Collect","kind":"collect","inputs":[{"from":"op1"}],"outputs":[],"payload":{"limit":100000,"maxBytes":100000000}}
-             ]}""".formatted(f, USER);
-        var result = TestCluster.run(read);
         List<String> got = new ArrayList<>();
-        for (Object v : Records.values(result.getAccumulatorResult("flowbook.collect/op9"), BYTES, WindowCoder.GLOBAL)) {
-            got.add(((GenericRecord) decode(s, (byte[]) v)).get("name").toString());
-        }
+        for (GenericRecord g : readThroughBridge("avroread2", 3, f.toString(), USER, 777)) got.add(g.get("name").toString());
         Collections.sort(got);
         Collections.sort(want);
         assertEquals(want, got);

@@ -55,6 +55,8 @@ export function installSugar(s: Sugar): void {
 }
 
 let transformOwner: string | undefined;
+/** Counts setTransformOwner calls: each run of a cell is a new generation of its transforms. */
+let ownerRun = 0;
 /**
  * While set, transforms applied are tagged with this owner (a notebook cell), and
  * re-applying a full name with the same owner replaces the old transform.
@@ -63,7 +65,6 @@ export function setTransformOwner(owner: string | undefined): void {
   transformOwner = owner;
   if (owner !== undefined) ownerRun++;
 }
-let ownerRun = 0;
 
 const createdListeners = new Set<(p: Pipeline) => void>();
 /**

@@ -148,8 +148,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const { sandbox } = options;
   const scope = sandbox.global;
   for (const [k, v] of Object.entries(options.globals)) scope[k] = v;
-  /** Names cells declared, in the order they first did. */
-  const declared = new Set<string>();
   /** The base directory of the running cell's dynamic imports. */
   let importBase = options.cwd;
   Object.defineProperty(scope, DYNAMIC_IMPORT, { value: (spec: string) => loadModule(String(spec), importBase), enumerable: false });
@@ -254,7 +252,6 @@ export function createExecutor(options: ExecutorOptions): Executor {
       if (runOptions.signal?.aborted) throw new InterruptedError();
       importBase = runOptions.baseDir ?? options.cwd;
       const modules = cell.imports.length ? await loadModules(cell.imports, importBase) : [];
-      for (const n of cell.runtimeNames) declared.add(n);
       sandbox.declare(cell.runtimeNames);
       const out: { value?: unknown } = {};
       const factory = sandbox.compile(cell.code, runOptions.scriptName) as (...a: unknown[]) => () => Generator<unknown, unknown, unknown>;
@@ -304,7 +301,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   return {
     scope,
-    names: () => [...new Set([...Object.keys(options.globals), ...declared])],
+    names: () => [...new Set([...Object.keys(options.globals), ...sandbox.declared])],
     run,
     interrupt,
     loadModules,

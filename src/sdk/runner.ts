@@ -20,6 +20,35 @@ export interface CollectedSample {
   truncated: boolean;
 }
 
+/**
+ * What a run reports while it runs (the front ends' progress displays, a cell's output).
+ * Counters are cumulative: each `progress` event replaces the one before it.
+ */
+export type RunEvent =
+  | { kind: "run-started"; at: number; runner: string; jobName?: string; jobId?: string }
+  | { kind: "stage-started" | "stage-finished"; at: number; stage: string; name: string }
+  | { kind: "progress"; at: number; transforms: TransformProgress[] }
+  | {
+      kind: "output";
+      at: number;
+      stream: "stdout" | "stderr";
+      /** Whole lines as printed (with their newlines): a DoFn's console, ConsoleIO. */
+      text: string;
+      /** The transform whose code printed it, when known. */
+      transform?: string;
+    }
+  | { kind: "run-finished"; at: number; state: PipelineState; durationMs: number; error?: string };
+
+/** One transform's counts so far in a run (a runner fills what it knows). */
+export interface TransformProgress {
+  /** The transform's full name. */
+  transform: string;
+  elementsIn?: number;
+  elementsOut?: number;
+  bytesRead?: number;
+  bytesWritten?: number;
+}
+
 /** A running or finished pipeline (Beam's PipelineResult). */
 export interface PipelineResult {
   readonly state: PipelineState;
@@ -29,6 +58,14 @@ export interface PipelineResult {
   metrics(): MetricResults;
   /** Elements of a PCollection named in RunRequest.collect (after the run is done). */
   collected(pcollectionId: string): CollectedSample | undefined;
+  /**
+   * Calls `listener` with the run's events, in order, until the returned function is called.
+   * Events emitted before the first listener subscribed are kept and replayed to it (so one
+   * subscribing right after run() misses nothing); every `output` event is emitted before
+   * `run-finished`, and `run-finished` before waitUntilFinish() resolves. Optional: a
+   * runner a user wrote may report nothing.
+   */
+  onEvent?(listener: (event: RunEvent) => void): () => void;
 }
 
 export interface PipelineRunner {

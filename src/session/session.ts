@@ -16,6 +16,7 @@ import util from "node:util";
 import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type ConvertedCell, type SourceDiagnostic } from "./cell_converter.js";
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
 import type { PipelineResult } from "../sdk/runner.js";
+import type { CellOutput, CellRef } from "../display/outputs.js";
 import type { PipelineGraph } from "../graph/types.js";
 import { hostRunners } from "./sandbox/host_runners.js";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.js";
@@ -123,6 +124,21 @@ export interface ExecuteOptions {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
   display?: (value: unknown, options?: Record<string, unknown>) => void;
+  /**
+   * Every output of this execution, in order (src/display/outputs.ts): stream, display,
+   * update, result, error — including what arrives after execute() resolved (a timer, a
+   * pipeline still running, a worker's console.log), until the session is disposed.
+   * Given, it replaces the stdout/stderr/display hooks above for this cell.
+   */
+  onOutput?: (output: CellOutput) => void;
+}
+
+/** A pipeline run a cell started (its own p.run(), or a sample run of show/collect/chart). */
+export interface CellRun {
+  readonly result: PipelineResult;
+  readonly runner: string;
+  /** "run": the cell's p.run(); "sample": computing a sample for show/collect/chart. */
+  readonly purpose: "run" | "sample";
 }
 
 export interface CellResult {
@@ -139,6 +155,10 @@ export interface CellResult {
    */
   typeErrors: Promise<readonly CellDiagnostic[]>;
   durationMs: number;
+  /** This execution, as its outputs name it. */
+  cell: CellRef;
+  /** The runs the cell started, in order (some may still be running). */
+  runs: readonly CellRun[];
 }
 
 export interface CellError extends FormattedError {
@@ -355,8 +375,12 @@ export function createSession(options: SessionOptions = {}): Session {
     const displayName = opts.filename ?? `cell[${executionCount}]`;
     const language = opts.language ?? "ts";
     const none: Promise<readonly CellDiagnostic[]> = Promise.resolve([]);
-    const done = (r: Omit<CellResult, "executionCount" | "durationMs" | "typeErrors">, typeErrors = none): CellResult => ({
+    const cell: CellRef = { execution: `${executionCount}:${started}`, executionCount, cellId: opts.cellId };
+    const runs: CellRun[] = [];
+    const done = (r: Omit<CellResult, "executionCount" | "durationMs" | "typeErrors" | "cell" | "runs">, typeErrors = none): CellResult => ({
       ...r,
+      cell,
+      runs,
       executionCount,
       typeErrors,
       durationMs: performance.now() - started,

@@ -1,0 +1,34 @@
+/**
+ * The one currency of display: a mime bundle, `{ mime type → data }`, as Jupyter's
+ * display_data carries it. Text types are strings; JSON types (`application/json`,
+ * `application/vnd.vegalite.v5+json`, `application/vnd.dataresource+json`,
+ * `application/vnd.flowbook.*+json`) are plain JSON values; `image/png` is base64.
+ */
+export type MimeBundle = Record<string, unknown>;
+
+/**
+ * A value with a method under this key shows as the bundle it returns (users' own
+ * displayable types): `[DISPLAY]() { return { "text/html": "<b>hi</b>" } }`. A
+ * `toMimeBundle()` method is honoured the same way.
+ */
+export const DISPLAY = Symbol.for("flowbook.display");
+
+/** What a front end tells the renderers about where a bundle will be shown. */
+export interface DisplayContext {
+  /** Columns for text/plain (a terminal's width; 100 in a notebook). */
+  width?: number;
+}
+
+/** The mime types front ends agree on. */
+export const Mime = {
+  text: "text/plain",
+  html: "text/html",
+  markdown: "text/markdown",
+  svg: "image/svg+xml",
+  png: "image/png",
+  json: "application/json",
+  vegaLite: "application/vnd.vegalite.v5+json",
+  dataResource: "application/vnd.dataresource+json",
+  /** A run's progress (ProgressState, progress.ts): the REPL draws it as a bar. */
+  progress: "application/vnd.flowbook.progress+json",
+} as const;

@@ -1,0 +1,60 @@
+/**
+ * A run's events (sdk/runner.ts RunEvent), as both runners emit them. Events wait for the
+ * first listener and are replayed to it, so a session that subscribes right after run()
+ * misses nothing. A run nobody subscribed to by the next turn of the event loop (a plain
+ * Node script that imported flowbook) prints its users' output to this process's stdout
+ * and stderr, as such a script expects of console.log in a DoFn.
+ */
+import type { RunEvent } from "../../sdk/runner.js";
+
+type Listener = (event: RunEvent) => void;
+
+export class RunEventBus {
+  private readonly listeners = new Set<Listener>();
+  private pending: RunEvent[] | undefined = [];
+  private finished = false;
+
+  constructor(fallback: Listener | null = printOutput) {
+    if (fallback) setImmediate(() => this.pending && this.subscribe(fallback));
+  }
+
+  emit(event: RunEvent): void {
+    if (this.finished) return;
+    if (event.kind === "run-finished") this.finished = true;
+    if (this.pending) {
+      // Only the latest progress snapshot matters to a listener that comes late.
+      if (event.kind === "progress") {
+        const i = this.pending.findIndex((e) => e.kind === "progress");
+        if (i >= 0) this.pending.splice(i, 1);
+      }
+      this.pending.push(event);
+      return;
+    }
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // A listener's failure is its own; the run and other listeners go on.
+      }
+    }
+  }
+
+  subscribe(listener: Listener): () => void {
+    const replay = this.pending;
+    this.pending = undefined;
+    this.listeners.add(listener);
+    for (const e of replay ?? []) {
+      try {
+        listener(e);
+      } catch {
+        // as in emit
+      }
+    }
+    return () => void this.listeners.delete(listener);
+  }
+}
+
+/** The fallback listener: users' output to this process's stdout and stderr. */
+export function printOutput(event: RunEvent): void {
+  if (event.kind === "output") (event.stream === "stderr" ? process.stderr : process.stdout).write(event.text);
+}

@@ -131,6 +131,12 @@ export interface ExecuteOptions {
    * Given, it replaces the stdout/stderr/display hooks above for this cell.
    */
   onOutput?: (output: CellOutput) => void;
+  /**
+   * How `await prompt("Name? ")` (and `prompt(q, { password: true })`) in the cell reads a
+   * line: Jupyter's input_request, the REPL's own prompt. Without it, prompt() throws saying
+   * this front end takes no input.
+   */
+  input?: (prompt: string, options: { password: boolean }) => Promise<string>;
 }
 
 /** A pipeline run a cell started (its own p.run(), or a sample run of show/collect/chart). */

@@ -8,7 +8,7 @@
 import type { PipelineGraph } from "../../graph/types.js";
 import type { MetricResults } from "../../sdk/metrics/metric_results.js";
 import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunRequest } from "../../sdk/runner.js";
-import { decodeSample, type EncodedSample } from "./collected_samples.js";
+import { decodeSample, type EncodedSample } from "../../display/samples/encoded_sample.js";
 
 /** The host side (host_runners.ts), as the sandbox sees it. */
 export interface HostRunners {

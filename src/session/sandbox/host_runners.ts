@@ -7,7 +7,7 @@ import "../../index.js";
 import { MetricResults } from "../../sdk/metrics/metric_results.js";
 import { notifyPipelineRun, resolveRunner, type PipelineResult, type PipelineState, type RunRequest } from "../../sdk/runner.js";
 import type { PipelineGraph } from "../../graph/types.js";
-import { encodeSample, type EncodedSample } from "./collected_samples.js";
+import { encodeSample, type EncodedSample } from "../../display/samples/encoded_sample.js";
 import type { HostRunners } from "./forwarding_runner.js";
 
 /** The runner names the sandbox forwards; others (a runner object a cell made) run in it. */

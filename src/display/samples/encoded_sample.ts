@@ -6,6 +6,7 @@
  * milliseconds). Both sides build the coder from the graph's spec.
  */
 import type { PipelineGraph } from "../../graph/types.js";
+import type { EncodedSample } from "../interactive/services.js";
 import { ByteReader, ByteWriter } from "../../sdk/coders/byte_io.js";
 import { coderFromSpec } from "../../sdk/coders/coder.js";
 import { WindowedValueCoder } from "../../sdk/coders/windowed_value_coder.js";
@@ -13,12 +14,8 @@ import type { CollectedSample } from "../../sdk/runner.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { windowFnFromSpec } from "../../sdk/windowing/window_fn.js";
 
-/** A sample as it crosses: its elements' bytes as a latin1 string (a string crosses vm2 as it is). */
-export interface EncodedSample {
-  latin1: string;
-  count: number;
-  truncated: boolean;
-}
+// A sample as it crosses: its elements' bytes as a latin1 string (a string crosses vm2 as it is).
+export type { EncodedSample };
 
 function sampleCoder(graph: PipelineGraph, pcollectionId: string): WindowedValueCoder<unknown> {
   const pc = graph.pcollections[pcollectionId];
@@ -33,7 +30,15 @@ export function encodeSample(graph: PipelineGraph, pcollectionId: string, sample
     const coder = sampleCoder(graph, pcollectionId);
     const out = new ByteWriter();
     for (const e of sample.elements) coder.encode(e, out);
-    return { latin1: Buffer.from(out.toBytes()).toString("latin1"), count: sample.elements.length, truncated: sample.truncated };
+    const count = sample.elements.length;
+    return {
+      latin1: Buffer.from(out.toBytes()).toString("latin1"),
+      count,
+      truncated: sample.truncated,
+      // A truncated sample proves one element more than it holds, no more.
+      totalAtLeast: sample.truncated ? count + 1 : count,
+      cached: false,
+    };
   } catch {
     return undefined;
   }

@@ -68,7 +68,7 @@ export { PAssert, TestPipeline, PAssertionError } from "./sdk/testing/passert.js
 export { collect, show, PCollectionSample, type CollectOptions } from "./sdk/interactive.js";
 
 // The Flink plan, for people (a text tree and an SVG graph).
-export { explain, PlanExplanation } from "./runners/flink/explain/index.js";
+export { explain, PlanExplanation } from "./display/plan/legacy_explain.js";
 
 // Every export travels by name when a user function captures it.
 import * as api from "./api.js";

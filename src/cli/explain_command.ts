@@ -91,25 +91,26 @@ export async function explainCommand(argv: string[]): Promise<number> {
     err(`flowbook explain: ${a.file} builds no pipeline\n`);
     return 1;
   }
-  const { explain, flinkExecutionPlan } = await import("../runners/flink/explain/explain.js");
+  const { flinkPlanOf, flinkExecutionPlan } = await import("../runners/flink/explain/index.js");
+  const { renderPlanSvg, renderPlanText } = await import("../display/plan/index.js");
   let failed = false;
   for (const [i, p] of pipelines.entries()) {
     const options: PipelineOptions = {};
     if (a.parallelism !== undefined) options.parallelism = a.parallelism;
     if (a.flinkMaster !== undefined) options.flinkMaster = a.flinkMaster;
-    let e;
+    let plan;
     try {
-      e = explain(p, options);
+      plan = flinkPlanOf(p, options);
     } catch (x) {
       failed = true;
       err(`${(x as Error).message}\n`);
       continue;
     }
     if (i > 0) out("\n");
-    out(a.json ? JSON.stringify(e.plan, null, 2) + "\n" : e.text + "\n");
+    out(a.json ? JSON.stringify(plan, null, 2) + "\n" : renderPlanText(plan, { width: process.stdout.columns || 120 }) + "\n");
     if (a.svg) {
       const target = i === 0 ? a.svg : a.svg.replace(/(\.svg)?$/, `-${i + 1}.svg`);
-      writeFileSync(target, e.svg);
+      writeFileSync(target, renderPlanSvg(plan));
       err(`wrote ${target}\n`);
     }
     if (a.flinkPlan) {

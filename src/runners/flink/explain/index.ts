@@ -1,4 +1,2 @@
-/** Plans for people: `explain(p)` and its renderings (see explain.ts). */
-export { explain, flinkExecutionPlan, PlanExplanation, type Explainable } from "./explain.js";
-export { renderPlanText, type TextOptions } from "./text.js";
-export { renderPlanSvg } from "./svg.js";
+/** The Flink plan of a pipeline, without running it (drawn by src/display/plan). */
+export { flinkPlanOf, flinkExecutionPlan, type Explainable } from "./flink_plan_of.js";

@@ -4,7 +4,7 @@
  * ship strategy. An operator reading several inputs is drawn under its first one and
  * referred to from the others.
  */
-import type { FlinkOperator, FlinkPlan, OperatorInput } from "../flink_plan.js";
+import type { FlinkOperator, FlinkPlan, OperatorInput } from "../../runners/flink/flink_plan.js";
 import { details, kindLabel, runsUserCode, transformsToList } from "./describe.js";
 
 export interface TextOptions {

@@ -1,11 +1,10 @@
 /**
- * `explain(p)`: the Flink plan of a pipeline, for people — a text tree in terminals, an SVG
- * graph in notebooks, the plan JSON for tools — and, from a cluster, Flink's own
- * execution plan of the same job.
+ * The Flink plan of a pipeline, without running it: what `explain(p)` draws (the drawing
+ * lives in src/display/plan; runners never import display) and, from a cluster, Flink's
+ * own execution plan of the same job.
  *
  * ```ts
- * explain(p)                      // displays the plan (text tree, or SVG in a notebook)
- * explain(p).text / .svg / .plan  // the parts
+ * flinkPlanOf(p)                  // our FlinkPlan JSON, whatever runner p is set to
  * await flinkExecutionPlan(p)     // Flink's JSON plan, from the cluster in p's options
  * ```
  */
@@ -15,48 +14,9 @@ import type { FlinkPlan } from "../flink_plan.js";
 import { bridgeJarPath, DEFAULT_FLINK_MASTER, flinkJobPlan, workerConfig } from "../flink_runner.js";
 import { FlinkRestClient, type JobPlan } from "../rest/client.js";
 import { translate } from "../translators/translate.js";
-import { renderPlanSvg } from "./svg.js";
-import { renderPlanText } from "./text.js";
 
 /** Anything with a graph: a Pipeline (its toJSON()), or the graph itself. */
 export type Explainable = { toJSON(): PipelineGraph; options?: PipelineOptions } | PipelineGraph;
-
-/** A translated plan and its renderings. */
-export class PlanExplanation {
-  private _text?: string;
-  private _svg?: string;
-
-  constructor(readonly plan: FlinkPlan) {}
-
-  /** The text tree (terminals, the REPL). */
-  get text(): string {
-    return (this._text ??= renderPlanText(this.plan));
-  }
-
-  /** The SVG graph (notebooks). */
-  get svg(): string {
-    return (this._svg ??= renderPlanSvg(this.plan));
-  }
-
-  /** A display bundle: mime type → data, richest last. */
-  toMimeBundle(): Record<string, unknown> {
-    return { "text/plain": this.text, "application/json": this.plan, "image/svg+xml": this.svg };
-  }
-
-  toString(): string {
-    return this.text;
-  }
-
-  toJSON(): FlinkPlan {
-    return this.plan;
-  }
-
-  // By its registry key rather than node:util's constant: in the session's vm2 sandbox the
-  // two differ, and the session's formatValue looks for the sandbox's.
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.text;
-  }
-}
 
 function graphAndOptions(x: Explainable, options: PipelineOptions): { graph: PipelineGraph; options: PipelineOptions } {
   if ((x as PipelineGraph).format === GRAPH_FORMAT) {
@@ -69,12 +29,13 @@ function graphAndOptions(x: Explainable, options: PipelineOptions): { graph: Pip
 }
 
 /**
- * The Flink plan of a pipeline: how the Flink runner would run it, whatever runner the
- * pipeline is set to. Throws, naming the transform, if it cannot be run on Flink.
+ * How the Flink runner would run a pipeline (its graph, or the Pipeline), whatever runner
+ * the pipeline is set to; `options` override the graph's. Throws, naming the transform, if
+ * it cannot be run on Flink.
  */
-export function explain(p: Explainable, options: PipelineOptions = {}): PlanExplanation {
+export function flinkPlanOf(p: Explainable, options: PipelineOptions = {}): FlinkPlan {
   const { graph, options: o } = graphAndOptions(p, options);
-  return new PlanExplanation(translate(graph, o, { worker: workerConfig(o) }).plan);
+  return translate(graph, o, { worker: workerConfig(o) }).plan;
 }
 
 /**
@@ -83,7 +44,7 @@ export function explain(p: Explainable, options: PipelineOptions = {}): PlanExpl
  */
 export async function flinkExecutionPlan(p: Explainable, options: PipelineOptions = {}): Promise<JobPlan> {
   const { graph, options: o } = graphAndOptions(p, options);
-  const plan = translate(graph, o, { worker: workerConfig(o) }).plan;
+  const plan = flinkPlanOf(graph, o);
   const client = new FlinkRestClient(String(o.flinkMaster ?? DEFAULT_FLINK_MASTER));
   return flinkJobPlan(client, plan, bridgeJarPath(o));
 }

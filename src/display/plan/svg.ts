@@ -4,7 +4,7 @@
  * listing the transforms it came from; edges drawn by ship strategy and labelled with it.
  * Plain SVG 1.1 with a sans-serif font, so it also converts to PNG (resvg, sharp).
  */
-import type { FlinkOperator, FlinkPlan, OperatorInput, ShipStrategy } from "../flink_plan.js";
+import type { FlinkOperator, FlinkPlan, OperatorInput, ShipStrategy } from "../../runners/flink/flink_plan.js";
 import { category, details, kindLabel, transformsToList, type OperatorCategory } from "./describe.js";
 
 const FONT = "DejaVu Sans, Verdana, Arial, sans-serif";

@@ -4,12 +4,17 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { Count, Create, KV, MapElements, ParDo, Pipeline, StringUtf8Coder, TextIO, View, type ProcessContext } from "../../../src/index.js";
-import { explain, renderPlanText, renderPlanSvg } from "../../../src/runners/flink/explain/index.js";
-import { ROOT } from "./fixture.js";
+import { Count, KV, MapElements, ParDo, Pipeline, StringUtf8Coder, TextIO, View, type ProcessContext } from "../../../src/index.js";
+import { PlanExplanation, renderPlanSvg, renderPlanText } from "../../../src/display/plan/index.js";
+import { flinkPlanOf, type Explainable } from "../../../src/runners/flink/explain/index.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+const explain = (p: Explainable) => new PlanExplanation(flinkPlanOf(p));
 
 function wordcount(): Pipeline {
   const p = Pipeline.create({ name: "wc", parallelism: 3 });
@@ -23,7 +28,7 @@ function wordcount(): Pipeline {
   return p;
 }
 
-describe("explain", () => {
+describe("explain: the Flink plan drawn", () => {
   it("renders the plan as a text tree: operators with their transforms and parallelism, edges with their ship strategy", () => {
     const e = explain(wordcount());
     const text = e.text;
@@ -62,7 +67,7 @@ describe("explain", () => {
   it("refuses a pipeline the Flink runner cannot run, naming the transform", () => {
     const p = Pipeline.create();
     p.apply("ReadZz", TextIO.read().from("/in/*.zz"));
-    expect(() => explain(p)).toThrow(/cannot translate 'ReadZz'/);
+    expect(() => flinkPlanOf(p)).toThrow(/cannot translate 'ReadZz'/);
   });
 
   it("flowbook explain FILE.ts prints the tree and writes the SVG without running the pipeline", async () => {

@@ -2,8 +2,8 @@
  * What people read about a FlinkPlan's operators: a short label of each operator's kind
  * and a few facts from its payload, shared by the text and SVG renderings.
  */
-import type { CoderSpec } from "../../../sdk/coders/coder.js";
-import type { FlinkOperator, FlinkPlan, FlinkWindowFn, FlinkWindowing } from "../flink_plan.js";
+import type { CoderSpec } from "../../sdk/coders/coder.js";
+import type { FlinkOperator, FlinkPlan, FlinkWindowFn, FlinkWindowing } from "../../runners/flink/flink_plan.js";
 
 /** Which operators run user code in Node workers. */
 export function runsUserCode(op: FlinkOperator): boolean {

@@ -1,0 +1,5 @@
+/** The Flink plan for people: a text tree, an SVG graph, a PNG, the JSON. */
+export { renderPlan } from "./render_plan.js";
+export { renderPlanText, type TextOptions } from "./text.js";
+export { renderPlanSvg } from "./svg.js";
+export { PlanExplanation } from "./plan_explanation.js";

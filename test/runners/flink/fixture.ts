@@ -14,9 +14,11 @@ import { bridgeJarPath } from "../../../src/runners/flink/flink_runner.js";
 import type { PipelineOptions } from "../../../src/index.js";
 
 export const ROOT = flowbookRoot();
-export const WORKER_BUNDLE = join(ROOT, "dist/flink-worker/flowbook-worker.mjs");
+/** `FLOWBOOK_FLINK_TEST_WORKER`: a worker bundle made elsewhere (then none is made here). */
+export const WORKER_BUNDLE = process.env.FLOWBOOK_FLINK_TEST_WORKER ?? join(ROOT, "dist/flink-worker/flowbook-worker.mjs");
 
 export function bundleWorker(): void {
+  if (process.env.FLOWBOOK_FLINK_TEST_WORKER) return;
   const r = spawnSync(process.execPath, [join(ROOT, "scripts/bundle-flink-worker.mjs"), "--quiet"], { cwd: ROOT, stdio: "inherit" });
   if (r.status !== 0) throw new Error("bundling the Flink worker failed");
 }

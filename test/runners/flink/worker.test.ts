@@ -42,7 +42,7 @@ class CountingFn extends DoFn<string, string> {
 describe("the Flink runner's Node worker", () => {
   beforeAll(() => bundleWorker(), 60_000);
 
-  it("runs a fused stage over bundles: outputs, metric deltas, BUNDLE_DONE, GOODBYE; console output on stderr", async () => {
+  it("runs a fused stage over bundles: outputs, metric deltas, BUNDLE_DONE, GOODBYE; console output as CONSOLE frames", async () => {
     const plan = planOf((p) => {
       return [p.apply("In", Create.of("a")).apply("Upper", ParDo.of(new CountingFn())).apply("Exclaim", MapElements.via((s: string) => s + "!"))];
     });
@@ -60,7 +60,16 @@ describe("the Flink runner's Node worker", () => {
     expect(r.metrics.filter((m) => m.name === "bundles").map((m) => (m as { value: number }).value)).toEqual([1, 1]);
     const dist = r.metrics.filter((m) => m.kind === "distribution");
     expect(dist[0]).toMatchObject({ step: "Upper", namespace: "test", name: "length", sum: 3, count: 2, min: 1, max: 2 });
-    expect(r.stderr).toContain("user code says ab");
+    // Console output: whole lines, attributed to the transform that printed them, each bundle's
+    // sent before its BUNDLE_DONE; nothing on stderr (the TaskManager's log).
+    expect(r.console).toEqual([
+      { stream: "stdout", transform: "Upper", text: "user code says ab\nuser code says c\n" },
+      { stream: "stdout", transform: "Upper", text: "user code says def\n" },
+    ]);
+    const firstConsole = types.indexOf(FrameTypes.CONSOLE);
+    expect(firstConsole).toBeGreaterThan(0);
+    expect(firstConsole).toBeLessThan(types.indexOf(FrameTypes.BUNDLE_DONE));
+    expect(r.stderr).not.toContain("user code says");
   });
 
   it("sends extra outputs on their own output indices", async () => {
@@ -137,6 +146,37 @@ describe("the Flink runner's Node worker", () => {
     expect(r.error).toMatchObject({ transform: "Explode", element: "'bad'", message: "Error: cannot handle bad", causeName: "Error", causeMessage: "cannot handle bad" });
     expect(r.error!.stack).toMatch(/worker\.test\.ts:\d+/);
     expect(r.error!.stack).not.toMatch(/flowbook-worker\.mjs/);
+  });
+
+  it("console output: both streams in order, each line attributed to its transform, a partial line completed, all of it before an ERROR", async () => {
+    const plan = planOf((p) => {
+      p.apply("In", Create.of("x"))
+        .apply("Talk", MapElements.via((s: string) => {
+          console.log(`log ${s}`);
+          console.error(`err ${s}`);
+          process.stdout.write(`part-${s}`);
+          return s;
+        }))
+        .apply("Fail", MapElements.via((s: string) => {
+          console.warn(`warn ${s}`);
+          if (s === "b") throw new Error("b is bad");
+          return s;
+        }));
+    });
+    const r = await driveWorker(plan, usercode(plan), { bundles: [[gw("a"), gw("b"), gw("c")]] });
+    expect(r.error).toMatchObject({ transform: "Fail" });
+    const types = r.frames.map((f) => f.type);
+    expect(types.lastIndexOf(FrameTypes.CONSOLE)).toBeLessThan(types.indexOf(FrameTypes.ERROR));
+    expect(r.console).toEqual([
+      { stream: "stdout", transform: "Talk", text: "log a\n" },
+      { stream: "stderr", transform: "Talk", text: "err a\n" },
+      { stream: "stderr", transform: "Fail", text: "warn a\n" },
+      { stream: "stdout", transform: "Talk", text: "part-alog b\n" },
+      { stream: "stderr", transform: "Talk", text: "err b\n" },
+      { stream: "stderr", transform: "Fail", text: "warn b\n" },
+      // The line still open at the failure, completed.
+      { stream: "stdout", transform: "Talk", text: "part-b\n" },
+    ]);
   });
 
   it("an error in setup is reported without an element", async () => {

@@ -11,14 +11,14 @@ import { coderFromSpec } from "../../../src/sdk/coders/coder.js";
 import type { FlinkPlan } from "../../../src/runners/flink/flink_plan.js";
 import {
   BUNDLE_FINISH, BUNDLE_START, DATA, END, FrameParser, HELLO, PROTOCOL, SIDE_INPUT, SIDE_INPUTS_DONE, elementList,
-  elementListBody, frame, jsonFrame, readVarint, varintBytes, OUTPUT, METRICS, ERROR, READY, BUNDLE_DONE, GOODBYE,
-  type ErrorBody, type Frame, type MetricUpdate,
+  elementListBody, frame, jsonFrame, readVarint, varintBytes, OUTPUT, METRICS, ERROR, READY, BUNDLE_DONE, GOODBYE, CONSOLE,
+  type ConsoleBody, type ErrorBody, type Frame, type MetricUpdate,
 } from "../../../src/runners/flink/worker/protocol.js";
 import type { WorkerStage } from "../../../src/runners/flink/worker/stage.js";
 import { windowFnFromSpec } from "../../../src/sdk/windowing/window_fn.js";
 import "../../../src/runners/flink/worker/stage_runtime.js"; // registers the structured-clone accumulator coder
 
-export const WORKER_BUNDLE = join(import.meta.dirname, "../../../dist/flink-worker/flowbook-worker.mjs");
+export const WORKER_BUNDLE = process.env.FLOWBOOK_FLINK_TEST_WORKER ?? join(import.meta.dirname, "../../../dist/flink-worker/flowbook-worker.mjs");
 
 export function workerBundleExists(): boolean {
   return existsSync(WORKER_BUNDLE);
@@ -36,6 +36,8 @@ export interface WorkerRun {
   /** Decoded outputs per output index. */
   outputs: WindowedValue<unknown>[][];
   metrics: MetricUpdate[];
+  /** CONSOLE frames' bodies, in order. */
+  console: ConsoleBody[];
   error?: ErrorBody;
   exitCode: number | null;
   stderr: string;
@@ -93,14 +95,16 @@ export async function driveWorker(plan: FlinkPlan, opId: string, o: DriveOptions
   const outCoders = stage.outputs.map((pc) => stageCoder(stage, pc));
   const metrics: MetricUpdate[] = [];
   let error: ErrorBody | undefined;
+  const consoleBodies: ConsoleBody[] = [];
   for (const f of frames) {
+    if (f.type === CONSOLE) consoleBodies.push(JSON.parse(f.body.toString()) as ConsoleBody);
     if (f.type === OUTPUT) {
       const [i, pos] = readVarint(f.body);
       for (const rec of elementList(f.body, pos)) outputs[i]!.push(outCoders[i]!.decodeFromBytes(rec));
     } else if (f.type === METRICS) metrics.push(...(JSON.parse(f.body.toString()) as { updates: MetricUpdate[] }).updates);
     else if (f.type === ERROR) error = JSON.parse(f.body.toString()) as ErrorBody;
   }
-  return { frames, outputs, metrics, error, exitCode, stderr };
+  return { frames, outputs, metrics, console: consoleBodies, error, exitCode, stderr };
 }
 
-export const FrameTypes = { READY, OUTPUT, BUNDLE_DONE, METRICS, ERROR, GOODBYE };
+export const FrameTypes = { READY, OUTPUT, BUNDLE_DONE, METRICS, ERROR, GOODBYE, CONSOLE };

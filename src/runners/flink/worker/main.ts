@@ -1,13 +1,12 @@
 /**
  * The Node worker process of the Flink runner: one per subtask of a `usercode` operator,
  * started by the bridge, speaking `flowbook.worker/v1` over stdin (frames from Java) and
- * stdout (frames to Java). stdout carries frames only: user code's console output goes to
- * stderr, which the bridge copies into the TaskManager log.
+ * stdout (frames to Java). stdout carries frames only: user code's console output travels as
+ * CONSOLE frames (console_capture.ts) back to the client through the job.
  *
  * Bundled by scripts/bundle-flink-worker.mjs into dist/flink-worker/flowbook-worker.mjs,
  * which the bridge jar embeds.
  */
-import { format } from "node:util";
 import * as api from "../../../index.js"; // the whole API, registered by name: serialized functions refer to it
 import { knownName, registerKnown } from "../../../graph/functions/known_objects.js";
 import { resolveApiModules } from "./api_modules.js";
@@ -17,6 +16,7 @@ import {
   PROTOCOL, READY, SIDE_INPUT, SIDE_INPUTS_DONE, elementList, frame, jsonFrame, readVarint, varintBytes,
   type ErrorBody, type Frame, type Hello,
 } from "./protocol.js";
+import { ConsoleCapture } from "./console_capture.js";
 import type { WorkerStage } from "./stage.js";
 import { StageRuntime } from "./stage_runtime.js";
 
@@ -29,18 +29,6 @@ registerKnown(API_NAMESPACE, api);
 /** Frames are the only thing written to stdout (synchronous on Linux pipes: back-pressure is a blocked write). */
 function send(b: Uint8Array): void {
   stdoutWrite(b);
-}
-
-function redirectConsole(): void {
-  const toStderr = (...args: unknown[]) => {
-    process.stderr.write(format(...args) + "\n");
-  };
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
-  console.trace = (...args: unknown[]) => toStderr(new Error(format(...args)).stack);
-  (process.stdout as unknown as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) =>
-    (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
 }
 
 export function errorBody(e: unknown, fallbackTransform: string): ErrorBody {
@@ -64,13 +52,17 @@ export class WorkerSession {
   private hello?: Hello;
   private rt?: StageRuntime;
   private failed = false;
+  /** Users' console output, sent as CONSOLE frames before the frames that depend on it having arrived. */
+  readonly console: ConsoleCapture;
 
   constructor(
     private readonly out: (b: Uint8Array) => void,
     private readonly exit: (code: number) => void,
     /** Resolves once everything written so far has left the process (stdout may be a full pipe). */
     private readonly drained: () => Promise<void> = () => Promise.resolve(),
-  ) {}
+  ) {
+    this.console = new ConsoleCapture(out);
+  }
 
   private get transformForErrors(): string {
     return this.hello?.transforms?.[0] ?? this.hello?.operatorName ?? "flowbook worker";
@@ -80,6 +72,8 @@ export class WorkerSession {
     if (this.failed) return;
     this.failed = true;
     try {
+      // What the user printed up to the failure reaches the client before the error.
+      this.console.flush(true);
       this.out(jsonFrame(ERROR, errorBody(e, this.transformForErrors)));
     } catch {
       // the bridge is gone: nothing to tell
@@ -109,7 +103,9 @@ export class WorkerSession {
         this.hello = hello;
         if (hello.protocol !== PROTOCOL) throw new Error(`the bridge speaks ${hello.protocol}, this worker ${PROTOCOL}`);
         resolveApiModules(hello.stage, api as unknown as Record<string, unknown>, knownName, API_NAMESPACE);
-        this.rt = await StageRuntime.create(hello.stage as WorkerStage, (i, list) => this.out(frame(OUTPUT, Buffer.concat([varintBytes(i), list]))));
+        this.rt = await StageRuntime.create(hello.stage as WorkerStage, (i, list) => this.out(frame(OUTPUT, Buffer.concat([varintBytes(i), list]))), {
+          attribution: this.console,
+        });
         this.out(jsonFrame(READY, { pid: process.pid }));
         return;
       }
@@ -130,12 +126,14 @@ export class WorkerSession {
       case BUNDLE_FINISH: {
         const rt = this.runtime(f);
         await rt.finishBundle();
+        this.console.flush();
         this.sendMetrics();
         this.out(frame(BUNDLE_DONE, f.body));
         return;
       }
       case END:
         await this.rt?.teardown();
+        this.console.flush(true);
         this.sendMetrics();
         this.out(frame(GOODBYE));
         this.exit(0);
@@ -147,9 +145,9 @@ export class WorkerSession {
 }
 
 async function main(): Promise<void> {
-  redirectConsole();
   const drained = () => new Promise<void>((resolve) => stdoutWrite(new Uint8Array(0), () => resolve()));
   const session = new WorkerSession(send, (code) => process.exit(code), drained);
+  session.console.install();
   process.on("uncaughtException", (e) => session.fail(e));
   process.on("unhandledRejection", (e) => session.fail(e));
   const parser = new FrameParser();

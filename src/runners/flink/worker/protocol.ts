@@ -22,11 +22,12 @@ export const BUNDLE_DONE = 0x83;
 export const METRICS = 0x84;
 export const ERROR = 0x85;
 export const GOODBYE = 0x86;
+export const CONSOLE = 0x87;
 
 export const FRAME_NAMES: Record<number, string> = {
   [HELLO]: "HELLO", [SIDE_INPUT]: "SIDE_INPUT", [SIDE_INPUTS_DONE]: "SIDE_INPUTS_DONE", [BUNDLE_START]: "BUNDLE_START",
   [DATA]: "DATA", [BUNDLE_FINISH]: "BUNDLE_FINISH", [END]: "END", [READY]: "READY", [OUTPUT]: "OUTPUT",
-  [BUNDLE_DONE]: "BUNDLE_DONE", [METRICS]: "METRICS", [ERROR]: "ERROR", [GOODBYE]: "GOODBYE",
+  [BUNDLE_DONE]: "BUNDLE_DONE", [METRICS]: "METRICS", [ERROR]: "ERROR", [GOODBYE]: "GOODBYE", [CONSOLE]: "CONSOLE",
 };
 
 export const MAX_FRAME_BYTES = 256 * 1024 * 1024;
@@ -61,6 +62,14 @@ export interface ErrorBody {
   stack?: string;
   causeName?: string;
   causeMessage?: string;
+}
+
+/** The CONSOLE body: whole lines (each ending in "\n") of one stream, printed by user code. */
+export interface ConsoleBody {
+  stream: "stdout" | "stderr";
+  /** The full name of the transform whose code printed them, when known. */
+  transform?: string;
+  text: string;
 }
 
 export type MetricUpdate =

@@ -135,6 +135,29 @@ function structuralByInner(c: Coder<unknown>): Coder<unknown> {
 export interface StageRuntimeOptions {
   /** Flush an output's element list at this many bytes (the plan's worker.batchBytes). */
   batchBytes?: number;
+  /** Told which transform's code runs (its full name) while it runs: whom console output is attributed to. */
+  attribution?: { transform: string | undefined };
+}
+
+/**
+ * Makes an operator mark its transform as the running one around each call into it. Patched
+ * on the instance rather than wrapped, so the stage builder still recognizes the operator's
+ * class (a ParDo fused into a lifted combine checks `instanceof PrecombineWrite`).
+ */
+function attribute(op: Operator, transform: string, holder: { transform: string | undefined }): Operator {
+  const around = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
+    const prev = holder.transform;
+    holder.transform = transform;
+    try {
+      return f.apply(op, a);
+    } finally {
+      holder.transform = prev;
+    }
+  };
+  op.process = around(op.process);
+  op.start = around(op.start);
+  op.finish = around(op.finish);
+  return op;
 }
 
 export class StageRuntime {
@@ -151,7 +174,10 @@ export class StageRuntime {
   private head!: Receiver;
   private inputCoder!: WindowedValueCoder<unknown>;
 
+  private readonly attribution: { transform: string | undefined } | undefined;
+
   private constructor(readonly stage: WorkerStage, sink: OutputSink, options: StageRuntimeOptions) {
+    this.attribution = options.attribution;
     if (stage.format !== STAGE_FORMAT) throw new Error(`not a flowbook worker stage (format ${JSON.stringify(stage.format)})`);
     const pipelineOptions = (stage.graph.options ?? {}) as PipelineOptions;
     this.g = new GraphContext(stage.graph, pipelineOptions);
@@ -176,10 +202,18 @@ export class StageRuntime {
   }
 
   private userFn<T>(transformId: string, serialized: unknown, setup: boolean): Promise<T> {
-    return loadUserFn<T>(this.g, transformId, serialized, setup, this.metrics).then((fn) => {
-      if (setup) this.setUp.push(fn as DoFn<unknown, unknown>);
-      return fn;
-    });
+    // DoFn.setup prints as its transform (its synchronous part: the usual case).
+    const a = this.attribution;
+    const prev = a?.transform;
+    if (a) a.transform = this.g.transform(transformId).fullName;
+    try {
+      return loadUserFn<T>(this.g, transformId, serialized, setup, this.metrics).then((fn) => {
+        if (setup) this.setUp.push(fn as DoFn<unknown, unknown>);
+        return fn;
+      });
+    } finally {
+      if (a) a.transform = prev;
+    }
   }
 
   private async build(): Promise<void> {
@@ -197,6 +231,7 @@ export class StageRuntime {
     for (let i = stage.ops.length - 1; i >= 0; i--) {
       const op = stage.ops[i]!;
       const built = op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values" ? await buildElementWise(op, w, env) : await this.buildOp(op, w);
+      if (this.attribution) attribute(built, g.transform(op.transform).fullName, this.attribution);
       ops.unshift(built);
       w.consume(op.input, built);
     }

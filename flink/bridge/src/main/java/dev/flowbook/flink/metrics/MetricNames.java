@@ -8,6 +8,11 @@ public final class MetricNames {
         return "flowbook.collect/" + operatorId;
     }
 
+    /** {@code flowbook.console/<operator uid>}: users' console output of one Flink operator (all its subtasks). */
+    public static String console(String operatorUid) {
+        return "flowbook.console/" + operatorUid;
+    }
+
     /** {@code flowbook.metric["counter","step","namespace","name"]}. */
     public static String metric(String kind, String step, String namespace, String name) {
         return "flowbook.metric[" + quote(kind) + "," + quote(step) + "," + quote(namespace) + "," + quote(name) + "]";

@@ -17,9 +17,14 @@ import java.util.zip.GZIPInputStream;
 
 /** A parsed FlinkPlan (docs/flink-plan.md). */
 public record Plan(String jobName, int parallelism, String runtimeMode, int restartAttempts, long restartDelayMs,
-                   WorkerConfig worker, Map<String, JsonNode> stages, List<OperatorSpec> operators) {
+                   WorkerConfig worker, Map<String, JsonNode> stages, List<OperatorSpec> operators, long consoleMaxBytes) {
 
     public static final String FORMAT = "flowbook.flinkplan/v1";
+    /**
+     * Users' console output kept per job by default ({@code plan.console.maxBytes}): with the
+     * collect accumulators it must fit Pekko's 10 MiB frame of a TaskManager's heartbeat.
+     */
+    public static final long DEFAULT_CONSOLE_MAX_BYTES = 4L << 20;
     public static final ObjectMapper JSON = new ObjectMapper();
 
     public boolean isBatch() {
@@ -97,7 +102,9 @@ public record Plan(String jobName, int parallelism, String runtimeMode, int rest
             seen.put(op.id(), op);
             operators.add(op);
         }
-        return new Plan(jobName, parallelism, mode, attempts, delay, worker, stages, operators);
+        long consoleMax = root.path("console").path("maxBytes").asLong(DEFAULT_CONSOLE_MAX_BYTES);
+        if (consoleMax < 0) throw new PlanException("plan.console.maxBytes must be >= 0");
+        return new Plan(jobName, parallelism, mode, attempts, delay, worker, stages, operators, consoleMax);
     }
 
     private static OperatorSpec parseOperator(JsonNode o, Map<String, OperatorSpec> earlier) {

@@ -3,6 +3,8 @@ package dev.flowbook.flink.translate;
 import dev.flowbook.flink.coders.ByteIn;
 import dev.flowbook.flink.coders.CoderSpec;
 import dev.flowbook.flink.coders.WindowedValues;
+import dev.flowbook.flink.metrics.ConsoleAccumulator;
+import dev.flowbook.flink.metrics.MetricNames;
 import dev.flowbook.flink.plan.OperatorSpec;
 import dev.flowbook.flink.plan.Windowing;
 import java.util.HexFormat;
@@ -10,13 +12,18 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
-/** {@code sink:console}: each value on the TaskManager's stdout. */
+/**
+ * {@code sink:console}: each value as a line of the job's console output (the accumulator
+ * {@code flowbook.console/<operator id>}), which the client prints or hands to its session;
+ * not the TaskManager's stdout, which nobody at the client sees.
+ */
 public final class ConsoleSinkTranslator implements Translator {
     @Override
     public void translate(OperatorSpec op, TranslationContext ctx) {
         Windowing w = op.windowing();
         CoderSpec vc = op.field("valueCoder").isNull() ? CoderSpec.of(CoderSpec.Kind.STRING_UTF8) : op.coder("valueCoder");
-        ctx.input(op, 0).transform(op.name(), TranslationContext.RECORD, new ConsoleOperator(w, vc, op.optString("prefix", "")))
+        ctx.input(op, 0).transform(op.name(), TranslationContext.RECORD, new ConsoleOperator(w, vc, op.optString("prefix", ""),
+                        ctx.uid(op, ""), op.transforms().isEmpty() ? op.name() : op.transforms().get(0), ctx.consoleBytesPerSubtask()))
                 .uid(ctx.uid(op, "")).setParallelism(ctx.parallelism(op));
     }
 
@@ -25,11 +32,26 @@ public final class ConsoleSinkTranslator implements Translator {
         private final Windowing windowing;
         private final CoderSpec valueCoder;
         private final String prefix;
+        private final String uid;
+        private final String transform;
+        private final long maxBytes;
+        private transient ConsoleAccumulator out;
 
-        ConsoleOperator(Windowing windowing, CoderSpec valueCoder, String prefix) {
+        ConsoleOperator(Windowing windowing, CoderSpec valueCoder, String prefix, String uid, String transform, long maxBytes) {
             this.windowing = windowing;
             this.valueCoder = valueCoder;
             this.prefix = prefix;
+            this.uid = uid;
+            this.transform = transform;
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            var info = getRuntimeContext().getTaskInfo();
+            out = new ConsoleAccumulator(uid + "/" + info.getIndexOfThisSubtask() + "/" + info.getAttemptNumber(), maxBytes);
+            getRuntimeContext().addAccumulator(MetricNames.console(uid), out);
         }
 
         @Override
@@ -42,7 +64,7 @@ public final class ConsoleSinkTranslator implements Translator {
                 ByteIn in = v.valueIn();
                 text = HexFormat.of().formatHex(in.buf, in.pos, in.end);
             }
-            System.out.println(prefix + text);
+            out.add(new ConsoleAccumulator.Line("stdout", transform, prefix + text + "\n"));
         }
     }
 }

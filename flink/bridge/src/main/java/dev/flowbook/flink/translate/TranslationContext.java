@@ -31,6 +31,23 @@ public final class TranslationContext {
         this.plan = plan;
     }
 
+    /**
+     * Each printing subtask's share of {@code plan.console.maxBytes} (usercode operators,
+     * both halves of a usercode combine, console sinks): the job's bound holds however the
+     * printing is spread, and no accumulator outgrows a heartbeat.
+     */
+    public long consoleBytesPerSubtask() {
+        long printers = 0;
+        for (OperatorSpec o : plan.operators()) {
+            switch (o.kind()) {
+                case "usercode", "sink:console" -> printers += parallelism(o);
+                case "combine" -> printers += "usercode".equals(o.optString("mode", "native")) ? 2L * parallelism(o) : 0;
+                default -> { }
+            }
+        }
+        return plan.consoleMaxBytes() / Math.max(1, printers);
+    }
+
     public int parallelism(OperatorSpec op) {
         return plan.parallelismOf(op);
     }

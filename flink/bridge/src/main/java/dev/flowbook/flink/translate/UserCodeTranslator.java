@@ -61,10 +61,11 @@ public final class UserCodeTranslator implements Translator {
         hello.put("runtimeMode", ctx.plan.runtimeMode());
         String label = "operator " + op.id() + " (" + name + ")";
         int par = ctx.parallelism(op);
+        UserCodeOperator.ConsoleSpec console = new UserCodeOperator.ConsoleSpec(ctx.uid(op, uidPart), ctx.consoleBytesPerSubtask());
         SingleOutputStreamOperator<byte[]> out;
         if (sides.isEmpty()) {
             out = main.transform(name, TranslationContext.RECORD,
-                    new UserCodeOperator.OneInput(hello.toString(), outputs, ctx.plan.worker(), ctx.plan.isBatch(), label));
+                    new UserCodeOperator.OneInput(hello.toString(), outputs, ctx.plan.worker(), ctx.plan.isBatch(), label, console));
         } else {
             DataStream<byte[]> side = null;
             for (int i = 0; i < sides.size(); i++) {
@@ -73,7 +74,7 @@ public final class UserCodeTranslator implements Translator {
                 side = side == null ? tagged : side.union(tagged);
             }
             out = main.connect(side.broadcast()).transform(name, TranslationContext.RECORD,
-                    UserCodeOperator.withSideInputs(hello.toString(), outputs, ctx.plan.worker(), ctx.plan.isBatch(), label));
+                    UserCodeOperator.withSideInputs(hello.toString(), outputs, ctx.plan.worker(), ctx.plan.isBatch(), label, console));
         }
         return out.uid(ctx.uid(op, uidPart)).setParallelism(par);
     }

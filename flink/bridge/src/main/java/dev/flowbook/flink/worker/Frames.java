@@ -25,6 +25,7 @@ public final class Frames {
     public static final int METRICS = 0x84;
     public static final int ERROR = 0x85;
     public static final int GOODBYE = 0x86;
+    public static final int CONSOLE = 0x87;
 
     /** A frame as read from the worker. */
     public record Frame(int type, byte[] body) { }
@@ -69,6 +70,7 @@ public final class Frames {
             case METRICS -> "METRICS";
             case ERROR -> "ERROR";
             case GOODBYE -> "GOODBYE";
+            case CONSOLE -> "CONSOLE";
             default -> "0x" + Integer.toHexString(type);
         };
     }

@@ -3,6 +3,7 @@ package dev.flowbook.flink.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flowbook.flink.coders.ByteIn;
+import dev.flowbook.flink.metrics.ConsoleAccumulator;
 import dev.flowbook.flink.metrics.DistributionAccumulator;
 import dev.flowbook.flink.metrics.GaugeAccumulator;
 import dev.flowbook.flink.metrics.MetricNames;
@@ -38,9 +39,12 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
         implements TwoInputStreamOperator<byte[], byte[], byte[]>, BoundedMultiInput, InputSelectable {
     private static final long serialVersionUID = 1L;
 
-    public static UserCodeOperator withSideInputs(String hello, List<String> outputs, WorkerConfig worker, boolean batch, String label) {
-        return new UserCodeOperator(hello, outputs, true, worker, batch, label);
+    public static UserCodeOperator withSideInputs(String hello, List<String> outputs, WorkerConfig worker, boolean batch, String label, ConsoleSpec console) {
+        return new UserCodeOperator(hello, outputs, true, worker, batch, label, console);
     }
+
+    /** Where the workers' console output goes: the accumulator {@code flowbook.console/<uid>}, bounded per subtask. */
+    public record ConsoleSpec(String uid, long maxBytes) implements java.io.Serializable { }
 
     private final String hello; // HELLO JSON without subtask/parallelism/attempt
     private final List<String> outputs;
@@ -48,8 +52,10 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
     private final WorkerConfig worker;
     private final boolean batch;
     private final String label;
+    private final ConsoleSpec console;
 
     private transient WorkerClient client;
+    private transient ConsoleAccumulator consoleOut;
     private transient OutputTag<byte[]>[] tags;
     private transient StreamRecord<byte[]> reuse;
     private transient boolean sideDone;
@@ -58,7 +64,9 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
     private transient Map<String, Accumulator<?, ?>> metrics;
     private transient SpillBuffer pending;
 
-    protected UserCodeOperator(String hello, List<String> outputs, boolean hasSideInputs, WorkerConfig worker, boolean batch, String label) {
+    protected UserCodeOperator(String hello, List<String> outputs, boolean hasSideInputs, WorkerConfig worker, boolean batch, String label,
+                               ConsoleSpec console) {
+        this.console = console;
         this.hello = hello;
         this.outputs = List.copyOf(outputs);
         this.hasSideInputs = hasSideInputs;
@@ -96,6 +104,15 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                     @Override
                     public void metrics(JsonNode updates) {
                         addMetrics(updates);
+                    }
+
+                    @Override
+                    public void console(String stream, String transform, String text) {
+                        if (consoleOut == null) {
+                            consoleOut = new ConsoleAccumulator(console.uid() + "/" + subtask + "/" + attempt, console.maxBytes());
+                            getRuntimeContext().addAccumulator(MetricNames.console(console.uid()), consoleOut);
+                        }
+                        consoleOut.add(new ConsoleAccumulator.Line(stream, transform, text));
                     }
                 });
         client.start(Plan.JSON.writeValueAsBytes(h));
@@ -146,8 +163,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
     public static final class OneInput extends UserCodeOperator implements OneInputStreamOperator<byte[], byte[]>, BoundedOneInput {
         private static final long serialVersionUID = 1L;
 
-        public OneInput(String hello, List<String> outputs, WorkerConfig worker, boolean batch, String label) {
-            super(hello, outputs, false, worker, batch, label);
+        public OneInput(String hello, List<String> outputs, WorkerConfig worker, boolean batch, String label, ConsoleSpec console) {
+            super(hello, outputs, false, worker, batch, label, console);
         }
 
         @Override

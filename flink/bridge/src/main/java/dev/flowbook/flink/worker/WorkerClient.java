@@ -46,6 +46,9 @@ public final class WorkerClient implements AutoCloseable {
         void output(int outputIndex, byte[] record);
 
         void metrics(JsonNode updates);
+
+        /** Users' console output: whole lines of one stream, printed by {@code transform} (null: unknown). */
+        default void console(String stream, String transform, String text) { }
     }
 
     private record Death(String reason, Throwable cause) { }
@@ -350,6 +353,11 @@ public final class WorkerClient implements AutoCloseable {
                 dead = true;
                 throw userError(f.body());
             }
+            case Frames.CONSOLE -> {
+                JsonNode c = Plan.JSON.readTree(f.body());
+                handler.console("stderr".equals(c.path("stream").asText()) ? "stderr" : "stdout",
+                        c.hasNonNull("transform") ? c.get("transform").asText() : null, c.path("text").asText(""));
+            }
             case Frames.GOODBYE -> goodbye = true;
             case Frames.READY -> LOG.debug("worker {} ready: {}", label, new String(f.body(), StandardCharsets.UTF_8));
             default -> {
@@ -371,7 +379,7 @@ public final class WorkerClient implements AutoCloseable {
                 break;
             }
             if (o == null) continue;
-            if (o instanceof Death || (o instanceof Frames.Frame f && f.type() == Frames.ERROR)) handle(o);
+            if (o instanceof Death || (o instanceof Frames.Frame f && (f.type() == Frames.ERROR || f.type() == Frames.CONSOLE))) handle(o);
         }
         dead = true;
         throw died(why, writerError);

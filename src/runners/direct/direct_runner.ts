@@ -1,7 +1,8 @@
 /**
  * The embedded local runner (the default): plans fused stages, runs each stage's
  * tasks on worker threads, moves shuffles and materialized PCollections between
- * stages, and commits sinks only when the whole pipeline succeeded.
+ * stages, and commits sinks only when the whole pipeline succeeded. It reports what it
+ * does as run events (sdk/runner.ts RunEvent): stages, live counts, users' output.
  */
 import { waitAtMost } from "../shared/wait.js";
 import { randomUUID } from "node:crypto";
@@ -13,13 +14,16 @@ import { ByteReader } from "../../sdk/coders/byte_io.js";
 import { MetricsAggregator } from "../../sdk/metrics/metrics.js";
 import { MetricResults } from "../../sdk/metrics/metric_results.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
-import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunRequest } from "../../sdk/runner.js";
+import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunEvent, type RunRequest } from "../../sdk/runner.js";
+import { RunEventBus } from "../shared/run_events.js";
 import type { CreatePayload } from "../../sdk/transforms/create.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
-import { StageFailure, type TaskExecutor } from "./executor.js";
+import { StageFailure, type RunHooks, type TaskExecutor } from "./executor.js";
 import { InlineExecutor } from "./inline_executor.js";
 import { splitCreate } from "./inputs/create_input.js";
 import { planStages, type ExecutionPlan, type Stage } from "./plan.js";
+import { ProgressReport } from "./progress_report.js";
+import { stageName } from "./stage_names.js";
 import { GraphContext } from "./task_context.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
 import { sharedPool } from "./worker_pool.js";
@@ -52,6 +56,9 @@ class Coordinator {
   private readonly shuffles = new Map<string, Uint8Array[][][]>();
   private readonly sinkResults = new Map<string, unknown[]>();
   private cancelled = false;
+  readonly events = new RunEventBus();
+  readonly progress: ProgressReport;
+  private readonly hooks: RunHooks;
 
   constructor(
     readonly runId: string,
@@ -59,7 +66,14 @@ class Coordinator {
     readonly plan: ExecutionPlan,
     readonly options: PipelineOptions,
     private readonly executor: TaskExecutor,
-  ) {}
+  ) {
+    this.progress = new ProgressReport(graph, plan, (transforms) => this.events.emit({ kind: "progress", at: Date.now(), transforms }));
+    this.hooks = {
+      output: (stream, text, transform) =>
+        this.events.emit(transform === undefined ? { kind: "output", at: Date.now(), stream, text } : { kind: "output", at: Date.now(), stream, text, transform }),
+      progress: (stageId, taskIndex, p) => this.progress.update(stageId, taskIndex, p),
+    };
+  }
 
   cancel(): void {
     this.cancelled = true;
@@ -67,10 +81,12 @@ class Coordinator {
   }
 
   async execute(): Promise<void> {
-    this.executor.beginRun(this.runId, this.graph, this.plan, this.options);
+    this.executor.beginRun(this.runId, this.graph, this.plan, this.options, this.hooks);
     try {
       for (const stage of this.plan.stages) {
         if (this.cancelled) throw new Error("the pipeline was cancelled");
+        const name = stageName(this.graph, stage);
+        this.events.emit({ kind: "stage-started", at: Date.now(), stage: stage.id, name });
         const tasks = await this.tasksFor(stage);
         const side = new Map<string, Uint8Array[]>();
         for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
@@ -86,6 +102,7 @@ class Coordinator {
           throw e;
         }
         this.absorb(stage, results);
+        this.events.emit({ kind: "stage-finished", at: Date.now(), stage: stage.id, name });
       }
       await this.finalizeSinks();
     } catch (e) {
@@ -147,8 +164,9 @@ class Coordinator {
   }
 
   private absorb(stage: Stage, results: TaskResult[]): void {
-    results.forEach((r) => {
+    results.forEach((r, i) => {
       this.metrics.add(r.metrics);
+      this.progress.update(stage.id, i, r.progress);
       for (const [id, parts] of Object.entries(r.output.shuffles)) {
         let list = this.shuffles.get(id);
         if (!list) this.shuffles.set(id, (list = []));
@@ -198,15 +216,32 @@ export class DirectPipelineResult implements PipelineResult {
   private readonly decoded = new Map<string, CollectedSample>();
 
   constructor(private readonly coordinator: Coordinator) {
-    this.done = coordinator.execute().then(
-      () => {
-        if (this._state === "RUNNING") this._state = "DONE";
-      },
-      (e) => {
-        if (this._state === "RUNNING") this._state = "FAILED";
-        this.error = e;
-      },
-    );
+    const started = Date.now();
+    const { events, options, runId } = coordinator;
+    events.emit({ kind: "run-started", at: started, runner: "direct", jobId: runId, ...(options.name ? { jobName: options.name } : {}) });
+    this.done = coordinator
+      .execute()
+      .then(
+        () => {
+          if (this._state === "RUNNING") this._state = "DONE";
+        },
+        (e) => {
+          if (this._state === "RUNNING") this._state = "FAILED";
+          this.error = e;
+        },
+      )
+      // Every output (teardown's too: endRun waited for it) is in; the totals and the end follow it.
+      .then(() => events.ready())
+      .then(() => {
+        coordinator.progress.finish();
+        const finished: RunEvent = { kind: "run-finished", at: Date.now(), state: this._state, durationMs: Date.now() - started };
+        if (this._state === "FAILED") finished.error = this.error instanceof Error ? this.error.message : String(this.error);
+        events.emit(finished);
+      });
+  }
+
+  onEvent(listener: (event: RunEvent) => void): () => void {
+    return this.coordinator.events.subscribe(listener);
   }
 
   get state(): PipelineState {

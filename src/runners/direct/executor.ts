@@ -1,16 +1,30 @@
 import type { PipelineGraph } from "../../graph/types.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import type { OutputStream } from "../../io/console/user_output.js";
 import type { ExecutionPlan } from "./plan.js";
+import type { TaskProgress } from "./task_counts.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
+
+/** What a run hears from its tasks while they run. */
+export interface RunHooks {
+  /** Users' output, in the order printed (per thread), before the result of the task that printed it. */
+  output(stream: OutputStream, text: string, transform: string | undefined): void;
+  /** A running task's counts so far (at most every ~250 ms); its final counts come with its result. */
+  progress(stageId: string, taskIndex: number, progress: TaskProgress): void;
+}
+
+/** How often a running task reports its counts. */
+export const PROGRESS_INTERVAL_MS = 250;
 
 /** Where the coordinator's tasks run: worker threads, or this thread. */
 export interface TaskExecutor {
   readonly parallelism: number;
-  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void;
+  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions, hooks: RunHooks): void;
   /** Runs tasks, each with the materialized side inputs it needs; rejects on the first failure. */
   runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]>;
   /** Stops the run's tasks now (cancel); tasks still running are abandoned. */
   cancelRun(runId: string): void;
+  /** Tears the run down (DoFn teardown); resolves once teardown's output was delivered. */
   endRun(runId: string): Promise<void>;
 }
 

@@ -1,17 +1,31 @@
 import type { PipelineGraph } from "../../graph/types.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
-import { StageFailure, type TaskExecutor } from "./executor.js";
+import { PROGRESS_INTERVAL_MS, StageFailure, type RunHooks, type TaskExecutor } from "./executor.js";
+import { OutputBuffer } from "./output_buffer.js";
+import { outsideCapture, withOutputCapture, type OutputTarget } from "./output_capture.js";
 import type { ExecutionPlan } from "./plan.js";
+import { TaskCounts } from "./task_counts.js";
 import { TaskRunner, type TaskResult, type TaskSpec } from "./task_runner.js";
+
+interface InlineRun {
+  hooks: RunHooks;
+  buffer: OutputBuffer;
+  /** Where the run's user code prints while its tasks (and what they started) run. */
+  target: OutputTarget;
+}
 
 /** Runs tasks one after another in this thread (parallelism 1 with inProcess: true). */
 export class InlineExecutor implements TaskExecutor {
   readonly parallelism = 1;
   private readonly runner = new TaskRunner();
   private readonly cancelled = new Set<string>();
+  private readonly runs = new Map<string, InlineRun>();
 
-  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void {
+  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions, hooks: RunHooks): void {
     this.runner.beginRun(runId, graph, plan, options);
+    // Delivered outside the capture: a listener that prints must reach the real stdout.
+    const buffer = new OutputBuffer((records) => outsideCapture(() => records.forEach((r) => hooks.output(r.stream, r.text, r.transform))));
+    this.runs.set(runId, { hooks, buffer, target: { write: (stream, text, transform) => buffer.add(runId, stream, text, transform) } });
   }
 
   async runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
@@ -19,10 +33,18 @@ export class InlineExecutor implements TaskExecutor {
     for (const t of tasks) {
       if (this.cancelled.has(t.runId)) throw new Error("the pipeline was cancelled");
       for (const [pc, chunks] of sideInputs) if (!this.runner.hasSideInput(t.runId, pc)) this.runner.addSideInput(t.runId, pc, chunks);
+      const run = this.runs.get(t.runId);
+      if (!run) throw new Error(`task of unknown run ${t.runId}`);
+      const counts = new TaskCounts();
+      // Fires between the reads of a source's chunks (this thread is busy while a chunk is pushed).
+      const timer = setInterval(() => run.hooks.progress(t.stageId, t.taskIndex, counts.snapshot()), PROGRESS_INTERVAL_MS).unref();
       try {
-        out.push(await this.runner.runTask(t));
+        out.push(await withOutputCapture(run.target, () => this.runner.runTask(t, counts)));
       } catch (e) {
         throw new StageFailure(e, out);
+      } finally {
+        clearInterval(timer);
+        run.buffer.flush();
       }
     }
     return out;
@@ -34,6 +56,12 @@ export class InlineExecutor implements TaskExecutor {
 
   async endRun(runId: string): Promise<void> {
     this.cancelled.delete(runId);
-    await this.runner.endRun(runId);
+    const run = this.runs.get(runId);
+    try {
+      await (run ? withOutputCapture(run.target, () => this.runner.endRun(runId)) : this.runner.endRun(runId));
+    } finally {
+      run?.buffer.flush();
+      this.runs.delete(runId);
+    }
   }
 }

@@ -9,7 +9,7 @@ import { sinkFor, sourceFor, type SourceSplit } from "../../io/registry.js";
 import { ByteReader } from "../../sdk/coders/byte_io.js";
 import { coderFromSpec, type Coder } from "../../sdk/coders/coder.js";
 import { GeneralObjectCoder, KvCoder } from "../../sdk/coders/index.js";
-import { containerUpdates, type MetricUpdates } from "../../sdk/metrics/metrics.js";
+import { MetricsContainer, containerUpdates, setCurrentMetricsContainer, type MetricUpdates } from "../../sdk/metrics/metrics.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { CombineFn } from "../../sdk/transforms/combine_fn.js";
 import type { DoFn } from "../../sdk/transforms/do_fn.js";
@@ -18,7 +18,7 @@ import { PaneInfo } from "../../sdk/values/pane.js";
 import { TIMESTAMP_MIN } from "../../sdk/values/time.js";
 import { StructuredCloneCoder } from "../shared/structured_clone_coder.js";
 import { UserCodeError } from "../shared/user_code_error.js";
-import { StageWiring, buildElementWise, loadUserFn } from "../shared/stage_builder.js";
+import { buildElementWise, loadUserFn } from "../shared/stage_builder.js";
 import { readCreateSplit } from "./inputs/create_input.js";
 import { readGroupByKeyPartition } from "./inputs/group_by_key_read.js";
 import { readCombinePartition } from "./inputs/combine_merge_read.js";
@@ -26,6 +26,7 @@ import { readWindowedValues } from "./inputs/windowed_values_read.js";
 import { EncodabilityCheck } from "./operators/encodability_check.js";
 import { GroupByKeyWrite } from "./operators/group_by_key_write.js";
 import { MaterializeOp } from "./operators/materialize_op.js";
+import { PairWithOneIntoPrecombine } from "./operators/pair_with_one_into_precombine.js";
 import { PrecombineWrite } from "./operators/precombine_write.js";
 import type { Operator, Receiver } from "./operators/receiver.js";
 import { ReshuffleWrite } from "./operators/reshuffle_write.js";
@@ -35,6 +36,7 @@ import type { CombinePayload } from "../../sdk/transforms/combine.js";
 import type { ExecutionPlan, Stage } from "./plan.js";
 import { SideInputs } from "./side_inputs.js";
 import { GraphContext, TaskMetrics, type TaskOutput } from "./task_context.js";
+import { CountingWiring, TaskCounts, type TaskProgress } from "./task_counts.js";
 
 export type TaskInput =
   | { kind: "source"; split: SourceSplit }
@@ -55,6 +57,8 @@ export interface TaskSpec {
 export interface TaskResult {
   output: TaskOutput;
   metrics: MetricUpdates;
+  /** The task's final element counts. */
+  progress: TaskProgress;
 }
 
 interface RunState {
@@ -63,7 +67,7 @@ interface RunState {
   sideInputs: SideInputs;
   /** Rebuilt user functions by transform id, set up once per thread and run. */
   fns: Map<string, Promise<unknown>>;
-  setUp: DoFn<unknown, unknown>[];
+  setUp: Array<{ fn: DoFn<unknown, unknown>; transform: string }>;
 }
 
 export class TaskRunner {
@@ -91,11 +95,15 @@ export class TaskRunner {
     const st = this.runs.get(runId);
     if (!st) return;
     this.runs.delete(runId);
-    for (const fn of st.setUp) {
+    for (const { fn, transform } of st.setUp) {
+      // The transform's container is current, as for its other methods: output and metrics are named by it.
+      const prev = setCurrentMetricsContainer(new MetricsContainer(transform));
       try {
         await fn.teardown();
       } catch {
         // teardown is best effort, as in Beam
+      } finally {
+        setCurrentMetricsContainer(prev);
       }
     }
   }
@@ -111,7 +119,7 @@ export class TaskRunner {
     let p = st.fns.get(transformId);
     if (!p) {
       p = loadUserFn<unknown>(st.g, transformId, serialized, setup, metrics).then((fn) => {
-        if (setup) st.setUp.push(fn as DoFn<unknown, unknown>);
+        if (setup) st.setUp.push({ fn: fn as DoFn<unknown, unknown>, transform: st.g.transform(transformId).fullName });
         return fn;
       });
       st.fns.set(transformId, p);
@@ -119,16 +127,17 @@ export class TaskRunner {
     return p as Promise<T>;
   }
 
-  async runTask(spec: TaskSpec): Promise<TaskResult> {
+  /** Runs a task; `counts` may be read while it runs (live progress). */
+  async runTask(spec: TaskSpec, counts = new TaskCounts()): Promise<TaskResult> {
     const st = this.run(spec.runId);
     const stage = st.plan.stages.find((s) => s.id === spec.stageId);
     if (!stage) throw new Error(`unknown stage ${spec.stageId}`);
     const metrics = new TaskMetrics();
     const output: TaskOutput = { shuffles: {}, materialized: {}, sinks: {} };
-    const built = await this.build(st, stage, spec, metrics);
+    const built = await this.build(st, stage, spec, metrics, counts);
     try {
       for (const op of built.ops) await op.start();
-      await this.feed(st, stage, spec, built.head, metrics);
+      await this.feed(st, stage, spec, built.head, metrics, counts);
       for (const op of built.ops) await op.finish();
     } catch (e) {
       for (const op of built.ops) await op.abort?.().catch(() => {});
@@ -138,12 +147,12 @@ export class TaskRunner {
     for (const [id, w] of built.reshuffles) output.shuffles[id] = w.take();
     for (const [pc, m] of built.materialize) output.materialized[pc] = { chunks: m.out.take(), count: m.out.count, total: m.total };
     for (const [id, s] of built.sinks) output.sinks[id] = s.result;
-    return { output, metrics: containerUpdates(metrics.containers.values()) };
+    return { output, metrics: containerUpdates(metrics.containers.values()), progress: counts.snapshot() };
   }
 
-  private async build(st: RunState, stage: Stage, spec: TaskSpec, metrics: TaskMetrics) {
+  private async build(st: RunState, stage: Stage, spec: TaskSpec, metrics: TaskMetrics, counts: TaskCounts) {
     const { g } = st;
-    const wiring = new StageWiring(g);
+    const wiring = new CountingWiring(g, counts);
     const receiverOf = (pc: string) => wiring.receiverOf(pc);
     const env = { sideInputs: st.sideInputs, metrics, userFn: <T>(id: string, fn: unknown, setup: boolean) => this.userFn<T>(st, id, fn, setup, metrics) };
     const ops: Operator[] = [];
@@ -162,6 +171,8 @@ export class TaskRunner {
         case "window_into":
         case "combine_values":
           built = await buildElementWise(op, wiring, env);
+          // Count.perElement's Init fused into its combine skips the wiring: one output per input.
+          if (built instanceof PairWithOneIntoPrecombine && op.kind === "pardo") for (const pc of Object.values(op.outputs)) counts.alias(pc, op.input);
           break;
         case "shuffle_write": {
           const t = g.transform(op.transform);
@@ -205,7 +216,7 @@ export class TaskRunner {
     return { ops, head: receiverOf(stage.input.output), shuffles, reshuffles, materialize, sinks };
   }
 
-  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics): Promise<void> {
+  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts): Promise<void> {
     const { g } = st;
     const input = stage.input;
     switch (input.kind) {
@@ -214,6 +225,7 @@ export class TaskRunner {
         const t = g.transform(input.transform);
         if (input.urn === Urns.CREATE) return readCreateSplit(t.payload as never, g.coder(input.output), spec.input.split, head);
         const impl = sourceFor(input.urn)!;
+        counts.readsInto(metrics.for(t.fullName));
         // One reused element object: receivers never keep a WindowedValue past process().
         const wv = { value: undefined as unknown, timestamp: TIMESTAMP_MIN, windows: WV.GLOBAL_WINDOWS, pane: PaneInfo.NO_FIRING };
         const emit = (value: unknown, timestamp?: number) => {

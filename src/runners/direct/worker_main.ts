@@ -1,12 +1,29 @@
-/** A worker thread of the local runner: runs tasks sent by the coordinator's pool. */
+/**
+ * A worker thread of the local runner: runs tasks sent by the coordinator's pool.
+ * Everything printed in this thread goes back to the pool as `output` messages, on the same
+ * port as the task results and posted before them; nothing goes to this thread's stdout.
+ */
 import { parentPort } from "node:worker_threads";
 import "../../index.js";
 import { errorToJSON } from "../shared/user_code_error.js";
+import { PROGRESS_INTERVAL_MS } from "./executor.js";
+import { OutputBuffer } from "./output_buffer.js";
+import { installOutputCapture, withOutputCapture, type OutputTarget } from "./output_capture.js";
+import { TaskCounts } from "./task_counts.js";
 import { TaskRunner } from "./task_runner.js";
 import type { WorkerRequest, WorkerResponse } from "./worker_pool.js";
 
 const runner = new TaskRunner();
 const port = parentPort!;
+
+const outputs = new OutputBuffer((records) => port.postMessage({ type: "output", records } satisfies WorkerResponse));
+/** The run of the task running now: output printed outside any run's context (module code, a stray timer) goes with it. */
+let currentRun: string | undefined;
+installOutputCapture({ write: (stream, text, transform) => outputs.add(currentRun, stream, text, transform) });
+
+function outputOf(runId: string): OutputTarget {
+  return { write: (stream, text, transform) => outputs.add(runId, stream, text, transform) };
+}
 
 function transferables(r: unknown): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
@@ -21,6 +38,7 @@ function transferables(r: unknown): ArrayBuffer[] {
 }
 
 port.on("message", async (m: WorkerRequest) => {
+  let progress: NodeJS.Timeout | undefined;
   try {
     switch (m.type) {
       case "beginRun":
@@ -30,19 +48,31 @@ port.on("message", async (m: WorkerRequest) => {
         runner.addSideInput(m.runId, m.pcollection, m.chunks);
         return;
       case "endRun":
-        await runner.endRun(m.runId);
+        await withOutputCapture(outputOf(m.runId), () => runner.endRun(m.runId));
+        outputs.flush();
         port.postMessage({ type: "ended", runId: m.runId } satisfies WorkerResponse);
         return;
       case "task": {
-        const result = await runner.runTask(m.spec);
+        currentRun = m.spec.runId;
+        const counts = new TaskCounts();
+        // Fires between a source's chunks: the thread is busy while a chunk is pushed through the stage.
+        progress = setInterval(() => port.postMessage({ type: "progress", key: m.key, progress: counts.snapshot() } satisfies WorkerResponse), PROGRESS_INTERVAL_MS);
+        const result = await withOutputCapture(outputOf(m.spec.runId), () => runner.runTask(m.spec, counts));
+        clearInterval(progress);
+        // What the task printed arrives before its result.
+        outputs.flush();
         const msg: WorkerResponse = { type: "result", key: m.key, result };
         port.postMessage(msg, transferables(result.output));
         return;
       }
     }
   } catch (e) {
+    clearInterval(progress);
+    outputs.flush();
     if (m.type === "task") port.postMessage({ type: "error", key: m.key, error: errorToJSON(e) } satisfies WorkerResponse);
     else port.postMessage({ type: "fatal", error: errorToJSON(e) } satisfies WorkerResponse);
+  } finally {
+    if (m.type === "task" && currentRun === m.spec.runId) currentRun = undefined;
   }
 });
 port.postMessage({ type: "ready" } satisfies WorkerResponse);

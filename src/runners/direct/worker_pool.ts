@@ -2,9 +2,12 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { PipelineGraph } from "../../graph/types.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import { printOutput } from "../shared/run_events.js";
 import { errorFromJSON } from "../shared/user_code_error.js";
-import { settleTasks, type TaskExecutor } from "./executor.js";
+import { settleTasks, type RunHooks, type TaskExecutor } from "./executor.js";
+import type { OutputRecord } from "./output_buffer.js";
 import type { ExecutionPlan } from "./plan.js";
+import type { TaskProgress } from "./task_counts.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
 
 export type WorkerRequest =
@@ -18,7 +21,10 @@ export type WorkerResponse =
   | { type: "result"; key: number; result: TaskResult }
   | { type: "error"; key: number; error: unknown }
   | { type: "ended"; runId: string }
-  | { type: "fatal"; error: unknown };
+  | { type: "fatal"; error: unknown }
+  /** Users' output, in the order printed; always before the result of the task that printed it. */
+  | { type: "output"; records: OutputRecord[] }
+  | { type: "progress"; key: number; progress: TaskProgress };
 
 interface Slot {
   worker: Worker;
@@ -28,12 +34,25 @@ interface Slot {
   runs: Set<string>;
   sideInputs: Set<string>;
   current?: { key: number; runId: string };
+  /** Runs whose teardown this worker was asked for, until it says "ended" (or dies). */
+  ending: Map<string, () => void>;
 }
 
 interface Pending {
+  spec: TaskSpec;
   resolve(r: TaskResult): void;
   reject(e: unknown): void;
 }
+
+interface PoolRun {
+  graph: PipelineGraph;
+  plan: ExecutionPlan;
+  options: PipelineOptions;
+  hooks: RunHooks;
+}
+
+/** How long a run waits for its DoFns' teardown (best effort, as in Beam) before it finishes anyway. */
+const TEARDOWN_WAIT_MS = 10_000;
 
 const ENTRY = new URL(import.meta.url.endsWith(".ts") ? "./worker_main.ts" : "./worker_main.js", import.meta.url);
 
@@ -60,7 +79,7 @@ function spawn(): Worker {
  */
 export class WorkerPool implements TaskExecutor {
   private readonly slots: Slot[] = [];
-  private readonly runs = new Map<string, { graph: PipelineGraph; plan: ExecutionPlan; options: PipelineOptions }>();
+  private readonly runs = new Map<string, PoolRun>();
   private readonly pending = new Map<number, Pending>();
   private readonly queue: Array<{ key: number; spec: TaskSpec; sideInputs: Map<string, Uint8Array[]> }> = [];
   private readonly cancelled = new Set<string>();
@@ -77,7 +96,7 @@ export class WorkerPool implements TaskExecutor {
 
   private newSlot(): Slot {
     const worker = spawn();
-    const slot: Slot = { worker, ready: false, busy: false, runs: new Set(), sideInputs: new Set() };
+    const slot: Slot = { worker, ready: false, busy: false, runs: new Set(), sideInputs: new Set(), ending: new Map() };
     worker.on("message", (m: WorkerResponse) => this.onMessage(slot, m));
     worker.on("error", (e) => this.onDeath(slot, e));
     worker.on("exit", (code) => this.onDeath(slot, new Error(`a local runner worker thread exited (code ${code})`)));
@@ -89,13 +108,20 @@ export class WorkerPool implements TaskExecutor {
   private onMessage(slot: Slot, m: WorkerResponse): void {
     if (m.type === "ready") {
       slot.ready = true;
+    } else if (m.type === "output") {
+      this.onOutput(slot, m.records);
+    } else if (m.type === "progress") {
+      const spec = this.pending.get(m.key)?.spec;
+      if (spec) this.runs.get(spec.runId)?.hooks.progress(spec.stageId, spec.taskIndex, m.progress);
+    } else if (m.type === "ended") {
+      slot.ending.get(m.runId)?.();
     } else if (m.type === "result" || m.type === "error") {
       const p = this.pending.get(m.key);
       this.pending.delete(m.key);
       slot.busy = false;
       slot.current = undefined;
-      // Idle workers must not keep the process alive; busy ones must.
-      slot.worker.unref();
+      // Idle workers must not keep the process alive; busy ones (running or tearing down) must.
+      if (slot.ending.size === 0) slot.worker.unref();
       if (p) {
         if (m.type === "result") p.resolve(m.result);
         else p.reject(errorFromJSON(m.error));
@@ -106,10 +132,21 @@ export class WorkerPool implements TaskExecutor {
     }
   }
 
+  /** Output goes to the run that printed it; output no run can take any more is printed here. */
+  private onOutput(slot: Slot, records: OutputRecord[]): void {
+    for (const r of records) {
+      const runId = r.run ?? slot.current?.runId;
+      const run = runId !== undefined ? this.runs.get(runId) : undefined;
+      if (run) run.hooks.output(r.stream, r.text, r.transform);
+      else printOutput({ kind: "output", at: Date.now(), stream: r.stream, text: r.text });
+    }
+  }
+
   /** A worker that died takes its task down with it; a fresh worker takes its place. */
   private onDeath(slot: Slot, e: unknown): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
+    for (const ended of slot.ending.values()) ended();
     if (!slot.ready && !this.cancelledSlot(slot)) {
       // A worker that cannot even start would fail again: fail what waits, instead of respawning forever.
       this.broken = new Error(`the local runner's worker threads cannot start: ${e instanceof Error ? e.message : String(e)}`);
@@ -135,8 +172,8 @@ export class WorkerPool implements TaskExecutor {
     this.dispatch();
   }
 
-  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void {
-    this.runs.set(runId, { graph, plan, options });
+  beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions, hooks: RunHooks): void {
+    this.runs.set(runId, { graph, plan, options, hooks });
   }
 
   runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
@@ -145,7 +182,7 @@ export class WorkerPool implements TaskExecutor {
       (spec) =>
         new Promise<TaskResult>((resolve, reject) => {
           const key = this.nextKey++;
-          this.pending.set(key, { resolve, reject });
+          this.pending.set(key, { spec, resolve, reject });
           this.queue.push({ key, spec, sideInputs });
         }),
     );
@@ -168,7 +205,7 @@ export class WorkerPool implements TaskExecutor {
       const run = this.runs.get(runId);
       if (!run) throw new Error(`task of unknown run ${runId}`);
       if (!slot.runs.has(runId)) {
-        slot.worker.postMessage({ type: "beginRun", runId, ...run } satisfies WorkerRequest);
+        slot.worker.postMessage({ type: "beginRun", runId, graph: run.graph, plan: run.plan, options: run.options } satisfies WorkerRequest);
         slot.runs.add(runId);
       }
       for (const [pc, chunks] of job.sideInputs) {
@@ -192,12 +229,24 @@ export class WorkerPool implements TaskExecutor {
     }
   }
 
+  /** Tears the run down in every worker that knows it, and waits for their teardown's output. */
   async endRun(runId: string): Promise<void> {
-    this.runs.delete(runId);
+    const ended: Promise<void>[] = [];
     for (const slot of this.slots) {
-      if (slot.runs.delete(runId)) slot.worker.postMessage({ type: "endRun", runId } satisfies WorkerRequest);
+      if (slot.runs.delete(runId)) {
+        ended.push(new Promise<void>((resolve) => slot.ending.set(runId, resolve)).finally(() => slot.ending.delete(runId)));
+        // A worker tearing down keeps the process alive, as a busy one does.
+        slot.worker.ref();
+        slot.worker.postMessage({ type: "endRun", runId } satisfies WorkerRequest);
+      }
       for (const k of [...slot.sideInputs]) if (k.startsWith(runId + "/")) slot.sideInputs.delete(k);
     }
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, TEARDOWN_WAIT_MS).unref()));
+    await Promise.race([Promise.all(ended), bound]);
+    clearTimeout(timer);
+    for (const slot of this.slots) if (!slot.busy && slot.ending.size === 0) slot.worker.unref();
+    this.runs.delete(runId);
     this.cancelled.delete(runId);
   }
 

@@ -3,7 +3,9 @@
  * first listener and are replayed to it, so a session that subscribes right after run()
  * misses nothing. A run nobody subscribed to by the next turn of the event loop (a plain
  * Node script that imported flowbook) prints its users' output to this process's stdout
- * and stderr, as such a script expects of console.log in a DoFn.
+ * and stderr, as such a script expects of console.log in a DoFn. A runner awaits ready()
+ * before it emits `run-finished` and resolves waitUntilFinish(), so a script's own prints
+ * after `await result.waitUntilFinish()` come after its pipeline's.
  */
 import type { RunEvent } from "../../sdk/runner.js";
 
@@ -13,9 +15,20 @@ export class RunEventBus {
   private readonly listeners = new Set<Listener>();
   private pending: RunEvent[] | undefined = [];
   private finished = false;
+  private readonly delivering: Promise<void>;
 
   constructor(fallback: Listener | null = printOutput) {
-    if (fallback) setImmediate(() => this.pending && this.subscribe(fallback));
+    this.delivering = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        if (fallback && this.pending) this.subscribe(fallback);
+        resolve();
+      }),
+    );
+  }
+
+  /** Resolves once events reach a listener (or, with no fallback, once one could have subscribed). */
+  ready(): Promise<void> {
+    return this.delivering;
   }
 
   emit(event: RunEvent): void {

@@ -1,0 +1,48 @@
+/**
+ * Users' output on its way back to the coordinator, in the order printed. Consecutive
+ * pieces of one run, stream and transform join into one record, so a DoFn printing a line
+ * per element costs a string append, and the coordinator sees few large `output` events.
+ * Delivered when 64 KB wait, when the event loop turns, and whenever the owner flushes
+ * (before a task's result, so outputs arrive first).
+ */
+import type { OutputStream } from "../../io/console/user_output.js";
+
+export interface OutputRecord {
+  /** The run whose code printed it; undefined when printed outside any task. */
+  run?: string;
+  stream: OutputStream;
+  text: string;
+  transform?: string;
+}
+
+const FLUSH_CHARS = 64 * 1024;
+
+export class OutputBuffer {
+  private records: OutputRecord[] = [];
+  private chars = 0;
+  private scheduled: NodeJS.Immediate | undefined;
+
+  constructor(private readonly deliver: (records: OutputRecord[]) => void) {}
+
+  add(run: string | undefined, stream: OutputStream, text: string, transform: string | undefined): void {
+    if (!text) return;
+    const last = this.records[this.records.length - 1];
+    if (last && last.run === run && last.stream === stream && last.transform === transform) last.text += text;
+    else this.records.push(transform === undefined ? { run, stream, text } : { run, stream, text, transform });
+    this.chars += text.length;
+    if (this.chars >= FLUSH_CHARS) this.flush();
+    else if (!this.scheduled) this.scheduled = setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    if (!this.records.length) return;
+    const records = this.records;
+    this.records = [];
+    this.chars = 0;
+    this.deliver(records);
+  }
+}

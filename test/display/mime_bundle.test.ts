@@ -1,3 +1,5 @@
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
@@ -116,5 +118,33 @@ describe("toMimeBundle", () => {
   it("always includes text/plain", () => {
     const values: unknown[] = [1, null, [{ a: 1 }], new Error("x"), { [DISPLAY]: () => ({ "image/svg+xml": "<svg/>" }) }, { [DISPLAY]: () => 3 }];
     for (const v of values) expect(typeof toMimeBundle(v, ctx)[Mime.text]).toBe("string");
+  });
+});
+
+describe("the display code in the cells' sandbox", () => {
+  it("bundles with no Node built-ins and runs on a fresh realm's own objects", async () => {
+    const entry = `
+      export { toMimeBundle } from ${JSON.stringify(fileURLToPath(new URL("../../src/display/mime_bundle.ts", import.meta.url)))};
+      export * from ${JSON.stringify(fileURLToPath(new URL("../../src/display/progress/index.ts", import.meta.url)))};
+      export * from ${JSON.stringify(fileURLToPath(new URL("../../src/display/table/index.ts", import.meta.url)))};`;
+    const out = await build({
+      stdin: { contents: entry, loader: "ts", resolveDir: fileURLToPath(new URL(".", import.meta.url)) },
+      bundle: true,
+      platform: "neutral",
+      format: "iife",
+      globalName: "flowbookDisplay",
+      write: false,
+      logLevel: "silent",
+    });
+    const code = out.outputFiles[0]!.text;
+    expect(code).not.toMatch(/\brequire\(|from "node:|\bBuffer\b|\bprocess\./);
+    // A bare context: no Node globals, only the language's own (as in vm2's sandbox).
+    const result = runInNewContext(
+      `${code};
+      const b = flowbookDisplay.toMimeBundle([{ key: "a", value: { n: 1, when: new Date(0) } }], { width: 60, inspect: String });
+      JSON.stringify(b["text/plain"]);`,
+      {},
+    );
+    expect(JSON.parse(result as string).split("\n")).toEqual(["1 element", "key  value.n  value.when", "───  ───────  ────────────────────────", "a          1  1970-01-01T00:00:00.000Z"]);
   });
 });

@@ -34,15 +34,18 @@ export function renderProgress(state: ProgressState, ctx: ProgressContext = {}):
   };
 }
 
-/** One run's line, its least important parts left off until it fits the width. */
-export function progressLine(run: RunProgress, s: RunSummary, width: number, now?: number): string {
+/**
+ * One run's line, its least important parts left off until it fits the width. For HTML
+ * (`drawn`), the spinner and the text bar stay out: the HTML draws its own bar.
+ */
+export function progressLine(run: RunProgress, s: RunSummary, width: number, now?: number, drawn = false): string {
   // [text, priority]: the lower the priority, the longer it stays.
   const parts: [string, number][] = [];
   const label = run.jobName ? `${run.runner} ${run.jobName}` : run.runner || "run";
   if (s.status === "running") {
     const frame = SPINNER[Math.floor((now ?? run.updatedAt) / 100) % SPINNER.length]!;
-    parts.push([`${frame} ${label}`, KEEP]);
-    if (s.fraction !== undefined) parts.push([bar(s.fraction), 5]);
+    parts.push([drawn ? label : `${frame} ${label}`, KEEP]);
+    if (s.fraction !== undefined && !drawn) parts.push([bar(s.fraction), 5]);
     // The stage's name stays out of the line (fused names are long); the HTML table has the detail.
     if (s.currentStage) parts.push([`stage ${s.currentStage.index} of ${s.stagesKnown}`, 2]);
     if (s.busiest) parts.push([countsOf(s.busiest), 3]);
@@ -114,7 +117,7 @@ function progressHtml(state: ProgressState, ctx: ProgressContext): string {
 }
 
 function runHtml(run: RunProgress, s: RunSummary, now?: number): string {
-  const line = progressLine(run, s, 400, now);
+  const line = progressLine(run, s, 400, now, true);
   // A translucent track reads on light and dark themes alike; an unknown fraction shows as a faint full bar.
   const pct = s.fraction === undefined ? 100 : Math.round(s.fraction * 100);
   const fill = `width:${pct}%;height:100%;background:${COLOR[s.status]};${s.fraction === undefined ? "opacity:0.35;" : ""}`;

@@ -126,6 +126,7 @@ function nodeAttrs(graph: PipelineGraph, n: DrawnNode, highlight: boolean): stri
     fillcolor: style.fill,
     color: highlight ? HIGHLIGHT : style.line,
     penwidth: highlight ? 3 : 1.2,
+    class: `transform ${n.collapsed ? "collapsed" : transformRole(t)}`,
     id: `node_${t.id}`,
   });
 }
@@ -167,7 +168,7 @@ function edgeLines(drawn: CollapsedGraph, pcollections: Map<string, { from: stri
     const from = e.side && e.from !== producer ? e.from : e.pcollection.id;
     const id = `edge_${e.pcollection.id}_${e.to}`;
     lines.push(`${quoted(from)} -> ${quoted(e.to)} ${attrs(e.side
-      ? { style: "dashed", color: SIDE_EDGE, label: `<<FONT POINT-SIZE="9" COLOR="${SIDE_EDGE}">side input</FONT>>`, class: "side-input", id }
+      ? { style: "dashed", color: SIDE_EDGE, label: `<<FONT POINT-SIZE="9" COLOR="${SIDE_EDGE}">side input</FONT>>`, class: "side", id }
       : { class: "reads", id })};`);
   }
   return lines;

@@ -75,9 +75,10 @@ export function shorthandChart(sh: Json, rows: Record<string, unknown>[], fields
     }
     // Whole numbers (lengths, counts) get whole-number bins, not bins half of which must stay empty.
     const integers = rows.every((r) => { const v = valueAt(r, field); return v === null || v === undefined || Number.isInteger(v); });
-    const bin = { maxbins: bins ?? DEFAULT_BINS, ...(integers && rows.length > 0 ? { minstep: 1 } : {}) };
+    const whole = integers && rows.length > 0;
+    const bin = { maxbins: bins ?? DEFAULT_BINS, ...(whole ? { minstep: 1 } : {}) };
     const encoding: Json = {
-      x: { field, type: "quantitative", bin, title: field },
+      x: { field, type: "quantitative", bin, title: field, ...(whole ? { axis: { format: "d" } } : {}) },
       y: { aggregate: "count", type: "quantitative", title: "count" },
       ...ctx.color(color),
     };
@@ -90,7 +91,7 @@ export function shorthandChart(sh: Json, rows: Record<string, unknown>[], fields
 
   const xType = ctx.type(x, true, "quantitative");
   const encoding: Json = {
-    x: { field: x, type: xType, title: x, ...(xType === "temporal" ? { scale: { type: "utc" } } : {}) },
+    x: xType === "temporal" ? timeAxis(x, rows) : { field: x, type: xType, title: x },
     y: { field: y, type: ctx.type(y!, false, "quantitative"), title: y },
     ...ctx.color(color),
   };
@@ -100,6 +101,17 @@ export function shorthandChart(sh: Json, rows: Record<string, unknown>[], fields
   }
   const markDef = mark === "point" ? { type: "point", filled: true } : mark;
   return { spec: { ...title, ...size, mark: markDef, encoding }, rows: rows.slice(0, limit) };
+}
+
+/**
+ * An event-time x: in UTC (elements' timestamps mean the same instant on every machine),
+ * labelled as times of day when the range is within a day.
+ */
+function timeAxis(field: string, rows: Rows): Json {
+  const times = rows.map((r) => valueAt(r, field)).map((v) => (typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN)).filter(Number.isFinite);
+  const span = times.length ? Math.max(...times) - Math.min(...times) : Infinity;
+  const format = span < 600_000 ? "%H:%M:%S" : span < 86_400_000 ? "%H:%M" : undefined;
+  return { field, type: "temporal", title: `${field} (UTC)`, scale: { type: "utc" }, ...(format ? { axis: { format } } : {}) };
 }
 
 function barChart(

@@ -35,7 +35,7 @@ export function chartSpec(request: ChartRequest): Json {
     const made = shorthandChart(spec, rows, fieldsOf(rows), CHART_ROW_LIMIT);
     const used = made.top ? rows.length : made.rows.length;
     let note = rowNote(used, total, truncated);
-    if (made.top) note = `top ${formatCount(made.top.kept)} of ${note ?? `${formatCount(total)} rows`}`;
+    if (made.top && used > 0) note = `top ${formatCount(made.top.kept)} of ${note ?? `${formatCount(total)} rows`}`;
     return finish(made.spec, made.rows, note);
   }
 
@@ -77,7 +77,12 @@ function withSubtitle(title: unknown, note: string): Json {
   if (isObject(title)) {
     const sub = title.subtitle;
     const subtitle = sub === undefined ? note : Array.isArray(sub) ? [...sub, note] : [String(sub), note];
-    return { ...title, text: title.text ?? "", subtitle };
+    if (title.text === undefined || title.text === "") return { ...title, text: note, ...NOTE_STYLE };
+    return { ...title, subtitle };
   }
-  return { text: title === undefined ? "" : (title as string | string[]), subtitle: note };
+  // Vega draws no subtitle under an empty title: with no title, the note is the title, set like a subtitle.
+  if (title === undefined || title === "") return { text: note, ...NOTE_STYLE };
+  return { text: title as string | string[], subtitle: note };
 }
+
+const NOTE_STYLE = { fontSize: 11, fontWeight: "normal" };

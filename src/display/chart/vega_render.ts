@@ -31,7 +31,8 @@ function loadVega() {
 export async function renderVegaLite(spec: Json, font: string): Promise<RenderedVega> {
   const [vl, vega] = await loadVega();
   const config = typeof spec.config === "object" && spec.config !== null ? (spec.config as Json) : {};
-  const drawn = { ...spec, config: { font, ...config } };
+  // A copy: vega tags the rows it ingests (a symbol key on each), and the caller's spec must stay plain JSON.
+  const drawn = structuredClone({ ...spec, config: { font, ...config } });
 
   const compileLog = recorder(vega.Warn);
   let compiled;

@@ -37,7 +37,7 @@ function drawBody(spec: Json, width: number, height: number | undefined): string
     for (const [b, c] of [[x, y], [y, x]] as const) {
       if (hasField(b) && b.bin && b.bin !== "binned" && (!c || c.aggregate === "count" || c.aggregate === "sum")) {
         const bins = histogramOf(rows, b, c?.aggregate === "sum" ? c : undefined);
-        return drawHistogram(bins, width, height ?? 24, { x: channelTitle(b), y: c ? channelTitle(c) : "count" });
+        return drawHistogram(bins, width, height, { x: channelTitle(b), y: c ? channelTitle(c) : "count" });
       }
     }
     for (const [cat, val, valChannel] of [[x, y, "y"], [y, x, "x"]] as const) {

@@ -38,15 +38,19 @@ export function histogramOf(rows: readonly Record<string, unknown>[], binned: Ch
   return out;
 }
 
+/** Bins drawn one per line up to this many (and a header line); beyond, as columns this many lines tall. */
+const HORIZONTAL_UP_TO = 25;
+const VERTICAL_HEIGHT = 14;
+
 const range = (b: HistogramBin) => `${formatNumber(round(b.start))} – ${formatNumber(round(b.end))}`;
 /** Bin edges are sums of float steps: print them as the steps' decimals allow. */
 const round = (v: number) => Number(v.toPrecision(12));
 
-/** The lines of a histogram `width` columns wide; `height`: lines it may take. */
-export function drawHistogram(bins: readonly HistogramBin[], width: number, height: number, titles: { x: string; y: string }): string[] {
+/** The lines of a histogram `width` columns wide; `height`: lines it may take (default: one per bin up to 25, else 14). */
+export function drawHistogram(bins: readonly HistogramBin[], width: number, height: number | undefined, titles: { x: string; y: string }): string[] {
   if (bins.length === 0) return ["(no bins: no numeric values)"];
   const max = Math.max(...bins.map((b) => b.count));
-  if (bins.length + 1 <= height) {
+  if (bins.length + 1 <= (height ?? HORIZONTAL_UP_TO)) {
     const ranges = bins.map(range);
     const counts = bins.map((b) => formatNumber(b.count));
     const rw = Math.min(Math.max(charLength(titles.x), ...ranges.map(charLength)), Math.floor(width * 0.4));
@@ -61,7 +65,7 @@ export function drawHistogram(bins: readonly HistogramBin[], width: number, heig
   const axis = Math.max(charLength(yLabel), 1);
   const plot = Math.max(bins.length, width - axis - 1);
   const colWidth = Math.max(1, Math.floor(plot / bins.length));
-  const rows = Math.max(2, height - 3);
+  const rows = Math.max(2, (height ?? VERTICAL_HEIGHT) - 3);
   const lines: string[] = [fit(`${titles.y} per bin of ${titles.x}`, width)];
   for (let r = rows - 1; r >= 0; r--) {
     const label = r === rows - 1 ? yLabel : r === 0 ? "0" : "";
@@ -71,8 +75,23 @@ export function drawHistogram(bins: readonly HistogramBin[], width: number, heig
   }
   const span = bins.length * colWidth;
   lines.push(`${" ".repeat(axis)}└${"─".repeat(span)}`);
-  const left = formatNumber(round(bins[0].start));
-  const right = formatNumber(round(bins[bins.length - 1].end));
-  lines.push(`${" ".repeat(axis + 1)}${left}${right.padStart(Math.max(1, span - charLength(left)))}`);
+  lines.push(" ".repeat(axis + 1) + edgeLabels(bins, colWidth, span));
   return lines.map((l) => fit(l, width));
+}
+
+/** Bin edges under the columns where they fit, left to right, the last edge always shown. */
+function edgeLabels(bins: readonly HistogramBin[], colWidth: number, span: number): string {
+  const line: string[] = Array(span).fill(" ");
+  const last = formatNumber(round(bins[bins.length - 1].end));
+  const lastAt = Math.max(0, span - charLength(last));
+  let free = 0;
+  bins.forEach((b, i) => {
+    const label = formatNumber(round(b.start));
+    const at = i * colWidth;
+    if (at < free || at + charLength(label) >= lastAt) return;
+    [...label].forEach((c, k) => (line[at + k] = c));
+    free = at + charLength(label) + 2;
+  });
+  [...last].forEach((c, k) => (line[lastAt + k] = c));
+  return line.join("").trimEnd();
 }

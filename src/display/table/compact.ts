@@ -37,6 +37,7 @@ export function oneLine(s: string): string {
  */
 export function compactValue(v: unknown, maxChars = 60): string {
   if (typeof v === "string") return cut(oneLine(v), maxChars);
+  if (typeof v === "number" || typeof v === "boolean") return cut(Object.is(v, -0) ? "-0" : String(v), maxChars);
   let out = "";
   const push = (s: string): void => {
     out += s;

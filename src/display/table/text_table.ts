@@ -17,7 +17,7 @@ export function renderTableText(table: Table, width: number): string {
   if (table.columns.length === 0) return title;
 
   const cellText = table.rows.map((row) => table.columns.map((_, i) => row[i]?.text ?? ""));
-  const natural = table.columns.map((c, i) => Math.max(displayWidth(c.name), ...cellText.map((r) => displayWidth(r[i]!))));
+  const natural = table.columns.map((c, i) => cellText.reduce((w, r) => Math.max(w, displayWidth(r[i]!)), displayWidth(c.name)));
   const { widths, ellipsis } = fitColumns(natural, w);
 
   const line = (cells: string[], rule = false): string => {

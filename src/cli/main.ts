@@ -10,6 +10,8 @@ Usage:
   flowbook run FILE.ts [--runner direct|flink] [--flinkMaster host:port] [-- args...]
   flowbook explain FILE.ts [--svg OUT.svg] [--json]
   flowbook flink start|stop|status [--port 8081] [--slots N] [--taskmanagers N]
+  flowbook kernel install|uninstall|run [--user|--sys-prefix|--prefix DIR] [--name N]
+  flowbook [repl] [--runner direct|flink] [--flinkMaster host:port]
   flowbook help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,7 +25,11 @@ export async function main(argv: string[]): Promise<number> {
       return (await import("./flink_command.js")).flinkCommand(rest);
     case "explain":
       return (await import("./explain_command.js")).explainCommand(rest);
+    case "kernel":
+      return (await import("./kernel_command.js")).kernelCommand(rest);
     case undefined:
+    case "repl":
+      return (await import("./repl_command.js")).replCommand(rest);
     case "help":
     case "--help":
     case "-h":

@@ -1,0 +1,189 @@
+/**
+ * The REPL's dot commands (`.help`, `.runner`, `.graph`, `.plan`, `.save`, `.load`,
+ * `.reset`, `.doc`, `.exit`), for the Ink screen and the plain REPL alike: each gets a
+ * context that prints and runs inputs the way its front end does.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { PipelineGraph } from "../src/graph/types.js";
+import type { Session } from "../src/session/session.js";
+import type { Painter } from "./render/ansi.js";
+import { KEY_HELP } from "./editor/keymap.js";
+import { renderGraphText } from "../src/display/graph/index.js";
+
+export interface CommandContext {
+  session: Session;
+  paint: Painter;
+  width: number;
+  print(text: string): void;
+  printError(text: string): void;
+  /** The default pipeline options (runner, flinkMaster): shared with the session, kept across .reset. */
+  pipelineOptions: Record<string, unknown>;
+  /** The inputs that ran without error since the start or the last .reset (what .save writes). */
+  inputs: string[];
+  /** Runs code as an input of the REPL (outputs shown); true when it succeeded. */
+  run(code: string, options?: { filename?: string }): Promise<boolean>;
+  exit(): void;
+}
+
+export const COMMAND_HELP: ReadonlyArray<[string, string]> = [
+  [".runner [direct | flink [host:port]]", "the runner of pipelines created from now on"],
+  [".graph [N]", "the latest pipeline's graph as a tree (N: the Nth pipeline, from 1)"],
+  [".plan [N]", "its Flink plan"],
+  [".save FILE.ts", "the inputs that ran, as a script for `flowbook run`"],
+  [".load FILE.ts", "runs a script as one input"],
+  [".doc NAME", "the type and doc comment of NAME"],
+  [".reset", "forgets every name (the API stays)"],
+  [".help", "this"],
+  [".exit", "leaves (as Ctrl-D does)"],
+];
+
+/** A dot command: one line, a dot, a letter (`.5 + 1` is code). */
+export function isCommand(text: string): boolean {
+  return /^\s*\.[a-z]+(\s|$)/i.test(text) && !text.trim().includes("\n");
+}
+
+/** Runs a command; resolves with false when it failed. */
+export async function runCommand(text: string, ctx: CommandContext): Promise<boolean> {
+  const [name, ...args] = text.trim().split(/\s+/);
+  const arg = text.trim().slice(name!.length).trim();
+  const p = ctx.paint;
+  switch (name) {
+    case ".help":
+      ctx.print(help(p));
+      return true;
+    case ".exit":
+    case ".quit":
+      ctx.exit();
+      return true;
+    case ".runner":
+      return runner(args, ctx);
+    case ".graph":
+    case ".plan": {
+      const graph = pickGraph(ctx, args[0]);
+      if (!graph) return false;
+      if (name === ".graph") {
+        ctx.print(renderGraphText(graph, { width: ctx.width }));
+        return true;
+      }
+      try {
+        const { flinkPlanOf } = await import("../src/runners/flink/explain/index.js");
+        const { renderPlanText } = await import("../src/display/plan/text.js");
+        ctx.print(renderPlanText(flinkPlanOf(graph, ctx.pipelineOptions), { width: ctx.width }));
+        return true;
+      } catch (e) {
+        ctx.printError(`.plan: ${(e as Error).message}`);
+        return false;
+      }
+    }
+    case ".save": {
+      if (!arg) return usage(ctx, ".save FILE.ts");
+      try {
+        fs.mkdirSync(path.dirname(path.resolve(arg)), { recursive: true });
+        fs.writeFileSync(arg, scriptOf(ctx.inputs, ctx.pipelineOptions));
+        ctx.print(p("gray", `saved ${ctx.inputs.length} input${ctx.inputs.length === 1 ? "" : "s"} to ${arg}`));
+        return true;
+      } catch (e) {
+        ctx.printError(`.save: ${(e as Error).message}`);
+        return false;
+      }
+    }
+    case ".load": {
+      if (!arg) return usage(ctx, ".load FILE.ts");
+      let code: string;
+      try {
+        code = fs.readFileSync(arg, "utf8");
+      } catch (e) {
+        ctx.printError(`.load: ${(e as Error).message}`);
+        return false;
+      }
+      ctx.print(p("gray", `loading ${arg} (${code.split("\n").length} lines)`));
+      return ctx.run(code, { filename: arg });
+    }
+    case ".doc": {
+      if (!arg) return usage(ctx, ".doc NAME");
+      const r = await ctx.session.inspect(arg, arg.length).catch(() => ({ found: false, data: {} as Record<string, string> }));
+      if (!r.found) {
+        ctx.printError(`no type or documentation found for ${arg}`);
+        return false;
+      }
+      ctx.print(formatDoc(r.data["text/plain"] ?? "", p));
+      return true;
+    }
+    case ".reset":
+      await ctx.session.reset();
+      ctx.inputs.length = 0;
+      ctx.print(p("gray", "the session was reset: every name is forgotten"));
+      return true;
+    default:
+      ctx.printError(`unknown command ${name} (.help lists them)`);
+      return false;
+  }
+}
+
+async function runner(args: string[], ctx: CommandContext): Promise<boolean> {
+  const o = ctx.pipelineOptions;
+  if (!args.length) {
+    ctx.print(`runner: ${String(o.runner ?? "direct")}${o.runner === "flink" ? ` at ${String(o.flinkMaster ?? "localhost:8081")}` : ""}`);
+    return true;
+  }
+  const [kind, master] = args;
+  if (kind !== "direct" && kind !== "flink") return usage(ctx, ".runner direct | flink [host:port]");
+  if (master && !/^[\w.-]+:\d+$/.test(master.replace(/^https?:\/\//, ""))) return usage(ctx, ".runner flink host:port");
+  o.runner = kind;
+  if (kind === "flink" && master) o.flinkMaster = master.replace(/^https?:\/\//, "");
+  if (kind === "direct") delete o.flinkMaster;
+  // The session has no method for it yet: the sandbox's API has setDefaultPipelineOptions, so
+  // a hidden input sets it there (the shared object keeps it across .reset).
+  const r = await ctx.session.execute(`setDefaultPipelineOptions(${JSON.stringify(o)});`, { language: "js" });
+  if (r.status !== "ok") {
+    ctx.printError(`.runner: ${r.error!.traceback.join("\n")}`);
+    return false;
+  }
+  ctx.print(ctx.paint("gray", `pipelines created from now on run on ${kind}${kind === "flink" ? ` at ${String(o.flinkMaster ?? "localhost:8081")}` : ""}`));
+  return true;
+}
+
+function pickGraph(ctx: CommandContext, which: string | undefined): PipelineGraph | undefined {
+  const graphs = ctx.session.pipelineGraphs();
+  if (!graphs.length) {
+    ctx.printError("no pipeline yet: create one with Pipeline.create()");
+    return undefined;
+  }
+  const n = which === undefined ? graphs.length : Number(which);
+  const g = graphs[n - 1];
+  if (!g) ctx.printError(`there are ${graphs.length} pipelines; pick 1 to ${graphs.length}`);
+  return g;
+}
+
+/** The inputs as one script: `flowbook run FILE.ts` runs it as the session ran them. */
+export function scriptOf(inputs: readonly string[], pipelineOptions: Record<string, unknown>): string {
+  const head = [`// Saved from the flowbook REPL on ${new Date().toISOString()}; run it with \`flowbook run\`.`];
+  if (Object.keys(pipelineOptions).length) head.push(`setDefaultPipelineOptions(${JSON.stringify(pipelineOptions)});`);
+  return [head.join("\n"), ...inputs.map((i) => i.trimEnd())].join("\n\n") + "\n";
+}
+
+export function formatDoc(text: string, p: Painter): string {
+  const [signature, ...rest] = text.split("\n");
+  return [p("cyan", signature ?? ""), ...rest].join("\n");
+}
+
+function usage(ctx: CommandContext, form: string): false {
+  ctx.printError(`usage: ${form}`);
+  return false;
+}
+
+function help(p: Painter): string {
+  const rows = (list: ReadonlyArray<[string, string]>) => {
+    const w = Math.max(...list.map(([a]) => a.length));
+    return list.map(([a, b]) => `  ${p("cyan", a.padEnd(w))}  ${b}`);
+  };
+  return [
+    p("bold", "Commands"),
+    ...rows(COMMAND_HELP),
+    p("bold", "Keys"),
+    ...rows(KEY_HELP),
+    p("bold", "In inputs"),
+    `  ${p("cyan", "await show(pcoll)")}, ${p("cyan", "collect")}, ${p("cyan", "chart")}, ${p("cyan", "graph(p)")}, ${p("cyan", "explain(p)")}, ${p("cyan", "display(x)")}: tables, charts and trees here`,
+  ].join("\n");
+}

@@ -1,0 +1,113 @@
+/**
+ * `flowbook repl` (and `flowbook` alone): the Ink REPL on a terminal, the plain line REPL
+ * otherwise. Both drive one Session (src/session) and draw its outputs with render/.
+ */
+import { defaultHistoryFile, History } from "./editor/history.js";
+import { paint } from "./render/ansi.js";
+import { defaultFileDir } from "./render/bundle.js";
+import { detectImageProtocol } from "./terminal/images.js";
+import type { TypeCheckMode } from "../src/session/session.js";
+
+export interface ReplOptions {
+  runner?: string;
+  flinkMaster?: string;
+  /** History file; null: none (nothing read or written). */
+  historyFile?: string | null;
+  typeCheck?: TypeCheckMode;
+  /** Force the plain REPL even on a terminal. */
+  plain?: boolean;
+}
+
+export async function startRepl(options: ReplOptions = {}): Promise<number> {
+  const pipelineOptions: Record<string, unknown> = {};
+  if (options.runner) pipelineOptions.runner = options.runner;
+  if (options.flinkMaster) pipelineOptions.flinkMaster = options.flinkMaster;
+  const tty = !options.plain && process.stdin.isTTY === true && process.stdout.isTTY === true;
+  if (!tty) return runPlain(options, pipelineOptions);
+  return runInk(options, pipelineOptions);
+}
+
+async function runPlain(options: ReplOptions, pipelineOptions: Record<string, unknown>): Promise<number> {
+  const { createSession } = await import("../src/session/session.js");
+  const { plainRepl } = await import("./plain.js");
+  const colors = process.stdout.isTTY === true;
+  const width = process.stdout.columns || 100;
+  const session = createSession({ pipelineOptions, typeCheck: options.typeCheck ?? "off", colors, displayWidth: width });
+  try {
+    return await plainRepl({
+      session,
+      input: process.stdin,
+      out: (t) => void process.stdout.write(t),
+      err: (t) => void process.stderr.write(t),
+      colors,
+      width,
+      pipelineOptions,
+    });
+  } finally {
+    await session.dispose();
+  }
+}
+
+async function runInk(options: ReplOptions, pipelineOptions: Record<string, unknown>): Promise<number> {
+  const stdout = process.stdout;
+  const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const [{ createSession }, { ReplController }, { startKeyboardThread }, { KeyParser, PASTE_ON, PASTE_OFF }, { mountScreen }] = await Promise.all([
+    import("../src/session/session.js"),
+    import("./controller.js"),
+    import("./terminal/stdin_thread.js"),
+    import("./terminal/keys.js"),
+    import("./ui/mount.js"),
+  ]);
+  let print: (text: string) => void = (t) => void stdout.write(t);
+  const session = createSession({
+    pipelineOptions,
+    typeCheck: options.typeCheck ?? "warn",
+    colors: true,
+    progress: true,
+    displayWidth: () => size().columns - 1,
+    // Hidden inputs (.runner) give no onOutput of their own.
+    stdout: (t) => print(t.replace(/\n$/, "")),
+    stderr: (t) => print(t.replace(/\n$/, "")),
+  });
+  let done!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (done = resolve));
+  const keyboard = startKeyboardThread(
+    (text) => {
+      for (const k of parser.feed(text)) controller.key(k);
+    },
+    () => controller.interrupted(),
+  );
+  const parser = new KeyParser();
+  const controller = new ReplController({
+    session,
+    history: new History(options.historyFile === null ? undefined : (options.historyFile ?? defaultHistoryFile())),
+    size,
+    colors: true,
+    images: detectImageProtocol(),
+    fileDir: defaultFileDir(),
+    pipelineOptions,
+    setBusy: (b) => keyboard.setBusy(b),
+    onExit: (code) => done(code),
+    clearScreen: () => screen.clearScreen(),
+  });
+  print = (t) => controller.print(t);
+  // SIGINT from the keyboard thread may land just after a cell ended: never let it kill the REPL.
+  const ignoreSigint = () => undefined;
+  process.on("SIGINT", ignoreSigint);
+  stdout.write(PASTE_ON);
+  const screen = mountScreen(controller, paint(true), size);
+  const runner = String(pipelineOptions.runner ?? "direct");
+  controller.print(paint(true)("gray", `flowbook REPL · ${runner} runner · .help for commands and keys, Ctrl-D exits`));
+  const onResize = () => screen.refresh();
+  stdout.on("resize", onResize);
+  try {
+    return await exited;
+  } finally {
+    stdout.off("resize", onResize);
+    screen.unmount();
+    stdout.write(PASTE_OFF);
+    await keyboard.close();
+    process.off("SIGINT", ignoreSigint);
+    await session.dispose();
+  }
+}

@@ -25,7 +25,10 @@ export function renderTableText(table: Table, width: number): string {
     if (ellipsis) parts.push(rule ? "─" : "…");
     return parts.join(" ".repeat(GAP)).trimEnd();
   };
-  return [title, line(table.columns.map((c) => c.name)), line([], true), ...cellText.map((r) => line(r))].join("\n");
+  const lines = [title, line(table.columns.map((c) => c.name)), line([], true), ...cellText.map((r) => line(r))];
+  // A truncated table ends in "…", so the bottom of what is shown says there is more (as the title does).
+  if (table.truncated) lines.push("…");
+  return lines.join("\n");
 }
 
 /**

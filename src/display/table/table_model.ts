@@ -24,6 +24,8 @@ export interface TableCell {
 export interface Table {
   /** Shown as the title (a PCollection's name). */
   name?: string;
+  /** The whole title line, when it is known already (a table rebuilt from its data resource). */
+  title?: string;
   columns: TableColumn[];
   /** One per element; `undefined` where an element has no such field. */
   rows: (TableCell | undefined)[][];
@@ -37,6 +39,7 @@ export interface Table {
 
 /** "counts · first 20 of at least 57", "counts · 3 elements": what a table's title says. */
 export function tableTitle(table: Table): string {
+  if (table.title !== undefined) return table.title;
   const n = table.rows.length;
   let count: string;
   if (!table.truncated) count = n === 0 ? "no elements" : n === 1 ? "1 element" : `${n} elements`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Mime } from "../../../src/display/mime.js";
-import { renderTable, tableOf } from "../../../src/display/table/index.js";
+import { renderTable, renderTableText, tableFromDataResource, tableOf } from "../../../src/display/table/index.js";
 import { fitColumns } from "../../../src/display/table/text_table.js";
 import { displayWidth } from "../../../src/display/table/text_width.js";
 import { WindowedValue } from "../../../src/sdk/values/windowed_value.js";
@@ -106,5 +106,24 @@ describe("renderTable application/vnd.dataresource+json", () => {
     expect(r.data[1]).toEqual({ s: "y", i: 2, f: 2, ok: false, when: null, list: null, obj: null, big: null });
     // What a front end sends must survive JSON.
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);
+  });
+});
+
+describe("tableFromDataResource", () => {
+  it("draws a bundle's table again at another width with the same text", () => {
+    const table = tableOf(wide, { name: "people", truncated: true, totalAtLeast: 1000 });
+    const bundle = renderTable(table, { width: 120 });
+    const again = tableFromDataResource(JSON.parse(JSON.stringify(bundle[Mime.dataResource])));
+    expect(again).toBeDefined();
+    const at120 = renderTableText(again!, 120);
+    // Same title, header and numbers as the original text (the "…" row is the original's own).
+    expect(at120.split("\n").slice(0, 6)).toEqual(text(bundle).split("\n").slice(0, 6));
+    for (const line of renderTableText(again!, 40).split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+  });
+
+  it("refuses what is not a data resource", () => {
+    expect(tableFromDataResource({ rows: [] })).toBeUndefined();
+    expect(tableFromDataResource("x")).toBeUndefined();
+    expect(tableFromDataResource({ data: [{ a: 1 }] })!.columns).toEqual([{ name: "a", type: "any", numeric: false }]);
   });
 });

@@ -78,6 +78,8 @@ export interface FlinkPlan {
   runtimeMode: "BATCH" | "STREAMING";
   restart?: { attempts: number; delayMs: number };
   worker?: FlinkWorkerConfig;
+  /** Users' console output kept per job (bytes; the bridge's default is 4 MiB), beyond which lines are counted, not kept. */
+  console?: { maxBytes: number };
   /** Worker stages by id: opaque to Java, sent to the worker in HELLO. */
   stages: Record<string, WorkerStage>;
   /** In topological order. */

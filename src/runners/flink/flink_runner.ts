@@ -16,13 +16,15 @@ import { WindowedValueCoder } from "../../sdk/coders/index.js";
 import { MetricsAggregator, emptyUpdates, type MetricUpdates } from "../../sdk/metrics/metrics.js";
 import { MetricResults } from "../../sdk/metrics/metric_results.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
-import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunRequest } from "../../sdk/runner.js";
+import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunEvent, type RunRequest } from "../../sdk/runner.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { windowFnFromSpec } from "../../sdk/windowing/window_fn.js";
 import { UserCodeError } from "../shared/user_code_error.js";
 import { flowbookRoot } from "./cluster/layout.js";
 import type { FlinkPlan, FlinkWorkerConfig } from "./flink_plan.js";
-import { FlinkRestClient, FlinkRestError, TERMINAL_JOB_STATES, type JobAccumulators, type JobPlan, type JobState } from "./rest/client.js";
+import { FlinkRestClient, FlinkRestError, TERMINAL_JOB_STATES, type JobAccumulators, type JobDetails, type JobPlan, type JobState } from "./rest/client.js";
+import { RunEventBus } from "../shared/run_events.js";
+import { JobEvents } from "./run/job_events.js";
 import { translate, type Translation } from "./translators/translate.js";
 import type { ErrorBody } from "./worker/protocol.js";
 
@@ -48,7 +50,15 @@ export interface FlinkRunnerOptions {
   flinkJobTimeoutMs?: number;
   /** Bytes kept at most per collected PCollection (default 4 MiB). */
   flinkCollectMaxBytes?: number;
+  /**
+   * Bytes of users' console output (console.log in DoFns, ConsoleIO) the job keeps for the
+   * client (default 4 MiB; shared by all printing subtasks); further lines are counted as dropped.
+   */
+  flinkOutputMaxBytes?: number;
 }
+
+/** The bridge's default of `plan.console.maxBytes`. */
+export const DEFAULT_OUTPUT_MAX_BYTES = 4 << 20;
 
 type Opts = PipelineOptions & FlinkRunnerOptions;
 
@@ -194,19 +204,24 @@ export function metricsFromAccumulators(acc: JobAccumulators | undefined): Metri
 }
 
 /**
- * A finished job's accumulators. Flink's REST handlers serve a job's execution graph from a
- * cache (`web.refresh-interval`, 3 s): right after the job ended, an earlier request (the
- * live metrics, a user's refresh) may have left a graph of the running job there. Wait
- * until the cached graph is the final one, then read the accumulators from it.
+ * A finished job's details and accumulators. Flink's REST handlers serve a job's execution
+ * graph from a cache (`web.refresh-interval`, 3 s by default): right after the job ended, an
+ * earlier request (the live events' polls, a user's refresh) may have left a graph of the
+ * running job there. Wait until the cached graph is the final one, then read the
+ * accumulators from it.
  */
-export async function finalAccumulators(client: FlinkRestClient, jobId: string, timeoutMs = 10_000): Promise<JobAccumulators> {
+export async function finalJobState(client: FlinkRestClient, jobId: string, timeoutMs = 10_000): Promise<{ details?: JobDetails; accumulators: JobAccumulators }> {
   const deadline = Date.now() + timeoutMs;
+  let details: JobDetails | undefined;
   while (Date.now() < deadline) {
     const d = await client.jobDetails(jobId);
-    if (TERMINAL_JOB_STATES.has(d.state)) break;
+    if (TERMINAL_JOB_STATES.has(d.state)) {
+      details = d;
+      break;
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return client.jobAccumulators(jobId);
+  return { details, accumulators: await client.jobAccumulators(jobId) };
 }
 
 function pipelineState(s: JobState): PipelineState {
@@ -226,9 +241,16 @@ function pipelineState(s: JobState): PipelineState {
   }
 }
 
-/** A job on a Flink cluster: its state follows the job's over REST. */
+/**
+ * A job on a Flink cluster: its state follows the job's over REST, and so do its events
+ * (run/job_events.ts): the job's vertices as stages, progress per transform, users' console
+ * output, then `run-finished` once the final lines and counts were read.
+ */
 export class FlinkPipelineResult implements PipelineResult {
   private _state: PipelineState = "RUNNING";
+  private readonly bus = new RunEventBus();
+  private readonly startedAt = Date.now();
+  private runStarted = false;
   private error: unknown;
   private accumulators?: JobAccumulators;
   private readonly decoded = new Map<string, CollectedSample>();
@@ -249,12 +271,29 @@ export class FlinkPipelineResult implements PipelineResult {
     this.jobIdPromise = new Promise((r) => (this.resolveJobId = r));
     this.jobIdPromise.catch(() => {});
     this.done = this.follow().then(
-      () => {},
+      () => this.emitFinished(),
       (e) => {
         if (this._state === "RUNNING") this._state = "FAILED";
         this.error = e;
+        this.emitFinished();
       },
     );
+  }
+
+  onEvent(listener: (event: RunEvent) => void): () => void {
+    return this.bus.subscribe(listener);
+  }
+
+  private emitStarted(jobId?: string): void {
+    if (this.runStarted) return;
+    this.runStarted = true;
+    this.bus.emit({ kind: "run-started", at: Date.now(), runner: "flink", jobName: this.plan.jobName, ...(jobId ? { jobId } : {}) });
+  }
+
+  private emitFinished(): void {
+    this.emitStarted();
+    const error = this._state === "FAILED" && this.error !== undefined ? (this.error instanceof Error ? this.error.message : String(this.error)) : undefined;
+    this.bus.emit({ kind: "run-finished", at: Date.now(), state: this._state, durationMs: Date.now() - this.startedAt, ...(error !== undefined ? { error } : {}) });
   }
 
   get plan(): FlinkPlan {
@@ -269,7 +308,22 @@ export class FlinkPipelineResult implements PipelineResult {
     const jobId = await submitPlan(this.client, this.plan, this.jar);
     this.jobId = jobId;
     this.resolveJobId(jobId);
+    this.emitStarted(jobId);
     if (this.cancelRequested) await this.client.cancelJob(jobId).catch(() => {});
+    const events = new JobEvents(this.bus, this.client, jobId, this.plan, {
+      consoleOption: "flinkOutputMaxBytes",
+      consoleMaxBytes: this.plan.console?.maxBytes ?? DEFAULT_OUTPUT_MAX_BYTES,
+    });
+    events.start();
+    try {
+      await this.followJob(jobId, events);
+    } finally {
+      // Whatever happened (a lost cluster too), no poll outlives the run.
+      await events.stop();
+    }
+  }
+
+  private async followJob(jobId: string, events: JobEvents): Promise<void> {
     // metrics() and collected() read the accumulators once the job ended (refresh() reads them
     // while it runs): asking while it runs would leave Flink's cache of the job's graph stale
     // for up to web.refresh-interval after the end, delaying the final read (finalAccumulators).
@@ -281,15 +335,22 @@ export class FlinkPipelineResult implements PipelineResult {
         if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
       },
     });
+    // The final lines and counts are emitted before the state changes (and run-finished follows).
     if (final === "FINISHED") {
-      this.accumulators = await finalAccumulators(this.client, jobId);
+      const end = await finalJobState(this.client, jobId);
+      this.accumulators = end.accumulators;
+      await events.finish(end);
       this._state = "DONE";
     } else if (final === "CANCELED") {
-      this.accumulators = await finalAccumulators(this.client, jobId).catch(() => undefined);
+      const end = await finalJobState(this.client, jobId).catch(() => undefined);
+      this.accumulators = end?.accumulators;
+      await events.finish(end ?? {});
       this._state = "CANCELLED";
       throw new Error("the pipeline was cancelled");
     } else {
-      this.accumulators = await finalAccumulators(this.client, jobId).catch(() => undefined);
+      const end = await finalJobState(this.client, jobId).catch(() => undefined);
+      this.accumulators = end?.accumulators;
+      await events.finish(end ?? {});
       this._state = "FAILED";
       throw await this.failure(jobId);
     }
@@ -389,6 +450,7 @@ export class FlinkRunner implements PipelineRunner {
       collectMaxBytes: options.flinkCollectMaxBytes,
       worker: workerConfig(options),
     });
+    if (options.flinkOutputMaxBytes !== undefined) translation.plan.console = { maxBytes: options.flinkOutputMaxBytes };
     const client = new FlinkRestClient(options.flinkMaster ?? DEFAULT_FLINK_MASTER);
     return new FlinkPipelineResult(client, request.graph, translation, bridgeJarPath(options), options);
   }

@@ -183,6 +183,14 @@ export function flinkSettings(cfg: ClusterConfig, layout: ClusterLayout): Record
     "restart-strategy.fixed-delay.attempts": cfg.restartAttempts,
     "restart-strategy.fixed-delay.delay": cfg.restartDelay,
 
+    // A running job's progress and console output reach the client (the runner polls twice a
+    // second) within about a second: TaskManagers report accumulators with their heartbeat,
+    // the REST handlers cache a job's graph for web.refresh-interval and metrics for
+    // metrics.fetcher.update-interval (Flink's defaults: 10 s, 3 s, 10 s).
+    "heartbeat.interval": "1 s",
+    "web.refresh-interval": "1 s",
+    "metrics.fetcher.update-interval": "1 s",
+
     // Temp and upload dirs inside the home, absolute.
     "io.tmp.dirs": layout.tmpDir,
     "web.tmpdir": join(layout.tmpDir, "web"),

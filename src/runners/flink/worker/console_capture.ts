@@ -25,6 +25,8 @@ export class ConsoleCapture {
   /** Who began each open line: whom it is attributed to if it is completed by a flush. */
   private readonly partialBy: Record<Stream, string | undefined> = { stdout: undefined, stderr: undefined };
   private timer: NodeJS.Timeout | undefined;
+  /** When the oldest waiting line was queued: a DoFn busy for seconds in one DATA frame starves timers. */
+  private since = 0;
 
   constructor(
     private readonly out: (frame: Uint8Array) => void,
@@ -44,8 +46,10 @@ export class ConsoleCapture {
     const last = this.queue.at(-1);
     if (last && last.stream === stream && last.transform === this.transform) last.text += lines;
     else this.queue.push(this.transform === undefined ? { stream, text: lines } : { stream, transform: this.transform, text: lines });
+    const now = Date.now();
+    if (this.queued === 0) this.since = now;
     this.queued += lines.length;
-    if (this.queued >= FLUSH_CHARS) this.flush();
+    if (this.queued >= FLUSH_CHARS || now - this.since >= this.maxDelayMs) this.flush();
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.maxDelayMs).unref();
   }
 

@@ -13,6 +13,14 @@ public final class MetricNames {
         return "flowbook.console/" + operatorUid;
     }
 
+    /**
+     * {@code flowbook.records/<operator uid>/in|out}: records into and out of a user-code
+     * operator, exact once the job ended (Flink's operator metrics may lag by a fetch interval).
+     */
+    public static String records(String operatorUid, String direction) {
+        return "flowbook.records/" + operatorUid + "/" + direction;
+    }
+
     /** {@code flowbook.metric["counter","step","namespace","name"]}. */
     public static String metric(String kind, String step, String namespace, String name) {
         return "flowbook.metric[" + quote(kind) + "," + quote(step) + "," + quote(namespace) + "," + quote(name) + "]";

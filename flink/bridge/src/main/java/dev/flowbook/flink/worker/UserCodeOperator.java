@@ -56,6 +56,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
 
     private transient WorkerClient client;
     private transient ConsoleAccumulator consoleOut;
+    private transient LongCounter recordsIn;
+    private transient LongCounter recordsOut;
     private transient OutputTag<byte[]>[] tags;
     private transient StreamRecord<byte[]> reuse;
     private transient boolean sideDone;
@@ -85,6 +87,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
         super.open();
         reuse = new StreamRecord<>(null);
         metrics = new HashMap<>();
+        recordsIn = getRuntimeContext().getLongCounter(MetricNames.records(console.uid(), "in"));
+        recordsOut = getRuntimeContext().getLongCounter(MetricNames.records(console.uid(), "out"));
         tags = new OutputTag[outputs.size()];
         for (int i = 1; i < outputs.size(); i++) tags[i] = tag(outputs.get(i));
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
@@ -129,6 +133,7 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
     }
 
     private void emit(int index, byte[] record) {
+        recordsOut.add(1L);
         if (index == 0) output.collect(reuse.replace(record));
         else if (index > 0 && index < tags.length) output.collect(tags[index], new StreamRecord<>(record));
         else throw new IllegalStateException("the worker of " + label + " sent output index " + index + ", but the operator has outputs " + outputs);
@@ -186,6 +191,7 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
 
     @Override
     public void processElement1(StreamRecord<byte[]> element) throws Exception {
+        recordsIn.add(1L);
         if (sideDone) {
             client.element(element.getValue());
         } else {

@@ -80,28 +80,34 @@ function load(file: string): string[] {
  * brings it back.
  */
 export class HistoryCursor {
-  private index: number;
+  /** The entry shown; undefined while at the draft (the input being typed). */
+  private index: number | undefined;
   private draft = "";
 
-  constructor(private readonly history: History) {
-    this.index = history.entries.length;
-  }
+  constructor(private readonly history: History) {}
 
+  /** Back at the draft (after an input ran), whatever the history holds by then. */
   reset(): void {
-    this.index = this.history.entries.length;
+    this.index = undefined;
   }
 
   /** The older entry, or undefined at the oldest. */
   older(current: string): string | undefined {
+    if (this.index === undefined) {
+      if (!this.history.entries.length) return undefined;
+      this.draft = current;
+      this.index = this.history.entries.length;
+    }
     if (this.index === 0) return undefined;
-    if (this.index === this.history.entries.length) this.draft = current;
     return this.history.entries[--this.index];
   }
 
   /** The newer entry, the draft past the newest, undefined when already at the draft. */
   newer(): string | undefined {
-    if (this.index >= this.history.entries.length) return undefined;
+    if (this.index === undefined) return undefined;
     this.index++;
-    return this.index === this.history.entries.length ? this.draft : this.history.entries[this.index];
+    if (this.index < this.history.entries.length) return this.history.entries[this.index];
+    this.index = undefined;
+    return this.draft;
   }
 }

@@ -4,7 +4,7 @@
  * either crashes on these with an unrelated message or drops them with a warning; the
  * user should instead read what is wrong and what would be right.
  */
-import { AGGREGATE_OPS, CHANNELS, COMPOSITE_MARKS, MARKS, TYPES, TYPE_ABBREVIATIONS } from "./vega_lite_vocabulary.js";
+import { AGGREGATE_OPS, CHANNELS, COMPOSITE_MARKS, MARKS, SCALE_TYPES, TIME_UNITS, TYPES, TYPE_ABBREVIATIONS, isTimeUnit } from "./vega_lite_vocabulary.js";
 import { ChartSpecError } from "./request.js";
 import { columnOf } from "./rows.js";
 
@@ -77,6 +77,14 @@ function checkFieldDef(def: Json, path: string, known: Set<string> | undefined, 
   }
   if (typeof def.aggregate === "string" && !(AGGREGATE_OPS as readonly string[]).includes(def.aggregate)) {
     throw new ChartSpecError(`chart: ${path}.aggregate "${def.aggregate}" is not a Vega-Lite aggregate; aggregates: ${AGGREGATE_OPS.join(", ")}`);
+  }
+  const unit = isObject(def.timeUnit) ? def.timeUnit.unit : def.timeUnit;
+  if (typeof unit === "string" && !isTimeUnit(unit)) {
+    throw new ChartSpecError(`chart: ${path}.timeUnit "${unit}" is not a Vega-Lite time unit; units: ${TIME_UNITS.join(", ")} (joined in this order, as in "yearmonthdate"; "utc" first for UTC)`);
+  }
+  const scaleType = isObject(def.scale) ? def.scale.type : undefined;
+  if (scaleType !== undefined && !(typeof scaleType === "string" && (SCALE_TYPES as readonly string[]).includes(scaleType))) {
+    throw new ChartSpecError(`chart: ${path}.scale.type ${JSON.stringify(scaleType)} is not a Vega-Lite scale type; types: ${SCALE_TYPES.join(", ")}`);
   }
   if (known && typeof def.field === "string" && !known.has(columnOf(def.field))) {
     throw new ChartSpecError(missingFieldMessage(def.field, rowFields));

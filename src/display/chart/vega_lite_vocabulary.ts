@@ -29,3 +29,18 @@ export const AGGREGATE_OPS = [
 
 /** Short names Vega-Lite accepts for types. */
 export const TYPE_ABBREVIATIONS: Record<string, string> = { q: "quantitative", o: "ordinal", t: "temporal", n: "nominal" };
+
+export const SCALE_TYPES = [
+  "linear", "log", "pow", "sqrt", "symlog", "identity", "sequential", "time", "utc",
+  "quantile", "quantize", "threshold", "bin-ordinal", "ordinal", "point", "band",
+] as const;
+
+/** The single time units, in the order a multi-unit name ("yearmonthdate") joins them. */
+export const TIME_UNITS = ["year", "quarter", "month", "week", "day", "dayofyear", "date", "hours", "minutes", "seconds", "milliseconds"] as const;
+
+const TIME_UNIT_NAME = new RegExp(`^(binned)?(utc)?${TIME_UNITS.map((u) => `(${u})?`).join("")}$`);
+
+/** A time unit name Vega-Lite knows: single ("month"), joined in order ("yearmonthdate"), "utc"/"binned" prefixed. */
+export function isTimeUnit(name: string): boolean {
+  return TIME_UNIT_NAME.test(name) && name.replace(/^(binned)?(utc)?/, "") !== "";
+}

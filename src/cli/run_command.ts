@@ -26,5 +26,20 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (!file) throw new Error(`flowbook run needs a file\n\n${HELP}`);
   const { runFile } = await import("../session/run_file.js");
-  return runFile(file, { runner, flinkMaster, args });
+  const code = await runFile(file, { runner, flinkMaster, args });
+  // Everything the script and its pipelines printed is written before the process may exit
+  // (a pipe's writes are asynchronous: exiting early cut off output piped to \`wc -l\`).
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  return code;
+}
+
+/** Resolves once what was written to `stream` before now has been handed to the OS (or failed: a closed pipe). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      stream.write("", () => resolve());
+    } catch {
+      resolve();
+    }
+  });
 }

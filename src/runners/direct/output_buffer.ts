@@ -2,8 +2,9 @@
  * Users' output on its way back to the coordinator, in the order printed. Consecutive
  * pieces of one run, stream and transform join into one record, so a DoFn printing a line
  * per element costs a string append, and the coordinator sees few large `output` events.
- * Delivered when 64 KB wait, when the event loop turns, and whenever the owner flushes
- * (before a task's result, so outputs arrive first).
+ * Delivered when 64 KB wait, when the event loop turns, when the oldest waited 100 ms (a
+ * long synchronous task still prints live), and whenever the owner flushes (before a
+ * task's result, so outputs arrive first).
  */
 import type { OutputStream } from "../../io/console/user_output.js";
 
@@ -16,21 +17,25 @@ export interface OutputRecord {
 }
 
 const FLUSH_CHARS = 64 * 1024;
+const FLUSH_MS = 100;
 
 export class OutputBuffer {
   private records: OutputRecord[] = [];
   private chars = 0;
   private scheduled: NodeJS.Immediate | undefined;
+  /** When the oldest record waiting was added. */
+  private since = 0;
 
   constructor(private readonly deliver: (records: OutputRecord[]) => void) {}
 
   add(run: string | undefined, stream: OutputStream, text: string, transform: string | undefined): void {
     if (!text) return;
+    if (!this.records.length) this.since = Date.now();
     const last = this.records[this.records.length - 1];
     if (last && last.run === run && last.stream === stream && last.transform === transform) last.text += text;
     else this.records.push(transform === undefined ? { run, stream, text } : { run, stream, text, transform });
     this.chars += text.length;
-    if (this.chars >= FLUSH_CHARS) this.flush();
+    if (this.chars >= FLUSH_CHARS || Date.now() - this.since >= FLUSH_MS) this.flush();
     else if (!this.scheduled) this.scheduled = setImmediate(() => this.flush());
   }
 

@@ -1,9 +1,9 @@
 /**
  * A stage's name for people (progress displays): the transforms fused into it, in order.
  * Full names are long (`CountWords/Count.PerElement/Combine.perKey`), so a stage is named
- * by the top-level transforms its parts belong to (`ReadLines → CountWords`), or by the
- * deepest composite they share when they all sit in one (`CountWords/Count.PerElement`);
- * a long chain keeps its first and last names.
+ * by the transforms one level below the composite they all share: the top-level ones
+ * (`ReadLines → CountWords`), or `Count: CreateVoid → InsertDefault` when all sit in
+ * `Count`; a long chain keeps its first and last names.
  */
 import type { PipelineGraph } from "../../graph/types.js";
 import type { Stage } from "./plan.js";
@@ -32,10 +32,9 @@ export function stageName(graph: PipelineGraph, stage: Stage): string {
   const names = stageTransforms(graph, stage);
   if (names.length === 0) return stage.id;
   if (names.length === 1) return names[0]!;
+  // Named one level below what they all share: `ReadLines → CountWords`, `Count: CreateVoid → InsertDefault`.
   const shared = commonPath(names);
-  if (shared.length > 0) return shared.join("/");
-  const tops = names.map((n) => n.split("/")[0]!).filter((t, i, all) => i === 0 || all[i - 1] !== t);
-  const joined = tops.join(" → ");
-  if (joined.length <= MAX_CHARS || tops.length <= 2) return joined;
-  return `${tops[0]} → … → ${tops[tops.length - 1]}`;
+  const parts = names.map((n) => n.split("/")[shared.length] ?? n.split("/").pop()!).filter((t, i, all) => i === 0 || all[i - 1] !== t);
+  const chain = parts.length > 2 && parts.join(" → ").length > MAX_CHARS ? `${parts[0]} → … → ${parts[parts.length - 1]}` : parts.join(" → ");
+  return shared.length ? `${shared.join("/")}: ${chain}` : chain;
 }

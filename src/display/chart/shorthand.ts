@@ -29,8 +29,11 @@ const CHANNELS_OF: Record<ShorthandMark, readonly string[]> = {
 export const DEFAULT_WIDTH = 600;
 export const DEFAULT_HEIGHT = 300;
 export const DEFAULT_BINS = 20;
-/** Pixels per character of a 10px DejaVu Sans label, a little generous (labels are mostly lowercase). */
-const LABEL_CHAR_PX = 6.5;
+/**
+ * Pixels per character of a 10px label as headless vega measures it (0.8 em: it has no
+ * canvas to measure with). Deciding with vega's measure means vega hides no label we kept level.
+ */
+const LABEL_CHAR_PX = 8;
 
 /** The shorthand mark a spec names, or undefined when it is not a shorthand. */
 export function shorthandMarkOf(spec: Json): ShorthandMark | undefined {

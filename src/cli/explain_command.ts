@@ -110,7 +110,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     out(a.json ? JSON.stringify(plan, null, 2) + "\n" : renderPlanText(plan, { width: process.stdout.columns || 120 }) + "\n");
     if (a.svg) {
       const target = i === 0 ? a.svg : a.svg.replace(/(\.svg)?$/, `-${i + 1}.svg`);
-      writeFileSync(target, renderPlanSvg(plan));
+      writeFileSync(target, await renderPlanSvg(plan));
       err(`wrote ${target}\n`);
     }
     if (a.flinkPlan) {

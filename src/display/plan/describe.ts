@@ -3,6 +3,7 @@
  * and a few facts from its payload, shared by the text and SVG renderings.
  */
 import type { CoderSpec } from "../../sdk/coders/coder.js";
+import { coderLabel } from "../graph/coder_label.js";
 import type { FlinkOperator, FlinkPlan, FlinkWindowFn, FlinkWindowing } from "../../runners/flink/flink_plan.js";
 
 /** Which operators run user code in Node workers. */
@@ -20,10 +21,9 @@ export function category(op: FlinkOperator): OperatorCategory {
   return "native";
 }
 
+/** A coder as the pipeline graph's drawing names it (`KV<string, varint>`). */
 export function coderName(c: CoderSpec | undefined): string {
-  if (!c) return "?";
-  const short = c.urn.replace(/^beam:coder:/, "").replace(/^flowbook:coder:/, "").replace(/:v\d+$/, "");
-  return c.components?.length ? `${short}(${c.components.map(coderName).join(", ")})` : short;
+  return coderLabel(c);
 }
 
 export function windowFnName(w: FlinkWindowFn | undefined): string {

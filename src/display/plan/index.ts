@@ -2,4 +2,5 @@
 export { renderPlan } from "./render_plan.js";
 export { renderPlanText, type TextOptions } from "./text.js";
 export { renderPlanSvg } from "./svg.js";
+export { planDot, type PlanDrawOptions } from "./plan_dot.js";
 export { PlanExplanation } from "./plan_explanation.js";

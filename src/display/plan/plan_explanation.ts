@@ -1,17 +1,16 @@
 /**
- * A translated Flink plan and its renderings, as `explain(p)` returns it: prints as the
- * text tree (console.log, the session's formatValue), displays as text, SVG and the plan's
- * JSON. Synchronous and free of native modules (no PNG here), so it also lives in the
- * session's sandbox bundle; the host's renderPlan (render_plan.ts) adds the PNG.
+ * A translated Flink plan, as `explain(p)` returned it before the interactive calls:
+ * prints as the text tree (console.log, the session's formatValue), displays as the text
+ * and the plan's JSON. Synchronous and free of Graphviz and native modules, so it can live
+ * in the session's sandbox bundle; the pictures (SVG, PNG) come from the host's
+ * renderPlan (render_plan.ts).
  */
 import type { FlinkPlan } from "../../runners/flink/flink_plan.js";
 import type { MimeBundle } from "../mime.js";
-import { renderPlanSvg } from "./svg.js";
 import { renderPlanText } from "./text.js";
 
 export class PlanExplanation {
   private _text?: string;
-  private _svg?: string;
 
   constructor(readonly plan: FlinkPlan) {}
 
@@ -20,14 +19,9 @@ export class PlanExplanation {
     return (this._text ??= renderPlanText(this.plan));
   }
 
-  /** The SVG graph (notebooks). */
-  get svg(): string {
-    return (this._svg ??= renderPlanSvg(this.plan));
-  }
-
   /** A display bundle: mime type → data. */
   toMimeBundle(): MimeBundle {
-    return { "text/plain": this.text, "application/json": this.plan, "image/svg+xml": this.svg };
+    return { "text/plain": this.text, "application/json": this.plan };
   }
 
   toString(): string {

@@ -6,11 +6,13 @@
 import type { FlinkPlan } from "../../runners/flink/flink_plan.js";
 import { Mime, type DisplayContext, type MimeBundle } from "../mime.js";
 import { svgToPngBase64 } from "../png.js";
+import type { PlanDrawOptions } from "./plan_dot.js";
 import { renderPlanSvg } from "./svg.js";
 import { renderPlanText } from "./text.js";
 
-export async function renderPlan(plan: FlinkPlan, ctx: DisplayContext = {}): Promise<MimeBundle> {
-  const svg = renderPlanSvg(plan);
+/** `draw.highlight` marks operators (the translation stepper shows what a step added). */
+export async function renderPlan(plan: FlinkPlan, ctx: DisplayContext = {}, draw: PlanDrawOptions = {}): Promise<MimeBundle> {
+  const svg = await renderPlanSvg(plan, draw);
   return {
     [Mime.text]: renderPlanText(plan, { width: ctx.width ?? 120 }),
     [Mime.svg]: svg,

@@ -2,17 +2,29 @@
  * Plans for people: explain(p) as a text tree and an SVG graph, and `flowbook explain FILE.ts`.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { Count, KV, MapElements, ParDo, Pipeline, StringUtf8Coder, TextIO, View, type ProcessContext } from "../../../src/index.js";
-import { PlanExplanation, renderPlanSvg, renderPlanText } from "../../../src/display/plan/index.js";
+import { PlanExplanation, renderPlan, renderPlanSvg, renderPlanText } from "../../../src/display/plan/index.js";
+import { TextIO } from "../../../src/io/index.js";
 import { flinkPlanOf, type Explainable } from "../../../src/runners/flink/explain/index.js";
+import { StringUtf8Coder } from "../../../src/sdk/coders/index.js";
+import { Pipeline } from "../../../src/sdk/pipeline.js";
+import { Count } from "../../../src/sdk/transforms/count.js";
+import type { ProcessContext } from "../../../src/sdk/transforms/do_fn.js";
+import { MapElements } from "../../../src/sdk/transforms/element_wise.js";
+import { ParDo } from "../../../src/sdk/transforms/par_do.js";
+import { View } from "../../../src/sdk/transforms/view.js";
+import type { KV } from "../../../src/sdk/values/kv.js";
+import { countColor, decodePng } from "../graph/png_pixels.js";
+import { overlaps, textBoxes } from "../graph/svg_text_boxes.js";
+import { wordCount as readmeWordCount } from "../graph/word_count_pipeline.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+const OUT = join(ROOT, "test-results/display");
 
 const explain = (p: Explainable) => new PlanExplanation(flinkPlanOf(p));
 
@@ -47,21 +59,50 @@ describe("explain: the Flink plan drawn", () => {
     expect(renderPlanText(e.plan, { width: 40 }).split("\n").every((l) => l.length <= 40)).toBe(true);
   });
 
-  it("renders the plan as an SVG graph: a box per operator listing its transforms, an edge per input labelled with its ship strategy", () => {
+  it("renders the plan as an SVG graph laid out by Graphviz: a box per operator listing its transforms, an edge per input drawn by its ship strategy", async () => {
     const e = explain(wordcount());
-    const svg = e.svg;
-    expect(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).toBe(true);
+    const svg = await renderPlanSvg(e.plan);
+    expect(svg.startsWith("<svg")).toBe(true);
     expect(svg.trim().endsWith("</svg>")).toBe(true);
-    const boxes = svg.match(/<rect x="[\d.]+" y="[\d.]+" width="270"/g) ?? [];
-    expect(boxes).toHaveLength(e.plan.operators.length);
-    const edges = svg.match(/<path d="M[^"]+ C[^"]+" fill="none"/g) ?? [];
+    const boxes = [...svg.matchAll(/<g id="op_(op\d+)" class="node operator (\w+)/g)];
+    expect(boxes.map((m) => m[1]).sort()).toEqual(e.plan.operators.map((o) => o.id).sort());
+    expect(boxes.filter((m) => m[2] === "usercode")).toHaveLength(e.plan.operators.filter((o) => o.kind === "usercode").length);
+    const edges = [...svg.matchAll(/<g id="in_(op\d+)_\d+" class="edge ship (\w+)">/g)];
     expect(edges).toHaveLength(e.plan.operators.reduce((s, o) => s + o.inputs.length, 0));
+    expect(new Set(edges.map((m) => m[2]))).toEqual(new Set(e.plan.operators.flatMap((o) => o.inputs.map((i) => i.ship))));
+    // Broadcast (side input) edges dashed, hash edges bold.
+    expect(svg).toMatch(/class="edge ship broadcast">[\s\S]*?stroke-dasharray/);
     for (const ship of ["forward", "hash", "broadcast"]) expect(svg).toContain(`>${ship}</text>`);
     expect(svg).toContain("Count.PerElement/Init");
     expect(svg).toContain("Format &lt;&amp;&gt;");
     expect(svg).not.toMatch(/Format <&>/);
-    expect(renderPlanSvg(e.plan)).toBe(svg);
-    expect(Object.keys(e.toMimeBundle())).toEqual(["text/plain", "application/json", "image/svg+xml"]);
+    expect(overlaps(textBoxes(svg)).map(([a, b]) => `${a.text} × ${b.text}`)).toEqual([]);
+    // The operators holding a transform can be highlighted (the translation stepper's "new part").
+    const lit = await renderPlanSvg(e.plan, { highlight: ["Total/Combine.perKey"] });
+    expect([...lit.matchAll(/class="node operator \w+ highlighted"/g)].length).toBe(e.plan.operators.filter((o) => o.transforms.includes("Total/Combine.perKey")).length);
+    expect(Object.keys(e.toMimeBundle())).toEqual(["text/plain", "application/json"]);
+  });
+
+  it("renders WordCount's plan as a bundle: text fitted to the width, SVG, a PNG that shows it, the plan as JSON", async () => {
+    const plan = flinkPlanOf(readmeWordCount());
+    const bundle = await renderPlan(plan, { width: 60 });
+    expect(Object.keys(bundle).sort()).toEqual(["application/json", "image/png", "image/svg+xml", "text/plain"]);
+    expect(bundle["application/json"]).toEqual(plan);
+    const text = bundle["text/plain"] as string;
+    expect(text).toBe(renderPlanText(plan, { width: 60 }));
+    expect(Math.max(...text.split("\n").map((l) => l.length))).toBeLessThanOrEqual(60);
+    const png = Buffer.from(bundle["image/png"] as string, "base64");
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, "wordcount-plan.png"), png);
+    const pixels = decodePng(png);
+    const [, w, h] = /<svg width="([\d.]+)pt" height="([\d.]+)pt"/.exec(bundle["image/svg+xml"] as string)!.map(Number) as [unknown, number, number];
+    expect(pixels.width).toBeCloseTo((w * 4) / 3 * 2, -1);
+    expect(pixels.height).toBeCloseTo((h * 4) / 3 * 2, -1);
+    // One band per operator kind present: user code orange, the shuffle's blue, the sink's purple.
+    expect(countColor(pixels, "#d9822b", 20)).toBeGreaterThan(2000);
+    expect(countColor(pixels, "#3c6eb4", 20)).toBeGreaterThan(1000);
+    expect(countColor(pixels, "#7d5ba6", 20)).toBeGreaterThan(1000);
+    expect(countColor(pixels, "#ffffff", 2)).toBeLessThan(pixels.width * pixels.height * 0.9);
   });
 
   it("refuses a pipeline the Flink runner cannot run, naming the transform", () => {

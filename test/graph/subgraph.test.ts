@@ -13,6 +13,7 @@ import {
   Sum, TestPipeline, TextIO, TimestampedValue, TupleTag, View, Window, WithKeys, type PCollection, type ProcessContext,
 } from "../../src/index.js";
 import { executableLeaves, isMergingWindowing } from "../../src/runners/direct/plan.js";
+import { translate } from "../../src/runners/flink/translators/translate.js";
 import { resolveRunner } from "../../src/sdk/runner.js";
 import type { WindowedValue } from "../../src/sdk/values/windowed_value.js";
 import { canonical } from "../../src/sdk/testing/canonical.js";
@@ -132,6 +133,12 @@ describe("ancestorsGraph", () => {
     expect(cut.payload).toBeUndefined();
     const kvs = (await runCollect(inner, [grouped.id]))[grouped.id]!.map((e) => e.value as KV<string, number[]>);
     expect(kvs.map((kv) => `${kv.key}:${kv.value.length}`).sort()).toEqual(["a:3", "b:1", "c:1"]);
+
+    // The Flink translation: lifted whole (a combine operator) when whole, by parts (a plain group_by_key) when cut open.
+    const kinds = (graph: PipelineGraph, id: string) => translate(graph, {}, { collect: { [id]: 10 } }).plan.operators.map((o) => o.kind);
+    expect(kinds(g, counts.id)).toContain("combine");
+    expect(kinds(inner, grouped.id)).not.toContain("combine");
+    expect(kinds(inner, grouped.id)).toContain("group_by_key");
   });
 
   it("keeps user composites and windowing: the same result as a full run", async () => {

@@ -121,7 +121,7 @@ function announceRestart(notice: RestartNotice, send: (m: ToSockets) => void): v
   }
   const identities = req.identities.map((b) => new Uint8Array(Buffer.from(b, "base64")));
   send({ kind: "send", channel: "iopub", msgType: "error", content: error, parent: req.header });
-  send({ kind: "send", channel: "shell", msgType: "execute_reply", content: { status: "error", execution_count: 0, ...error }, parent: req.header, identities });
+  send({ kind: "send", channel: "shell", msgType: "execute_reply", content: { status: "error", execution_count: 0, ...error }, parent: req.header, identities, awaitPeerMs: 10_000 });
   send({ kind: "send", channel: "iopub", msgType: "status", content: { execution_state: "idle" }, parent: req.header });
 }
 

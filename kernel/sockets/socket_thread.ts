@@ -61,7 +61,9 @@ const shell = new zmq.Router({ handover: true });
 const control = new zmq.Router({ handover: true });
 const stdin = new zmq.Router({ handover: true });
 const hb = new zmq.Router({ handover: true });
-const iopub = new zmq.Publisher();
+// XPUB: it hears subscriptions, so what is published before the first subscriber joined
+// (a just-started or restarted kernel) waits for it instead of being lost.
+const iopub = new zmq.XPublisher();
 for (const s of [shell, control, stdin, hb, iopub]) s.linger = 1000;
 
 const sign = (m: ToSockets & { kind: "send" }, identities: Uint8Array[]) =>
@@ -70,12 +72,38 @@ const sign = (m: ToSockets & { kind: "send" }, identities: Uint8Array[]) =>
     identities,
     signer,
   );
+/** Sends to a routing identity; with awaitPeerMs, retries while that peer is not connected. */
+async function route(socket: zmq.Router, m: ToSockets & { kind: "send" }): Promise<void> {
+  const frames = sign(m, m.identities ?? []);
+  if (!m.awaitPeerMs) return socket.send(frames);
+  const deadline = Date.now() + m.awaitPeerMs;
+  socket.mandatory = true;
+  try {
+    for (;;) {
+      try {
+        return await socket.send(frames);
+      } catch (e) {
+        if ((e as { code?: string }).code !== "EHOSTUNREACH" || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } finally {
+    socket.mandatory = false;
+  }
+}
+
+/** The first subscriber joined (or the wait was given up: then iopub publishes as usual). */
+let subscribed!: () => void;
+const firstSubscriber = new Promise<void>((resolve) => (subscribed = resolve));
 const outboxes = {
-  shell: new Outbox((m) => shell.send(sign(m, m.identities ?? [])), log),
-  control: new Outbox((m) => control.send(sign(m, m.identities ?? [])), log),
-  stdin: new Outbox((m) => stdin.send(sign(m, m.identities ?? [])), log),
+  shell: new Outbox((m) => route(shell, m), log),
+  control: new Outbox((m) => route(control, m), log),
+  stdin: new Outbox((m) => route(stdin, m), log),
   // ipykernel's topic frame, so subscribers that filter by topic see what they expect.
-  iopub: new Outbox((m) => iopub.send(sign(m, [Buffer.from(`kernel.${data.session}.${m.msgType}`)])), log),
+  iopub: new Outbox(async (m) => {
+    await firstSubscriber;
+    await iopub.send(sign(m, [Buffer.from(`kernel.${data.session}.${m.msgType}`)]));
+  }, log),
 };
 
 /** Shell requests forwarded to the session's thread and not yet finished. */
@@ -186,6 +214,19 @@ async function heartbeat(): Promise<void> {
   for await (const frames of receiving(hb)) await hb.send(frames).catch(() => undefined);
 }
 
+/** Reads iopub's subscription messages (XPUB queues them); the first one releases held output. */
+async function subscriptions(): Promise<void> {
+  setTimeout(subscribed, 3000).unref();
+  while (!iopub.closed) {
+    try {
+      const [frame] = await iopub.receive();
+      if (frame && frame[0] === 1) subscribed();
+    } catch {
+      return;
+    }
+  }
+}
+
 /** A socket's messages until it is closed. */
 async function* receiving(socket: zmq.Router): AsyncGenerator<Buffer[]> {
   while (!socket.closed) {
@@ -210,6 +251,7 @@ async function start(): Promise<void> {
   void serve(control, "control", onControl);
   void serve(stdin, "stdin", (req) => post({ kind: "request", channel: "stdin", msg: req }));
   void heartbeat();
+  void subscriptions();
   if (data.statusFd !== undefined) {
     // Under a supervisor: if it dies (killed by Jupyter), so does this process.
     const parent = process.ppid;

@@ -32,6 +32,11 @@ export type ToSockets =
       identities?: Uint8Array[];
       metadata?: Record<string, unknown>;
       buffers?: Uint8Array[];
+      /**
+       * Wait up to this long for the peer to (re)connect before giving up on the message:
+       * a kernel restarted after a crash answers clients that are still reconnecting.
+       */
+      awaitPeerMs?: number;
     }
   /** A request the socket thread forwarded is finished (its idle status was sent). */
   | { kind: "done" }

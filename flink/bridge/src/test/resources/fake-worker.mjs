@@ -8,6 +8,8 @@
 //   {"op":"mergesum"}         KV<string, Iterable<varint>> → KV<string, sum>
 //   "failOn": "x"             sends an ERROR for element "x" ("failAfterMs": n waits n ms first)
 //   "dieOnceAt": "x", "marker": "/path"   exits with code 3 at element "x" if /path does not exist (creating it first)
+//   "print": true              sends a CONSOLE frame "saw <element> <n>\n" per element (n counts per worker),
+//                              and "<n> elements\n" on stderr at bundle finish
 import fs from "node:fs";
 
 let hello;
@@ -16,6 +18,7 @@ let outBytes = 0;
 const side = [];
 const counts = new Map();
 let metricCount = 0;
+let printed = 0;
 let metricLen = { sum: 0, count: 0, min: Infinity, max: -Infinity };
 
 function frame(type, body) {
@@ -105,6 +108,7 @@ function processElement(rec) {
     return;
   }
   const [s] = readString(rec, HEADER);
+  if (stage.print) send(0x87, Buffer.from(JSON.stringify({ stream: "stdout", transform: hello.transforms[0], text: `saw ${s} ${printed++}\n` })));
   if (stage.failOn !== undefined && s === stage.failOn && stage.failAfterMs) {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, stage.failAfterMs);
   }
@@ -150,6 +154,7 @@ function handle(type, body) {
         counts.clear();
       }
       flush();
+      if (hello.stage.print) send(0x87, Buffer.from(JSON.stringify({ stream: "stderr", text: `${printed} elements\n` })));
       const updates = [];
       if (metricCount) updates.push({ kind: "counter", step: hello.transforms[0], namespace: "test", name: "elements", value: metricCount });
       if (metricLen.count) updates.push({ kind: "distribution", step: hello.transforms[0], namespace: "test", name: "length", ...metricLen });

@@ -28,6 +28,7 @@ const GENERICS: Record<string, string> = {
   "beam:coder:length_prefix:v1": "LengthPrefix",
   "beam:coder:windowed_value:v1": "WindowedValue",
   "flowbook:coder:union:v1": "Union",
+  "flowbook:coder:cogbk_result:v1": "CoGbkResult",
 };
 
 export function coderLabel(spec: CoderSpec | undefined): string {

@@ -58,7 +58,9 @@ export function renderGraphText(graph: PipelineGraph, options: GraphTextOptions 
       const head = `${prefix}${last ? "└─ " : "├─ "}${t.name}${mark}`;
       const below = prefix + (last ? "   " : "│  ");
       const expand = isComposite(t) && level < depth;
-      const reads = Object.values(t.inputs).filter((pc) => !lastOutputs.has(pc));
+      // What it reads, unless that is exactly what the line above wrote.
+      const inputs = Object.values(t.inputs);
+      const reads = inputs.every((pc) => lastOutputs.has(pc)) ? [] : inputs;
       const from = reads.length && !expand ? `← ${reads.map((pc) => name(pc, within)).join(", ")} ` : "";
       const out = outputs(t, within);
       if (expand) {

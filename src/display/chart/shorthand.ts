@@ -30,8 +30,8 @@ export const DEFAULT_WIDTH = 600;
 export const DEFAULT_HEIGHT = 300;
 export const DEFAULT_BINS = 20;
 /**
- * Pixels per character of a 10px label as headless vega measures it (0.8 em: it has no
- * canvas to measure with). Deciding with vega's measure means vega hides no label we kept level.
+ * Pixels per character of a 10px label, generously (DejaVu's widest lowercase letters are
+ * ~0.65 em, and a notebook's font may be wider): a level label must fit in any font.
  */
 const LABEL_CHAR_PX = 8;
 
@@ -114,7 +114,8 @@ function timeAxis(field: string, rows: Rows): Json {
   const times = rows.map((r) => valueAt(r, field)).map((v) => (typeof v === "number" ? v : typeof v === "string" ? Date.parse(v) : NaN)).filter(Number.isFinite);
   const span = times.length ? Math.max(...times) - Math.min(...times) : Infinity;
   const format = span < 600_000 ? "%H:%M:%S" : span < 86_400_000 ? "%H:%M" : undefined;
-  return { field, type: "temporal", title: `${field} (UTC)`, scale: { type: "utc" }, ...(format ? { axis: { format } } : {}) };
+  // labelFlush off: a first label pushed flush against the axis's start crowds the second.
+  return { field, type: "temporal", title: `${field} (UTC)`, scale: { type: "utc" }, axis: { labelFlush: false, ...(format ? { format } : {}) } };
 }
 
 function barChart(

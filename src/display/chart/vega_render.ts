@@ -7,6 +7,7 @@
  */
 import type { View } from "vega";
 import { ChartSpecError } from "./request.js";
+import { vegaTextWidth } from "./font_metrics.js";
 
 type Json = Record<string, unknown>;
 
@@ -23,7 +24,11 @@ export interface RenderedVega {
 
 let modules: Promise<[typeof import("vega-lite"), typeof import("vega")]> | undefined;
 function loadVega() {
-  modules ??= Promise.all([import("vega-lite"), import("vega")]);
+  modules ??= Promise.all([import("vega-lite"), import("vega")]).then(([vl, vega]) => {
+    // Measure text in the font resvg will draw it in (vega has no canvas here to measure with).
+    (vega as unknown as { textMetrics: { width: unknown } }).textMetrics.width = vegaTextWidth;
+    return [vl, vega] as [typeof vl, typeof vega];
+  });
   return modules;
 }
 

@@ -54,7 +54,6 @@ function attrs(a: Record<string, string | number | undefined>): string {
 
 export function graphDot(graph: PipelineGraph, options: GraphOptions = {}): string {
   const drawn = collapseGraph(graph, depthOf(options));
-  const highlighted = highlightedIds(graph, drawn, options.highlight ?? []);
   const out: string[] = [];
   const f = quoted(FONT_FAMILY);
   out.push(`digraph pipeline {`);
@@ -72,6 +71,7 @@ export function graphDot(graph: PipelineGraph, options: GraphOptions = {}): stri
   // produces it: Graphviz keeps nodes inside their cluster's box (edge labels overflow
   // it), and a PCollection that several transforms read is named once.
   const pcollections = drawnPCollections(drawn);
+  const highlighted = highlightedIds(graph, drawn, pcollections, options.highlight ?? []);
   const clusterOf = new Map(drawn.nodes.map((n) => [n.transform.id, n.cluster]));
   const pcollectionsIn = new Map<string | undefined, PCollectionNode[]>();
   for (const { from, pcollection } of pcollections.values()) {
@@ -98,7 +98,7 @@ export function graphDot(graph: PipelineGraph, options: GraphOptions = {}): stri
       out.push(`${indent}}`);
     }
     for (const n of here.nodes) out.push(`${indent}${quoted(n.transform.id)} ${nodeAttrs(graph, n, highlighted.has(n.transform.id))};`);
-    for (const pc of pcollectionsIn.get(cluster) ?? []) out.push(`${indent}${quoted(pc.id)} ${pcollectionAttrs(graph, pc, cluster)};`);
+    for (const pc of pcollectionsIn.get(cluster) ?? []) out.push(`${indent}${quoted(pc.id)} ${pcollectionAttrs(graph, pc, cluster, highlighted.has(pc.id))};`);
   };
   emit(undefined, "  ");
 
@@ -131,17 +131,20 @@ function nodeAttrs(graph: PipelineGraph, n: DrawnNode, highlight: boolean): stri
   });
 }
 
-function pcollectionAttrs(graph: PipelineGraph, pc: PCollectionNode, cluster: string | undefined): string {
+function pcollectionAttrs(graph: PipelineGraph, pc: PCollectionNode, cluster: string | undefined, highlight: boolean): string {
   const within = cluster ? graph.transforms[cluster]?.fullName : undefined;
   const coder = coderLabel(pc.coder);
   return attrs({
     label: `<<FONT POINT-SIZE="10" COLOR="#333333">${html(clip(pcollectionLabel(pc.name, within)))}</FONT><BR/><FONT POINT-SIZE="10" COLOR="${CODER_COLOR}">${html(clip(coder))}</FONT>>`,
     tooltip: `${pc.name}: ${coder}${pc.isBounded ? "" : " (unbounded)"}`,
-    shape: "plaintext",
-    style: "",
-    margin: "0.02,0.02",
+    // Bare text on its edge; framed when it is the PCollection asked about.
+    shape: highlight ? "box" : "plaintext",
+    style: highlight ? "rounded" : "",
+    color: highlight ? HIGHLIGHT : undefined,
+    penwidth: highlight ? 2.5 : undefined,
+    margin: highlight ? "0.08,0.04" : "0.02,0.02",
     height: 0.2,
-    class: "pcollection",
+    class: highlight ? "pcollection highlighted" : "pcollection",
     id: `pcollection_${pc.id}`,
   });
 }
@@ -174,14 +177,23 @@ function edgeLines(drawn: CollapsedGraph, pcollections: Map<string, { from: stri
   return lines;
 }
 
-/** The drawn nodes and clusters standing for the transforms named to highlight. */
-function highlightedIds(graph: PipelineGraph, drawn: CollapsedGraph, names: string[]): Set<string> {
+/**
+ * What stands for the transforms and PCollections named to highlight (by id or full name):
+ * the node or cluster of a transform, the label of a PCollection; either hidden in a
+ * collapsed composite highlights that composite's node.
+ */
+function highlightedIds(graph: PipelineGraph, drawn: CollapsedGraph, pcollections: Map<string, unknown>, names: string[]): Set<string> {
   const ids = new Set<string>();
   if (!names.length) return ids;
   const wanted = new Set(names);
   for (const t of Object.values(graph.transforms) as TransformNode[]) {
     if (!wanted.has(t.id) && !wanted.has(t.fullName)) continue;
     const as = drawn.drawnAs.get(t.id);
+    if (as) ids.add(as);
+  }
+  for (const pc of Object.values(graph.pcollections)) {
+    if (!wanted.has(pc.id) && !wanted.has(pc.name)) continue;
+    const as = pcollections.has(pc.id) ? pc.id : drawn.drawnAs.get(pc.producer);
     if (as) ids.add(as);
   }
   return ids;

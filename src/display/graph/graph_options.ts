@@ -2,7 +2,10 @@
 export interface GraphOptions {
   /** Composite levels to expand (0: top-level transforms only); default: all. */
   depth?: number;
-  /** Transforms to highlight, by full name or id; a collapsed composite holding one is highlighted. */
+  /**
+   * Transforms and PCollections to highlight, by id or full name (`graph(pcoll)` passes the
+   * PCollection's id); a collapsed composite holding one is highlighted instead.
+   */
   highlight?: string[];
 }
 

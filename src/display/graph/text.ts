@@ -48,16 +48,24 @@ export function renderGraphText(graph: PipelineGraph, options: GraphTextOptions 
     return pc ? pcollectionLabel(pc.name, within) : id;
   };
 
+  // Asked for by id or full name; a line drawn as one node (a step, a collapsed composite)
+  // also for its outputs and for anything inside it. An expanded composite's outputs are
+  // marked at the step inside that writes them.
+  const isWanted = (t: TransformNode, asNode: boolean): boolean =>
+    wanted.has(t.id) || wanted.has(t.fullName) ||
+    (asNode && Object.values(t.outputs).some((pc) => wanted.has(pc) || wanted.has(graph.pcollections[pc]?.name ?? ""))) ||
+    (asNode && t.subtransforms.some((id) => graph.transforms[id] !== undefined && isWanted(graph.transforms[id]!, true)));
+
   const walk = (ids: string[], level: number, prefix: string, parent: TransformNode | undefined) => {
     const within = parent?.fullName;
     ids.forEach((id, i) => {
       const t = graph.transforms[id];
       if (!t) return;
       const last = i === ids.length - 1;
-      const mark = wanted.has(t.id) || wanted.has(t.fullName) ? " ◀" : "";
+      const expand = isComposite(t) && level < depth;
+      const mark = isWanted(t, !expand) ? " ◀" : "";
       const head = `${prefix}${last ? "└─ " : "├─ "}${t.name}${mark}`;
       const below = prefix + (last ? "   " : "│  ");
-      const expand = isComposite(t) && level < depth;
       // What it reads, unless that is exactly what the line above wrote.
       const inputs = Object.values(t.inputs);
       const reads = inputs.every((pc) => lastOutputs.has(pc)) ? [] : inputs;

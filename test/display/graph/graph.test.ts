@@ -138,6 +138,16 @@ describe("graph: WordCount drawn by Graphviz", () => {
     expect(groups(full, /^node transform/).filter((n) => n.body.includes("#e8590c"))).toHaveLength(1);
     const collapsed = await renderGraphSvg(graph, { depth: 0, highlight: [extract.id] });
     expect(groups(collapsed, /^node transform collapsed$/)[0]!.body).toMatch(/stroke="#e8590c"/);
+    // graph(pcoll) highlights a PCollection by id: its label is framed, its producer's line marked.
+    const init = primitives.find((t) => t.name === "Init")!;
+    const pc = Object.values(init.outputs)[0]!;
+    const framed = await renderGraphSvg(graph, { highlight: [pc] });
+    expect(groups(framed, /^node pcollection highlighted$/).map((g) => g.id)).toEqual([`pcollection_${pc}`]);
+    expect(groups(framed, /^node transform/).filter((n) => n.body.includes("#e8590c"))).toHaveLength(0);
+    const marked = renderGraphText(graph, { highlight: [pc] }).split("\n").filter((l) => l.includes("◀"));
+    expect(marked).toEqual([expect.stringMatching(/─ Init ◀ +ParDo/)]);
+    const hidden = renderGraphText(graph, { depth: 0, highlight: [pc] }).split("\n").filter((l) => l.includes("◀"));
+    expect(hidden).toEqual([expect.stringMatching(/─ CountWords ◀ +composite/)]);
   });
 
   it("keeps labels apart: no two text boxes overlap, at any depth", async () => {

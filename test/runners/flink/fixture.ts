@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startCluster, stopCluster, type ClusterInfo } from "../../../src/runners/flink/cluster/cluster.js";
 import { flowbookRoot } from "../../../src/runners/flink/cluster/layout.js";
 import { bridgeJarPath } from "../../../src/runners/flink/flink_runner.js";
@@ -39,7 +39,7 @@ export function ensureBridgeJar(): string {
 export function jarWithFreshWorker(jar: string): string {
   const copy = join(mkdtempSync(join(tmpdir(), "flowbook-bridge-")), "flowbook-flink-bridge.jar");
   copyFileSync(jar, copy);
-  const r = spawnSync("jar", ["uf", copy, "-C", join(ROOT, "dist/flink-worker"), "flowbook-worker.mjs"], { stdio: "inherit" });
+  const r = spawnSync("jar", ["uf", copy, "-C", dirname(WORKER_BUNDLE), "flowbook-worker.mjs"], { stdio: "inherit" });
   if (r.status !== 0) throw new Error("could not put the worker bundle into a copy of the bridge jar");
   return copy;
 }

@@ -72,7 +72,7 @@ describe("run events of the Flink runner on a real cluster", () => {
     const n = 600;
     const p = Pipeline.create({ ...cluster.options, name: "events-talk" });
     p.apply("Numbers", Create.of(...Array.from({ length: n }, (_, i) => i)))
-      .apply("Talk", ParDo.of(new TalkFn(5)))
+      .apply("Talk", ParDo.of(new TalkFn(8)))
       .apply("Format", MapElements.via((x: number) => `value ${x}`))
       .apply("Print", ConsoleIO.write());
     const { events, result, error, finishedBeforeResolve } = await runRecording(p);
@@ -114,7 +114,7 @@ describe("run events of the Flink runner on a real cluster", () => {
     // ConsoleIO's lines, attributed to the sink.
     const printed = lines(events, (o) => o.transform === "Print");
     expect(printed.sort()).toEqual(Array.from({ length: n }, (_, i) => `value ${i}`).sort());
-    // Some lines came while the job ran (the DoFn runs ~1.5 s per worker), not all at the end.
+    // Some lines came while the job ran (the DoFn runs ~2.4 s per worker), not all at the end.
     const firstOutput = events.findIndex((e) => e.kind === "output");
     expect(firstOutput).toBeLessThan(events.findLastIndex((e) => e.kind === "progress"));
 

@@ -16,6 +16,12 @@ const VERTEX_WAITING = new Set(["CREATED", "SCHEDULED", "DEPLOYING", "INITIALIZI
 export interface JobEventsOptions {
   /** Poll interval (default 500 ms). */
   pollMs?: number;
+  /**
+   * The first poll (default 1 s after submission). Flink's REST serves a job's graph from a
+   * cache (web.refresh-interval): a poll shortly before the job ends delays the final read
+   * until that entry expires, so a job that ends within this delay is read only at its end.
+   */
+  firstPollMs?: number;
   /** The runner option that raises the console output's bound, and the bound, for the message when lines are dropped. */
   consoleOption?: string;
   consoleMaxBytes?: number;
@@ -31,6 +37,9 @@ export class JobEvents {
   private stopped = false;
   private lastProgress = "";
   private ended = false;
+  /** Accumulators are read at most this often: a big value (collected samples) costs the JobManager and us. */
+  private accumulatorsEveryMs = 0;
+  private accumulatorsAt = 0;
 
   constructor(
     private readonly bus: RunEventBus,
@@ -56,7 +65,7 @@ export class JobEvents {
           if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs ?? 500);
         });
     };
-    this.timer = setTimeout(tick, 0);
+    this.timer = setTimeout(tick, this.options.firstPollMs ?? 1000);
   }
 
   /** Stops polling (and waits for a poll under way). */
@@ -71,7 +80,15 @@ export class JobEvents {
     if (this.stopped) return;
     // Flink's REST serves a cached graph: once it shows the end, leave the rest to finish().
     if (TERMINAL_JOB_STATES.has(details.state)) return;
-    const [acc] = await Promise.all([this.client.jobAccumulators(this.jobId), this.progress.poll(this.client, this.jobId, details)]);
+    const readAccumulators = async () => {
+      if (Date.now() - this.accumulatorsAt < this.accumulatorsEveryMs) return undefined;
+      const t0 = Date.now();
+      const a = await this.client.jobAccumulators(this.jobId);
+      this.accumulatorsAt = Date.now();
+      this.accumulatorsEveryMs = 5 * (this.accumulatorsAt - t0);
+      return a;
+    };
+    const [acc] = await Promise.all([readAccumulators(), this.progress.poll(this.client, this.jobId, details)]);
     if (this.stopped) return;
     this.emitAll(details, acc, false);
   }

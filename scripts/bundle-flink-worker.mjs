@@ -43,6 +43,9 @@ const result = await build({
   // CommonJS dependencies call require(); give the ES module bundle one.
   banner: { js: 'import { createRequire as __fbCreateRequire } from "node:module"; const require = __fbCreateRequire(import.meta.url);' },
   plugins: [stackFrames],
+  // The display layer's renderers (loaded only when a picture is drawn, never in a worker):
+  // native and wasm modules that a bundle cannot hold.
+  external: ["@resvg/resvg-js", "vega", "vega-lite", "@viz-js/viz", "dejavu-fonts-ttf"],
 });
 // Write only when the bytes changed, so the jar that embeds the bundle is not rebuilt for nothing.
 const text = result.outputFiles[0].contents;

@@ -64,11 +64,13 @@ export { Metrics, Counter, Distribution, Gauge } from "./sdk/metrics/metrics.js"
 export { MetricResults, type MetricQueryResults, type MetricsFilter } from "./sdk/metrics/metric_results.js";
 export { PAssert, TestPipeline, PAssertionError } from "./sdk/testing/passert.js";
 
-// Interactive use (notebooks, the REPL, scripts): bring results back, on any runner.
-export { collect, show, PCollectionSample, type CollectOptions } from "./sdk/interactive.js";
-
-// The Flink plan, for people (a text tree and an SVG graph).
-export { explain, PlanExplanation } from "./display/plan/legacy_explain.js";
+// Interactive use (notebooks, the REPL, scripts): look at data, graphs and plans, on any runner.
+export {
+  collect, show, chart, graph, explain, display, PCollectionSample, Displayed, Rendered,
+  type CollectOptions, type ShowOptions, type ChartOptions, type GraphOptions,
+} from "./display/interactive/calls.js";
+export { DISPLAY, type MimeBundle } from "./display/mime.js";
+export type { DisplayHandle } from "./display/outputs.js";
 
 // Every export travels by name when a user function captures it.
 import * as api from "./api.js";

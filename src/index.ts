@@ -23,3 +23,24 @@ export * from "./api.js";
 import "./runners/direct/direct_runner.js";
 import "./runners/flink/flink_runner.js";
 import "./examples/word_count.js";
+
+// show/chart/graph/explain in plain Node (a session connects its own): samples cached for
+// the process, displays printed as their text to stdout.
+import { inspect } from "node:util";
+import { hostServices } from "./display/interactive/host_services.js";
+import { connectInteractiveServices } from "./display/interactive/services.js";
+import { SampleService } from "./display/samples/sample_service.js";
+import { flinkPlanOf } from "./runners/flink/explain/index.js";
+
+connectInteractiveServices(
+  hostServices({
+    samples: new SampleService(),
+    planOf: (graph, options) => flinkPlanOf(graph, options),
+    inspect: (value, width) => inspect(value, { depth: 4, breakLength: width }),
+    emit: (_kind, _id, bundle) => {
+      const text = bundle["text/plain"];
+      if (text !== undefined) process.stdout.write(`${typeof text === "string" ? text : JSON.stringify(text)}\n`);
+    },
+    width: () => process.stdout.columns || 100,
+  }),
+);

@@ -145,6 +145,18 @@ export function setHostJsonParse(parse: (text: string) => unknown): void {
  * that inspects it by reflection (avsc), which vm2's proxies of the sandbox's objects refuse.
  * Outside the sandbox, the value itself.
  */
+/**
+ * Bytes as a Buffer a host library (avsc) can read: in the sandbox, Buffer is the host's
+ * behind vm2's proxy and refuses the sandbox's ArrayBuffers, so the bytes cross as a
+ * latin1 string (strings cross as they are).
+ */
+export function hostBuffer(bytes: Uint8Array): Buffer {
+  if (!IN_SANDBOX) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let latin1 = "";
+  for (let i = 0; i < bytes.length; i += 8192) latin1 += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return Buffer.from(latin1, "latin1");
+}
+
 export function hostData<T>(value: T): T {
   return IN_SANDBOX && hostJsonParse ? (hostJsonParse(JSON.stringify(value)) as T) : value;
 }

@@ -249,6 +249,11 @@ export class Pipeline {
     return [...this.nodes.values()].filter((n) => n.stale).map((n) => n.fullName);
   }
 
+  /** The id a PCollection goes by now: a re-applied transform's outputs replace the old ones. */
+  currentPCollectionId(id: string): string {
+    return this.resolve(id);
+  }
+
   private resolve(id: string): string {
     let cur = id;
     for (let i = 0; i < 1000 && this.aliases.has(cur); i++) cur = this.aliases.get(cur)!;

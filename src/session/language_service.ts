@@ -82,8 +82,8 @@ export function defaultApiEntry(): string {
 export const SESSION_GLOBALS_DTS = `
 /** The script's arguments (\`flowbook run FILE.ts -- a b\`); empty in a notebook. */
 declare const args: string[];
-/** Shows a value in the notebook or the REPL, in the richest form the front end can. */
-declare function display(value: unknown, options?: Record<string, unknown>): void;
+/** Reads a line from the person at the notebook or the REPL (Jupyter's input box; \`password\` hides it). */
+declare function prompt(question?: string, options?: { password?: boolean }): Promise<string>;
 `;
 
 export class CellProject {

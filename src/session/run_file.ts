@@ -20,11 +20,6 @@ export interface RunFileOptions {
   stderr?: (text: string) => void;
 }
 
-interface PipelineResultLike {
-  state?: string;
-  waitUntilFinish(): Promise<unknown>;
-}
-
 /** Runs a script; resolves with the process exit code (0 ok, 1 error, 130 interrupted). */
 export async function runFile(file: string, options: RunFileOptions = {}): Promise<number> {
   const abs = path.resolve(file);
@@ -53,7 +48,6 @@ export async function runFile(file: string, options: RunFileOptions = {}): Promi
   const shownName = rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : abs;
 
   await session.ready();
-  const started = await trackRuns();
   try {
     const result = await session.execute(code, { filename: shownName, language: /\.[cm]?js$/.test(abs) ? "js" : "ts" });
     const warnings = await result.typeErrors;
@@ -62,9 +56,10 @@ export async function runFile(file: string, options: RunFileOptions = {}): Promi
       err(result.error!.traceback.join("\n") + "\n");
       return result.error!.kind === "interrupted" ? 130 : 1;
     }
-    // Pipelines the script started and did not wait for: wait, and fail if they fail.
+    // Pipelines still running when the script ended: wait, and fail if they fail. One that
+    // ended before (awaited, its failure perhaps caught) was the script's business.
     let failed = false;
-    for (const r of started.results) {
+    for (const { result: r } of result.runs.filter((x) => x.purpose === "run" && x.result.state === "RUNNING")) {
       try {
         await r.waitUntilFinish();
       } catch (e) {
@@ -74,15 +69,6 @@ export async function runFile(file: string, options: RunFileOptions = {}): Promi
     }
     return failed ? 1 : 0;
   } finally {
-    started.stop();
     await session.dispose();
   }
-}
-
-/** Records the PipelineResults of pipelines run while the script runs. */
-async function trackRuns(): Promise<{ results: PipelineResultLike[]; stop(): void }> {
-  const results: PipelineResultLike[] = [];
-  const { onPipelineRun } = await import("../sdk/runner.js");
-  const stop = onPipelineRun((r) => results.push(r));
-  return { results, stop };
 }

@@ -17,6 +17,13 @@ import { CellSyntaxError, convertCell, setInstrumenter, warmUpConverter, type Co
 import { InterruptedError, createExecutor, type Executor } from "./executor.js";
 import type { PipelineResult } from "../sdk/runner.js";
 import type { CellOutput, CellRef } from "../display/outputs.js";
+import type { MimeBundle } from "../display/mime.js";
+import type { InteractiveServices } from "../display/interactive/services.js";
+import { hostServices } from "../display/interactive/host_services.js";
+import { SampleService } from "../display/samples/sample_service.js";
+import { flinkPlanOf } from "../runners/flink/explain/index.js";
+import { resolveRunner } from "../sdk/runner.js";
+import { CellOutputs, type CellScope } from "./cell_outputs.js";
 import type { PipelineGraph } from "../graph/types.js";
 import { hostRunners } from "./sandbox/host_runners.js";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.js";
@@ -84,11 +91,21 @@ export interface SessionOptions {
   args?: readonly string[];
   /** The script being run (`process.argv[1]` in cells), for run_file. */
   script?: string;
-  /** Where `display(x)` in a cell goes (default: printed to stdout). */
-  display?: (value: unknown, options?: Record<string, unknown>) => void;
-  /** Where a cell's console and process.stdout writes go (default: this process's stdout). */
+  /**
+   * Every output of every execution that gave no `onOutput` of its own (the front-end
+   * contract, src/display/outputs.ts). Without either, streams go to `stdout`/`stderr`
+   * and displays are printed as their text/plain.
+   */
+  onOutput?: (output: CellOutput) => void;
+  /** Where a cell's console and process.stdout writes go when nobody takes outputs (default: this process's stdout). */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
+  /** Columns of text/plain displays: a terminal's width (default 100, a notebook's). */
+  displayWidth?: number | (() => number);
+  /** A live progress display for each cell's runs, updated in place (the kernel and the REPL; default off). */
+  progress?: boolean;
+  /** How prompt() reads a line when the execution gave no `input` of its own. */
+  input?: (prompt: string, options: { password: boolean }) => Promise<string>;
   /**
    * Defaults for Pipeline.create() (e.g. `{ runner: "flink", flinkMaster }` from the CLI).
    * They are the SDK's, for the whole process: the last session given some sets them.
@@ -117,13 +134,9 @@ export interface ExecuteOptions {
   filename?: string;
   /** "ts" (default) or "js". */
   language?: "ts" | "js";
-  /**
-   * Where this cell's output goes while it runs (a kernel routes it to the request's
-   * parent message); the session's hooks otherwise, and for output after the cell ended.
-   */
+  /** Where this cell's streams go when nobody takes its outputs (also after the cell ended). */
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
-  display?: (value: unknown, options?: Record<string, unknown>) => void;
   /**
    * Every output of this execution, in order (src/display/outputs.ts): stream, display,
    * update, result, error — including what arrives after execute() resolved (a timer, a
@@ -206,19 +219,23 @@ function mappedSource(scriptName: string, displayName: string, source: string, c
   return { scriptName, displayName, source, mapper: { original } };
 }
 
-const SESSION_GLOBALS = ["args", "display", "console", "process", "require"];
+const SESSION_GLOBALS = ["args", "prompt", "console", "process", "require"];
 
 export function createSession(options: SessionOptions = {}): Session {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const args = [...(options.args ?? [])];
   const typeCheck = options.typeCheck ?? "warn";
-  /** The running cell's own hooks, if it gave any. */
-  let current: ExecuteOptions | undefined;
-  const sessionOut = options.stdout ?? ((t: string) => void process.stdout.write(t));
-  const sessionErr = options.stderr ?? ((t: string) => void process.stderr.write(t));
+  const outputs = new CellOutputs({
+    onOutput: options.onOutput,
+    stdout: options.stdout ?? ((t: string) => void process.stdout.write(t)),
+    stderr: options.stderr ?? ((t: string) => void process.stderr.write(t)),
+    progress: options.progress ?? false,
+    width: () => width(),
+  });
+  const width = () => (typeof options.displayWidth === "function" ? options.displayWidth() : options.displayWidth ?? 100);
   const write = {
-    out: (t: string) => (current?.stdout ?? sessionOut)(t),
-    err: (t: string) => (current?.stderr ?? sessionErr)(t),
+    out: (t: string) => outputs.stream("stdout", t),
+    err: (t: string) => outputs.stream("stderr", t),
   };
   const registry = new SourceRegistry();
   // Started on first use (the first cell's check, a completion): its start-up (TypeScript,
@@ -279,24 +296,43 @@ export function createSession(options: SessionOptions = {}): Session {
   }
   const stdio = makeStdio();
 
-  function makeGlobals(sb: Sandbox): Record<string, unknown> {
-    const fallbackDisplay =
-      options.display ??
-      ((value: unknown) => {
-        write.out(formatValue(value, { colors: options.colors ?? false, depth: 4 }) + "\n");
-      });
-    const display = (value: unknown, opts?: Record<string, unknown>) => (current?.display ?? fallbackDisplay)(value, opts);
-    sb.exports.setShowDisplay((value) => display(value));
+  /** `await prompt("Name? ")`: a line from the front end (Jupyter's input_request, the REPL's prompt). */
+  function prompt(question: unknown = "", opts: { password?: boolean } = {}): Promise<string> {
+    const input = outputs.scope?.input ?? options.input;
+    if (!input) return Promise.reject(new Error("prompt(): this front end takes no input (a script run by `flowbook run` has no stdin prompt)"));
+    return input(String(question), { password: opts?.password === true });
+  }
+
+  function makeGlobals(): Record<string, unknown> {
     const req = createRequire(path.join(cwd, "__flowbook__.js"));
     const cellRequire = Object.assign((id: string) => (id === "flowbook" ? api : req(id)), { resolve: req.resolve, cache: req.cache });
-    return { ...api, args, display, console: stdio.console, process: stdio.process, require: cellRequire };
+    return { ...api, args, prompt, console: stdio.console, process: stdio.process, require: cellRequire };
+  }
+
+  /** The host's side of the sandbox's show/collect/chart/graph/explain/display (src/display/interactive). */
+  function interactive(): InteractiveServices {
+    const samples = new SampleService({
+      start: (request, runner) => {
+        const result = resolveRunner(runner).run(request);
+        outputs.attachRun(result, runner, "sample");
+        return result;
+      },
+    });
+    return hostServices({
+      samples,
+      planOf: (graph, o) => flinkPlanOf(graph, o),
+      inspect: (value, columns) => formatValue(value, { colors: false, depth: 4, breakLength: columns }),
+      emit: (kind, displayId, bundle) => outputs.emit({ type: kind, displayId, bundle }),
+      width,
+    });
   }
 
   warmUpConverter();
   /** A fresh sandbox with the API loaded, and an executor over it (at start, and on reset). */
   async function startSandbox(): Promise<void> {
     const sb = await createSandbox({ globals: { ...stdio } });
-    sb.exports.connectHostRunners(hostRunners({ dryRun: options.dryRun }));
+    sb.exports.connectHostRunners(hostRunners({ dryRun: options.dryRun, onRun: (result, runner) => outputs.attachRun(result, runner, "run") }));
+    sb.exports.connectInteractiveServices(interactive());
     sb.exports.onPipelineCreated((p) => void created.push(p));
     api = { ...sb.exports.api };
     delete api.default;
@@ -343,7 +379,7 @@ export function createSession(options: SessionOptions = {}): Session {
     const ex = createExecutor({
       sandbox: sb,
       cwd,
-      globals: makeGlobals(sb),
+      globals: makeGlobals(),
       builtinModules: { flowbook: api },
       handleSigint: options.handleSigint,
       convertModule,
@@ -373,20 +409,44 @@ export function createSession(options: SessionOptions = {}): Session {
     return list.map((d) => ({ ...d, text: diagnosticLines(d, displayName, code, severity) }));
   }
 
+  let executions = 0;
+  /** Runs a cell as one execution: everything it sets off is its output, ending with its result or error. */
   async function executeNow(code: string, opts: ExecuteOptions): Promise<CellResult> {
     await init;
     if (disposed) throw new Error("the session was disposed");
-    const started = performance.now();
     const executionCount = ++count;
+    const ref: CellRef = { execution: `${process.pid}-${++executions}`, executionCount, cellId: opts.cellId };
+    const scope: CellScope = { ref, onOutput: opts.onOutput, stdout: opts.stdout, stderr: opts.stderr, input: opts.input, runs: [] };
+    const result = await outputs.run(scope, () => evaluate(code, opts, scope));
+    if (result.status === "error") {
+      const { ename, evalue, traceback } = result.error!;
+      outputs.emit({ type: "error", ename, evalue, traceback }, scope);
+    } else if (result.hasValue && result.value !== undefined) {
+      const bundle = resultBundle(result.value);
+      if (Object.keys(bundle).length) outputs.emit({ type: "result", bundle }, scope);
+    }
+    return result;
+  }
+
+  /** A cell's value as a bundle, made in the sandbox by the same function display() uses. */
+  function resultBundle(value: unknown): MimeBundle {
+    try {
+      return JSON.parse(sandbox!.exports.bundleJson(value)) as MimeBundle;
+    } catch (e) {
+      return { "text/plain": formatValue(value), "text/x-flowbook-error": `the value's display failed: ${(e as Error).message}` };
+    }
+  }
+
+  async function evaluate(code: string, opts: ExecuteOptions, scope: CellScope): Promise<CellResult> {
+    const started = performance.now();
+    const executionCount = scope.ref.executionCount;
     const displayName = opts.filename ?? `cell[${executionCount}]`;
     const language = opts.language ?? "ts";
     const none: Promise<readonly CellDiagnostic[]> = Promise.resolve([]);
-    const cell: CellRef = { execution: `${executionCount}:${started}`, executionCount, cellId: opts.cellId };
-    const runs: CellRun[] = [];
     const done = (r: Omit<CellResult, "executionCount" | "durationMs" | "typeErrors" | "cell" | "runs">, typeErrors = none): CellResult => ({
       ...r,
-      cell,
-      runs,
+      cell: scope.ref,
+      runs: scope.runs,
       executionCount,
       typeErrors,
       durationMs: performance.now() - started,
@@ -445,8 +505,7 @@ export function createSession(options: SessionOptions = {}): Session {
     registerSource(source);
     executor!.scope.__fb_meta = { url: scriptUrl, filename: opts.filename ? path.resolve(cwd, opts.filename) : undefined, dirname: dir };
     setOwner(ownerFor(code, opts.cellId));
-    current = opts;
-    // Pipelines this cell starts: an interrupt cancels those still running.
+    // Pipelines this cell starts (its own runs, and those of runners it made itself): an interrupt cancels those still running.
     const cellRuns: PipelineResult[] = [];
     // The sandbox's own listeners: this session's runs only, whatever runner they went to.
     const stopListening = sandbox!.exports.onPipelineRun((r) => void cellRuns.push(r as PipelineResult));
@@ -455,7 +514,8 @@ export function createSession(options: SessionOptions = {}): Session {
       return done({ status: "ok", hasValue: r.hasValue, value: r.value }, typeErrors);
     } catch (e) {
       if (e instanceof InterruptedError) {
-        await Promise.all(cellRuns.filter((r) => r.state === "RUNNING").map((r) => r.cancel().catch(() => undefined)));
+        const running = [...cellRuns, ...scope.runs.map((r) => r.result)].filter((r) => r.state === "RUNNING");
+        await Promise.all(running.map((r) => r.cancel().catch(() => undefined)));
         return done(
           { status: "error", hasValue: false, error: { ename: "Interrupted", evalue: "the cell was interrupted", traceback: ["Interrupted: the cell was interrupted"], frames: [], kind: "interrupted" } },
           typeErrors,
@@ -464,7 +524,6 @@ export function createSession(options: SessionOptions = {}): Session {
       return done({ status: "error", hasValue: false, error: { ...formatRuntimeError(e, registry), kind: "runtime", thrown: e } }, typeErrors);
     } finally {
       stopListening();
-      current = undefined;
       setOwner(undefined);
       checkAfterRun?.();
     }

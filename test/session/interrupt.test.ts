@@ -8,7 +8,10 @@ const sessions: Session[] = [];
  * (SIGINT sent before a cell runs would hit a process with no handler for it).
  */
 function session(onGo: () => void = () => undefined): Session {
-  const s = createSession({ typeCheck: "off", stdout: () => undefined, stderr: () => undefined, display: (v) => v === "go" && onGo() });
+  const s = createSession({
+    typeCheck: "off",
+    onOutput: (o) => void (o.type === "display" && o.bundle["text/plain"] === "'go'" && onGo()),
+  });
   sessions.push(s);
   return s;
 }

@@ -2,7 +2,7 @@ import avro from "avsc";
 import type { ByteReader, ByteWriter } from "./byte_io.js";
 import { Coder, registerCoder } from "./coder.js";
 import { describe } from "./describe.js";
-import { hostData } from "../../graph/realm.js";
+import { hostBuffer, hostData } from "../../graph/realm.js";
 
 /** An Avro schema in its JSON form (an object, an array for a union, or a type name). */
 export type AvroSchema = object | string;
@@ -52,7 +52,7 @@ export class AvroCoder<T = unknown> extends Coder<T> {
     const bytes = input.bytes(n, `a ${n}-byte Avro value`);
     let value: unknown;
     try {
-      value = this.type.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      value = this.type.fromBuffer(hostBuffer(bytes));
     } catch (e) {
       throw new RangeError(`${this.toString()}: bad Avro data at offset ${input.pos - n}: ${(e as Error).message}`);
     }

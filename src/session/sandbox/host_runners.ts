@@ -30,8 +30,11 @@ export class NotRunResult implements PipelineResult {
   }
 }
 
-/** `dryRun`: nothing runs; every run() returns a {@link NotRunResult}. */
-export function hostRunners(options: { dryRun?: boolean } = {}): HostRunners {
+/**
+ * `dryRun`: nothing runs; every run() returns a {@link NotRunResult}. `onRun` hears each
+ * run as it starts (the session attributes it to the running cell).
+ */
+export function hostRunners(options: { dryRun?: boolean; onRun?: (result: PipelineResult, runner: string) => void } = {}): HostRunners {
   const graphs = new WeakMap<PipelineResult, PipelineGraph>();
   return {
     names: FORWARDED,
@@ -39,6 +42,7 @@ export function hostRunners(options: { dryRun?: boolean } = {}): HostRunners {
       const request = JSON.parse(requestJson) as RunRequest;
       const result = options.dryRun ? new NotRunResult() : resolveRunner(runner).run(request);
       graphs.set(result, request.graph);
+      options.onRun?.(result, runner);
       // The host's listeners hear it too: `flowbook run` waits for the runs a script left running.
       notifyPipelineRun(result, request.graph);
       return result;

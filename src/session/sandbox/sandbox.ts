@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import type { HostRunners } from "./forwarding_runner.js";
+import type { InteractiveServices } from "../../display/interactive/services.js";
 import { bundleFilename, loadApiBundle } from "./api_bundle.js";
 
 type VM2 = typeof import("vm2");
@@ -27,7 +28,8 @@ export interface SandboxApi {
   registerSandboxModule(url: string): void;
   setHostJsonParse(parse: (text: string) => unknown): void;
   setDefaultPipelineOptions(options: Record<string, unknown>): void;
-  setShowDisplay(hook: ((value: unknown) => void) | undefined): void;
+  connectInteractiveServices(services: InteractiveServices): void;
+  bundleJson(value: unknown): string;
   setTransformOwner(owner: string | undefined): void;
 }
 

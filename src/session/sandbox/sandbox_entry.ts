@@ -10,15 +10,21 @@ import "./install_globals.js";
 import * as api from "../../api.js";
 import { installInstrumentationGlobals } from "../../graph/functions/meta.js";
 import { registerSandboxModule, setHostJsonParse } from "../../graph/realm.js";
-import { setShowDisplay } from "../../sdk/interactive.js";
+import { bundleOf } from "../../display/interactive/calls.js";
+import { connectInteractiveServices } from "../../display/interactive/services.js";
 import { onPipelineCreated, setDefaultPipelineOptions, setTransformOwner, type Pipeline } from "../../sdk/pipeline.js";
 import { onPipelineRun } from "../../sdk/runner.js";
 import { connectHostRunners, type HostRunners } from "./forwarding_runner.js";
 
-export { api, connectHostRunners, installInstrumentationGlobals, onPipelineCreated, onPipelineRun, registerSandboxModule, setDefaultPipelineOptions, setHostJsonParse, setShowDisplay, setTransformOwner };
+export { api, connectHostRunners, installInstrumentationGlobals, onPipelineCreated, onPipelineRun, registerSandboxModule, setDefaultPipelineOptions, setHostJsonParse, setTransformOwner, connectInteractiveServices };
 
 /** A pipeline's graph as JSON text, made in the sandbox (a string crosses vm2 as it is). */
 export function graphJson(p: Pipeline): string {
   return JSON.stringify(p.toJSON());
 }
 export type { HostRunners };
+
+/** The bundle a cell's value shows as (display's own function), as JSON text. */
+export function bundleJson(value: unknown): string {
+  return JSON.stringify(bundleOf(value));
+}

@@ -1,0 +1,265 @@
+/**
+ * The calls users make to look at their data — `show`, `collect`, `chart`, `graph`,
+ * `explain`, `display` — as Beam's interactive_beam is the one module its users touch.
+ * They run where the user's objects live (a session's vm2 sandbox, or plain Node): the
+ * elements are decoded and tables drawn here, in the user's realm; sampling runs,
+ * charts, graphs and plans go to the host's services (services.ts) as JSON text.
+ */
+import type { PipelineGraph } from "../../graph/types.js";
+import type { Pipeline } from "../../sdk/pipeline.js";
+import type { PCollection } from "../../sdk/pcollection.js";
+import type { WindowedValue } from "../../sdk/values/windowed_value.js";
+import { DISPLAY, type DisplayContext, type MimeBundle } from "../mime.js";
+import type { DisplayHandle } from "../outputs.js";
+import { toMimeBundle } from "../mime_bundle.js";
+import { decodeSample } from "../samples/encoded_sample.js";
+import { renderTable, rowsOf, tableOf, type TableOptions } from "../table/index.js";
+import { interactiveServices } from "./services.js";
+
+export interface CollectOptions {
+  /** At most this many elements (default: all, up to 100 000). */
+  n?: number;
+}
+
+export interface ShowOptions extends CollectOptions {
+  /** Event timestamps, windows and panes as columns (default off). */
+  timestamps?: boolean;
+  windows?: boolean;
+  panes?: boolean;
+}
+
+export interface ChartOptions {
+  /** At most this many rows go into the chart (default 5 000; said on the chart when cut). */
+  maxRows?: number;
+}
+
+export interface GraphOptions {
+  /** Composite transforms deeper than this show collapsed (default: all expanded). */
+  depth?: number;
+}
+
+const COLLECT_LIMIT = 100_000;
+const CHART_ROWS = 5_000;
+
+/** A display handle, and what it shows (a cell's result that is a handle shows nothing more). */
+export class Displayed<T = unknown> implements DisplayHandle {
+  constructor(
+    readonly displayId: string,
+    /** What was displayed: the sample, the plan, the chart's spec. */
+    readonly value: T,
+  ) {}
+  update(value: unknown): void {
+    emit("update", this.displayId, value);
+  }
+}
+
+let nextDisplay = 0;
+const displayPrefix = Math.random().toString(36).slice(2, 10);
+function newDisplayId(): string {
+  return `flowbook-${displayPrefix}-${++nextDisplay}`;
+}
+
+function context(): DisplayContext & { inspect: (v: unknown) => string } {
+  const s = interactiveServices();
+  const width = s.width();
+  return { width, inspect: (v) => s.inspect(v, width) };
+}
+
+/** The bundle `value` shows as: THE function both front ends use (mime_bundle.ts), here with the host's inspect. */
+export function bundleOf(value: unknown): MimeBundle {
+  // A handle is on screen already: as a cell's last value it shows nothing more.
+  if (value instanceof Displayed) return {};
+  return toMimeBundle(value, context());
+}
+
+function emit(kind: "display" | "update", displayId: string, value: unknown): void {
+  const bundle = isPromiseLike(value) ? { "text/plain": "…" } : bundleOf(value);
+  interactiveServices().emit(kind, displayId, JSON.stringify(bundle));
+  // A PCollection or a Pipeline shows once computed; the display fills in then.
+  if (isPromiseLike(value)) value.then((v) => emit("update", displayId, v), (e: unknown) => emit("update", displayId, e));
+}
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === "object" && typeof (v as { then?: unknown }).then === "function";
+}
+
+function isPCollection(v: unknown): v is PCollection<unknown> {
+  return v !== null && typeof v === "object" && typeof (v as PCollection<unknown>).producerId === "string" && typeof (v as PCollection<unknown>).pipeline === "object";
+}
+
+function isPipeline(v: unknown): v is Pipeline {
+  return v !== null && typeof v === "object" && typeof (v as Pipeline).toJSON === "function" && typeof (v as Pipeline).apply === "function" && typeof (v as Pipeline).run === "function";
+}
+
+/**
+ * Shows any value, and returns a handle to update it in place: a PCollection shows a
+ * sample of its elements, a Pipeline its graph, an object with a `[Symbol.for("flowbook.display")]()`
+ * method the bundle that returns, an array of objects a table, anything else as inspected.
+ */
+export function display(value: unknown): Displayed {
+  const id = newDisplayId();
+  if (isPCollection(value)) emit("display", id, sampleOf(value, {}));
+  else if (isPipeline(value)) emit("display", id, graphOf(value, {}));
+  else emit("display", id, value);
+  return new Displayed(id, value);
+}
+
+// --- samples ---------------------------------------------------------------------------
+
+/** The graph a PCollection belongs to, and the id it goes by in it. */
+function graphFor(pc: PCollection<unknown>): { graph: PipelineGraph; graphJson: string; id: string } {
+  const graph = pc.pipeline.toJSON();
+  return { graph, graphJson: JSON.stringify(graph), id: pc.pipeline.currentPCollectionId(pc.id) };
+}
+
+interface Sample<T> {
+  elements: WindowedValue<T>[];
+  truncated: boolean;
+  totalAtLeast: number;
+}
+
+async function sampleElements<T>(pc: PCollection<T>, n: number): Promise<Sample<T>> {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
+  if (typeof pc.pipeline.options.runner === "object") return runnerObjectSample(pc, n);
+  const { graph, graphJson, id } = graphFor(pc as PCollection<unknown>);
+  const encoded = await interactiveServices().sample({ graphJson, pcollectionId: id, n, optionsJson: JSON.stringify(graph.options ?? {}) });
+  const { elements } = decodeSample(graph, id, encoded);
+  return { elements: elements.slice(0, n) as WindowedValue<T>[], truncated: encoded.truncated || elements.length > n, totalAtLeast: encoded.totalAtLeast };
+}
+
+/** A runner object a user made (not one the host has): run it here, uncached. */
+async function runnerObjectSample<T>(pc: PCollection<T>, n: number): Promise<Sample<T>> {
+  const result = pc.pipeline.run({ collect: { [pc.id]: n } });
+  await result.waitUntilFinish();
+  const sample = result.collected(pc.id);
+  const elements = (sample?.elements ?? []) as WindowedValue<T>[];
+  const truncated = (sample?.truncated ?? false) || elements.length > n;
+  return { elements: elements.slice(0, n), truncated, totalAtLeast: truncated ? n + 1 : elements.length };
+}
+
+/** Computes what `pc` needs (only its ancestors, never a sink; reused when cached) and returns its elements with their timestamps and windows. */
+export async function collectWindowed<T>(pc: PCollection<T>, options: CollectOptions = {}): Promise<{ elements: WindowedValue<T>[]; truncated: boolean }> {
+  const { elements, truncated } = await sampleElements(pc, options.n ?? COLLECT_LIMIT);
+  return { elements, truncated };
+}
+
+/** The elements of a PCollection (at most `n`), computed as `show` computes them. */
+export async function collect<T>(pc: PCollection<T>, options: CollectOptions = {}): Promise<T[]> {
+  return (await collectWindowed(pc, options)).elements.map((e) => e.value);
+}
+
+/** A sample of a PCollection: a table in every front end (text fitted to the width, HTML, JSON rows). */
+export class PCollectionSample<T> {
+  constructor(
+    readonly name: string,
+    readonly elements: WindowedValue<T>[],
+    readonly truncated: boolean,
+    readonly totalAtLeast = elements.length,
+    readonly options: TableOptions = {},
+  ) {}
+  /** The elements' values. */
+  get values(): T[] {
+    return this.elements.map((e) => e.value);
+  }
+  [DISPLAY](ctx: DisplayContext = {}): MimeBundle {
+    const table = tableOf(this.elements, { ...this.options, name: this.name, truncated: this.truncated, totalAtLeast: this.totalAtLeast });
+    return renderTable(table, ctx);
+  }
+  toString(): string {
+    return String(this[DISPLAY]({ width: 100 })["text/plain"]);
+  }
+  /** How util.inspect (a terminal, a notebook's text/plain) shows it: as its text table. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+async function sampleOf<T>(pc: PCollection<T>, options: ShowOptions): Promise<PCollectionSample<T>> {
+  const { elements, truncated, totalAtLeast } = await sampleElements(pc, options.n ?? 20);
+  return new PCollectionSample(pc.name, elements, truncated, totalAtLeast, { timestamps: options.timestamps, windows: options.windows, panes: options.panes });
+}
+
+/** Shows up to `n` elements (default 20) of a PCollection as a table; resolves when shown. */
+export async function show<T>(pc: PCollection<T>, options: ShowOptions = {}): Promise<Displayed<PCollectionSample<T>>> {
+  if (!isPCollection(pc)) throw new TypeError(`show() takes a PCollection, got ${describe(pc)}`);
+  const sample = await sampleOf(pc, options);
+  const id = newDisplayId();
+  emit("display", id, sample);
+  return new Displayed(id, sample);
+}
+
+// --- pictures --------------------------------------------------------------------------
+
+/** A picture the host rendered: shown as its bundle. */
+export class Rendered {
+  constructor(
+    readonly kind: "chart" | "graph" | "plan",
+    readonly bundle: MimeBundle,
+  ) {}
+  [DISPLAY](): MimeBundle {
+    return this.bundle;
+  }
+  toString(): string {
+    return String(this.bundle["text/plain"] ?? `[${this.kind}]`);
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+function parseBundle(json: string): MimeBundle {
+  return JSON.parse(json) as MimeBundle;
+}
+
+/**
+ * Charts a PCollection with Vega-Lite: a full spec, or a shorthand such as
+ * `{ bar: { x: "key", y: "value" }, top: 20 }`, `{ line: { x: "timestamp", y: "value" } }`,
+ * `{ histogram: "field", bins: 30 }`, `{ point: { x, y, color } }`. KVs chart as `key`
+ * and `value`, objects by their fields, the event time as `timestamp`.
+ */
+export async function chart<T>(pc: PCollection<T>, spec: Record<string, unknown>, options: ChartOptions = {}): Promise<Displayed<Rendered>> {
+  if (!isPCollection(pc)) throw new TypeError(`chart() takes a PCollection, got ${describe(pc)}`);
+  if (spec === null || typeof spec !== "object") throw new TypeError(`chart() takes a Vega-Lite spec or a shorthand such as { bar: { x: "key", y: "value" } }, got ${describe(spec)}`);
+  const max = options.maxRows ?? CHART_ROWS;
+  const { elements, truncated, totalAtLeast } = await sampleElements(pc, max);
+  const rows = rowsOf(elements, { timestamps: true });
+  const s = interactiveServices();
+  const request = JSON.stringify({ spec, rows, truncated, totalRows: totalAtLeast });
+  const rendered = new Rendered("chart", parseBundle(await s.renderChart(request, JSON.stringify({ width: s.width() }))));
+  const id = newDisplayId();
+  emit("display", id, rendered);
+  return new Displayed(id, rendered);
+}
+
+async function graphOf(x: Pipeline | PCollection<unknown>, options: GraphOptions): Promise<Rendered> {
+  const p = isPCollection(x) ? x.pipeline : x;
+  const graph = p.toJSON();
+  const highlight = isPCollection(x) ? [p.currentPCollectionId(x.id)] : undefined;
+  const s = interactiveServices();
+  return new Rendered("graph", parseBundle(await s.renderGraph(JSON.stringify(graph), JSON.stringify({ ...options, highlight }), JSON.stringify({ width: s.width() }))));
+}
+
+/** Shows a pipeline's graph (of a PCollection: its pipeline's, with it highlighted): an SVG laid out by Graphviz, and a text tree. */
+export async function graph(x: Pipeline | PCollection<unknown>, options: GraphOptions = {}): Promise<Displayed<Rendered>> {
+  if (!isPipeline(x) && !isPCollection(x)) throw new TypeError(`graph() takes a Pipeline or a PCollection, got ${describe(x)}`);
+  const rendered = await graphOf(x, options);
+  const id = newDisplayId();
+  emit("display", id, rendered);
+  return new Displayed(id, rendered);
+}
+
+/** Shows how the Flink runner would run a pipeline (whatever runner it is set to): the plan as a tree and an SVG. */
+export async function explain(p: Pipeline, options: Record<string, unknown> = {}): Promise<Displayed<Rendered>> {
+  if (!isPipeline(p)) throw new TypeError(`explain() takes a Pipeline, got ${describe(p)}`);
+  const s = interactiveServices();
+  const rendered = new Rendered("plan", parseBundle(await s.renderPlan(JSON.stringify(p.toJSON()), JSON.stringify(options), JSON.stringify({ width: s.width() }))));
+  const id = newDisplayId();
+  emit("display", id, rendered);
+  return new Displayed(id, rendered);
+}
+
+function describe(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (typeof x === "object") return `an object of class ${(x as object).constructor?.name ?? "Object"}`;
+  return `${typeof x} ${String(x).slice(0, 40)}`;
+}

@@ -1,0 +1,48 @@
+/**
+ * The host's side of the interactive calls (services.ts): renderers, the sample service and
+ * where displays go. A session builds one per sandbox (its displays go to the running
+ * cell's outputs); src/index.ts builds the process's (displays printed as text). What
+ * needs a runner is handed in — sampling runs (`samples`) and the Flink translation
+ * (`planOf`) — so this layer imports no runner.
+ */
+import type { PipelineGraph } from "../../graph/types.js";
+import type { FlinkPlan } from "../../runners/flink/flink_plan.js";
+import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import type { DisplayContext, MimeBundle } from "../mime.js";
+import type { SampleService } from "../samples/sample_service.js";
+import type { EncodedSample, InteractiveServices, SampleRequest } from "./services.js";
+
+export interface HostServicesOptions {
+  samples: SampleService;
+  /** The Flink plan of a graph (the Flink runner's translation). */
+  planOf: (graph: PipelineGraph, options: PipelineOptions) => FlinkPlan;
+  inspect: (value: unknown, width: number) => string;
+  emit: (kind: "display" | "update", displayId: string, bundle: MimeBundle) => void;
+  width: () => number;
+}
+
+// The renderers load vega, Graphviz and resvg: only when a picture is first asked for.
+const charts = () => import("../chart/index.js");
+const graphs = () => import("../graph/index.js");
+const plans = () => import("../plan/index.js");
+
+export function hostServices(o: HostServicesOptions): InteractiveServices {
+  const ctx = (json: string): DisplayContext => JSON.parse(json) as DisplayContext;
+  return {
+    sample: (request: SampleRequest): Promise<EncodedSample> => o.samples.sample(request),
+    async renderChart(requestJson, context) {
+      return JSON.stringify(await (await charts()).renderChart(JSON.parse(requestJson), ctx(context)));
+    },
+    async renderGraph(graphJson, optionsJson, context) {
+      return JSON.stringify(await (await graphs()).renderGraph(JSON.parse(graphJson) as PipelineGraph, JSON.parse(optionsJson), ctx(context)));
+    },
+    async renderPlan(graphJson, optionsJson, context) {
+      const graph = JSON.parse(graphJson) as PipelineGraph;
+      const options = { ...(graph.options as PipelineOptions), ...(JSON.parse(optionsJson) as PipelineOptions) };
+      return JSON.stringify(await (await plans()).renderPlan(o.planOf(graph, options), ctx(context)));
+    },
+    inspect: (value, width) => o.inspect(value, width),
+    emit: (kind, displayId, bundleJson) => o.emit(kind, displayId, JSON.parse(bundleJson) as MimeBundle),
+    width: () => o.width(),
+  };
+}

@@ -46,13 +46,15 @@ export function chartSpec(request: ChartRequest): Json {
     validateVegaLiteSpec(spec, undefined);
     return finish(spec, values, rowNote(values.length, own.values.length, false), { ...own, values });
   }
-  if (own !== undefined && own !== null) {
+  // A named data source with nothing in it ({ name: "table" }) is where our rows go.
+  const named = isObject(own) && Object.keys(own).every((k) => k === "name" || k === "format");
+  if (own !== undefined && own !== null && !named) {
     validateVegaLiteSpec(spec, undefined);
     return finish(spec, undefined, undefined);
   }
   const shown = rows.slice(0, CHART_ROW_LIMIT);
   validateVegaLiteSpec(spec, shown.length > 0 ? fieldsOf(shown) : undefined);
-  return finish(spec, shown, rowNote(shown.length, total, truncated));
+  return finish(spec, shown, rowNote(shown.length, total, truncated), named ? { ...own, values: shown } : undefined);
 }
 
 /** "first 5 000 of at least 12 345 rows" when the drawn rows are not all there are; undefined otherwise. */

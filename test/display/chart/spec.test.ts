@@ -125,6 +125,8 @@ describe("chartSpec rows", () => {
     expect(cut.title).toEqual({ text: "Ticks", subtitle: "first 5 000 of at least 9 000 rows" });
     expect(cut.data.values).toHaveLength(5000);
     expect(user).not.toHaveProperty("data"); // the caller's spec is not changed
+    const named = spec({ spec: { ...user, data: { name: "table" } }, rows: kv(2) });
+    expect(named.data).toEqual({ name: "table", values: kv(2) });
   });
 
   it("is a pure function of the request", () => {

@@ -45,9 +45,13 @@ describe("terminal bar chart", () => {
 
   it("cuts long labels with an ellipsis and says how many bars it left out", () => {
     const many = Array.from({ length: 60 }, (_, i) => ({ key: `a-rather-long-category-name-${i}`, value: i + 1 }));
-    const out = text({ spec: { bar: { x: "key", y: "value" } }, rows: many }, 60, 10);
-    expect(out).toContain("…");
-    expect(out.split("\n").at(-1)).toBe("… 50 more bars");
+    const out = text({ spec: { bar: { x: "key", y: "value" }, title: "Many" }, rows: many }, 60, 10);
+    const lines = out.split("\n");
+    expect(lines).toHaveLength(10); // the height, title included
+    expect(lines.filter((l) => barEighths(l) > 0)).toHaveLength(7);
+    // Cut in the middle: labels that share a prefix stay apart (ordered as Vega-Lite orders them: by name).
+    expect(lines.slice(2, 9).map((l) => l.split(" ")[0])).toEqual(["a-rather-…y-name-0", "a-rather-…y-name-1", "a-rather-…-name-10", "a-rather-…-name-11", "a-rather-…-name-12", "a-rather-…-name-13", "a-rather-…-name-14"]);
+    expect(lines.at(-1)).toBe("… 53 more bars");
     expect(widthOf(out)).toBeLessThanOrEqual(60);
   });
 });
@@ -55,6 +59,10 @@ describe("terminal bar chart", () => {
 describe("terminal line chart", () => {
   const start = Date.UTC(2026, 11, 5, 18, 0);
   const rows = Array.from({ length: 120 }, (_, i) => ({ timestamp: start + i * 60_000, value: 10 + i }));
+
+  it("keeps to the height asked for", () => {
+    for (const height of [6, 12, 20]) expect(text({ spec: { line: { x: "timestamp", y: "value" }, title: "T" }, rows }, 80, height).split("\n")).toHaveLength(height);
+  });
 
   it("draws braille dots rising left to right, with y's range and x's range as UTC times", () => {
     const out = text({ spec: { line: { x: "timestamp", y: "value" } }, rows }, 80, 12);

@@ -72,6 +72,15 @@ export function fit(s: string, width: number): string {
   return width <= 1 ? chars.slice(0, width).join("") : chars.slice(0, width - 1).join("") + "…";
 }
 
+/** A label cut to `width` characters in its middle, so labels sharing a prefix stay apart ("a-rather…name-12"). */
+export function fitMiddle(s: string, width: number): string {
+  const chars = [...s];
+  if (chars.length <= width) return s;
+  if (width <= 4) return fit(s, width);
+  const tail = Math.floor((width - 1) / 2);
+  return chars.slice(0, width - 1 - tail).join("") + "…" + chars.slice(chars.length - tail).join("");
+}
+
 export function charLength(s: string): number {
   return [...s].length;
 }

@@ -2,7 +2,7 @@
 import { formatNumber } from "../format.js";
 import { valueAt } from "../rows.js";
 import { horizontalBar } from "./blocks.js";
-import { charLength, fit, isObject, toNumber, type ChannelDef } from "./read_spec.js";
+import { charLength, fit, fitMiddle, isObject, toNumber, type ChannelDef } from "./read_spec.js";
 
 export interface Bar {
   label: string;
@@ -85,10 +85,11 @@ function compareKeys(a: unknown, b: unknown): number {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 }
 
-/** The lines of a bar chart `width` columns wide, at most `maxBars` bars (then a line saying how many more). */
-export function drawBars(bars: readonly Bar[], width: number, maxBars: number, titles: { cat: string; val: string }): string[] {
+/** The lines of a bar chart `width` columns wide and at most `height` lines tall (a header, the bars, a line saying how many more). */
+export function drawBars(bars: readonly Bar[], width: number, height: number, titles: { cat: string; val: string }): string[] {
   if (bars.length === 0) return ["(no bars: no rows)"];
-  const shown = bars.slice(0, Math.max(1, maxBars));
+  const room = Math.max(1, height - 1);
+  const shown = bars.slice(0, bars.length <= room ? room : Math.max(1, room - 1));
   const values = shown.map((b) => formatNumber(b.value));
   const valueWidth = Math.max(...values.map(charLength));
   const labelWidth = Math.min(Math.max(charLength(titles.cat), ...shown.map((b) => charLength(b.label))), Math.max(4, Math.floor(width * 0.3)));
@@ -99,7 +100,7 @@ export function drawBars(bars: readonly Bar[], width: number, maxBars: number, t
     const cells = max > 0 ? (Math.abs(b.value) / max) * barWidth : 0;
     // A negative value is drawn shaded, so its length still compares with the others.
     const bar = b.value < 0 ? "░".repeat(Math.round(cells)) : horizontalBar(cells);
-    lines.push(`${fit(b.label, labelWidth).padEnd(labelWidth)} ${bar} ${values[i]}`.trimEnd());
+    lines.push(`${fitMiddle(b.label, labelWidth).padEnd(labelWidth)} ${bar} ${values[i]}`.trimEnd());
   });
   if (bars.length > shown.length) lines.push(`… ${bars.length - shown.length} more bars`);
   return lines;

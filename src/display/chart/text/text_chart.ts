@@ -16,11 +16,15 @@ const COMPOSITION = ["layer", "facet", "hconcat", "vconcat", "concat", "repeat",
 type Fielded = ChannelDef & { field: string };
 const hasField = (d: ChannelDef | undefined): d is Fielded => typeof d?.field === "string";
 
-/** `height`: lines the chart may take (default: 40 bars, 12 lines for a line chart). */
+/**
+ * `height`: lines the chart may take, its title included (default: as many as it needs up
+ * to 40 bars or 25 histogram bins; 12 lines for line charts, 14 for histograms as columns).
+ */
 export function renderChartText(spec: Record<string, unknown>, width = 80, height?: number): string {
   width = Math.max(20, Math.floor(width));
   const head = titleLines(spec).map((l) => fit(l, width));
-  const body = drawBody(spec, width, height) ?? [describe(spec)];
+  const bodyHeight = height === undefined ? undefined : Math.max(4, Math.floor(height) - head.length);
+  const body = drawBody(spec, width, bodyHeight) ?? [describe(spec)];
   return [...head, ...body.map((l) => fit(l, width))].join("\n");
 }
 
@@ -43,7 +47,7 @@ function drawBody(spec: Json, width: number, height: number | undefined): string
     for (const [cat, val, valChannel] of [[x, y, "y"], [y, x, "x"]] as const) {
       if (hasField(cat) && DISCRETE.has(cat.type ?? "") && val && !val.bin && (val.type === "quantitative" || val.aggregate === "count")) {
         const bars = barsOf(rows, cat, val, valChannel);
-        return drawBars(bars, width, height ?? 40, { cat: channelTitle(cat), val: channelTitle(val) });
+        return drawBars(bars, width, height ?? 41, { cat: channelTitle(cat), val: channelTitle(val) });
       }
     }
     return undefined;

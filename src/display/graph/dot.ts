@@ -1,10 +1,10 @@
 /**
  * The pipeline graph in Graphviz's DOT language, for `dot` to lay out: transforms top to
  * bottom in the order data flows, composites as nested clusters (or one node beyond the
- * depth), every edge labelled with its PCollection and coder, sources and sinks shaped
- * apart from the steps between them, side inputs dashed. Labels are HTML-like so a name
- * and its kind can differ in weight and size; Graphviz measures DejaVu Sans itself, so
- * boxes fit the text the PNG draws.
+ * depth), every edge labelled with its PCollection and coder (a label node on the edge,
+ * see graphDot), sources and sinks shaped apart from the steps between them, side inputs
+ * dashed. Labels are HTML-like so a name and its kind can differ in weight and size;
+ * Graphviz measures DejaVu Sans itself, so boxes fit the text the PNG draws.
  */
 import type { PCollectionNode, PipelineGraph, TransformNode } from "../../graph/types.js";
 import { FONT_FAMILY } from "../png.js";
@@ -45,10 +45,19 @@ function clip(s: string, n = MAX_LABEL): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
 }
 
-function attrs(a: Record<string, string | number | undefined>): string {
+/** An HTML-like label: written between `<…>` as it is, where any other value is quoted. */
+interface Markup {
+  markup: string;
+}
+
+function markup(m: string): Markup {
+  return { markup: m };
+}
+
+function attrs(a: Record<string, string | number | Markup | undefined>): string {
   const parts = Object.entries(a)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === "string" && v.startsWith("<") && v.endsWith(">") ? v : typeof v === "number" ? v : quoted(v!)}`);
+    .map(([k, v]) => `${k}=${typeof v === "object" ? `<${v.markup}>` : typeof v === "number" ? v : quoted(v!)}`);
   return `[${parts.join(", ")}]`;
 }
 
@@ -85,7 +94,7 @@ export function graphDot(graph: PipelineGraph, options: GraphOptions = {}): stri
       const hl = highlighted.has(c.transform.id);
       out.push(`${indent}subgraph ${quoted(`cluster_${c.transform.id}`)} {`);
       out.push(`${indent}  graph ${attrs({
-        label: `<<B>${html(clip(c.transform.name))}</B>>`,
+        label: markup(`<B>${html(clip(c.transform.name))}</B>`),
         tooltip: c.transform.fullName,
         style: "rounded,filled",
         fillcolor: CLUSTER_FILLS[Math.min(c.level, CLUSTER_FILLS.length - 1)],
@@ -119,7 +128,7 @@ function nodeAttrs(graph: PipelineGraph, n: DrawnNode, highlight: boolean): stri
   const kind = n.collapsed ? `composite · ${n.hidden} transform${n.hidden === 1 ? "" : "s"} inside` : transformKind(t, graph);
   return attrs({
     // The kind under the name, unless the name says it already (a GroupByKey named so).
-    label: `<<B>${html(clip(t.name))}</B>${kind === t.name ? "" : `<BR/><FONT POINT-SIZE="10" COLOR="#555555">${html(clip(kind))}</FONT>`}>`,
+    label: markup(`<B>${html(clip(t.name))}</B>${kind === t.name ? "" : `<BR/><FONT POINT-SIZE="10" COLOR="#555555">${html(clip(kind))}</FONT>`}`),
     tooltip: `${t.fullName} (${t.urn})${t.appliedAt ? ` applied at ${t.appliedAt}` : ""}`,
     shape: style.shape,
     style: style.shape === "box" ? "rounded,filled" : "filled",
@@ -135,7 +144,7 @@ function pcollectionAttrs(graph: PipelineGraph, pc: PCollectionNode, cluster: st
   const within = cluster ? graph.transforms[cluster]?.fullName : undefined;
   const coder = coderLabel(pc.coder);
   return attrs({
-    label: `<<FONT POINT-SIZE="10" COLOR="#333333">${html(clip(pcollectionLabel(pc.name, within)))}</FONT><BR/><FONT POINT-SIZE="10" COLOR="${CODER_COLOR}">${html(clip(coder))}</FONT>>`,
+    label: markup(`<FONT POINT-SIZE="10" COLOR="#333333">${html(clip(pcollectionLabel(pc.name, within)))}</FONT><BR/><FONT POINT-SIZE="10" COLOR="${CODER_COLOR}">${html(clip(coder))}</FONT>`),
     tooltip: `${pc.name}: ${coder}${pc.isBounded ? "" : " (unbounded)"}`,
     // Bare text on its edge; framed when it is the PCollection asked about.
     shape: highlight ? "box" : "plaintext",
@@ -171,7 +180,7 @@ function edgeLines(drawn: CollapsedGraph, pcollections: Map<string, { from: stri
     const from = e.side && e.from !== producer ? e.from : e.pcollection.id;
     const id = `edge_${e.pcollection.id}_${e.to}`;
     lines.push(`${quoted(from)} -> ${quoted(e.to)} ${attrs(e.side
-      ? { style: "dashed", color: SIDE_EDGE, label: `<<FONT POINT-SIZE="9" COLOR="${SIDE_EDGE}">side input</FONT>>`, class: "side", id }
+      ? { style: "dashed", color: SIDE_EDGE, label: markup(`<FONT POINT-SIZE="9" COLOR="${SIDE_EDGE}">side input</FONT>`), class: "side", id }
       : { class: "reads", id })};`);
   }
   return lines;

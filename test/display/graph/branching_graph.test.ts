@@ -95,6 +95,18 @@ describe("graph: a pipeline that branches", () => {
   });
 });
 
+describe("graph: names as users write them", () => {
+  it("draws names with markup characters and quotes as text, in the SVG and the DOT", async () => {
+    const p = Pipeline.create({ name: 'odd "names"' });
+    p.apply("Read <&> \"quoted\" \\", Create.of("x")).apply("<Tag>", ParDo.of((x: string, c: ProcessContext<string, string>) => c.output(x)));
+    const svg = await renderGraphSvg(p.toJSON());
+    expect(svg).toContain(">Read &lt;&amp;&gt; &quot;quoted&quot; \\</text>");
+    expect(svg).toContain(">&lt;Tag&gt;</text>");
+    expect(svg).toContain(">odd &quot;names&quot;</text>");
+    expect(svg).not.toMatch(/<Tag>/);
+  });
+});
+
 describe("coderLabel", () => {
   it("names coders as element types, short", () => {
     expect(coderLabel(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()).toSpec())).toBe("KV<string, varint>");

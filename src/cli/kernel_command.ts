@@ -2,8 +2,12 @@
  * `flowbook kernel install|uninstall|run`: the Jupyter kernel (kernel/). `run` is what the
  * kernelspec's argv calls with the connection file.
  */
-import { installKernelSpec, uninstallKernelSpec, DEFAULT_NAME } from "../../kernel/install/install.js";
 import type { SpecLocation } from "../../kernel/install/paths.js";
+
+// Each subcommand loads only what it needs: `run` starts every kernel, and the installer
+// pulls in the PNG renderer for the logos.
+const installer = () => import("../../kernel/install/install.js");
+const DEFAULT_NAME = "flowbook";
 
 const HELP = `Usage:
   flowbook kernel install [--user | --sys-prefix | --prefix DIR] [--name NAME] [--display-name TEXT] [--max-memory MB]
@@ -76,11 +80,13 @@ export async function kernelCommand(argv: string[]): Promise<number> {
   switch (sub) {
     case "install": {
       const env = p.maxMemory ? { FLOWBOOK_KERNEL_MAX_OLD_SPACE_MB: String(p.maxMemory) } : undefined;
+      const { installKernelSpec } = await installer();
       const dir = installKernelSpec({ where: p.where, name: p.name, displayName: p.displayName, env });
       console.log(`Installed the kernelspec ${p.name ?? DEFAULT_NAME} in ${dir}`);
       return 0;
     }
     case "uninstall": {
+      const { uninstallKernelSpec } = await installer();
       const dir = uninstallKernelSpec({ where: p.where, name: p.name });
       if (!dir) {
         console.error(`flowbook kernel uninstall: no kernelspec '${p.name ?? DEFAULT_NAME}' there`);

@@ -30,6 +30,12 @@ describe("reading console output back from accumulators", () => {
     expect(next.map((e) => [e.stream, e.transform, e.text])).toEqual([["stdout", "T", "c\n"], ["stderr", undefined, "e\n"], ["stdout", "T", "x\n"]]);
   });
 
+  it("emits what one read brings upstream operators first", () => {
+    const r = new ConsoleOutputReader("flinkOutputMaxBytes", undefined, ["op1", "op2", "op5"]);
+    const got = r.read(accs(consoleAcc("op5", { "op5/0/0": [[0, "stdout", "Print", "A\n"]] }), consoleAcc("op2", { "op2/0/0": [[0, "stdout", "Shout", "a\n"]] })));
+    expect(got.map((e) => e.transform)).toEqual(["Shout", "Print"]);
+  });
+
   it("says once while running and once at the end how many lines were dropped, naming the option", () => {
     const r = new ConsoleOutputReader("flinkOutputMaxBytes", 4 << 20);
     const live = r.read(accs(consoleAcc("op2", {}, 3)));

@@ -32,14 +32,23 @@ export class ConsoleOutputReader {
   constructor(
     private readonly maxBytesOption = "flinkOutputMaxBytes",
     private readonly jobMaxBytes?: number,
+    /** The plan's operator ids in order: what was read in one go is emitted upstream first. */
+    private readonly operatorOrder: string[] = [],
   ) {}
+
+  private rank(accumulatorName: string): number {
+    const op = accumulatorName.slice(CONSOLE_ACCUMULATOR_PREFIX.length).split("/")[0]!;
+    const i = this.operatorOrder.indexOf(op);
+    return i < 0 ? this.operatorOrder.length : i;
+  }
 
   /** Output events for the lines not read before; with `final`, also says how many lines were dropped. */
   read(acc: JobAccumulators | undefined, final = false, at = Date.now()): OutputEvent[] {
     const out: OutputEvent[] = [];
     let dropped = 0;
-    for (const a of acc?.["user-task-accumulators"] ?? []) {
-      if (!a.name.startsWith(CONSOLE_ACCUMULATOR_PREFIX)) continue;
+    const consoles = (acc?.["user-task-accumulators"] ?? []).filter((a) => a.name.startsWith(CONSOLE_ACCUMULATOR_PREFIX));
+    consoles.sort((a, b) => this.rank(a.name) - this.rank(b.name));
+    for (const a of consoles) {
       let v: ConsoleValue;
       try {
         v = JSON.parse(a.value) as ConsoleValue;

@@ -49,7 +49,7 @@ export class JobEvents {
     private readonly options: JobEventsOptions = {},
   ) {
     this.progress = new JobProgress(plan);
-    this.console = new ConsoleOutputReader(options.consoleOption, options.consoleMaxBytes);
+    this.console = new ConsoleOutputReader(options.consoleOption, options.consoleMaxBytes, plan.operators.map((o) => o.id));
   }
 
   /** Starts polling the running job. */

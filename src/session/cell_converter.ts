@@ -11,7 +11,7 @@
  *     `import.meta` becomes `__fb_meta` (a script has no import.meta);
  *  3. transpile TS → JS on its own (esbuild; TypeScript's transpileModule when esbuild is
  *     missing), imports kept as written;
- *  4. instrument (src/session/instrument): capture metadata on every function and class,
+ *  4. instrument (src/graph/instrument): capture metadata on every function and class,
  *     with the names of earlier cells as `outerNames`;
  *  5. make it persist: top-level declarations become assignments to the session's scope
  *     (a cell's: the sandbox's global object; a module's: its own scope object, which the
@@ -363,7 +363,7 @@ interface InstrumentFn {
 }
 let instrumentFn: InstrumentFn | null | undefined;
 
-/** Sets the instrumenter (loaded by the session from src/session/instrument before the first cell). */
+/** Sets the instrumenter (loaded by the session from src/graph/instrument before the first cell). */
 export function setInstrumenter(fn: InstrumentFn | null): void {
   instrumentFn = fn;
 }

@@ -1,13 +1,13 @@
 /**
  * Module hooks for `node --import flowbook/register` (see register.ts): transpile `.ts`
- * files, instrument user modules (see instrument/instrument.ts), and resolve `./x.js` to
+ * files, instrument user modules (see src/graph/instrument/instrument.ts), and resolve `./x.js` to
  * `./x.ts` the way TypeScript's NodeNext resolution expects.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { instrumentCode } from "./instrument/instrument.js";
-import { typescript } from "./instrument/free_variables.js";
+import { instrumentCode } from "../graph/instrument/instrument.js";
+import { typescript } from "../graph/instrument/free_variables.js";
 import type { RegisterHooksData } from "./register.js";
 
 let skipDirs: string[] = [];

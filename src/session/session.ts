@@ -343,7 +343,7 @@ export function createSession(options: SessionOptions = {}): Session {
 
   async function loadInstrumenter(): Promise<void> {
     try {
-      const ins = await import("./instrument/instrument.js");
+      const ins = await import("../graph/instrument/instrument.js");
       setInstrumenter(ins.instrumentCode as never);
     } catch (e) {
       write.err(`flowbook: functions will not carry their captured variables (the instrumenter failed to load: ${(e as Error).message})\n`);

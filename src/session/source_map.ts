@@ -7,7 +7,7 @@
  * people read.
  */
 
-import { decodeMappings, readSourceMap, type RawSourceMap, type Segment } from "./instrument/source_map.js";
+import { decodeMappings, readSourceMap, type RawSourceMap, type Segment } from "../graph/instrument/source_map.js";
 
 /** A generated position → the position it came from (undefined: generated text with no origin). */
 export interface PositionMapper {

@@ -1,6 +1,6 @@
 /**
  * A Vite (and so Vitest) plugin that instruments test, benchmark and example files, so the
- * functions they define can be sent to a runner (see src/session/instrument/instrument.ts).
+ * functions they define can be sent to a runner (see src/graph/instrument/instrument.ts).
  *
  * It runs after Vite's TypeScript transform (`enforce: "post"`). flowbook's own `src/` and
  * `node_modules` are never instrumented. Lines are realigned to the original file with
@@ -14,8 +14,8 @@
  */
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { instrumentCode } from "./instrument/instrument.js";
-import type { RawSourceMap } from "./instrument/source_map.js";
+import { instrumentCode } from "../graph/instrument/instrument.js";
+import type { RawSourceMap } from "../graph/instrument/source_map.js";
 
 export interface FlowbookCapturesOptions {
   /** Files to instrument (matched against the absolute path). Default: under test/, tests/, bench/, examples/. */

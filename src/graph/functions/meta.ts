@@ -1,7 +1,7 @@
 /**
  * Capture metadata on function objects, and the helpers instrumented code calls to attach it.
  *
- * The instrumenter (src/session/instrument) rewrites user code so that every function or
+ * The instrumenter (src/graph/instrument) rewrites user code so that every function or
  * class that captures variables gets, under `Symbol.for("flowbook.fn")`, a
  * {@link FunctionMeta}: a lazy `captures()` returning the captured values, and where the
  * function was written (for stack traces of the rebuilt function). Instrumented modules

@@ -16,7 +16,7 @@ import { createRequire, isBuiltin } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { bytesToBase64, functionSource, isSandboxModule, types } from "../realm.js";
-import { analyzeFunctionSource, type FunctionForm } from "../../session/instrument/free_variables.js";
+import { analyzeFunctionSource, type FunctionForm } from "../instrument/free_variables.js";
 import { SerializationError, type SerializeWhere } from "./errors.js";
 import { isBuiltinKnown, knownName, knownObject } from "./known_objects.js";
 import { FN_META, __fb_fn, __fb_mod, __fb_obj, functionMeta, locationOf, moduleRefOf, type FunctionMeta } from "./meta.js";

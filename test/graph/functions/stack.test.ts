@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { rebuildValue, serializeValue } from "../../../src/graph/functions/serialize.js";
 import { installInstrumentationGlobals } from "../../../src/graph/functions/meta.js";
-import { instrumentCode } from "../../../src/session/instrument/instrument.js";
+import { instrumentCode } from "../../../src/graph/instrument/instrument.js";
 
 const thisFile = fileURLToPath(import.meta.url);
 const lineOf = (marker: string) => fs.readFileSync(thisFile, "utf8").split("\n").findIndex((l) => l.includes(marker)) + 1;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import vm from "node:vm";
-import { freeVariables } from "../../src/session/instrument/free_variables.js";
-import { instrumentCode, INSTRUMENTED_MARKER } from "../../src/session/instrument/instrument.js";
+import { freeVariables } from "../../src/graph/instrument/free_variables.js";
+import { instrumentCode, INSTRUMENTED_MARKER } from "../../src/graph/instrument/instrument.js";
 import { FN_META, functionMeta, installInstrumentationGlobals, type FunctionMeta } from "../../src/graph/functions/meta.js";
 import { rebuildValue, serializeValue } from "../../src/graph/functions/serialize.js";
 import { flowbookCaptures } from "../../src/session/vite_plugin.js";

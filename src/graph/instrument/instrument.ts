@@ -42,7 +42,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TS from "typescript";
 import { analyzeScopes, parseErrors, parseJs, typescript, type OwnerInfo, type ScopeAnalysis } from "./free_variables.js";
 import { encodeMappings, originalLinePerLine, readSourceMap, type RawSourceMap, type Segment } from "./source_map.js";
-import { sourceKey } from "../../graph/functions/meta.js";
+import { sourceKey } from "../functions/meta.js";
 
 export const INSTRUMENTED_MARKER = "/*@flowbook-instrumented*/";
 
@@ -84,7 +84,7 @@ export interface InstrumentResult {
 function defaultHelperImport(): string {
   const here = import.meta.url;
   const ext = /\.ts$/.test(new URL(here).pathname) ? ".ts" : ".js";
-  return new URL(`../../graph/functions/meta${ext}`, here).href;
+  return new URL(`../functions/meta${ext}`, here).href;
 }
 
 /** The file URL of a filename (path, relative path or URL), or undefined. */

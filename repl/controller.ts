@@ -105,8 +105,16 @@ export class ReplController {
 
   private set(patch: Partial<ReplState>): void {
     this.s = { ...this.s, ...patch };
-    for (const l of this.listeners) l();
+    // Listeners hear once per turn: the steps of one key (input echoed, editor cleared,
+    // running) reach the screen as one frame, never as a flash of an empty prompt.
+    if (this.notifying) return;
+    this.notifying = true;
+    queueMicrotask(() => {
+      this.notifying = false;
+      for (const l of this.listeners) l();
+    });
   }
+  private notifying = false;
 
   /** Draws the live area again (the terminal was resized). */
   refresh(): void {
@@ -454,6 +462,8 @@ export class ReplController {
           this.set({ live: this.renderLive() });
           return;
         }
+        // A run that has ended goes first: its progress came before what it computed.
+        this.flushLive(true);
         this.printedDisplays.add(id);
         const out = renderBundle(bundle, this.terminal());
         this.print(out.text, out.raw);

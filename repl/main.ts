@@ -32,7 +32,7 @@ async function runPlain(options: ReplOptions, pipelineOptions: Record<string, un
   const { plainRepl } = await import("./plain.js");
   const colors = process.stdout.isTTY === true;
   const width = process.stdout.columns || 100;
-  const session = createSession({ pipelineOptions, typeCheck: options.typeCheck ?? "off", colors, displayWidth: width });
+  const session = createSession({ pipelineOptions, typeCheck: options.typeCheck ?? "off", colors, displayWidth: width, progress: true });
   try {
     return await plainRepl({
       session,

@@ -2,7 +2,7 @@
  * One REPL input through the session, its outputs (the session's CellOutputs, in order)
  * handed to a sink — for the Ink screen and the plain line REPL alike. A plain value is
  * formatted again with colors (session.formatValue); a rich one (a table, a chart) is shown
- * as its bundle. Should the session send no result or error output, the CellResult stands in.
+ * as its bundle; a value the session leaves unshown (a display handle) stays so.
  */
 import type { MimeBundle } from "../src/display/mime.js";
 import type { CellOutput } from "../src/display/outputs.js";
@@ -30,7 +30,6 @@ export interface RunInputOptions {
 
 export async function runInput(session: Session, code: string, sink: OutputSink, options: RunInputOptions): Promise<CellResult> {
   let finished = false;
-  let gotResult = false;
   let gotError = false;
   let resultText: string | undefined;
   const onOutput = (o: CellOutput) => {
@@ -46,10 +45,8 @@ export async function runInput(session: Session, code: string, sink: OutputSink,
         // A value with a rich bundle (a chart, a table) shows as a display; a plain one is
         // formatted again below, with colors (the bundle's text has none).
         const rich = Object.keys(o.bundle).some((k) => k !== "text/plain" && k !== "application/json");
-        if (rich) {
-          gotResult = true;
-          sink.display("display", `result-${o.cell.execution}`, o.bundle, false);
-        } else resultText = typeof o.bundle["text/plain"] === "string" ? (o.bundle["text/plain"] as string) : undefined;
+        if (rich) sink.display("display", `result-${o.cell.execution}`, o.bundle, false);
+        else resultText = typeof o.bundle["text/plain"] === "string" ? (o.bundle["text/plain"] as string) : undefined;
         break;
       }
       case "error":
@@ -67,9 +64,10 @@ export async function runInput(session: Session, code: string, sink: OutputSink,
     input: options.input,
   });
   finished = true;
-  if (result.status === "ok" && !gotResult) {
-    if (result.hasValue && result.value !== undefined) sink.result(session.formatValue(result.value, { colors: options.colors, depth: 4, breakLength: options.width }));
-    else if (resultText !== undefined) sink.result(resultText);
+  // A value the session showed as plain text is formatted again with colors; one it did not
+  // show (a display handle, whose bundle is empty) stays unshown.
+  if (result.status === "ok" && resultText !== undefined) {
+    sink.result(result.hasValue && options.colors ? session.formatValue(result.value, { colors: true, depth: 4, breakLength: options.width }) : resultText);
   }
   if (result.status === "error" && !gotError) sink.error(result.error!.kind, result.error!.traceback);
   void result.typeErrors.then(

@@ -73,6 +73,11 @@ export interface Session {
    * the host through vm2's proxies, which util.inspect cannot look into.
    */
   formatValue(value: unknown, options?: util.InspectOptions): string;
+  /**
+   * Defaults for pipelines cells create from now on (the REPL's `.runner flink host:port`):
+   * merged over the session's `pipelineOptions`; `{ runner: "direct" }` goes back to local.
+   */
+  setPipelineOptions(options: Record<string, unknown>): void;
   /** Number of cells executed so far (Jupyter's execution_count). */
   readonly executionCount: number;
 }
@@ -258,6 +263,7 @@ export function createSession(options: SessionOptions = {}): Session {
   let created: object[] = [];
   let api: Record<string, unknown> = {};
   let queue: Promise<unknown> = Promise.resolve();
+  let pipelineDefaults: Record<string, unknown> = { ...(options.pipelineOptions ?? {}) };
 
   const stream = (w: (t: string) => void) => {
     const s = new Writable({
@@ -336,7 +342,7 @@ export function createSession(options: SessionOptions = {}): Session {
     sb.exports.onPipelineCreated((p) => void created.push(p));
     api = { ...sb.exports.api };
     delete api.default;
-    if (options.pipelineOptions) sb.exports.setDefaultPipelineOptions(options.pipelineOptions);
+    sb.exports.setDefaultPipelineOptions(pipelineDefaults);
     sandbox = sb;
     executor = newExecutor(sb);
   }
@@ -570,6 +576,10 @@ export function createSession(options: SessionOptions = {}): Session {
       await lazyChecker?.dispose();
     },
     ready: () => init,
+    setPipelineOptions(o) {
+      pipelineDefaults = { ...pipelineDefaults, ...o };
+      sandbox?.exports.setDefaultPipelineOptions(pipelineDefaults);
+    },
     pipelineGraphs: () => created.map((p) => JSON.parse(sandbox!.exports.graphJson(p)) as PipelineGraph),
     get executionCount() {
       return count;

@@ -39,7 +39,7 @@ export interface InteractiveServices {
   sample(request: SampleRequest): Promise<EncodedSample>;
   /** A chart: `{ spec, rows, truncatedFrom? }` as JSON text → its bundle as JSON text. */
   renderChart(requestJson: string, context: string): Promise<string>;
-  /** The pipeline graph (JSON text) drawn: `options` is `{ depth?, focus? }` as JSON text. */
+  /** The pipeline graph (JSON text) drawn: `options` is `{ depth?, highlight? }` (transform or PCollection ids) as JSON text. */
   renderGraph(graphJson: string, optionsJson: string, context: string): Promise<string>;
   /** The Flink plan of a pipeline graph (JSON text), drawn; throws naming what cannot be translated. */
   renderPlan(graphJson: string, optionsJson: string, context: string): Promise<string>;

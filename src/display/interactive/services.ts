@@ -37,7 +37,7 @@ export interface InteractiveServices {
    * earlier run computed for the same ancestors. Rejects with the run's error.
    */
   sample(request: SampleRequest): Promise<EncodedSample>;
-  /** A chart: `{ spec, rows, truncatedFrom? }` as JSON text → its bundle as JSON text. */
+  /** A chart: `{ spec, rows, totalRows?, truncated? }` as JSON text → its bundle as JSON text. */
   renderChart(requestJson: string, context: string): Promise<string>;
   /** The pipeline graph (JSON text) drawn: `options` is `{ depth?, highlight? }` (transform or PCollection ids) as JSON text. */
   renderGraph(graphJson: string, optionsJson: string, context: string): Promise<string>;

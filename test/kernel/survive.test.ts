@@ -141,3 +141,41 @@ describe("fuzz: 10 000 malformed messages", () => {
     expect(k.stderr.split("\n").filter((l) => l.includes("dropped")).length).toBeLessThan(100);
   }, 300_000);
 });
+
+describe("ending", () => {
+  test("a shutdown_request while a cell busy-loops ends the kernel within seconds", async () => {
+    const k = await KernelClient.start({ env: { FLOWBOOK_KERNEL_TYPECHECK: "off" } });
+    try {
+      await k.ready();
+      const msgId = await k.send("shell", "execute_request", { code: 'console.log("looping"); while (true) {}', silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+      await k.waitIopub((m) => m.parent_header.msg_id === msgId && m.header.msg_type === "stream");
+      const t0 = performance.now();
+      expect((await k.request("control", "shutdown_request", { restart: false }, 5000)).content.status).toBe("ok");
+      expect(await k.exited()).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(5000);
+    } finally {
+      k.close();
+    }
+  }, 60_000);
+
+  test("when Jupyter kills the supervisor outright, the kernel process does not outlive it", async () => {
+    const k = await KernelClient.start({ env: { FLOWBOOK_KERNEL_TYPECHECK: "off" } });
+    try {
+      await k.ready();
+      const { execFileSync } = await import("node:child_process");
+      const children = execFileSync("ps", ["-o", "pid=", "--ppid", String(k.process.pid)], { encoding: "utf8" }).trim().split(/\s+/).map(Number);
+      expect(children).toHaveLength(1);
+      const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+      expect(alive(children[0]!)).toBe(true);
+      k.process.kill("SIGKILL");
+      let gone = false;
+      for (let i = 0; i < 50 && !gone; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        gone = !alive(children[0]!);
+      }
+      expect(gone).toBe(true);
+    } finally {
+      k.close();
+    }
+  }, 60_000);
+});

@@ -58,6 +58,8 @@ export class PCollection<T> implements PValue {
 
   /** Sets the coder of this collection's elements (where inference cannot know the type). */
   setCoder(coder: Coder<T>): this {
+    // A grouping already applied to this collection must not get a non-deterministic key coder.
+    this.pipeline.checkCoderChange(this as PCollection<unknown>, coder as Coder<unknown>);
     this._coder = coder;
     return this;
   }

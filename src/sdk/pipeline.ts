@@ -1,4 +1,4 @@
-import { GRAPH_FORMAT, type PipelineGraph, type SideInputSpec, type TransformNode } from "../graph/types.js";
+import { GRAPH_FORMAT, Urns, type PipelineGraph, type SideInputSpec, type TransformNode } from "../graph/types.js";
 import { coderFromSpec, type Coder } from "./coders/coder.js";
 import { PBegin, PCollection, pcollectionsOf, type PValue } from "./pcollection.js";
 import type { PipelineOptions } from "./pipeline_options.js";
@@ -41,7 +41,22 @@ interface Node {
   ownerRun?: number;
   appliedAt?: string;
   stale?: boolean;
+  /** Groups its inputs by encoded key (set by GroupByKey and CoGroupByKey when they expand). */
+  groupsByKey?: boolean;
 }
+
+/** The key coder a grouping uses for a PCollection with this coder (GeneralObjectCoder's, deterministic, unless a KvCoder). */
+function keyCoderOf(coder: Coder<unknown>): Coder<unknown> | undefined {
+  return coder.urn === "beam:coder:kv:v1" ? coder.components()[0] : undefined;
+}
+
+function nonDeterministicKey(coder: Coder<unknown>): { key: Coder<unknown>; reason: string } | undefined {
+  const key = keyCoderOf(coder);
+  if (!key || key.isDeterministic()) return undefined;
+  return { key, reason: key.nonDeterminismReason() ?? "equal keys may encode differently" };
+}
+
+const DETERMINISTIC_HINT = "Set a deterministic key coder with .setCoder(KvCoder.of(StringUtf8Coder.of(), ...)) or similar";
 
 /** Element-wise sugar on PCollection, installed by the transforms module to avoid an import cycle. */
 export interface Sugar {
@@ -230,6 +245,56 @@ export class Pipeline {
     return out;
   }
 
+  /** Marks the transform being expanded as one that groups its inputs by encoded key. */
+  noteKeyGrouping(): void {
+    const node = this.stack[this.stack.length - 1];
+    if (node) node.groupsByKey = true;
+  }
+
+  private groupsByKey(n: Node): boolean {
+    return n.groupsByKey === true || n.urn === Urns.GROUP_BY_KEY || n.urn === Urns.COMBINE_PER_KEY;
+  }
+
+  /**
+   * Called by PCollection.setCoder: a PCollection that a GroupByKey, Combine.perKey or
+   * CoGroupByKey already groups by key must keep a deterministic key coder (keys are
+   * compared as encoded bytes). Names the outermost transform applied to it that groups it.
+   */
+  checkCoderChange(pc: PCollection<unknown>, coder: Coder<unknown>): void {
+    const bad = nonDeterministicKey(coder);
+    if (!bad) return;
+    const id = this.resolve(pc.id);
+    const takes = (n: Node) => Object.values(n.inputs).some((i) => this.resolve(i) === id);
+    for (const n of this.nodes.values()) {
+      if (!this.groupsByKey(n) || !takes(n)) continue;
+      let outer = n;
+      for (let p = outer.parent ? this.nodes.get(outer.parent) : undefined; p && takes(p); p = p.parent ? this.nodes.get(p.parent) : undefined) outer = p;
+      const inner = outer === n ? "" : ` (through '${n.fullName}')`;
+      throw new TransformApplicationError(
+        `setCoder(${coder}) on ${pc.name} refused: '${outer.fullName}'${inner}${outer.appliedAt ? ` (applied at ${outer.appliedAt})` : ""}` +
+          ` groups ${pc.name} by key, and keys are compared as encoded bytes, but the new key coder ${bad.key} is not deterministic (${bad.reason}).` +
+          ` ${DETERMINISTIC_HINT}${whereApplied()}`,
+      );
+    }
+  }
+
+  /** Every transform that groups by key must have deterministic key coders on its inputs (checked at toJSON, so at run()). */
+  private checkKeyCoders(): void {
+    for (const n of this.nodes.values()) {
+      if (!this.groupsByKey(n)) continue;
+      for (const id of Object.values(n.inputs)) {
+        const pc = this.pcolls.get(this.resolve(id));
+        if (!pc) continue;
+        const bad = nonDeterministicKey(pc.getCoder());
+        if (!bad) continue;
+        throw new TransformApplicationError(
+          `${n.fullName} cannot group ${pc.name}: its key coder ${bad.key} is not deterministic (${bad.reason}), and keys are compared as encoded bytes.` +
+            ` ${DETERMINISTIC_HINT}${n.appliedAt ? ` (applied at ${n.appliedAt})` : ""}`,
+        );
+      }
+    }
+  }
+
   /** The full name of the transform being expanded (for error messages). */
   currentTransformName(): string | undefined {
     return this.stack[this.stack.length - 1]?.fullName;
@@ -349,6 +414,7 @@ export class Pipeline {
    * capture that cannot travel is refused now, naming the variable and the transform.
    */
   toJSON(): PipelineGraph {
+    this.checkKeyCoders();
     const windowingIds = new Map<string, string>();
     const graph: PipelineGraph = {
       format: GRAPH_FORMAT,

@@ -14,6 +14,8 @@ export function kvCoders(pc: PCollection<unknown>): { key: Coder<unknown>; value
 
 /** Refuses a key coder whose encoding is not deterministic: grouping compares encoded keys. */
 export function checkKeyCoder(pc: PCollection<unknown>, transformName: string | undefined): Coder<unknown> {
+  // Marks the transform being applied, so a later setCoder on pc is checked too.
+  pc.pipeline.noteKeyGrouping();
   const { key } = kvCoders(pc);
   if (!key.isDeterministic()) {
     throw new TransformApplicationError(

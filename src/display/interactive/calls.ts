@@ -40,6 +40,13 @@ export interface GraphOptions {
 
 const COLLECT_LIMIT = 100_000;
 const CHART_ROWS = 5_000;
+/** A top-N chart ranks every element, not the first 5 000: it reads this many (said when cut). */
+const TOP_SCAN = 1_000_000;
+/**
+ * A sample is computed with at least this many elements (the chart's bound), so a chart or
+ * a larger show after a show reuses the same run.
+ */
+const SAMPLE_AT_LEAST = CHART_ROWS;
 
 /** A display handle, and what it shows (a cell's result that is a handle shows nothing more). */
 export class Displayed<T = unknown> implements DisplayHandle {
@@ -122,7 +129,8 @@ async function sampleElements<T>(pc: PCollection<T>, n: number): Promise<Sample<
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
   if (typeof pc.pipeline.options.runner === "object") return runnerObjectSample(pc, n);
   const { graph, graphJson, id } = graphFor(pc as PCollection<unknown>);
-  const encoded = await interactiveServices().sample({ graphJson, pcollectionId: id, n, optionsJson: JSON.stringify(graph.options ?? {}) });
+  const asked = Math.max(n, SAMPLE_AT_LEAST);
+  const encoded = await interactiveServices().sample({ graphJson, pcollectionId: id, n: asked, optionsJson: JSON.stringify(graph.options ?? {}) });
   const { elements } = decodeSample(graph, id, encoded);
   return { elements: elements.slice(0, n) as WindowedValue<T>[], truncated: encoded.truncated || elements.length > n, totalAtLeast: encoded.totalAtLeast };
 }
@@ -220,7 +228,7 @@ function parseBundle(json: string): MimeBundle {
 export async function chart<T>(pc: PCollection<T>, spec: Record<string, unknown>, options: ChartOptions = {}): Promise<Displayed<Rendered>> {
   if (!isPCollection(pc)) throw new TypeError(`chart() takes a PCollection, got ${describe(pc)}`);
   if (spec === null || typeof spec !== "object") throw new TypeError(`chart() takes a Vega-Lite spec or a shorthand such as { bar: { x: "key", y: "value" } }, got ${describe(spec)}`);
-  const max = options.maxRows ?? CHART_ROWS;
+  const max = options.maxRows ?? (spec.top !== undefined ? TOP_SCAN : CHART_ROWS);
   const { elements, truncated, totalAtLeast } = await sampleElements(pc, max);
   const rows = rowsOf(elements, { timestamps: true });
   const s = interactiveServices();

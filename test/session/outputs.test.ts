@@ -141,6 +141,20 @@ describe("samples", () => {
   });
 });
 
+describe("charts", () => {
+  test("a top-N bar chart ranks every element, not the first 5 000", async () => {
+    const { s, of } = recorded();
+    // 8 000 keys; the three largest values come last.
+    ok(await s.execute("const p = Pipeline.create();\nconst kv = p.apply(Create.of(...Array.from({ length: 8000 }, (_, i) => KV.of(`k${i}`, i))));\nawait chart(kv, { bar: { x: 'key', y: 'value' }, top: 3 });"));
+    const shown = of(1).find((o) => o.type === "display") as Extract<CellOutput, { type: "display" }>;
+    const spec = shown.bundle["application/vnd.vegalite.v5+json"] as { $schema: string; data: { values: Array<{ key: string; value: number }> } };
+    expect(spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
+    expect(spec.data.values.map((r) => r.key).sort()).toEqual(["k7997", "k7998", "k7999"]);
+    expect(typeof shown.bundle["image/png"]).toBe("string");
+    expect(String(shown.bundle["image/svg+xml"])).toMatch(/^<svg/);
+  });
+});
+
 describe("progress", () => {
   test("a run shows one live progress display, updated in place, ending with the totals", async () => {
     const outputs: CellOutput[] = [];

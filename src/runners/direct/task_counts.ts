@@ -1,13 +1,13 @@
 /**
- * Elements counted while a task runs: one counter per PCollection of the stage, in front
- * of its consumers, so counting costs one increment per element per PCollection and no
- * change to any operator. The coordinator turns a stage's PCollection counts into each
- * transform's elements in and out (progress_report.ts).
+ * Elements counted while a task runs. Every operator counts what it receives (one field
+ * increment per element, no extra call on the hot path); what entered a PCollection is
+ * what its first consumer received. An output nothing in the stage consumes gets a
+ * counting sink. The coordinator turns a stage's PCollection counts into each transform's
+ * elements in and out (progress_report.ts).
  */
 import type { MetricsContainer } from "../../sdk/metrics/metrics.js";
-import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { StageWiring } from "../shared/stage_builder.js";
-import type { Receiver } from "./operators/receiver.js";
+import type { Operator, Receiver } from "./operators/receiver.js";
 import type { GraphContext } from "./task_context.js";
 
 /** A task's counts so far: PCollection id → elements, and the bytes its source read. */
@@ -19,28 +19,25 @@ export interface TaskProgress {
 /** The counter sources' IO metrics keep (io/text, io/avro). */
 const BYTES_READ = "flowbook.io\u0000bytesRead";
 
-class CountingReceiver implements Receiver {
-  n = 0;
-  constructor(private readonly next: Receiver) {}
-  process(wv: WindowedValue<unknown>): void {
-    this.n++;
-    this.next.process(wv);
+/** Where a PCollection no op of the stage reads goes: counted, then dropped. */
+class CountingSink implements Receiver {
+  elementsIn = 0;
+  process(): void {
+    this.elementsIn++;
   }
 }
 
 export class TaskCounts {
-  private readonly counters = new Map<string, CountingReceiver>();
+  private readonly consumers = new Map<string, readonly Receiver[]>();
   private readonly aliases = new Map<string, string>();
   private source: MetricsContainer | undefined;
 
-  /** `r`, counting what enters PCollection `pc`. */
-  counting(pc: string, r: Receiver): Receiver {
-    let c = this.counters.get(pc);
-    if (!c) this.counters.set(pc, (c = new CountingReceiver(r)));
-    return c;
+  /** Counts PCollection `pc` by what its consumers receive. */
+  watch(pc: string, consumers: readonly Receiver[]): void {
+    this.consumers.set(pc, consumers);
   }
 
-  /** `pc` has exactly as many elements as `sameAs` (a fused op that bypasses the wiring). */
+  /** `pc` has exactly as many elements as `sameAs` (a fused op that feeds its consumer directly). */
   alias(pc: string, sameAs: string): void {
     this.aliases.set(pc, sameAs);
   }
@@ -52,20 +49,28 @@ export class TaskCounts {
 
   snapshot(): TaskProgress {
     const counts: Record<string, number> = {};
-    for (const [pc, c] of this.counters) counts[pc] = c.n;
-    for (const [pc, same] of this.aliases) if (!(pc in counts)) counts[pc] = counts[same] ?? 0;
+    for (const [pc, consumers] of this.consumers) {
+      const n = (consumers[0] as Operator | undefined)?.elementsIn;
+      if (n !== undefined) counts[pc] = n;
+    }
+    for (const [pc, same] of this.aliases) counts[pc] = counts[same] ?? 0;
     const bytes = this.source?.counters.get(BYTES_READ);
     return bytes === undefined ? { counts } : { counts, bytesRead: bytes };
   }
 }
 
-/** The stage's wiring, with every PCollection's receiver counted. */
+/** The stage's wiring, noting each PCollection's consumers as its producer is wired to them. */
 export class CountingWiring extends StageWiring {
   constructor(g: GraphContext, private readonly counts: TaskCounts) {
     super(g);
   }
 
   override receiverOf(pc: string): Receiver {
-    return this.counts.counting(pc, super.receiverOf(pc));
+    if (this.consumers(pc).length === 0) {
+      const sink = new CountingSink();
+      this.consume(pc, sink);
+    }
+    this.counts.watch(pc, this.consumers(pc));
+    return super.receiverOf(pc);
   }
 }

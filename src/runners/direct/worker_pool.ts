@@ -242,10 +242,12 @@ export class WorkerPool implements TaskExecutor {
       for (const k of [...slot.sideInputs]) if (k.startsWith(runId + "/")) slot.sideInputs.delete(k);
     }
     let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, TEARDOWN_WAIT_MS).unref()));
+    let late = false;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(() => resolve(void (late = true)), TEARDOWN_WAIT_MS).unref()));
     await Promise.race([Promise.all(ended), bound]);
     clearTimeout(timer);
-    for (const slot of this.slots) if (!slot.busy && slot.ending.size === 0) slot.worker.unref();
+    // A teardown that never ends must not keep the process alive either.
+    for (const slot of this.slots) if (!slot.busy && (slot.ending.size === 0 || late)) slot.worker.unref();
     this.runs.delete(runId);
     this.cancelled.delete(runId);
   }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  Combine, CombineFn, ConsoleIO, Count, Create, DoFn, Filter, GroupByKey, MapElements, ParDo, Pipeline, TextIO, WithKeys,
+  Combine, CombineFn, ConsoleIO, Count, Create, DoFn, Filter, Flatten, GroupByKey, MapElements, PCollectionList, ParDo, Pipeline, TextIO, WithKeys,
   type FinishBundleContext, type PipelineResult, type ProcessContext, type RunEvent, type StartBundleContext,
 } from "../../../src/index.js";
 
@@ -136,6 +136,36 @@ describe.each(modes)("run events ($name)", ({ options }) => {
 
     expect(outputLines(events)).toEqual(["Double|stdout|three"]);
     expect(kinds.indexOf("output")).toBeGreaterThan(0);
+  });
+
+  it("counts through a Flatten, Count.perElement fused into its combine, an output nothing reads, and sinks", async () => {
+    const out = mkdtempSync(path.join(tmpdir(), "flowbook-counts-"));
+    try {
+      // Checks off: Count.perElement's Init is fused into the lifted combine and skips the wiring.
+      const p = Pipeline.create({ ...options, enforceEncodability: false, enforceImmutability: false });
+      const a = p.apply("A", Create.of(1, 2, 3, 4, 5, 6));
+      const b = p.apply("B", Create.of(7, 8));
+      const both = PCollectionList.of([a, b]).apply("Both", Flatten.pCollections<number>());
+      both.apply("Parity", MapElements.via((n: number) => (n % 2 ? "odd" : "even"))).apply("PerParity", Count.perElement<string>());
+      both.apply("Unread", MapElements.via((n: number) => n + 1));
+      const text = both.apply("Text", MapElements.via((n: number) => String(n)));
+      text.apply("Write", TextIO.write().to(path.join(out, "all")));
+      text.apply("WriteOne", TextIO.write().to(path.join(out, "one")).withNumShards(1));
+      const { events, error } = await eventsOf(p);
+      expect(error).toBeUndefined();
+      const totals = lastProgress(events);
+      expect(totals.get("A")).toEqual({ transform: "A", elementsOut: 6 });
+      expect(totals.get("B")).toEqual({ transform: "B", elementsOut: 2 });
+      expect(totals.get("Both")).toEqual({ transform: "Both", elementsIn: 8, elementsOut: 8 });
+      expect(totals.get("Parity")).toEqual({ transform: "Parity", elementsIn: 8, elementsOut: 8 });
+      expect(totals.get("PerParity/Init")).toEqual({ transform: "PerParity/Init", elementsIn: 8, elementsOut: 8 });
+      expect(totals.get("PerParity/Combine.perKey")).toEqual({ transform: "PerParity/Combine.perKey", elementsIn: 8, elementsOut: 2 });
+      expect(totals.get("Unread")).toEqual({ transform: "Unread", elementsIn: 8, elementsOut: 8 });
+      expect(totals.get("Write")).toEqual({ transform: "Write", elementsIn: 8 });
+      expect(totals.get("WriteOne")).toEqual({ transform: "WriteOne", elementsIn: 8 });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("console output of every DoFn method and of ConsoleIO comes back in order, named by its transform", async () => {

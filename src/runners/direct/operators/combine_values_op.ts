@@ -20,7 +20,10 @@ export class CombineValuesOp implements Operator {
   ) {}
   start(): void {}
   finish(): void {}
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     const kv = wv.value as KV<unknown, Iterable<unknown>>;
     const prev = setCurrentMetricsContainer(this.metrics);
     let result: unknown;

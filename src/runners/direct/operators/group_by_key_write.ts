@@ -23,7 +23,10 @@ export class GroupByKeyWrite implements Operator {
   }
   start(): void {}
   finish(): void {}
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     const kv = wv.value as KV<unknown, unknown>;
     if (kv === null || typeof kv !== "object" || !("key" in kv)) {
       throw UserCodeError.from(this.transform, wv.value, true, new TypeError("GroupByKey needs KV elements ({ key, value }); use WithKeys or map to KV.of(key, value) first"));

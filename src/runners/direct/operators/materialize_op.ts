@@ -10,7 +10,10 @@ export class MaterializeOp implements Operator {
   constructor(private readonly coder: WindowedValueCoder<unknown>, private readonly limit: number | undefined) {}
   start(): void {}
   finish(): void {}
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     this.total++;
     if (this.limit !== undefined && this.out.count >= this.limit) return;
     this.coder.encode(wv, this.out.writer);

@@ -11,7 +11,10 @@ export class PairWithOneIntoPrecombine implements Operator {
   constructor(private readonly precombine: PrecombineWrite) {}
   start(): void {}
   finish(): void {}
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     this.precombine.add(wv.value, 1, wv);
   }
 }

@@ -73,7 +73,10 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     }
   }
 
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     const windows = wv.windows;
     if (windows.length === 1) this.processInWindow(wv, windows[0]!);
     else for (const w of windows) this.processInWindow({ value: wv.value, timestamp: wv.timestamp, windows: [w], pane: wv.pane }, w);

@@ -44,7 +44,10 @@ export class PrecombineWrite implements Operator {
 
   start(): void {}
 
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     const kv = wv.value as KV<unknown, unknown>;
     if (kv === null || typeof kv !== "object" || !("key" in kv)) {
       throw UserCodeError.from(this.transform, wv.value, true, new TypeError("Combine.perKey needs KV elements ({ key, value })"));

@@ -11,6 +11,8 @@ export interface Operator extends Receiver {
   finish(): void | Promise<void>;
   /** Called when the task fails, to drop what it would have left (temporary files). */
   abort?(): Promise<void>;
+  /** Elements received so far, for run progress (the local runner's operators count; others may not). */
+  readonly elementsIn?: number;
 }
 
 /** Pushes to every receiver of a PCollection (usually exactly one). */

@@ -13,7 +13,10 @@ export class ReshuffleWrite implements Operator {
   }
   start(): void {}
   finish(): void {}
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     const p = this.parts[this.next]!;
     this.next = (this.next + 1) % this.parts.length;
     this.coder.encode(wv, p.writer);

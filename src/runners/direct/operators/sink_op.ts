@@ -12,7 +12,10 @@ export class SinkOp implements Operator {
   async start(): Promise<void> {
     this.writer = await this.sink.open(this.payload, this.ctx);
   }
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     const prev = setCurrentMetricsContainer(this.ctx.metrics);
     try {
       this.writer!.write(wv.value);

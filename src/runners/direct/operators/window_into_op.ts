@@ -9,7 +9,10 @@ export class WindowIntoOp implements Operator {
   constructor(private readonly transform: string, private readonly windowFn: WindowFn<BoundedWindow> | undefined, private readonly out: Receiver) {}
   start(): void {}
   finish(): void {}
+  /** Elements received (run progress): one increment per element. */
+  elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
+    this.elementsIn++;
     if (!this.windowFn) return this.out.process(wv);
     let windows: BoundedWindow[];
     try {

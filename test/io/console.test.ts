@@ -4,6 +4,7 @@ import { Urns } from "../../src/graph/types.js";
 import { sinkFor } from "../../src/io/registry.js";
 import "../../src/io/index.js";
 import { formatElement, setConsoleOutput } from "../../src/io/console/console_sink.js";
+import { routeUserOutput, type OutputStream } from "../../src/io/console/user_output.js";
 import { writeCtx } from "./helpers.js";
 
 async function printed(payload: unknown, values: unknown[]): Promise<string> {
@@ -33,6 +34,25 @@ describe("ConsoleIO runtime", () => {
   it("prefixes each element and stops after the limit", async () => {
     const text = await printed({ prefix: "> ", limit: 2 }, ["a", "b", "c", "d"]);
     expect(text).toBe("> a\n> b\n> … (more elements not printed: limit 2)\n");
+  });
+
+  it("inside a run that carries output, each line goes to the run as it is printed, named by the sink's transform", async () => {
+    const got: Array<[OutputStream, string, string | undefined]> = [];
+    const prev = routeUserOutput({ carried: () => true, write: (stream, text, transform) => (got.push([stream, text, transform]), true) });
+    try {
+      const w = await sinkFor(Urns.CONSOLE_WRITE)!.open({ prefix: "> ", limit: 1 }, writeCtx(0, "r", "Print"));
+      w.write("a");
+      // Not batched until the event loop turns: in order with the DoFns' own console output.
+      expect(got).toEqual([["stdout", "> a\n", "Print"]]);
+      w.write("b");
+      await w.close();
+      expect(got).toEqual([
+        ["stdout", "> a\n", "Print"],
+        ["stdout", "> … (more elements not printed: limit 1)\n", "Print"],
+      ]);
+    } finally {
+      routeUserOutput(prev);
+    }
   });
 
   it("prints from inside a worker thread", async () => {

@@ -43,6 +43,6 @@ export function kernelInfo(): Record<string, unknown> {
     },
     banner: `flowbook ${version}: the Dataflow model in TypeScript (TypeScript ${tsVersion}, Node ${process.versions.node})`,
     debugger: false,
-    help_links: [{ text: "flowbook", url: "https://github.com/flowbook/flowbook#readme" }],
+    help_links: [],
   };
 }

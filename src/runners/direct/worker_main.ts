@@ -20,6 +20,8 @@ const outputs = new OutputBuffer((records) => port.postMessage({ type: "output",
 /** The run of the task running now: output printed outside any run's context (module code, a stray timer) goes with it. */
 let currentRun: string | undefined;
 installOutputCapture({ write: (stream, text, transform) => outputs.add(currentRun, stream, text, transform) });
+// User code that ends the thread (process.exit in a DoFn) still gets what it printed out.
+process.on("exit", () => outputs.flush());
 
 function outputOf(runId: string): OutputTarget {
   return { write: (stream, text, transform) => outputs.add(runId, stream, text, transform) };

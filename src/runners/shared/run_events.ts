@@ -17,7 +17,7 @@ export class RunEventBus {
   private finished = false;
   private readonly delivering: Promise<void>;
 
-  constructor(fallback: Listener | null = printOutput) {
+  constructor(private readonly fallback: Listener | null = printOutput) {
     this.delivering = new Promise<void>((resolve) =>
       setImmediate(() => {
         if (fallback && this.pending) this.subscribe(fallback);
@@ -32,7 +32,11 @@ export class RunEventBus {
   }
 
   emit(event: RunEvent): void {
-    if (this.finished) return;
+    if (this.finished) {
+      // Output after the end (a timer a DoFn left running) breaks the contract; printed beats lost.
+      if (event.kind === "output") this.fallback?.(event);
+      return;
+    }
     if (event.kind === "run-finished") this.finished = true;
     if (this.pending) {
       // Only the latest progress snapshot matters to a listener that comes late.

@@ -79,6 +79,27 @@ writeFileSync(process.argv[2]!, JSON.stringify(texts));
     expect(text.match(/^(stderr:)?err \d+$/gm)?.length).toBe(400);
   });
 
+  it("output printed after its run finished (a timer a DoFn left) is printed by the process, not lost", async () => {
+    const { code, stdout } = await node(`
+import { Create, MapElements, Pipeline } from ${JSON.stringify(api)};
+for (const inProcess of [false, true]) {
+  const p = Pipeline.create({ inProcess, parallelism: 1 });
+  p.apply(Create.of(String(inProcess))).apply("Later", MapElements.via((x: string) => {
+    setTimeout(() => console.log("late " + x), 300);
+    return x;
+  }));
+  const r = p.run();
+  const seen: string[] = [];
+  r.onEvent!((e) => void (e.kind === "output" && seen.push(e.text)));
+  await r.waitUntilFinish();
+  if (seen.length) throw new Error("output before the timer fired: " + seen.join(""));
+  await new Promise((resolve) => setTimeout(resolve, 800));
+}
+`);
+    expect(code).toBe(0);
+    expect(stdout).toBe("late false\nlate true\n");
+  });
+
   it("without one, all of it is printed to the process's streams, before the script's next line", async () => {
     const { code, stdout, stderr } = await node(`
 import { build } from "./pipeline.mts";

@@ -52,6 +52,7 @@ export function superviseKernel(connectionFile: string, options: SuperviseOption
       });
       let running: RestartNotice["request"];
       let shutdownRequested = false;
+      let ready = false;
       let buffered = "";
       const status = c.stdio[3] as NodeJS.ReadableStream;
       status.setEncoding("utf8");
@@ -66,6 +67,7 @@ export function superviseKernel(connectionFile: string, options: SuperviseOption
             if (e.event === "executing" && e.header && e.identities) running = { identities: e.identities, header: e.header };
             else if (e.event === "idle") running = undefined;
             else if (e.event === "shutdown") shutdownRequested = true;
+            else if (e.event === "ready") ready = true;
           } catch {
             /* not a status line */
           }
@@ -73,6 +75,9 @@ export function superviseKernel(connectionFile: string, options: SuperviseOption
       });
       c.on("exit", (code, signal) => {
         if (stopping || shutdownRequested || code === 0) return resolve(code ?? 0);
+        // Died before its sockets were up (a bad connection file, a port taken): starting it
+        // again would fail the same way.
+        if (!ready && !notice) return resolve(code ?? 1);
         const now = Date.now();
         restarts.push(now);
         while (restarts.length && now - restarts[0]! > 60_000) restarts.shift();

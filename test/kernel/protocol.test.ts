@@ -84,6 +84,25 @@ describe("execute", () => {
     expect(late.parent_header.msg_id).not.toBe(b.msgId);
   });
 
+  test("a pipeline's progress is one display updated in place; a DoFn's console.log is the cell's stream", async () => {
+    const code = [
+      "const pp = Pipeline.create({ runner: 'direct' });",
+      "pp.apply(Create.of(1, 2, 3)).apply(MapElements.via((x: number) => { console.log('in the DoFn', x); return x + 1; }));",
+      "await pp.run().waitUntilFinish();",
+    ].join("\n");
+    const { msgId, reply } = await k.execute(code);
+    expect(reply.content.status).toBe("ok");
+    // Worker output may arrive after the reply: it is still this cell's.
+    await k.waitIopub((m) => m.parent_header.msg_id === msgId && m.header.msg_type === "stream" && m.content.text.includes("in the DoFn 3"), 10_000);
+    const mine = k.childrenOf(msgId);
+    const displays = mine.filter((m) => m.header.msg_type === "display_data");
+    const ids = new Set(displays.map((m) => m.content.transient.display_id));
+    expect(displays.length).toBeGreaterThanOrEqual(1);
+    for (const u of mine.filter((m) => m.header.msg_type === "update_display_data")) expect(ids.has(u.content.transient.display_id)).toBe(true);
+    const text = mine.filter((m) => m.header.msg_type === "stream").map((m) => m.content.text).join("");
+    for (const n of [1, 2, 3]) expect(text).toContain(`in the DoFn ${n}`);
+  });
+
   test("prompt() asks through stdin's input_request and gets the input_reply's value", async () => {
     k.onInputRequest((m) => {
       expect(m.content).toEqual({ prompt: "Name? ", password: false });

@@ -3,6 +3,8 @@ import type { Coder } from "../coders/coder.js";
 import { inferCoderFromValues } from "../coders/index.js";
 import { PBegin, type PCollection } from "../pcollection.js";
 import { TimestampedValue } from "../values/windowed_value.js";
+import { toInstant } from "../values/time.js";
+import { describe } from "../coders/describe.js";
 import { WindowingStrategy } from "../windowing/windowing_strategy.js";
 import { PTransform, TransformApplicationError } from "./ptransform.js";
 import { bytesToBase64 } from "../../graph/realm.js";
@@ -28,10 +30,17 @@ export class CreateValues<T> extends PTransform<PBegin, PCollection<T>> {
   expand(input: PBegin): PCollection<T> {
     if (!(input instanceof PBegin)) throw new TransformApplicationError("Create must be applied to the pipeline (p.apply(Create.of(...)))");
     const values = this.values;
-    const timestamps = this.timestamps;
+    const where = input.pipeline.currentTransformName();
+    // Timestamps are checked and made integer milliseconds here, where the user gave them.
+    const timestamps = this.timestamps?.map((t, i) => {
+      try {
+        return toInstant(t);
+      } catch (e) {
+        throw new TransformApplicationError(`${where}: element ${i} (${describe(values[i])}) has an invalid timestamp: ${(e as Error).message}`);
+      }
+    });
     let coder: Coder<T> | undefined = this.coder;
     const getCoder = () => (coder ??= inferCoderFromValues(values as unknown[]) as Coder<T>);
-    const where = input.pipeline.currentTransformName();
     let output: PCollection<T> | undefined;
     output = input.pipeline.primitive({
       urn: Urns.CREATE,

@@ -13,8 +13,9 @@ export class WithTimestampsFn<T> extends DoFn<T, T> {
     let ts: number;
     try {
       ts = toInstant(t);
-    } catch {
-      throw new TypeError(`WithTimestamps function returned ${String(t)}, not a timestamp (milliseconds since the epoch or a Date)`);
+    } catch (e) {
+      const err = new (e instanceof RangeError ? RangeError : TypeError)(`WithTimestamps function returned ${String(t)}: ${(e as Error).message}`);
+      throw err;
     }
     c.outputWithTimestamp(e, ts);
   }

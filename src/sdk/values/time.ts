@@ -10,10 +10,44 @@ export const TIMESTAMP_MAX: Instant = 9223372036854775;
 /** The max timestamp of the global window: one day before TIMESTAMP_MAX, as in Beam. */
 export const END_OF_GLOBAL_WINDOW: Instant = TIMESTAMP_MAX - 86_400_000;
 
+/**
+ * A timestamp as it enters the model (WithTimestamps, outputWithTimestamp, Create.timestamped,
+ * a finishBundle output): a number of milliseconds or a Date. Refuses NaN, ±Infinity and
+ * values outside [TIMESTAMP_MIN, TIMESTAMP_MAX] with a RangeError saying which; floors a
+ * fractional millisecond to the integer below (Beam's Instant is integer milliseconds, and
+ * the InstantCoder floors too, so windows computed here agree with what a coder carries).
+ */
 export function toInstant(t: Instant | Date): Instant {
-  const ms = t instanceof Date ? t.getTime() : t;
-  if (typeof ms !== "number" || Number.isNaN(ms)) throw new TypeError(`not a timestamp: ${String(t)}`);
-  return ms;
+  const isDate = t instanceof Date || Object.prototype.toString.call(t) === "[object Date]";
+  const ms = isDate ? (t as Date).getTime() : t;
+  if (typeof ms !== "number") {
+    throw new TypeError(`not a timestamp: ${describeTime(t)} (an Instant is milliseconds since the epoch as a number, or a Date)`);
+  }
+  if (!Number.isFinite(ms)) {
+    throw new RangeError(
+      `${isDate ? "an Invalid Date" : String(ms)} is not a valid timestamp (an Instant is a finite number of milliseconds since the epoch,` +
+        ` from TIMESTAMP_MIN (-9223372036854775) to TIMESTAMP_MAX (9223372036854775))`,
+    );
+  }
+  if (ms > TIMESTAMP_MAX) {
+    throw new RangeError(
+      `timestamp ${ms} is past the maximum timestamp (TIMESTAMP_MAX = 9223372036854775 ms, about the year 294247);` +
+        ` is it in microseconds or nanoseconds rather than milliseconds?`,
+    );
+  }
+  if (ms < TIMESTAMP_MIN) {
+    throw new RangeError(`timestamp ${ms} is before the minimum timestamp (TIMESTAMP_MIN = -9223372036854775 ms)`);
+  }
+  // Integer milliseconds (-0 becomes 0).
+  return Math.floor(ms) + 0;
+}
+
+function describeTime(t: unknown): string {
+  if (t === null || t === undefined) return String(t);
+  if (typeof t === "string") return JSON.stringify(t.length > 40 ? t.slice(0, 40) + "…" : t);
+  if (typeof t === "bigint") return `the bigint ${t}n`;
+  if (typeof t === "object") return `an object of class ${(t as object).constructor?.name ?? "Object"}`;
+  return `${typeof t} ${String(t)}`;
 }
 
 /** A length of time in milliseconds. */

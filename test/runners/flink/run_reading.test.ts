@@ -106,4 +106,31 @@ describe("mapping Flink's metrics to transforms", () => {
       { transform: "Print", elementsIn: 10 },
     ]);
   });
+
+  it("a transform counted by two operators (a lifted combine's halves) never goes back", async () => {
+    const plan = {
+      operators: [
+        { id: "op1", name: "R", kind: "source:create", transforms: ["R"], inputs: [], outputs: ["main"] },
+        { id: "op2", name: "Words + C", kind: "usercode", transforms: ["Words", "C"], inputs: [{ from: "op1", ship: "forward" }], outputs: ["main"] },
+        { id: "op3", name: "C", kind: "combine", transforms: ["C"], inputs: [{ from: "op2", ship: "hash" }], outputs: ["main"] },
+      ],
+    } as unknown as FlinkPlan;
+    const v1 = { id: "v1", name: "Source: R -> Words + C -> C/PreCombine", status: "RUNNING", metrics: {} } as unknown as JobVertexInfo;
+    const v2 = { id: "v2", name: "C/Merge", status: "CREATED", metrics: {} } as unknown as JobVertexInfo;
+    const metrics: Record<string, number> = { "Words_+_C.numRecordsIn": 3, "Words_+_C.numRecordsOut": 5, "C/PreCombine.numRecordsOut": 4 };
+    const client = {
+      get: async (path: string) => decodeURIComponent(/get=([^&]*)/.exec(path)![1]!).split(",").filter((id) => id in metrics).map((id) => ({ id, sum: metrics[id] })),
+    } as unknown as FlinkRestClient;
+    const progress = new JobProgress(plan);
+    const out = () => progress.snapshot().find((t) => t.transform === "C")!.elementsOut;
+    // Output from the last operator known: the pre-combine's partial accumulators.
+    await progress.poll(client, "j", { vertices: [v1] } as unknown as JobDetails);
+    expect(out()).toBe(4);
+    // The merge's vertex appears, not yet running: its 0 does not replace the 4.
+    await progress.poll(client, "j", { vertices: [v1, v2] } as unknown as JobDetails);
+    expect(out()).toBe(4);
+    metrics["C/Merge.numRecordsOut"] = 7;
+    await progress.poll(client, "j", { vertices: [v1, { ...v2, status: "RUNNING" }] } as unknown as JobDetails);
+    expect(out()).toBe(7);
+  });
 });

@@ -55,6 +55,8 @@ export class JobProgress {
   private readonly seen = new Map<string, Counts>();
   private accumulators: JobAccumulators | undefined;
   private readonly byName: FlinkOperator[];
+  /** What was reported per transform: a transform counted by two operators (a lifted combine) never goes back. */
+  private readonly reported = new Map<string, TransformProgress>();
 
   constructor(private readonly plan: FlinkPlan) {
     // Longest names first, so "A/B" is not taken for a part of "A".
@@ -177,6 +179,15 @@ export class JobProgress {
       if (op.kind.startsWith("sink:") || op.kind === "collect") continue;
       lastT.elementsOut = last.out;
       if (ops.at(-1)!.tail && last.bytesOut > 0) lastT.bytesWritten = last.bytesOut;
+    }
+    for (const [t, e] of byTransform) {
+      const prev = this.reported.get(t);
+      if (prev) {
+        for (const k of ["elementsIn", "elementsOut", "bytesRead", "bytesWritten"] as const) {
+          if (prev[k] !== undefined) e[k] = Math.max(prev[k]!, e[k] ?? 0);
+        }
+      }
+      this.reported.set(t, { ...e });
     }
     return [...byTransform.values()];
   }

@@ -3,8 +3,6 @@
  * translators read and what a notebook draws. Nothing here refers to live objects;
  * user functions appear as SerializedValue trees (see functions/serialize.ts).
  */
-import type { CoderSpec } from "../sdk/coders/coder.js";
-
 export const GRAPH_FORMAT = "flowbook.pipeline/v1";
 
 export interface PipelineGraph {
@@ -40,6 +38,13 @@ export interface TransformNode {
   payload?: unknown;
   /** Where the user applied it (file:line), for error messages. */
   appliedAt?: string;
+}
+
+/** The JSON form of a coder in the pipeline graph: a URN, component coders, a payload. */
+export interface CoderSpec {
+  urn: string;
+  components?: CoderSpec[];
+  payload?: unknown;
 }
 
 export interface PCollectionNode {

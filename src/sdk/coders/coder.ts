@@ -1,13 +1,10 @@
 import { knownName } from "../../graph/functions/known_objects.js";
 import { rebuildValueSync, serializeValue, type SerializedValue } from "../../graph/functions/serialize.js";
+import type { CoderSpec } from "../../graph/types.js";
 import { ByteReader, ByteWriter } from "./byte_io.js";
 
-/** The JSON form of a coder in the pipeline graph: a URN, component coders, a payload. */
-export interface CoderSpec {
-  urn: string;
-  components?: CoderSpec[];
-  payload?: unknown;
-}
+// The graph's JSON form owns the type (the graph layer imports nothing from the SDK).
+export type { CoderSpec };
 
 /**
  * Turns elements into bytes and back. Encodings are Beam's "nested" encodings, so

@@ -3,7 +3,7 @@
  * Only JSON crosses: the graph (functions already serialized by the sandbox's serializer),
  * the options and the sampling request. What comes back is the host's PipelineResult, used
  * through vm2's proxies, except the samples it brought back, which cross as bytes
- * (collected_samples.ts).
+ * (src/display/samples/encoded_sample.ts).
  */
 import type { PipelineGraph } from "../../graph/types.js";
 import type { MetricResults } from "../../sdk/metrics/metric_results.js";

@@ -68,10 +68,11 @@ export async function runKernel(connectionFile: string): Promise<void> {
     });
   });
 
-  // The session loads while the sockets bind (its modules take most of a second); the
-  // socket thread answers kernel_info meanwhile.
+  // The session loads once the sockets are bound (its modules take most of a second of
+  // CPU, which the socket thread's start should not share); the socket thread answers
+  // kernel_info meanwhile, so a front end sees the kernel ready at once.
   const typeCheck = (process.env.FLOWBOOK_KERNEL_TYPECHECK as TypeCheckMode | undefined) ?? "warn";
-  const session = import("../src/session/session.js").then(({ createSession }) =>
+  const session = ready.then(() => import("../src/session/session.js")).then(({ createSession }) =>
     createSession({
       cwd: process.cwd(),
       typeCheck,

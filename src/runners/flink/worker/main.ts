@@ -7,7 +7,11 @@
  * Bundled by scripts/bundle-flink-worker.mjs into dist/flink-worker/flowbook-worker.mjs,
  * which the bridge jar embeds.
  */
-import * as api from "../../../index.js"; // the whole API, registered by name: serialized functions refer to it
+// The whole API, registered by name (serialized functions refer to it), and the WordCount
+// example's classes, which travel by name. Not index.ts: the worker needs no runner and no
+// display renderer of the client's.
+import * as api from "../../../api.js";
+import "../../../examples/word_count.js";
 import { knownName, registerKnown } from "../../../graph/functions/known_objects.js";
 import { resolveApiModules } from "./api_modules.js";
 import { UserCodeError } from "../../shared/user_code_error.js";

@@ -115,7 +115,10 @@ let shuttingDown = false;
 port.on("message", (m: ToSockets) => {
   if (m.kind === "send") outboxes[m.channel].push(m);
   else if (m.kind === "done") pending = Math.max(0, pending - 1);
-  else if (m.kind === "executing") executing = m.on;
+  else if (m.kind === "executing") {
+    executing = m.on;
+    if (!m.on) clearInterval(reinterrupt);
+  }
 });
 
 function send(channel: keyof typeof outboxes, req: Received, msgType: string, content: unknown): void {
@@ -133,11 +136,25 @@ function answer(channel: "shell" | "control", req: Received, msgType: string, co
   if (!quiet) send("iopub", req, "status", { execution_state: "idle" });
 }
 
+/** Repeats an interrupt while the same execution still runs (see interrupt()). */
+let reinterrupt: NodeJS.Timeout | undefined;
+
 function interrupt(): void {
   // A busy loop in the cell only stops on SIGINT (the session's watchdog); awaits stop on
   // the message, which the session's thread reads as soon as it is free.
-  if (executing) process.kill(process.pid, "SIGINT");
-  post({ kind: "interrupt" });
+  const once = () => {
+    if (executing) process.kill(process.pid, "SIGINT");
+    post({ kind: "interrupt" });
+  };
+  once();
+  // An interrupt that came while the cell was still being converted finds no cell to stop
+  // yet: say it again, a few times, as long as that execution runs.
+  clearInterval(reinterrupt);
+  let left = 3;
+  reinterrupt = setInterval(() => {
+    if (!executing || --left < 0) return clearInterval(reinterrupt);
+    once();
+  }, 400);
 }
 
 async function shutdown(channel: "shell" | "control", req: Received): Promise<void> {

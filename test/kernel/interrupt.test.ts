@@ -48,6 +48,13 @@ describe("while a cell busy-loops", () => {
 });
 
 describe("an interrupt stops the cell within a second and keeps the state", () => {
+  test("even one sent the moment the cell was requested (before the session started running it)", async () => {
+    const code = `// ${"padding to make converting take a moment ".repeat(200)}\nlet early = 0;\nwhile (true) { early++; }`;
+    const msgId = await k.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    await k.request("control", "interrupt_request", {}, 2000);
+    expect((await k.reply(msgId, 10_000)).content).toMatchObject({ status: "error", ename: "Interrupted" });
+  });
+
   test.each(["message", "signal"] as const)("a busy loop (%s)", async (how) => {
     const { ms, reply, msgId } = await interruptAfterStart('let spins = 0;\nconsole.log("started");\nwhile (true) { spins++; }', how);
     expect(reply).toMatchObject({ status: "error", ename: "Interrupted" });

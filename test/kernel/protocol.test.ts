@@ -209,3 +209,15 @@ test("shutdown_request is answered on control and the kernel process exits clean
     k3.close();
   }
 }, 60_000);
+
+test("an empty key means unsigned messages, both ways", async () => {
+  const k4 = await KernelClient.start({ key: "" });
+  try {
+    await k4.ready();
+    const { reply, outputs } = await k4.execute("6 * 7");
+    expect(reply.content.status).toBe("ok");
+    expect(outputs[0]!.content.data["text/plain"]).toBe("42");
+  } finally {
+    await k4.shutdown();
+  }
+}, 60_000);

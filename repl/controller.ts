@@ -18,6 +18,9 @@ import { progressEnded } from "./render/progress.js";
 import { runInput, type OutputSink } from "./run_input.js";
 import type { ImageProtocol } from "./terminal/images.js";
 import type { Key } from "./terminal/keys.js";
+import { CONTINUATION, PROMPT } from "./prompt.js";
+
+export { CONTINUATION, PROMPT };
 
 export interface ScrollItem {
   readonly id: number;
@@ -60,8 +63,6 @@ export interface ControllerOptions {
   clearScreen?(): void;
 }
 
-export const PROMPT = "› ";
-export const CONTINUATION = "… ";
 
 export class ReplController {
   private s: ReplState = { scrollback: [], buffer: B.EMPTY, mode: "edit", live: [], tick: 0 };

@@ -4,8 +4,10 @@
  */
 import { defaultHistoryFile, History } from "./editor/history.js";
 import { paint } from "./render/ansi.js";
-import { defaultFileDir } from "./render/bundle.js";
 import { detectImageProtocol } from "./terminal/images.js";
+import { PASTE_OFF, PASTE_ON } from "./terminal/keys.js";
+import { startKeyboardThread } from "./terminal/stdin_thread.js";
+import { PROMPT } from "./prompt.js";
 import type { TypeCheckMode } from "../src/session/session.js";
 
 export interface ReplOptions {
@@ -51,12 +53,37 @@ async function runPlain(options: ReplOptions, pipelineOptions: Record<string, un
 async function runInk(options: ReplOptions, pipelineOptions: Record<string, unknown>): Promise<number> {
   const stdout = process.stdout;
   const size = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [{ createSession }, { ReplController }, { startKeyboardThread }, { KeyParser, PASTE_ON, PASTE_OFF }, { mountScreen }] = await Promise.all([
+  const p = paint(true);
+  // The prompt first: loading Ink (its layout engine is WebAssembly) and the session takes
+  // 0.5–2 s on a busy machine. Until then keys are kept (printable ones echoed) and handed
+  // to the editor once it is up.
+  const runner = String(pipelineOptions.runner ?? "direct");
+  stdout.write(PASTE_ON + p("gray", `flowbook REPL · ${runner} runner · .help for commands and keys, Ctrl-D exits`) + "\n" + p("green", PROMPT));
+  let early: string[] | undefined = [];
+  let echoing = true;
+  let echoed = 0;
+  let deliver: (text: string) => void = (text) => {
+    early!.push(text);
+    if (echoing && /^[\x20-\x7e]+$/.test(text)) {
+      stdout.write(text);
+      echoed += text.length;
+    } else echoing = false;
+  };
+  let interrupted = () => undefined as void;
+  const keyboard = startKeyboardThread(
+    (text) => deliver(text),
+    () => interrupted(),
+  );
+  // SIGINT from the keyboard thread may land just after a cell ended: never let it kill the REPL.
+  const ignoreSigint = () => undefined;
+  process.on("SIGINT", ignoreSigint);
+
+  const [{ createSession }, { ReplController }, { KeyParser }, { mountScreen }, { defaultFileDir }] = await Promise.all([
     import("../src/session/session.js"),
     import("./controller.js"),
-    import("./terminal/stdin_thread.js"),
     import("./terminal/keys.js"),
     import("./ui/mount.js"),
+    import("./render/bundle.js"),
   ]);
   let print: (text: string) => void = (t) => void stdout.write(t);
   const session = createSession({
@@ -71,12 +98,6 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
   });
   let done!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (done = resolve));
-  const keyboard = startKeyboardThread(
-    (text) => {
-      for (const k of parser.feed(text)) controller.key(k);
-    },
-    () => controller.interrupted(),
-  );
   const parser = new KeyParser();
   const controller = new ReplController({
     session,
@@ -91,13 +112,16 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
     clearScreen: () => screen.clearScreen(),
   });
   print = (t) => controller.print(t);
-  // SIGINT from the keyboard thread may land just after a cell ended: never let it kill the REPL.
-  const ignoreSigint = () => undefined;
-  process.on("SIGINT", ignoreSigint);
-  stdout.write(PASTE_ON);
-  const screen = mountScreen(controller, paint(true), size);
-  const runner = String(pipelineOptions.runner ?? "direct");
-  controller.print(paint(true)("gray", `flowbook REPL · ${runner} runner · .help for commands and keys, Ctrl-D exits`));
+  // The early prompt (and what was echoed on it) gives way to Ink's live area.
+  const promptRows = Math.floor((PROMPT.length + echoed) / size().columns);
+  stdout.write("\r\x1b[2K" + "\x1b[1A\x1b[2K".repeat(promptRows));
+  const screen = mountScreen(controller, p, size);
+  deliver = (text) => {
+    for (const k of parser.feed(text)) controller.key(k);
+  };
+  interrupted = () => controller.interrupted();
+  for (const text of early) deliver(text);
+  early = undefined;
   const onResize = () => screen.refresh();
   stdout.on("resize", onResize);
   try {

@@ -18,6 +18,9 @@ export function mountScreen(controller: ReplController, paint: Painter, size: ()
     stdin: noInput,
     exitOnCtrlC: false,
     patchConsole: false,
+    // Ink draws at most maxFps frames a second; at its default (30) a key could wait 33 ms
+    // behind a progress tick's frame before it shows.
+    maxFps: 120,
   });
   return {
     refresh: () => controller.refresh(),

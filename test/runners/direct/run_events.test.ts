@@ -123,6 +123,8 @@ describe.each(modes)("run events ($name)", ({ options }) => {
       expect(stages[i + 1]).toMatchObject({ kind: "stage-finished", stage: stages[i]!.stage, name: stages[i]!.name });
     }
     expect(stages[0]!.name).toBe("Ten → Double → Small → Count");
+    // Stages inside one composite are named below it.
+    expect(stages.map((s) => s.name)).toContain("Count: Combine.perKey → Values");
 
     // Progress: every transform's elements in and out, as full names.
     const totals = lastProgress(events);

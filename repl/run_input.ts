@@ -67,7 +67,8 @@ export async function runInput(session: Session, code: string, sink: OutputSink,
   // A value the session showed as plain text is formatted again with colors; one it did not
   // show (a display handle, whose bundle is empty) stays unshown.
   if (result.status === "ok" && resultText !== undefined) {
-    sink.result(result.hasValue && options.colors ? session.formatValue(result.value, { colors: true, depth: 4, breakLength: options.width }) : resultText);
+    if (isThenable(result.value)) sink.result("Promise { … } (await it for its value)");
+    else sink.result(result.hasValue && options.colors ? session.formatValue(result.value, { colors: true, depth: 4, breakLength: options.width }) : resultText);
   }
   if (result.status === "error" && !gotError) sink.error(result.error!.kind, result.error!.traceback);
   void result.typeErrors.then(
@@ -77,4 +78,9 @@ export async function runInput(session: Session, code: string, sink: OutputSink,
     () => undefined,
   );
   return result;
+}
+
+/** A promise (of either realm): shown as one, not as its internals (async hooks' symbols). */
+function isThenable(v: unknown): boolean {
+  return v !== null && (typeof v === "object" || typeof v === "function") && typeof (v as { then?: unknown }).then === "function";
 }

@@ -36,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
       console.log(HELP);
       return cmd === undefined ? 2 : 0;
     default:
+      // `flowbook --runner flink`: the REPL's options without its name.
+      if (cmd.startsWith("--")) return (await import("./repl_command.js")).replCommand(argv);
       console.error(`flowbook: unknown command '${cmd}'\n\n${HELP}`);
       return 2;
   }

@@ -142,6 +142,13 @@ describe("the REPL's controller", () => {
     expect(screen()).toBe("› go\nhello\nworld\n{ a: 1 }\n› bad\nError: boom\n    at cell[2]:1:1");
   });
 
+  it("shows a promise left unawaited as a promise, not its internals", async () => {
+    const { session, type, screen } = setup();
+    session.behave = () => ({ value: new Promise(() => undefined) });
+    await type("explain(p)\r");
+    expect(screen()).toBe("› explain(p)\nPromise { … } (await it for its value)");
+  });
+
   it("keeps a progress display live while the input runs, then puts its last state in the scrollback", async () => {
     const { c, session, type, screen } = setup();
     let release!: () => void;

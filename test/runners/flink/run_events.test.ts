@@ -137,7 +137,9 @@ describe("run events of the Flink runner on a real cluster", () => {
     const final = new Map(progress.at(-1)!.transforms.map((t) => [t.transform, t]));
     expect([...final.keys()]).toEqual(expect.arrayContaining(["Numbers", "Talk", "Format", "Print"]));
     expect(final.get("Numbers")).toMatchObject({ elementsOut: n });
-    expect(final.get("Talk")).toMatchObject({ elementsIn: n });
+    expect(final.get("Talk")).toMatchObject({ elementsIn: n, elementsOut: n });
+    // In the middle of the fused stage, counted by the workers.
+    expect(final.get("Format")).toMatchObject({ elementsIn: n, elementsOut: n });
     expect(final.get("Print")).toMatchObject({ elementsIn: n });
   }, 120_000);
 

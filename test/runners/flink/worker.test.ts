@@ -58,6 +58,8 @@ describe("the Flink runner's Node worker", () => {
     const seen = r.metrics.filter((m) => m.kind === "counter" && m.name === "seen").map((m) => (m as { value: number }).value);
     expect(seen).toEqual([2, 1]);
     expect(r.metrics.filter((m) => m.name === "bundles").map((m) => (m as { value: number }).value)).toEqual([1, 1]);
+    // Elements per transform, also of the one in the middle of the fused stage.
+    expect(r.elements).toEqual({ Upper: { in: 3, out: 3 }, Exclaim: { in: 3, out: 3 } });
     const dist = r.metrics.filter((m) => m.kind === "distribution");
     expect(dist[0]).toMatchObject({ step: "Upper", namespace: "test", name: "length", sum: 3, count: 2, min: 1, max: 2 });
     // Console output: whole lines, attributed to the transform that printed them, each bundle's
@@ -128,6 +130,8 @@ describe("the Flink runner's Node worker", () => {
     expect(pre.error).toBeUndefined();
     const accs = pre.outputs[0]!.map((w) => w.value as KV<string, unknown>);
     expect(accs.sort((a, b) => a.key.localeCompare(b.key))).toEqual([KV.of("a", 7), KV.of("b", 6)]);
+    // Key's output counted as what the pre-combine received; the combine's halves are left to Flink's counts.
+    expect(pre.elements).toEqual({ Key: { in: 3, out: 3 } });
     // The merge stage reads KV<key, Iterable<accumulator>> as Java's group_by_key writes them.
     const merge = await driveWorker(plan, usercode(plan, 1), { bundles: [[gw(KV.of("a", [7, 3])), gw(KV.of("b", [6]))]] });
     expect(merge.error).toBeUndefined();

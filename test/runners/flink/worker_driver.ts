@@ -12,7 +12,7 @@ import type { FlinkPlan } from "../../../src/runners/flink/flink_plan.js";
 import {
   BUNDLE_FINISH, BUNDLE_START, DATA, END, FrameParser, HELLO, PROTOCOL, SIDE_INPUT, SIDE_INPUTS_DONE, elementList,
   elementListBody, frame, jsonFrame, readVarint, varintBytes, OUTPUT, METRICS, ERROR, READY, BUNDLE_DONE, GOODBYE, CONSOLE,
-  type ConsoleBody, type ErrorBody, type Frame, type MetricUpdate,
+  type ConsoleBody, type ElementCount, type ErrorBody, type Frame, type MetricUpdate,
 } from "../../../src/runners/flink/worker/protocol.js";
 import type { WorkerStage } from "../../../src/runners/flink/worker/stage.js";
 import { windowFnFromSpec } from "../../../src/sdk/windowing/window_fn.js";
@@ -36,6 +36,8 @@ export interface WorkerRun {
   /** Decoded outputs per output index. */
   outputs: WindowedValue<unknown>[][];
   metrics: MetricUpdate[];
+  /** Elements in and out per transform, summed over the METRICS frames' deltas. */
+  elements: Record<string, { in: number; out: number }>;
   /** CONSOLE frames' bodies, in order. */
   console: ConsoleBody[];
   error?: ErrorBody;
@@ -96,15 +98,23 @@ export async function driveWorker(plan: FlinkPlan, opId: string, o: DriveOptions
   const metrics: MetricUpdate[] = [];
   let error: ErrorBody | undefined;
   const consoleBodies: ConsoleBody[] = [];
+  const elements: Record<string, { in: number; out: number }> = {};
   for (const f of frames) {
     if (f.type === CONSOLE) consoleBodies.push(JSON.parse(f.body.toString()) as ConsoleBody);
     if (f.type === OUTPUT) {
       const [i, pos] = readVarint(f.body);
       for (const rec of elementList(f.body, pos)) outputs[i]!.push(outCoders[i]!.decodeFromBytes(rec));
-    } else if (f.type === METRICS) metrics.push(...(JSON.parse(f.body.toString()) as { updates: MetricUpdate[] }).updates);
-    else if (f.type === ERROR) error = JSON.parse(f.body.toString()) as ErrorBody;
+    } else if (f.type === METRICS) {
+      const m = JSON.parse(f.body.toString()) as { updates: MetricUpdate[]; elements?: ElementCount[] };
+      metrics.push(...m.updates);
+      for (const e of m.elements ?? []) {
+        const t = (elements[e.transform] ??= { in: 0, out: 0 });
+        t.in += e.in;
+        t.out += e.out;
+      }
+    } else if (f.type === ERROR) error = JSON.parse(f.body.toString()) as ErrorBody;
   }
-  return { frames, outputs, metrics, console: consoleBodies, error, exitCode, stderr };
+  return { frames, outputs, metrics, elements, console: consoleBodies, error, exitCode, stderr };
 }
 
 export const FrameTypes = { READY, OUTPUT, BUNDLE_DONE, METRICS, ERROR, GOODBYE, CONSOLE };

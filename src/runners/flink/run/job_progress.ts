@@ -10,6 +10,9 @@
  *   first operator and out of its last, exact once the vertex finished.
  * - Per user-code operator, the bridge's `flowbook.records/<uid>/in|out` accumulators: exact
  *   at the end, when Flink's operator metrics may still show the last fetch before the task ended.
+ * - Per element-wise transform run in Node workers, the elements it received and emitted as the
+ *   workers count them (`flowbook.elements/<transform>/in|out`): also the transforms in the
+ *   middle of a fused stage, which Flink cannot see.
  *
  * Counters only grow: a value lower than one seen before (a stale cache) is ignored.
  * A plan operator's input count goes to its first transform, its output count to its last.
@@ -19,6 +22,7 @@ import type { FlinkOperator, FlinkPlan } from "../flink_plan.js";
 import type { FlinkRestClient, JobAccumulators, JobDetails, JobVertexInfo } from "../rest/client.js";
 
 const RECORDS_PREFIX = "flowbook.records/";
+const ELEMENTS_PREFIX = "flowbook.elements/";
 
 /** One Flink operator of a vertex's chain and the plan operator it belongs to. */
 interface ChainedOperator {
@@ -133,6 +137,21 @@ export class JobProgress {
     return m;
   }
 
+  private elementCounts(): Map<string, { in?: number; out?: number }> {
+    const m = new Map<string, { in?: number; out?: number }>();
+    for (const a of this.accumulators?.["user-task-accumulators"] ?? []) {
+      if (!a.name.startsWith(ELEMENTS_PREFIX)) continue;
+      const rest = a.name.slice(ELEMENTS_PREFIX.length);
+      const dir = rest.endsWith("/in") ? "in" : rest.endsWith("/out") ? "out" : undefined;
+      if (!dir) continue;
+      const t = rest.slice(0, rest.length - dir.length - 1);
+      const c = m.get(t) ?? {};
+      c[dir] = Number(a.value);
+      m.set(t, c);
+    }
+    return m;
+  }
+
   /** Counts so far, per transform, in the plan's order. */
   snapshot(): TransformProgress[] {
     // Per plan operator: its Flink operators in job order (side-input taggers are not its input).
@@ -179,6 +198,11 @@ export class JobProgress {
       if (op.kind.startsWith("sink:") || op.kind === "collect") continue;
       lastT.elementsOut = last.out;
       if (ops.at(-1)!.tail && last.bytesOut > 0) lastT.bytesWritten = last.bytesOut;
+    }
+    for (const [t, c] of this.elementCounts()) {
+      const e = entry(t);
+      if (c.in !== undefined) e.elementsIn = c.in;
+      if (c.out !== undefined) e.elementsOut = c.out;
     }
     for (const [t, e] of byTransform) {
       const prev = this.reported.get(t);

@@ -94,9 +94,13 @@ export class WorkerSession {
     return this.rt;
   }
 
+  private metricsAt = Date.now();
+
   private sendMetrics(): void {
+    this.metricsAt = Date.now();
     const updates = this.rt?.takeMetrics() ?? [];
-    if (updates.length) this.out(jsonFrame(METRICS, { updates }));
+    const elements = this.rt?.takeElementCounts() ?? [];
+    if (updates.length || elements.length) this.out(jsonFrame(METRICS, elements.length ? { updates, elements } : { updates }));
   }
 
   async handle(f: Frame): Promise<void> {
@@ -126,6 +130,8 @@ export class WorkerSession {
         return;
       case DATA:
         this.runtime(f).processList(f.body);
+        // A long bundle (a whole batch input) reports its counts and metrics as it goes.
+        if (Date.now() - this.metricsAt >= 1000) this.sendMetrics();
         return;
       case BUNDLE_FINISH: {
         const rt = this.runtime(f);

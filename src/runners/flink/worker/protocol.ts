@@ -72,6 +72,13 @@ export interface ConsoleBody {
   text: string;
 }
 
+/** In a METRICS body: elements a transform received and emitted since the previous METRICS frame. */
+export interface ElementCount {
+  transform: string;
+  in: number;
+  out: number;
+}
+
 export type MetricUpdate =
   | { kind: "counter"; step: string; namespace: string; name: string; value: number }
   | { kind: "distribution"; step: string; namespace: string; name: string; sum: number; count: number; min: number; max: number }

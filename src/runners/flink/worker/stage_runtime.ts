@@ -19,6 +19,7 @@ import type { DoFn } from "../../../sdk/transforms/do_fn.js";
 import { InstantCoder } from "../../../sdk/coders/instant_coder.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
 import { PrecombineWrite } from "../../direct/operators/precombine_write.js";
+import { PairWithOneIntoPrecombine } from "../../direct/operators/pair_with_one_into_precombine.js";
 import type { Operator, Receiver } from "../../direct/operators/receiver.js";
 import type { ShuffleWriter } from "../../direct/operators/shuffle_records.js";
 import { SideInputs } from "../../direct/side_inputs.js";
@@ -29,7 +30,7 @@ import { StructuredCloneCoder } from "../../shared/structured_clone_coder.js";
 import { UserCodeError, shortElement } from "../../shared/user_code_error.js";
 import { CombineValuesOp } from "../../direct/operators/combine_values_op.js";
 import { ConsoleFormatOp } from "./console_format_op.js";
-import type { MetricUpdate } from "./protocol.js";
+import type { ElementCount, MetricUpdate } from "./protocol.js";
 import { STAGE_FORMAT, type StageOp, type WorkerStage } from "./stage.js";
 
 registerCoder("flowbook:coder:structured_clone:v1", () => new StructuredCloneCoder());
@@ -144,7 +145,7 @@ export interface StageRuntimeOptions {
  * on the instance rather than wrapped, so the stage builder still recognizes the operator's
  * class (a ParDo fused into a lifted combine checks `instanceof PrecombineWrite`).
  */
-function attribute(op: Operator, transform: string, holder: { transform: string | undefined }): Operator {
+function attribute(op: Operator, transform: string, holder: { transform: string | undefined }, seen: { n: number }): Operator {
   const around = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
     const prev = holder.transform;
     holder.transform = transform;
@@ -154,7 +155,11 @@ function attribute(op: Operator, transform: string, holder: { transform: string 
       holder.transform = prev;
     }
   };
-  op.process = around(op.process);
+  const process = around(op.process);
+  op.process = (wv) => {
+    seen.n++;
+    process(wv);
+  };
   op.start = around(op.start);
   op.finish = around(op.finish);
   return op;
@@ -175,6 +180,10 @@ export class StageRuntime {
   private inputCoder!: WindowedValueCoder<unknown>;
 
   private readonly attribution: { transform: string | undefined } | undefined;
+  /** Per op (with attribution): its transform, the PCollections it reads and writes, the elements it received. */
+  private readonly counted: Array<{ transform: string; input: string; outputs: string[]; seen: { n: number }; report: boolean }> = [];
+  /** Element counts per transform already reported (takeElementCounts sends deltas). */
+  private readonly reportedCounts = new Map<string, { in: number; out: number }>();
 
   private constructor(readonly stage: WorkerStage, sink: OutputSink, options: StageRuntimeOptions) {
     this.attribution = options.attribution;
@@ -231,7 +240,19 @@ export class StageRuntime {
     for (let i = stage.ops.length - 1; i >= 0; i--) {
       const op = stage.ops[i]!;
       const built = op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values" ? await buildElementWise(op, w, env) : await this.buildOp(op, w);
-      if (this.attribution) attribute(built, g.transform(op.transform).fullName, this.attribution);
+      if (this.attribution) {
+        const seen = { n: 0 };
+        const outputs = op.kind === "pardo" ? Object.values(op.outputs) : [op.output];
+        // Count.perElement's Init fused into its lifted combine feeds the combine directly, one
+        // pair per element: the combine received what Init did.
+        if (built instanceof PairWithOneIntoPrecombine) for (const c of this.counted) if (outputs.includes(c.input)) c.seen = seen;
+        // A lifted combine's halves are counted by Flink's operators around the shuffle instead (its
+        // input here, its accumulators, its merged output elsewhere): not reported, only used for
+        // what its producer emitted.
+        const report = op.kind !== "precombine" && op.kind !== "combine_merge";
+        this.counted.push({ transform: g.transform(op.transform).fullName, input: op.input, outputs, seen, report });
+        attribute(built, g.transform(op.transform).fullName, this.attribution, seen);
+      }
       ops.unshift(built);
       w.consume(op.input, built);
     }
@@ -314,6 +335,32 @@ export class StageRuntime {
 
   flush(): void {
     for (const o of this.outputs) o.flush();
+  }
+
+  /**
+   * Elements in and out per transform since the last call (deltas; needs `attribution`): what
+   * each op received, and as its output what the consumers of its PCollections received or
+   * the stage sent on (every consumer of a PCollection gets each of its elements once).
+   */
+  takeElementCounts(): ElementCount[] {
+    const ofPc = new Map<string, number>();
+    for (const c of this.counted) ofPc.set(c.input, Math.max(ofPc.get(c.input) ?? 0, c.seen.n));
+    this.stage.outputs.forEach((pc, i) => ofPc.set(pc, Math.max(ofPc.get(pc) ?? 0, this.outputs[i]!.count)));
+    const totals = new Map<string, { in: number; out: number }>();
+    for (const c of this.counted) {
+      if (!c.report) continue;
+      const t = totals.get(c.transform) ?? { in: 0, out: 0 };
+      t.in += c.seen.n;
+      for (const pc of c.outputs) t.out += ofPc.get(pc) ?? 0;
+      totals.set(c.transform, t);
+    }
+    const deltas: ElementCount[] = [];
+    for (const [transform, t] of totals) {
+      const before = this.reportedCounts.get(transform) ?? { in: 0, out: 0 };
+      if (t.in !== before.in || t.out !== before.out) deltas.push({ transform, in: t.in - before.in, out: t.out - before.out });
+      this.reportedCounts.set(transform, t);
+    }
+    return deltas;
   }
 
   /** Metric updates since the last call (deltas), in the protocol's form. */

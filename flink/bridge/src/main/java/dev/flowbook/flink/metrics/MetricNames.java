@@ -21,6 +21,11 @@ public final class MetricNames {
         return "flowbook.records/" + operatorUid + "/" + direction;
     }
 
+    /** {@code flowbook.elements/<transform>/in|out}: elements a user transform received and emitted (its workers count them). */
+    public static String elements(String transform, String direction) {
+        return "flowbook.elements/" + transform + "/" + direction;
+    }
+
     /** {@code flowbook.metric["counter","step","namespace","name"]}. */
     public static String metric(String kind, String step, String namespace, String name) {
         return "flowbook.metric[" + quote(kind) + "," + quote(step) + "," + quote(namespace) + "," + quote(name) + "]";

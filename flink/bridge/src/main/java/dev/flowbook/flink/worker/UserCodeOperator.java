@@ -111,6 +111,15 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                     }
 
                     @Override
+                    public void elements(JsonNode counts) {
+                        for (JsonNode c : counts) {
+                            String t = c.path("transform").asText("");
+                            getRuntimeContext().getLongCounter(MetricNames.elements(t, "in")).add(c.path("in").asLong());
+                            getRuntimeContext().getLongCounter(MetricNames.elements(t, "out")).add(c.path("out").asLong());
+                        }
+                    }
+
+                    @Override
                     public void console(String stream, String transform, String text) {
                         if (consoleOut == null) {
                             consoleOut = new ConsoleAccumulator(console.uid() + "/" + subtask + "/" + attempt, console.maxBytes());

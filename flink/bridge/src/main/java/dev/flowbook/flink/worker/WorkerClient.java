@@ -47,6 +47,9 @@ public final class WorkerClient implements AutoCloseable {
 
         void metrics(JsonNode updates);
 
+        /** Elements each transform received and emitted since the previous METRICS frame: [{transform, in, out}]. */
+        default void elements(JsonNode counts) { }
+
         /** Users' console output: whole lines of one stream, printed by {@code transform} (null: unknown). */
         default void console(String stream, String transform, String text) { }
     }
@@ -348,7 +351,11 @@ public final class WorkerClient implements AutoCloseable {
                 }
             }
             case Frames.BUNDLE_DONE -> doneBundle = new ByteIn(f.body()).readVarLong();
-            case Frames.METRICS -> handler.metrics(Plan.JSON.readTree(f.body()).path("updates"));
+            case Frames.METRICS -> {
+                JsonNode m = Plan.JSON.readTree(f.body());
+                handler.metrics(m.path("updates"));
+                if (m.has("elements")) handler.elements(m.get("elements"));
+            }
             case Frames.ERROR -> {
                 dead = true;
                 throw userError(f.body());

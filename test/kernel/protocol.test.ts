@@ -103,6 +103,15 @@ describe("execute", () => {
     for (const n of [1, 2, 3]) expect(text).toContain(`in the DoFn ${n}`);
   });
 
+  test("silent: runs, replies, broadcasts nothing but busy and idle, and is not in the history", async () => {
+    const { msgId, reply } = await k.execute('console.log("quiet"); const silentlySet = 5; silentlySet', { silent: true });
+    expect(reply.content.status).toBe("ok");
+    expect(k.childrenOf(msgId).map((m) => m.content.execution_state ?? m.header.msg_type)).toEqual(["busy", "idle"]);
+    expect((await k.execute("silentlySet")).outputs[0]!.content.data["text/plain"]).toBe("5");
+    const tail = await k.request("shell", "history_request", { output: false, raw: true, hist_access_type: "tail", n: 2 });
+    expect(tail.content.history.map((h: unknown[]) => h[2])).not.toContain('console.log("quiet"); const silentlySet = 5; silentlySet');
+  });
+
   test("prompt() asks through stdin's input_request and gets the input_reply's value", async () => {
     k.onInputRequest((m) => {
       expect(m.content).toEqual({ prompt: "Name? ", password: false });

@@ -7,6 +7,7 @@ import { paint } from "./render/ansi.js";
 import { detectImageProtocol } from "./terminal/images.js";
 import { PASTE_OFF, PASTE_ON } from "./terminal/keys.js";
 import { startKeyboardThread } from "./terminal/stdin_thread.js";
+import { favorMainThread } from "./terminal/priority.js";
 import { PROMPT } from "./prompt.js";
 import type { TypeCheckMode } from "../src/session/session.js";
 
@@ -99,6 +100,7 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
   let done!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (done = resolve));
   const parser = new KeyParser();
+  let favoring: NodeJS.Timeout | undefined;
   const controller = new ReplController({
     session,
     history: new History(options.historyFile === null ? undefined : (options.historyFile ?? defaultHistoryFile())),
@@ -107,7 +109,13 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
     images: detectImageProtocol(),
     fileDir: defaultFileDir(),
     pipelineOptions,
-    setBusy: (b) => keyboard.setBusy(b),
+    setBusy: (b) => {
+      keyboard.setBusy(b);
+      clearInterval(favoring);
+      if (!b) return;
+      favorMainThread();
+      favoring = setInterval(favorMainThread, 250);
+    },
     onExit: (code) => done(code),
     clearScreen: () => screen.clearScreen(),
   });

@@ -55,7 +55,12 @@ describe.skipIf(!fs.existsSync(corpus))("the REPL in a terminal", () => {
     expect(s).toMatch(/first 5 of at least/);
     expect(s).toMatch(/key\s+value/);
     expect(s).toMatch(/✓ direct · done in/);
-  }, 300_000);
+    // The chart: Unicode bars in the terminal, the PNG in a file.
+    const c = await enter('await chart(counts, { bar: { x: "key", y: "value" }, top: 5 })', 180_000);
+    expect(c).toMatch(/^the\s+█+/m);
+    const png = /chart: (\S+\.png)/.exec(c)?.[1];
+    expect(png && fs.readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
+  }, 400_000);
 
   it("takes a multi-line class line by line and recalls it as one block", async () => {
     term.type("class Fmt extends DoFn<KV<string, number>, string> {");

@@ -133,4 +133,22 @@ describe("mapping Flink's metrics to transforms", () => {
     await progress.poll(client, "j", { vertices: [v1, { ...v2, status: "RUNNING" }] } as unknown as JobDetails);
     expect(out()).toBe(7);
   });
+
+  it("a source's count fetched before its task ended is raised to what its chained successor counted exactly", async () => {
+    const plan = {
+      operators: [
+        { id: "op1", name: "R", kind: "source:text", transforms: ["R"], inputs: [], outputs: ["main"] },
+        { id: "op2", name: "W", kind: "usercode", transforms: ["W"], inputs: [{ from: "op1", ship: "forward" }], outputs: ["main"] },
+      ],
+    } as unknown as FlinkPlan;
+    const v = { id: "v1", name: "Source: R -> R/ToRecord -> W", status: "FINISHED", metrics: {} } as unknown as JobVertexInfo;
+    const metrics: Record<string, number> = { "Source__R.numRecordsOut": 8, "R/ToRecord.numRecordsIn": 8, "R/ToRecord.numRecordsOut": 8, "W.numRecordsIn": 8 };
+    const client = {
+      get: async (path: string) => decodeURIComponent(/get=([^&]*)/.exec(path)![1]!).split(",").filter((id) => id in metrics).map((id) => ({ id, sum: metrics[id] })),
+    } as unknown as FlinkRestClient;
+    const progress = new JobProgress(plan);
+    await progress.poll(client, "j", { vertices: [v] } as unknown as JobDetails);
+    progress.setAccumulators(accs({ name: "flowbook.records/op2/in", type: "LongCounter", value: "10" }));
+    expect(progress.snapshot()).toEqual([{ transform: "R", elementsOut: 10 }, { transform: "W", elementsIn: 10, elementsOut: 0 }]);
+  });
 });

@@ -130,8 +130,8 @@ describe("the Flink runner's Node worker", () => {
     expect(pre.error).toBeUndefined();
     const accs = pre.outputs[0]!.map((w) => w.value as KV<string, unknown>);
     expect(accs.sort((a, b) => a.key.localeCompare(b.key))).toEqual([KV.of("a", 7), KV.of("b", 6)]);
-    // Key's output counted as what the pre-combine received; the combine's halves are left to Flink's counts.
-    expect(pre.elements).toEqual({ Key: { in: 3, out: 3 } });
+    // Key's output counted as what the pre-combine received; of the combine only its input (its output is the merge's).
+    expect(pre.elements).toEqual({ Key: { in: 3, out: 3 }, MaxLen: { in: 3, out: 0 } });
     // The merge stage reads KV<key, Iterable<accumulator>> as Java's group_by_key writes them.
     const merge = await driveWorker(plan, usercode(plan, 1), { bundles: [[gw(KV.of("a", [7, 3])), gw(KV.of("b", [6]))]] });
     expect(merge.error).toBeUndefined();

@@ -110,7 +110,7 @@ export async function driveWorker(plan: FlinkPlan, opId: string, o: DriveOptions
       for (const e of m.elements ?? []) {
         const t = (elements[e.transform] ??= { in: 0, out: 0 });
         t.in += e.in;
-        t.out += e.out;
+        t.out += e.out ?? 0;
       }
     } else if (f.type === ERROR) error = JSON.parse(f.body.toString()) as ErrorBody;
   }

@@ -158,6 +158,14 @@ export class JobProgress {
     const parts = new Map<string, ChainedOperator[]>();
     const exact = this.recordCounts();
     for (const chain of this.chains.values()) {
+      // Chained, backwards: what an operator received, its predecessor sent (a source's metric
+      // fetched before its task ended lags behind what its successor counted exactly).
+      for (let i = chain.length - 2; i >= 0; i--) {
+        const c = this.counts(chain[i]!);
+        const next = this.counts(chain[i + 1]!);
+        const nextIn = Math.max(next.in, chain[i + 1]!.plan ? (exact.get(`${chain[i + 1]!.plan!.id}${chain[i + 1]!.part}/in`) ?? 0) : 0);
+        c.out = Math.max(c.out, nextIn);
+      }
       chain.forEach((o, i) => {
         // A user-code operator's own exact counts (its uid is the plan operator's id plus the same part as its name).
         if (o.plan) {

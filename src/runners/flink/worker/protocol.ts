@@ -76,7 +76,8 @@ export interface ConsoleBody {
 export interface ElementCount {
   transform: string;
   in: number;
-  out: number;
+  /** Absent when the worker does not see the transform's output (a lifted combine's). */
+  out?: number;
 }
 
 export type MetricUpdate =

@@ -181,9 +181,9 @@ export class StageRuntime {
 
   private readonly attribution: { transform: string | undefined } | undefined;
   /** Per op (with attribution): its transform, the PCollections it reads and writes, the elements it received. */
-  private readonly counted: Array<{ transform: string; input: string; outputs: string[]; seen: { n: number }; report: boolean }> = [];
+  private readonly counted: Array<{ transform: string; input: string; outputs: string[]; seen: { n: number }; report: "both" | "in" | "none" }> = [];
   /** Element counts per transform already reported (takeElementCounts sends deltas). */
-  private readonly reportedCounts = new Map<string, { in: number; out: number }>();
+  private readonly reportedCounts = new Map<string, { in: number; out?: number }>();
 
   private constructor(readonly stage: WorkerStage, sink: OutputSink, options: StageRuntimeOptions) {
     this.attribution = options.attribution;
@@ -246,10 +246,9 @@ export class StageRuntime {
         // Count.perElement's Init fused into its lifted combine feeds the combine directly, one
         // pair per element: the combine received what Init did.
         if (built instanceof PairWithOneIntoPrecombine) for (const c of this.counted) if (outputs.includes(c.input)) c.seen = seen;
-        // A lifted combine's halves are counted by Flink's operators around the shuffle instead (its
-        // input here, its accumulators, its merged output elsewhere): not reported, only used for
-        // what its producer emitted.
-        const report = op.kind !== "precombine" && op.kind !== "combine_merge";
+        // A lifted combine: its input is what the pre-combine received; its output (merged after
+        // the shuffle) and the merge's input (accumulators) are left to Flink's operators.
+        const report = op.kind === "precombine" ? "in" : op.kind === "combine_merge" ? "none" : "both";
         this.counted.push({ transform: g.transform(op.transform).fullName, input: op.input, outputs, seen, report });
         attribute(built, g.transform(op.transform).fullName, this.attribution, seen);
       }
@@ -346,18 +345,21 @@ export class StageRuntime {
     const ofPc = new Map<string, number>();
     for (const c of this.counted) ofPc.set(c.input, Math.max(ofPc.get(c.input) ?? 0, c.seen.n));
     this.stage.outputs.forEach((pc, i) => ofPc.set(pc, Math.max(ofPc.get(pc) ?? 0, this.outputs[i]!.count)));
-    const totals = new Map<string, { in: number; out: number }>();
+    const totals = new Map<string, { in: number; out?: number }>();
     for (const c of this.counted) {
-      if (!c.report) continue;
-      const t = totals.get(c.transform) ?? { in: 0, out: 0 };
+      if (c.report === "none") continue;
+      const t = totals.get(c.transform) ?? { in: 0 };
       t.in += c.seen.n;
-      for (const pc of c.outputs) t.out += ofPc.get(pc) ?? 0;
+      if (c.report === "both") t.out = (t.out ?? 0) + c.outputs.reduce((sum, pc) => sum + (ofPc.get(pc) ?? 0), 0);
       totals.set(c.transform, t);
     }
     const deltas: ElementCount[] = [];
     for (const [transform, t] of totals) {
-      const before = this.reportedCounts.get(transform) ?? { in: 0, out: 0 };
-      if (t.in !== before.in || t.out !== before.out) deltas.push({ transform, in: t.in - before.in, out: t.out - before.out });
+      const before = this.reportedCounts.get(transform) ?? { in: 0 };
+      if (t.in === before.in && t.out === before.out) continue;
+      const d: ElementCount = { transform, in: t.in - before.in };
+      if (t.out !== undefined) d.out = t.out - (before.out ?? 0);
+      deltas.push(d);
       this.reportedCounts.set(transform, t);
     }
     return deltas;

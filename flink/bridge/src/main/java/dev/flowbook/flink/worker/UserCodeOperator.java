@@ -114,8 +114,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                     public void elements(JsonNode counts) {
                         for (JsonNode c : counts) {
                             String t = c.path("transform").asText("");
-                            getRuntimeContext().getLongCounter(MetricNames.elements(t, "in")).add(c.path("in").asLong());
-                            getRuntimeContext().getLongCounter(MetricNames.elements(t, "out")).add(c.path("out").asLong());
+                            if (c.has("in")) getRuntimeContext().getLongCounter(MetricNames.elements(t, "in")).add(c.get("in").asLong());
+                            if (c.has("out")) getRuntimeContext().getLongCounter(MetricNames.elements(t, "out")).add(c.get("out").asLong());
                         }
                     }
 

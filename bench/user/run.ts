@@ -1,0 +1,65 @@
+/**
+ * bench/user: what users run, timed against hand-written Node programs in the same run.
+ *
+ *   node --import tsx bench/user/run.ts wordcount | gbk | show-latency | flink-wordcount | all
+ *        [--quick] [--large] [--repeat N] [--mem-limit-mb MB] [--port 18141] [--keep]
+ *
+ * Needs `npm run build` (it runs dist/src/cli/main.js, as `flowbook run`); flink-wordcount
+ * also `npm run setup`. See bench/user/README.md.
+ */
+import { type BenchOptions, machineNote } from "./lib/common.js";
+
+const HELP = `usage: node --import tsx bench/user/run.ts BENCH [options]
+
+BENCH: wordcount | gbk | show-latency | flink-wordcount | all (the three local ones)
+  --quick            ≈ 11 MB corpus (tinyshakespeare ×10) instead of ≈ 111 MB (×100)
+  --large            gbk: also ≈ 1.1 GB (×1000)
+  --repeat N         runs of each side (default 1); the best is compared, the median shown
+  --mem-limit-mb MB  kill a side whose process tree passes MB of RSS (default 6000)
+  --port P           flink-wordcount: the local cluster's REST port (default 18141)
+  --keep             keep the temporary directory (scripts, outputs)`;
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(`--${name}`);
+const value = (name: string, dflt: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+};
+const names = argv.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--repeat", "--mem-limit-mb", "--port"].includes(argv[i - 1]!)));
+if (flag("help") || names.length !== 1) {
+  console.log(HELP);
+  process.exit(names.length === 1 || flag("help") ? 0 : 2);
+}
+const opts: BenchOptions = {
+  quick: flag("quick"),
+  large: flag("large"),
+  repeat: Math.max(1, Number(value("repeat", "1")) || 1),
+  memLimitMb: Number(value("mem-limit-mb", "6000")),
+  port: Number(value("port", "18141")),
+  keep: flag("keep"),
+};
+
+const benches: Record<string, () => Promise<boolean>> = {
+  wordcount: async () => (await import("./benchmarks/wordcount.js")).wordcount(opts),
+  gbk: async () => (await import("./benchmarks/gbk.js")).gbk(opts),
+  "show-latency": async () => (await import("./benchmarks/show_latency.js")).showLatency(opts),
+  "flink-wordcount": async () => (await import("./benchmarks/flink_wordcount.js")).flinkWordcount(opts),
+};
+const chosen = names[0] === "all" ? ["wordcount", "gbk", "show-latency"] : [names[0]!];
+for (const n of chosen) if (!benches[n]) {
+  console.error(`unknown benchmark ${n}\n\n${HELP}`);
+  process.exit(2);
+}
+
+console.log(`bench/user (${machineNote()})`);
+let ok = true;
+for (const n of chosen) {
+  console.log("");
+  try {
+    ok = (await benches[n]!()) && ok;
+  } catch (e) {
+    console.error(`${n}: ${e instanceof Error ? e.message : String(e)}`);
+    ok = false;
+  }
+}
+process.exitCode = ok ? 0 : 1;

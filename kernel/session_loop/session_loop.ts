@@ -6,10 +6,9 @@
  * request answered while a cell runs sends no status (an "idle" then would be a lie).
  */
 import type { CellOutput } from "../../src/display/outputs.js";
-import type { ExecuteOptions, Session } from "../../src/session/session.js";
+import type { CellResult, Session } from "../../src/session/session.js";
 import type { Header, Received } from "../wire/message.js";
 import type { RequestChannel, SendChannel } from "../sockets/thread_messages.js";
-import { valueBundle } from "./bundles.js";
 import { codePointToUtf16, utf16ToCodePoint } from "./code_points.js";
 import type { HistoryStore } from "./history.js";
 import { iopubMessage } from "./outputs.js";
@@ -39,6 +38,8 @@ export interface SessionLoop {
 }
 
 const KEEP_PARENTS = 5000;
+/** A result's text kept in the history (history_request with output=True), at most. */
+const HISTORY_OUTPUT_CHARS = 10_000;
 
 export function createSessionLoop(options: SessionLoopOptions): SessionLoop {
   const { link, history } = options;
@@ -175,7 +176,6 @@ export function createSessionLoop(options: SessionLoopOptions): SessionLoop {
     const count = session.executionCount + 1;
     if (!silent) publish(req, "execute_input", { code, execution_count: count });
 
-    let sentResult = false;
     let sentError = false;
     let resultText: string | undefined;
     const onOutput = (out: CellOutput) => {
@@ -183,7 +183,6 @@ export function createSessionLoop(options: SessionLoopOptions): SessionLoop {
       if (target === req) {
         if (silent) return;
         if (out.type === "result") {
-          sentResult = true;
           resultText = typeof out.bundle["text/plain"] === "string" ? (out.bundle["text/plain"] as string) : undefined;
         }
         if (out.type === "error") {
@@ -194,17 +193,24 @@ export function createSessionLoop(options: SessionLoopOptions): SessionLoop {
       const m = iopubMessage(out);
       publish(target, m.msgType, m.content);
     };
-    const fmt = (v: unknown) => session.formatValue(v);
     const cellId = typeof req.metadata.cellId === "string" ? req.metadata.cellId : undefined;
     options.supervisorStatus?.({ event: "executing", identities: req.identities.map((i) => Buffer.from(i).toString("base64")), header: req.header });
     link.executing(true);
-    let result;
+    let result: CellResult;
     try {
       result = await session.execute(code, {
         cellId,
         onOutput,
         input: c.allow_stdin === true ? (prompt, o) => askInput(req, prompt, o.password) : undefined,
       });
+    } catch (e) {
+      // The session itself failed (not the cell): the request still gets its error and reply.
+      log(`the session failed to run a cell: ${(e as Error).stack ?? String(e)}`);
+      const failure = { ename: "KernelError", evalue: `the session failed to run the cell: ${(e as Error).message}`, traceback: [String((e as Error).stack ?? e)] };
+      if (!silent) publish(req, "error", failure);
+      reply(req, "execute_reply", { status: "error", execution_count: count, ...failure });
+      publish(req, "status", { execution_state: "idle" });
+      return true;
     } finally {
       link.executing(false);
       options.supervisorStatus?.({ event: "idle" });
@@ -214,14 +220,11 @@ export function createSessionLoop(options: SessionLoopOptions): SessionLoop {
       }
     }
     remember(result.cell.execution, req);
-    if (!silent && !sentResult && result.status === "ok" && result.hasValue && result.value !== undefined) {
-      const data = valueBundle(result.value, fmt);
-      resultText = data["text/plain"] as string;
-      publish(req, "execute_result", { execution_count: result.executionCount, data, metadata: {} });
-    }
+    // The session sends the result (or none: a value that shows as nothing, like a display
+    // handle) and the error through onOutput; the error is sent here only if it did not.
     const error = result.error ? { ename: result.error.ename, evalue: result.error.evalue, traceback: result.error.traceback } : undefined;
     if (error && !silent && !sentError) publish(req, "error", error);
-    if (storeHistory) history.add(result.executionCount, code, resultText);
+    if (storeHistory) history.add(result.executionCount, code, resultText === undefined ? undefined : resultText.slice(0, HISTORY_OUTPUT_CHARS));
     if (error) reply(req, "execute_reply", { status: "error", execution_count: result.executionCount, ...error });
     else reply(req, "execute_reply", { status: "ok", execution_count: result.executionCount, payload: [], user_expressions: userExpressions(c.user_expressions) });
     publish(req, "status", { execution_state: "idle" });

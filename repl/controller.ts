@@ -369,7 +369,7 @@ export class ReplController {
       this.printError(`flowbook: ${(e as Error).stack ?? String(e)}`);
     } finally {
       this.flushStreams();
-      this.flushLive(false);
+      this.flushLive("done");
       const ms = performance.now() - started;
       if (ms > 2000) this.print(this.paint("gray", `(${(ms / 1000).toFixed(1)} s)`));
       this.endBusy();
@@ -379,19 +379,26 @@ export class ReplController {
 
   private startBusy(cell: boolean): void {
     if (cell) this.o.setBusy?.(true);
-    clearInterval(this.ticker);
     this.set({ mode: "running", running: { since: Date.now(), interrupted: false } });
-    this.ticker = setInterval(() => {
-      this.set({ tick: this.s.tick + 1, live: this.renderLive() });
-    }, 150);
-    this.ticker.unref?.();
+    this.updateTicker();
+  }
+
+  /** Redraws the live area a few times a second while something in it moves (a spinner, a time). */
+  private updateTicker(): void {
+    const moving = this.s.mode === "running" || this.liveDisplays.size > 0;
+    if (moving && !this.ticker) {
+      this.ticker = setInterval(() => this.set({ tick: this.s.tick + 1, live: this.renderLive() }), 150);
+      this.ticker.unref?.();
+    } else if (!moving && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
   }
 
   private endBusy(): void {
     this.o.setBusy?.(false);
-    clearInterval(this.ticker);
-    this.ticker = undefined;
     this.set({ mode: "edit", running: undefined, live: this.renderLive() });
+    this.updateTicker();
     if (this.submitWhenDone) {
       this.submitWhenDone = false;
       void this.submit();
@@ -452,10 +459,13 @@ export class ReplController {
       },
       display: (kind, id, bundle, late) => {
         const progress = bundle["application/vnd.flowbook.progress+json"] !== undefined;
+        // A run's last line is in the scrollback already.
+        if (progress && this.printedDisplays.has(id)) return;
         if (this.liveDisplays.has(id) || (progress && !this.printedDisplays.has(id))) {
           this.liveDisplays.set(id, bundle);
-          if (late && progress && progressEnded(bundle["application/vnd.flowbook.progress+json"])) this.flushLive(true);
+          if (progress && progressEnded(bundle["application/vnd.flowbook.progress+json"])) this.flushLive("ended");
           else this.set({ live: this.renderLive() });
+          this.updateTicker();
           return;
         }
         if (kind === "update" && !this.printedDisplays.has(id) && !late) {
@@ -464,7 +474,7 @@ export class ReplController {
           return;
         }
         // A run that has ended goes first: its progress came before what it computed.
-        this.flushLive(true);
+        this.flushLive("ended");
         this.printedDisplays.add(id);
         const out = renderBundle(bundle, this.terminal());
         this.print(out.text, out.raw);
@@ -488,17 +498,23 @@ export class ReplController {
     }
   }
 
-  /** Moves live displays to the scrollback (all, or only those whose run has ended). */
-  private flushLive(onlyEnded: boolean): void {
+  /**
+   * Moves live displays to the scrollback: `ended`, the progress of runs that have ended;
+   * `done`, everything but the progress of runs still going (a pipeline the input started
+   * and did not wait for stays live above the prompt until it ends).
+   */
+  private flushLive(which: "ended" | "done"): void {
     for (const [id, bundle] of this.liveDisplays) {
       const p = bundle["application/vnd.flowbook.progress+json"];
-      if (onlyEnded && !(p !== undefined && progressEnded(p))) continue;
+      const running = p !== undefined && !progressEnded(p);
+      if (running || (which === "ended" && p === undefined)) continue;
       this.liveDisplays.delete(id);
       this.printedDisplays.add(id);
       const out = renderBundle(bundle, this.terminal());
       this.print(out.text, out.raw);
     }
     this.set({ live: this.renderLive() });
+    this.updateTicker();
   }
 
   private renderLive(): string[] {

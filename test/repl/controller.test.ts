@@ -175,6 +175,31 @@ describe("the REPL's controller", () => {
     expect(screen()).toMatch(/✓ direct · done in 1\.5 s/);
   });
 
+  it("keeps the progress of a run the input did not wait for live above the prompt until it ends", async () => {
+    const { c, session, type, screen } = setup();
+    const state = (finished?: object) => ({
+      "text/plain": "run",
+      "application/vnd.flowbook.progress+json": { runs: [{ id: "r", runner: "direct", startedAt: 0, updatedAt: 0, stages: [], transforms: [], finished }] },
+    });
+    let emitLater!: (o: Parameters<Parameters<typeof session.behave>[1]>[0]) => void;
+    session.behave = (_code, emit) => {
+      emitLater = emit;
+      emit({ type: "display", displayId: "p", bundle: state() });
+      return { value: "RUNNING" };
+    };
+    await type("p.run().state\r");
+    expect(c.state.mode).toBe("edit");
+    expect(c.state.live.join("\n")).toMatch(/direct/);
+    emitLater({ type: "update", displayId: "p", bundle: state() });
+    await tick();
+    expect(screen()).not.toMatch(/direct/);
+    emitLater({ type: "update", displayId: "p", bundle: state({ state: "DONE", at: 2000, durationMs: 2000 }) });
+    emitLater({ type: "update", displayId: "p", bundle: state({ state: "DONE", at: 2000, durationMs: 2000 }) });
+    await tick();
+    expect(c.state.live).toEqual([]);
+    expect(screen().match(/✓ direct/g)?.length).toBe(1);
+  });
+
   it("draws a table wider than the terminal again from its data, fitted to the width", async () => {
     const { session, type, c } = setup();
     const long = "x".repeat(200);

@@ -13,6 +13,7 @@ import { PBegin, PCollection, PDone } from "../../sdk/pcollection.js";
 import { PTransform, TransformApplicationError } from "../../sdk/transforms/ptransform.js";
 import { WindowingStrategy } from "../../sdk/windowing/windowing_strategy.js";
 import { resolvePattern, type EmptyMatchTreatment } from "../filesystem/match.js";
+import { checkOutputLocation } from "../filesystem/output_location.js";
 import { DEFAULT_SHARD_TEMPLATE } from "../filesystem/temp_files.js";
 import { checkNumShards, checkShardTemplate } from "../text/text_io.js";
 import { avroType, schemaJSON, type AvroCodecName, type AvroSchemaJSON } from "./avro_container.js";
@@ -146,6 +147,7 @@ export class AvroIOWrite<T = unknown> extends PTransform<PCollection<T>, PDone> 
       fail((e as Error).message);
     }
     if (s.prefix.endsWith("/") && !prefix.endsWith("/")) prefix += "/";
+    checkOutputLocation(prefix, `AvroIO.write() '${input.pipeline.currentTransformName()}'`);
     const payload: AvroWritePayload = {
       prefix,
       suffix: s.suffix,

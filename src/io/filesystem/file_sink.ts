@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import type { SinkImpl, SinkWriter, WriteContext } from "../registry.js";
+import { ensureDir } from "./output_location.js";
 import { removeDirIfEmpty, removeSinkTemps, renameAll, shardName, tempDir, tempFile, type ShardResult } from "./temp_files.js";
 
 /** The fields every file sink payload has (JSON). */
@@ -54,6 +55,21 @@ function checkPayload(p: FileSinkPayload, what: string): void {
   if (typeof p.shardTemplate !== "string") throw new Error(`${what} payload needs a 'shardTemplate'`);
 }
 
+/**
+ * Creates a writer's temporary file, and the directories above it (bounded: see
+ * output_location.ts); a failure names the transform, the output prefix and the cause.
+ */
+async function openTemp(file: string, prefix: string, what: string): Promise<number> {
+  try {
+    await ensureDir(path.dirname(file));
+    return fs.openSync(file, "w");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const reason = err.code && err.path ? `cannot create ${err.path} (${err.code})` : err.message;
+    throw new Error(`${what} cannot write to ${prefix}: ${reason}`);
+  }
+}
+
 /** The SinkImpl of a file format. */
 export function fileSink<P extends FileSinkPayload>(format: FileFormat<P>): SinkImpl {
   return {
@@ -65,8 +81,7 @@ export function fileSink<P extends FileSinkPayload>(format: FileFormat<P>): Sink
       checkPayload(payload, format.name);
       format.validate?.(payload);
       const file = tempFile(payload.prefix, ctx.runId, ctx.transform, ctx.writerIndex);
-      await fsp.mkdir(path.dirname(file), { recursive: true });
-      const fd = fs.openSync(file, "w");
+      const fd = await openTemp(file, payload.prefix, `${format.name} '${ctx.transform}'`);
       const out = new FileOutput(fd);
       let open = true;
       let records = 0;
@@ -124,8 +139,7 @@ export function fileSink<P extends FileSinkPayload>(format: FileFormat<P>): Sink
       const temps = shards.map((s) => s.tempFile);
       for (let i = shards.length; i < want; i++) {
         const file = tempFile(payload.prefix, ctx.runId, ctx.transform, i);
-        await fsp.mkdir(path.dirname(file), { recursive: true });
-        const fd = fs.openSync(file, "w");
+        const fd = await openTemp(file, payload.prefix, what);
         try {
           format.open(payload, new FileOutput(fd)).finish();
         } finally {

@@ -11,6 +11,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
+import { ensureDir } from "./output_location.js";
 
 /** Beam's default shard name template. */
 export const DEFAULT_SHARD_TEMPLATE = "-SSSSS-of-NNNNN";
@@ -72,7 +73,13 @@ export async function renameAll(plan: RenamePlan[], what: string): Promise<strin
     else if (!(await exists(r.to))) throw new Error(`${what}: temporary file ${r.from} for ${r.to} is missing; nothing was renamed`);
   }
   const dirs = new Set(todo.map((r) => path.dirname(r.to)));
-  for (const d of dirs) await fsp.mkdir(d, { recursive: true });
+  for (const d of dirs) {
+    try {
+      await ensureDir(d);
+    } catch (e) {
+      throw new Error(`${what}: cannot create the output directory ${d}: ${(e as Error).message}; nothing was renamed`);
+    }
+  }
   const done: string[] = [];
   for (const r of todo) {
     try {

@@ -14,6 +14,7 @@ import { PTransform, TransformApplicationError } from "../../sdk/transforms/ptra
 import { WindowingStrategy } from "../../sdk/windowing/windowing_strategy.js";
 import { parseCompression, type CompressionName } from "../filesystem/compression.js";
 import { resolvePattern, type EmptyMatchTreatment } from "../filesystem/match.js";
+import { checkOutputLocation } from "../filesystem/output_location.js";
 import { DEFAULT_SHARD_TEMPLATE } from "../filesystem/temp_files.js";
 import type { TextReadPayload } from "./text_source.js";
 import type { TextWritePayload } from "./text_sink.js";
@@ -191,6 +192,7 @@ export class TextIOWrite extends PTransform<PCollection<string>, PDone> {
       fail((e as Error).message);
     }
     if (s.prefix.endsWith("/") && !prefix.endsWith("/")) prefix += "/";
+    checkOutputLocation(prefix, `TextIO.write() '${input.pipeline.currentTransformName()}'`);
     const ext = s.compression === "gzip" ? ".gz" : s.compression === "deflate" ? ".deflate" : "";
     const suffix = ext && !s.suffix.toLowerCase().endsWith(ext) ? s.suffix + ext : s.suffix;
     const payload: TextWritePayload = {

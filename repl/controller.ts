@@ -4,7 +4,6 @@
  * between. The Ink components (ui/) only draw the snapshot, so everything here is testable
  * with a fake session and no terminal.
  */
-import type { MimeBundle } from "../src/display/mime.js";
 import type { Session } from "../src/session/session.js";
 import * as B from "./editor/buffer.js";
 import { choose, completionStep, moveSelection, type CompletionMenu } from "./editor/completion_menu.js";
@@ -12,10 +11,10 @@ import { History, HistoryCursor } from "./editor/history.js";
 import { actionOf, type Action } from "./editor/keymap.js";
 import { COMMAND_HELP, formatDoc, isCommand, runCommand, type CommandContext } from "./commands.js";
 import { paint, type Painter } from "./render/ansi.js";
-import { renderBundle, type TerminalContext } from "./render/bundle.js";
+import type { TerminalContext } from "./render/bundle.js";
 import { highlightLines } from "./render/highlight.js";
-import { progressEnded } from "./render/progress.js";
-import { runInput, type OutputSink } from "./run_input.js";
+import { OutputRouter } from "./output_router.js";
+import { runInput } from "./run_input.js";
 import type { ImageProtocol } from "./terminal/images.js";
 import type { Key } from "./terminal/keys.js";
 import { CONTINUATION, PROMPT } from "./prompt.js";
@@ -72,11 +71,7 @@ export class ReplController {
   private readonly paint: Painter;
   /** The inputs that ran without error (for .save). */
   readonly inputs: string[] = [];
-  /** Live displays by id (progress), in arrival order. */
-  private readonly liveDisplays = new Map<string, MimeBundle>();
-  private readonly printedDisplays = new Set<string>();
-  private streamTail: Record<"stdout" | "stderr", string> = { stdout: "", stderr: "" };
-  private streamTimer: NodeJS.Timeout | undefined;
+  private readonly outputs: OutputRouter;
   private ticker: NodeJS.Timeout | undefined;
   private searchSaved: B.Buffer | undefined;
   private searchIndex = 0;
@@ -88,6 +83,15 @@ export class ReplController {
   constructor(private readonly o: ControllerOptions) {
     this.cursor = new HistoryCursor(o.history);
     this.paint = paint(o.colors);
+    this.outputs = new OutputRouter({
+      paint: this.paint,
+      terminal: () => this.terminal(),
+      print: (text, raw) => this.print(text, raw),
+      liveChanged: () => {
+        this.set({ live: this.outputs.renderLive() });
+        this.updateTicker();
+      },
+    });
   }
 
   get state(): ReplState {
@@ -119,7 +123,7 @@ export class ReplController {
 
   /** Draws the live area again (the terminal was resized). */
   refresh(): void {
-    this.set({ tick: this.s.tick + 1, live: this.renderLive() });
+    this.set({ tick: this.s.tick + 1, live: this.outputs.renderLive() });
   }
 
   /** Adds finished text to the scrollback. */
@@ -356,7 +360,7 @@ export class ReplController {
     const started = performance.now();
     let ok = false;
     try {
-      const r = await runInput(this.o.session, code, this.sink(), {
+      const r = await runInput(this.o.session, code, this.outputs.sink(), {
         colors: this.o.colors,
         width: this.width(),
         filename: opts.filename,
@@ -368,8 +372,8 @@ export class ReplController {
     } catch (e) {
       this.printError(`flowbook: ${(e as Error).stack ?? String(e)}`);
     } finally {
-      this.flushStreams();
-      this.flushLive("done");
+      this.outputs.flushStreams();
+      this.outputs.flushLive("done");
       const ms = performance.now() - started;
       if (ms > 2000) this.print(this.paint("gray", `(${(ms / 1000).toFixed(1)} s)`));
       this.endBusy();
@@ -385,9 +389,9 @@ export class ReplController {
 
   /** Redraws the live area a few times a second while something in it moves (a spinner, a time). */
   private updateTicker(): void {
-    const moving = this.s.mode === "running" || this.liveDisplays.size > 0;
+    const moving = this.s.mode === "running" || this.outputs.hasLive;
     if (moving && !this.ticker) {
-      this.ticker = setInterval(() => this.set({ tick: this.s.tick + 1, live: this.renderLive() }), 150);
+      this.ticker = setInterval(() => this.set({ tick: this.s.tick + 1, live: this.outputs.renderLive() }), 150);
       this.ticker.unref?.();
     } else if (!moving && this.ticker) {
       clearInterval(this.ticker);
@@ -397,7 +401,7 @@ export class ReplController {
 
   private endBusy(): void {
     this.o.setBusy?.(false);
-    this.set({ mode: "edit", running: undefined, live: this.renderLive() });
+    this.set({ mode: "edit", running: undefined, live: this.outputs.renderLive() });
     this.updateTicker();
     if (this.submitWhenDone) {
       this.submitWhenDone = false;
@@ -418,7 +422,7 @@ export class ReplController {
   }
 
   private ask(question: string, password: boolean): Promise<string> {
-    this.flushStreams();
+    this.outputs.flushStreams();
     this.savedBuffer = this.s.buffer;
     this.set({ mode: "input", question: { text: question, password }, buffer: B.EMPTY });
     return new Promise((resolve) => (this.answer = resolve));
@@ -440,85 +444,6 @@ export class ReplController {
 
   private terminal(): TerminalContext {
     return { width: this.width() - 1, paint: this.paint, images: this.o.images, fileDir: this.o.fileDir };
-  }
-
-  private sink(): OutputSink {
-    return {
-      stream: (name, text) => {
-        this.streamTail[name] += text;
-        const cut = this.streamTail[name].lastIndexOf("\n");
-        if (cut >= 0) {
-          const lines = this.streamTail[name].slice(0, cut);
-          this.streamTail[name] = this.streamTail[name].slice(cut + 1);
-          this.print(name === "stderr" ? this.paint("yellow", lines) : lines);
-        }
-        if (this.streamTail.stdout || this.streamTail.stderr) {
-          clearTimeout(this.streamTimer);
-          this.streamTimer = setTimeout(() => this.flushStreams(), 100);
-        }
-      },
-      display: (kind, id, bundle, late) => {
-        const progress = bundle["application/vnd.flowbook.progress+json"] !== undefined;
-        // A run's last line is in the scrollback already.
-        if (progress && this.printedDisplays.has(id)) return;
-        if (this.liveDisplays.has(id) || (progress && !this.printedDisplays.has(id))) {
-          this.liveDisplays.set(id, bundle);
-          if (progress && progressEnded(bundle["application/vnd.flowbook.progress+json"])) this.flushLive("ended");
-          else this.set({ live: this.renderLive() });
-          this.updateTicker();
-          return;
-        }
-        if (kind === "update" && !this.printedDisplays.has(id) && !late) {
-          this.liveDisplays.set(id, bundle);
-          this.set({ live: this.renderLive() });
-          return;
-        }
-        // A run that has ended goes first: its progress came before what it computed.
-        this.flushLive("ended");
-        this.printedDisplays.add(id);
-        const out = renderBundle(bundle, this.terminal());
-        this.print(out.text, out.raw);
-      },
-      result: (text) => this.print(text),
-      error: (kind, traceback) => {
-        if (kind === "interrupted" || kind === "Interrupted") return this.print(this.paint("yellow", "^C interrupted"));
-        const [first, ...rest] = traceback;
-        this.print([this.paint("red", first ?? "error"), ...rest].join("\n"));
-      },
-      warnings: (lines) => this.print(this.paint("yellow", lines.join("\n"))),
-    };
-  }
-
-  private flushStreams(): void {
-    clearTimeout(this.streamTimer);
-    for (const name of ["stdout", "stderr"] as const) {
-      const t = this.streamTail[name];
-      this.streamTail[name] = "";
-      if (t) this.print(name === "stderr" ? this.paint("yellow", t) : t);
-    }
-  }
-
-  /**
-   * Moves live displays to the scrollback: `ended`, the progress of runs that have ended;
-   * `done`, everything but the progress of runs still going (a pipeline the input started
-   * and did not wait for stays live above the prompt until it ends).
-   */
-  private flushLive(which: "ended" | "done"): void {
-    for (const [id, bundle] of this.liveDisplays) {
-      const p = bundle["application/vnd.flowbook.progress+json"];
-      const running = p !== undefined && !progressEnded(p);
-      if (running || (which === "ended" && p === undefined)) continue;
-      this.liveDisplays.delete(id);
-      this.printedDisplays.add(id);
-      const out = renderBundle(bundle, this.terminal());
-      this.print(out.text, out.raw);
-    }
-    this.set({ live: this.renderLive() });
-    this.updateTicker();
-  }
-
-  private renderLive(): string[] {
-    return [...this.liveDisplays.values()].map((b) => renderBundle(b, this.terminal()).text);
   }
 
   commandContext(): CommandContext {

@@ -129,6 +129,21 @@ describe("the REPL's controller", () => {
     expect(exit()).toBe(0);
   });
 
+  it("takes keys typed while an input runs, and runs them after it when Enter was pressed", async () => {
+    const { c, session, type } = setup();
+    let release!: () => void;
+    session.behave = (code) => (code === "slow()" ? new Promise((r) => (release = () => r({}))) : {});
+    await type("slow()\r");
+    await type("next()\r");
+    expect(c.state.mode).toBe("running");
+    expect(textOf(c.state.buffer)).toBe("next()");
+    expect(session.executed).toEqual(["slow()"]);
+    release();
+    await tick();
+    await tick();
+    expect(session.executed).toEqual(["slow()", "next()"]);
+  });
+
   it("shows a value, an error pointing at its line, and stream output in order", async () => {
     const { session, type, screen } = setup();
     session.behave = (code, emit) => {

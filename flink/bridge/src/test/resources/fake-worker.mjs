@@ -8,8 +8,8 @@
 //   {"op":"mergesum"}         KV<string, Iterable<varint>> → KV<string, sum>
 //   "failOn": "x"             sends an ERROR for element "x" ("failAfterMs": n waits n ms first)
 //   "dieOnceAt": "x", "marker": "/path"   exits with code 3 at element "x" if /path does not exist (creating it first)
-//   "print": true              sends a CONSOLE frame "saw <element> <n>\n" per element (n counts per worker),
-//                              and "<n> elements\n" on stderr at bundle finish
+//   "print": true              sends a CONSOLE frame "saw <element> <n>\n" per element (n counts per bundle),
+//                              "<n> elements\n" on stderr and element counts in METRICS at bundle finish
 import fs from "node:fs";
 
 let hello;
@@ -156,11 +156,14 @@ function handle(type, body) {
       flush();
       if (hello.stage.print) send(0x87, Buffer.from(JSON.stringify({ stream: "stderr", text: `${printed} elements\n` })));
       const updates = [];
+      // With "print": element counts per transform too (one seen without its output, as a lifted combine's).
+      const elements = hello.stage.print ? [{ transform: hello.transforms[0], in: printed, out: printed }, { transform: "Lifted", in: printed }] : undefined;
+      printed = 0;
       if (metricCount) updates.push({ kind: "counter", step: hello.transforms[0], namespace: "test", name: "elements", value: metricCount });
       if (metricLen.count) updates.push({ kind: "distribution", step: hello.transforms[0], namespace: "test", name: "length", ...metricLen });
       updates.push({ kind: "gauge", step: hello.transforms[0], namespace: "test", name: "subtask", value: hello.subtask, timestamp: Date.now() });
       metricCount = 0; metricLen = { sum: 0, count: 0, min: Infinity, max: -Infinity };
-      send(0x84, Buffer.from(JSON.stringify({ updates })));
+      send(0x84, Buffer.from(JSON.stringify(elements ? { updates, elements } : { updates })));
       send(0x83, body);
       break;
     }

@@ -1,6 +1,7 @@
 package dev.flowbook.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -138,6 +139,11 @@ class ConsoleOutputTest {
         assertEquals(2, stderrLines);
         assertEquals((Object) 500L, r.getAccumulatorResult("flowbook.records/op2/in"));
         assertEquals((Object) 500L, r.getAccumulatorResult("flowbook.records/op2/out"));
+        // The workers' element counts per transform (METRICS "elements"); no output counter where none was sent.
+        assertEquals((Object) 500L, r.getAccumulatorResult("flowbook.elements/Upper/in"));
+        assertEquals((Object) 500L, r.getAccumulatorResult("flowbook.elements/Upper/out"));
+        assertEquals((Object) 500L, r.getAccumulatorResult("flowbook.elements/Lifted/in"));
+        assertNull(r.getAccumulatorResult("flowbook.elements/Lifted/out"));
 
         // ConsoleIO's sink: each value a line of the job's output (not the TaskManager's stdout).
         JsonNode sink = Plan.JSON.readTree((String) r.getAccumulatorResult("flowbook.console/op3"));

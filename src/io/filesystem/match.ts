@@ -13,6 +13,8 @@
  * Only regular files match (symbolic links to files too). `**` does not descend into
  * symbolic links to directories, nor into `.flowbook-temp-*` directories (the temporary
  * output of running writes). Results are absolute paths, sorted, without duplicates.
+ * A pattern without glob syntax that names a directory matches the regular files directly
+ * inside it whose names do not start with "." (as the Flink bridge reads a directory).
  */
 import { promises as fsp, type Dirent } from "node:fs";
 import * as path from "node:path";
@@ -47,8 +49,14 @@ export type EmptyMatchTreatment = "disallow" | "allow" | "allow_if_wildcard";
 export async function matchFiles(pattern: string, emptyMatch: EmptyMatchTreatment = "disallow"): Promise<MatchedFile[]> {
   if (!path.isAbsolute(pattern)) throw new Error(`file pattern must be absolute: ${pattern}`);
   const found = new Map<string, number>();
-  for (const alt of expandBraces(pattern)) {
-    await matchOne(alt, found);
+  const dir = hasGlob(pattern) ? null : await statOrNull(pattern);
+  if (dir?.isDirectory()) {
+    // A directory: the files directly inside it, as the Flink side reads it.
+    await filesInDirectory(path.resolve(pattern), found);
+  } else {
+    for (const alt of expandBraces(pattern)) {
+      await matchOne(alt, found);
+    }
   }
   const files = [...found.entries()].map(([p, size]) => ({ path: p, size })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (files.length === 0) {
@@ -228,6 +236,20 @@ async function walk(dir: string, rest: string[], found: Map<string, number>): Pr
     } else if (e.isDirectory() || e.isSymbolicLink()) {
       await walk(p, tail, found);
     }
+  }
+}
+
+/**
+ * The files of a directory given as the pattern, exactly as the Flink bridge lists them
+ * (TextSourceTranslator.expand): regular files directly inside (symlinks to files too), not
+ * those whose name starts with "." (hidden files, temporary output), not subdirectories.
+ */
+async function filesInDirectory(dir: string, found: Map<string, number>): Promise<void> {
+  for (const e of await readDir(dir)) {
+    if (e.name.startsWith(".") || e.isDirectory()) continue;
+    const p = path.join(dir, e.name);
+    const st = await statOrNull(p);
+    if (st?.isFile()) found.set(p, st.size);
   }
 }
 

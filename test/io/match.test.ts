@@ -69,7 +69,8 @@ describe("matchFiles", () => {
     expect(await names(d, "sub/d.txt")).toEqual(["sub/d.txt"]);
     expect(await names(d, "star\\*.txt")).toEqual(["star*.txt"]);
     expect(await names(d, "link.*")).toEqual(["link.txt"]);
-    expect(await names(d, "sub")).toEqual([]); // a directory is not a file
+    // A directory (no glob syntax) reads the files directly inside it, as on Flink.
+    expect(await names(d, "sub")).toEqual(["sub/d.txt"]);
   });
 
   it("reports sizes and sorts by path", async () => {

@@ -17,7 +17,7 @@ export interface CommandContext {
   width: number;
   print(text: string): void;
   printError(text: string): void;
-  /** The default pipeline options (runner, flinkMaster): shared with the session, kept across .reset. */
+  /** The default pipeline options (runner, flinkMaster) as the REPL set them: what .runner shows and .save writes. */
   pipelineOptions: Record<string, unknown>;
   /** The inputs that ran without error since the start or the last .reset (what .save writes). */
   inputs: string[];
@@ -133,13 +133,7 @@ async function runner(args: string[], ctx: CommandContext): Promise<boolean> {
   o.runner = kind;
   if (kind === "flink" && master) o.flinkMaster = master.replace(/^https?:\/\//, "");
   if (kind === "direct") delete o.flinkMaster;
-  // The session has no method for it yet: the sandbox's API has setDefaultPipelineOptions, so
-  // a hidden input sets it there (the shared object keeps it across .reset).
-  const r = await ctx.session.execute(`setDefaultPipelineOptions(${JSON.stringify(o)});`, { language: "js" });
-  if (r.status !== "ok") {
-    ctx.printError(`.runner: ${r.error!.traceback.join("\n")}`);
-    return false;
-  }
+  ctx.session.setPipelineOptions(kind === "direct" ? { runner: "direct" } : { ...o });
   ctx.print(ctx.paint("gray", `pipelines created from now on run on ${kind}${kind === "flink" ? ` at ${String(o.flinkMaster ?? "localhost:8081")}` : ""}`));
   return true;
 }

@@ -270,9 +270,13 @@ describe("the REPL's controller", () => {
     const { session, type, pipelineOptions, screen } = setup();
     await type(".runner flink localhost:9999\r");
     expect(pipelineOptions).toEqual({ runner: "flink", flinkMaster: "localhost:9999" });
-    expect(session.executed).toEqual(['setDefaultPipelineOptions({"runner":"flink","flinkMaster":"localhost:9999"});']);
+    expect(session.pipelineOptions).toEqual({ runner: "flink", flinkMaster: "localhost:9999" });
+    await type(".runner\r");
+    expect(screen()).toContain("runner: flink at localhost:9999");
     await type(".runner direct\r");
     expect(pipelineOptions).toEqual({ runner: "direct" });
+    expect(session.pipelineOptions.runner).toBe("direct");
+    expect(session.executed).toEqual([]);
     await type(".runner bogus\r");
     expect(screen()).toContain("usage: .runner direct | flink [host:port]");
   });

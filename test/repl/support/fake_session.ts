@@ -6,6 +6,7 @@ import type { CellResult, ExecuteOptions, Session } from "../../../src/session/s
 
 export interface FakeSession extends Session {
   executed: string[];
+  pipelineOptions: Record<string, unknown>;
   interrupts: number;
   /** What an input does: outputs to send, a value, or an error. */
   behave: (code: string, emit: (o: Omit<CellOutput, "cell">) => void, opts: ExecuteOptions) => Promise<{ value?: unknown; error?: string }> | { value?: unknown; error?: string };
@@ -15,6 +16,7 @@ export function fakeSession(): FakeSession {
   let count = 0;
   const s: FakeSession = {
     executed: [],
+    pipelineOptions: {},
     interrupts: 0,
     behave: () => ({}),
     async execute(code, opts = {}) {
@@ -51,6 +53,9 @@ export function fakeSession(): FakeSession {
     async dispose() {},
     ready: async () => undefined,
     pipelineGraphs: () => [],
+    setPipelineOptions(o) {
+      s.pipelineOptions = { ...s.pipelineOptions, ...o };
+    },
     formatValue: (v, o) => util.inspect(v, o),
     get executionCount() {
       return count;

@@ -35,7 +35,14 @@ describe("the plain REPL (stdin not a terminal)", () => {
     for (const n of ["2", "4", "6"]) expect(r.out).toMatch(new RegExp(`^\\s*${n}\\s*$`, "m"));
     expect(r.out).not.toMatch(/\x1b\[/);
     expect(fs.readFileSync(`${dir}/s.ts`, "utf8")).toContain("function twice(n: number) {\n  return n * 2\n}\n\ntwice(21)");
-  }, 120_000);
+    // The saved inputs are a script `flowbook run` accepts, doing what the inputs did.
+    const env = { ...process.env };
+    delete env.CI;
+    const run = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "run", `${dir}/s.ts`], { cwd: root, env, encoding: "utf8", timeout: 120_000 });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    for (const n of ["2", "4", "6"]) expect(run.stdout).toMatch(new RegExp(`^\\s*${n}\\s*$`, "m"));
+  }, 180_000);
 
   it("shows an error at its line and exits 1 when an input failed, running the inputs after it", () => {
     const r = repl("const a = 1\nnull.boom\na + 1\n");

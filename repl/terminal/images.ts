@@ -19,7 +19,7 @@ export function detectImageProtocol(env: NodeJS.ProcessEnv = process.env): Image
 
 /** The escape sequence showing a PNG (base64) inline, or "" when the protocol is none. */
 export function inlineImage(protocol: ImageProtocol, pngBase64: string): string {
-  if (protocol === "iterm") return `\x1b]1337;File=inline=1;preserveAspectRatio=1;size=${Math.floor((pngBase64.length * 3) / 4)}:${pngBase64}\x07`;
+  if (protocol === "iterm") return `\x1b]1337;File=inline=1;preserveAspectRatio=1;size=${Buffer.byteLength(pngBase64, "base64")}:${pngBase64}\x07`;
   if (protocol === "kitty") {
     // Chunks of at most 4096 base64 bytes; m=1 says more follow.
     const chunks: string[] = [];

@@ -1,4 +1,5 @@
 // The Ink screen through ink-testing-library: the scrollback in <Static>, the live area under it.
+import os from "node:os";
 import React from "react";
 import { render } from "ink-testing-library";
 import { describe, expect, it } from "vitest";
@@ -12,9 +13,9 @@ import { fakeSession } from "./support/fake_session.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
-function mount(size = { columns: 60, rows: 12 }) {
+function mount(size = { columns: 60, rows: 12 }, images: "none" | "iterm" = "none") {
   const session = fakeSession();
-  const c = new ReplController({ session, history: new History(), size: () => size, colors: false, images: "none", fileDir: "/tmp", pipelineOptions: {}, onExit: () => undefined });
+  const c = new ReplController({ session, history: new History(), size: () => size, colors: false, images, fileDir: os.tmpdir(), pipelineOptions: {}, onExit: () => undefined });
   const ui = render(React.createElement(App, { controller: c, paint: paint(false), size: () => size }));
   const parser = new KeyParser();
   const type = async (raw: string) => {
@@ -33,6 +34,22 @@ describe("the Ink screen", () => {
     const frame = ui.lastFrame()!;
     expect(frame).toBe("› 6 * 7\n42\n› if (x) {\n…   foo");
     ui.unmount();
+  });
+
+  it("writes an inline image after its entry, as escapes Ink does not lay out, where the terminal draws them", async () => {
+    const png = Buffer.from("not really a png").toString("base64");
+    for (const images of ["iterm", "none"] as const) {
+      const { ui, type, session } = mount(undefined, images);
+      session.behave = (_code, emit) => {
+        emit({ type: "display", displayId: "c", bundle: { "text/plain": "▇▇ the", "image/png": png } });
+        return {};
+      };
+      await type("await chart(c, {})\r");
+      const written = ui.frames.join("");
+      expect(written.includes(`\x1b]1337;File=inline=1;preserveAspectRatio=1;size=16:${png}\x07`)).toBe(images === "iterm");
+      expect(ui.lastFrame()).toMatch(/▇▇ the\npicture: \S+\.png/);
+      ui.unmount();
+    }
   });
 
   it("shows the completion menu under the editor and the history search line", async () => {

@@ -203,6 +203,11 @@ function onShell(req: Received): void {
       break;
     case "shutdown_request":
       return void shutdown("shell", req);
+    case "connect_request": {
+      // Deprecated, but still in the spec: the ports, which only this thread knows.
+      const { shell_port, iopub_port, stdin_port, control_port, hb_port } = info;
+      return answer("shell", req, "connect_reply", { status: "ok", shell_port, iopub_port, stdin_port, control_port, hb_port });
+    }
   }
   if (shuttingDown) return;
   pending++;

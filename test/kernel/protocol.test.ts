@@ -181,6 +181,11 @@ describe("history, comms, unknown requests", () => {
     expect(close.content.comm_id).toBe("c-1");
   });
 
+  test("connect_request (deprecated) answers with the ports", async () => {
+    const r = await k.request("shell", "connect_request", {});
+    expect(r.content).toEqual({ status: "ok", shell_port: k.connection.shell_port, iopub_port: k.connection.iopub_port, stdin_port: k.connection.stdin_port, control_port: k.connection.control_port, hb_port: k.connection.hb_port });
+  });
+
   test("an unknown request gets an error reply, and the kernel still answers", async () => {
     const r = await k.request("shell", "frobnicate_request", {});
     expect(r.header.msg_type).toBe("frobnicate_reply");

@@ -4,7 +4,9 @@
  * per element costs a string append, and the coordinator sees few large `output` events.
  * Delivered when 64 KB wait, when the event loop turns, when the oldest waited 100 ms (a
  * long synchronous task still prints live), and whenever the owner flushes (before a
- * task's result, so outputs arrive first).
+ * task's result, so outputs arrive first). Until the owner flushes, a line still being
+ * written (`process.stdout.write("50%... ")`) waits for its end, so output events hold
+ * whole lines and other threads' lines do not cut into it.
  */
 import type { OutputStream } from "../../io/console/user_output.js";
 
@@ -35,19 +37,28 @@ export class OutputBuffer {
     if (last && last.run === run && last.stream === stream && last.transform === transform) last.text += text;
     else this.records.push(transform === undefined ? { run, stream, text } : { run, stream, text, transform });
     this.chars += text.length;
-    if (this.chars >= FLUSH_CHARS || Date.now() - this.since >= FLUSH_MS) this.flush();
-    else if (!this.scheduled) this.scheduled = setImmediate(() => this.flush());
+    if (this.chars >= FLUSH_CHARS || Date.now() - this.since >= FLUSH_MS) this.flush(false);
+    else if (!this.scheduled) this.scheduled = setImmediate(() => this.flush(false));
   }
 
-  flush(): void {
+  /** Delivers what waits; `all: false` keeps an unfinished last line (unless it is huge). */
+  flush(all = true): void {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
     if (!this.records.length) return;
-    const records = this.records;
-    this.records = [];
-    this.chars = 0;
-    this.deliver(records);
+    let records = this.records;
+    let kept: OutputRecord | undefined;
+    const last = records[records.length - 1]!;
+    const end = last.text.lastIndexOf("\n") + 1;
+    if (!all && end < last.text.length && last.text.length - end < FLUSH_CHARS) {
+      kept = { ...last, text: last.text.slice(end) };
+      records = end > 0 ? [...records.slice(0, -1), { ...last, text: last.text.slice(0, end) }] : records.slice(0, -1);
+    }
+    this.records = kept ? [kept] : [];
+    this.chars = kept ? kept.text.length : 0;
+    if (kept) this.since = Date.now();
+    if (records.length) this.deliver(records);
   }
 }

@@ -18,6 +18,8 @@ export const END_OF_GLOBAL_WINDOW: Instant = TIMESTAMP_MAX - 86_400_000;
  * the InstantCoder floors too, so windows computed here agree with what a coder carries).
  */
 export function toInstant(t: Instant | Date): Instant {
+  // The common case first: an integer number of milliseconds in range (once per output element).
+  if (typeof t === "number" && Number.isInteger(t) && t >= TIMESTAMP_MIN && t <= TIMESTAMP_MAX) return t + 0;
   const isDate = t instanceof Date || Object.prototype.toString.call(t) === "[object Date]";
   const ms = isDate ? (t as Date).getTime() : t;
   if (typeof ms !== "number") {

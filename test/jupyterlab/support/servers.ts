@@ -6,11 +6,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { JUPYTER, installKernel } from "../../notebooks/support/jupyter.js";
+import { JUPYTER, installKernel, type InstalledKernel } from "../../notebooks/support/jupyter.js";
 
 export interface JupyterProcess {
   kind: "server" | "lab";
@@ -33,8 +33,18 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts `jupyter server` or `jupyter lab` and resolves once its REST API answers with the token. */
-export async function startJupyter(kind: "server" | "lab", options: { rootDir?: string; timeoutMs?: number } = {}): Promise<JupyterProcess> {
-  const { env } = installKernel();
+export async function startJupyter(kind: "server" | "lab", options: { rootDir?: string; timeoutMs?: number; kernel?: InstalledKernel } = {}): Promise<JupyterProcess> {
+  const kernel = options.kernel ?? installKernel();
+  const env: NodeJS.ProcessEnv = { ...kernel.env };
+  if (kind === "lab") {
+    // Lab's user settings and workspaces in the temporary prefix (never the user's home),
+    // without the news and update notifications that would cover part of a screenshot.
+    const settings = path.join(kernel.prefix, "lab-settings");
+    mkdirSync(path.join(settings, "@jupyterlab", "apputils-extension"), { recursive: true });
+    writeFileSync(path.join(settings, "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
+    env.JUPYTERLAB_SETTINGS_DIR = settings;
+    env.JUPYTERLAB_WORKSPACES_DIR = path.join(kernel.prefix, "lab-workspaces");
+  }
   const rootDir = options.rootDir ?? mkdtempSync(path.join(os.tmpdir(), `flowbook-${kind}-root-`));
   const token = randomBytes(16).toString("hex");
   const port = await freePort();

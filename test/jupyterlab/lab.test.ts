@@ -1,0 +1,175 @@
+/**
+ * JupyterLab in headless Chromium: notebooks/wordcount.ipynb executed by nbclient and saved
+ * with its outputs into a temporary root, `jupyter trust`ed (an untrusted notebook shows no
+ * SVG), opened in `jupyter lab` (venv; token; a free port) from Chromium driven over the
+ * DevTools protocol. The page must render the chart through JupyterLab's Vega extension and
+ * the graph as its SVG; screenshots of both go to test-results/jupyterlab/ and are checked
+ * as pictures: not blank, and the chart's bars and the graph's boxes in their colours.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { countColor, decodePng, type Pixels } from "../display/graph/png_pixels.js";
+import { JUPYTER, NOTEBOOKS, RESULTS, executeNotebook, installKernel, run } from "../notebooks/support/jupyter.js";
+import { assertChromium, launchChromium, type Browser } from "./support/chromium.js";
+import { startJupyter, type JupyterProcess } from "./support/servers.js";
+
+const SHOTS = path.join(RESULTS, "jupyterlab");
+const WIDTH = 1400;
+const HEIGHT = 2200;
+let lab: JupyterProcess | undefined;
+let browser: Browser | undefined;
+
+/** What the page shows, read in the page: cells, rendered outputs by kind, and where the chart and the graph are. */
+const PAGE_STATE = `(() => {
+  const vega = [...document.querySelectorAll('.jp-OutputArea-output .vega-embed')];
+  // JupyterLab draws an image/svg+xml output as an <img> of a data: URI (scripts in it never run).
+  const svgText = (img) => { const [head, body] = img.src.split(','); return head.endsWith(';base64') ? atob(body) : decodeURIComponent(body); };
+  const graphImgs = [...document.querySelectorAll('.jp-RenderedSVG img')].filter((i) => i.src.startsWith('data:image/svg+xml') && svgText(i).includes('class="cluster"'));
+  return {
+    title: document.title,
+    cells: document.querySelectorAll('.jp-Notebook .jp-Cell').length,
+    codeCells: document.querySelectorAll('.jp-Notebook .jp-CodeCell').length,
+    markdown: document.querySelectorAll('.jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h1, .jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h2').length,
+    tables: document.querySelectorAll('.jp-OutputArea-output table').length,
+    vegaEmbeds: vega.length,
+    vegaDrawn: vega.filter((v) => { const c = v.querySelector('canvas.marks'); return (c && c.width > 300) || v.querySelector('svg.marks'); }).length,
+    svgOutputs: document.querySelectorAll('.jp-RenderedSVG').length,
+    graphSvgs: graphImgs.filter((i) => i.complete && i.naturalWidth > 200).length,
+    graphClusters: graphImgs.map((i) => [...svgText(i).matchAll(/<g id="clust\\d+" class="cluster">\\s*<title>[^<]*<\\/title>\\s*<g id="a_clust\\d+"><a xlink:title="([^"]+)"/g)].map((m) => m[1])),
+    graphNodes: graphImgs.map((i) => (svgText(i).match(/class="node transform/g) || []).length),
+    pngOutputs: document.querySelectorAll('.jp-RenderedImage img').length,
+    jsonTrees: document.querySelectorAll('.jp-RenderedJSON').length,
+    kernel: document.querySelector('.jp-Toolbar-kernelName, .jp-KernelName')?.textContent ?? null,
+    errors: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
+  };
+})()`;
+
+interface PageState {
+  cells: number;
+  codeCells: number;
+  markdown: number;
+  tables: number;
+  vegaEmbeds: number;
+  vegaDrawn: number;
+  svgOutputs: number;
+  graphSvgs: number;
+  graphClusters: string[][];
+  graphNodes: number[];
+  pngOutputs: number;
+  jsonTrees: number;
+  kernel: string | null;
+  errors: number;
+}
+
+let state: PageState;
+const shots: Record<string, { pixels: Pixels; rect: { x: number; y: number; width: number; height: number } | null }> = {};
+
+beforeAll(async () => {
+  assertChromium();
+  const kernel = installKernel();
+  const root = mkdtempSync(path.join(os.tmpdir(), "flowbook-lab-root-"));
+  const nbPath = path.join(root, "wordcount.ipynb");
+  // The notebook executed and saved with outputs, then trusted (its SVG is shown only then).
+  await executeNotebook(path.join(NOTEBOOKS, "wordcount.ipynb"), nbPath, kernel.env, 420_000);
+  const trusted = await run(JUPYTER, ["trust", nbPath], kernel.env, 60_000);
+  if (trusted.status !== 0) throw new Error(`jupyter trust failed:\n${trusted.output}`);
+  lab = await startJupyter("lab", { rootDir: root, kernel, timeoutMs: 120_000 });
+  browser = await launchChromium(WIDTH, HEIGHT);
+  const page = browser.page;
+  // Open it as a user opens a link with the token, in the single-document mode a screenshot reads best in.
+  await page.navigate(`${lab.url}/lab/tree/wordcount.ipynb?token=${lab.token}`);
+  state = await page.waitUntil<PageState>(
+    PAGE_STATE,
+    (s) => typeof s === "object" && s.vegaDrawn >= 1 && s.graphSvgs >= 2 && s.tables >= 3,
+    180_000,
+    "JupyterLab to render the notebook's chart, graphs and tables",
+  );
+  // Let vega finish its transitions and fonts settle.
+  await new Promise((r) => setTimeout(r, 1_500));
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [name, selector] of [
+    ["notebook-top", null],
+    ["chart", ".jp-OutputArea-output .vega-embed"],
+    ["graph", ".jp-RenderedSVG img"],
+  ] as const) {
+    if (selector) await page.evaluate(`document.querySelector(${JSON.stringify(selector)}).scrollIntoView({ block: "start" })`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const rect = selector
+      ? await page.evaluate<{ x: number; y: number; width: number; height: number }>(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; })()`)
+      : null;
+    const png = await page.screenshot();
+    writeFileSync(path.join(SHOTS, `${name}.png`), png);
+    shots[name] = { pixels: decodePng(png), rect };
+  }
+  copyFileSync(nbPath, path.join(SHOTS, "wordcount-executed.ipynb"));
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await lab?.stop();
+}, 60_000);
+
+/** Share of pixels in a region that are not the page's white/near-white background. */
+function inked(p: Pixels, r: { x: number; y: number; width: number; height: number } = { x: 0, y: 0, width: p.width, height: p.height }): number {
+  const x0 = Math.max(0, Math.floor(r.x)), y0 = Math.max(0, Math.floor(r.y));
+  const x1 = Math.min(p.width, Math.ceil(r.x + r.width)), y1 = Math.min(p.height, Math.ceil(r.y + r.height));
+  let n = 0, all = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = x0; x < x1; x++) {
+      const i = (y * p.width + x) * 4;
+      all++;
+      if (p.rgba[i]! < 235 || p.rgba[i + 1]! < 235 || p.rgba[i + 2]! < 235) n++;
+    }
+  }
+  return all ? n / all : 0;
+}
+
+test("JupyterLab opens the notebook with the flowbook kernel, every cell and its tables rendered", () => {
+  // JupyterLab attaches only the cells near the viewport (windowing): most, not all.
+  expect(state.codeCells).toBeGreaterThanOrEqual(8);
+  expect(state.kernel).toBe("flowbook (TypeScript)");
+  expect(state.markdown).toBeGreaterThanOrEqual(5);
+  expect(state.tables).toBeGreaterThanOrEqual(3);
+  expect(state.errors).toBe(0);
+});
+
+test("the chart renders through JupyterLab's Vega-Lite extension: drawn marks, and the bars in the screenshot", () => {
+  expect(state.vegaEmbeds).toBe(1);
+  expect(state.vegaDrawn).toBe(1);
+  const { pixels, rect } = shots.chart!;
+  expect(rect!.width).toBeGreaterThan(400);
+  expect(rect!.height).toBeGreaterThan(250);
+  // Vega-Lite's default bar colour, #4c78a8, fills a good part of the chart's box.
+  const bars = countColor(crop(pixels, rect!), "#4c78a8", 30);
+  expect(bars).toBeGreaterThan(rect!.width * rect!.height * 0.05);
+});
+
+test("the graph renders as its SVG (trusted notebook), composites as clusters, and is drawn in the screenshot", () => {
+  expect(state.graphSvgs).toBe(2);
+  expect(state.graphClusters[0]).toEqual(expect.arrayContaining(["CountWords", "CountWords/Count.PerElement", "Top20"]));
+  expect(state.graphClusters[1]!.sort()).toEqual(["CountWords", "Top20"]);
+  expect(state.graphNodes[0]).toBeGreaterThanOrEqual(12);
+  // Neither a JSON tree (a bundle's application/json outranks SVG in JupyterLab) nor the PNG fallback.
+  expect(state.jsonTrees).toBe(0);
+  expect(state.pngOutputs).toBe(0);
+  const { pixels, rect } = shots.graph!;
+  expect(rect!.height).toBeGreaterThan(500);
+  expect(inked(pixels, rect!)).toBeGreaterThan(0.04);
+});
+
+test("the screenshots are pictures, not blank pages", () => {
+  for (const [name, { pixels }] of Object.entries(shots)) {
+    expect([pixels.width, pixels.height], name).toEqual([WIDTH, HEIGHT]);
+    expect(inked(pixels), name).toBeGreaterThan(0.03);
+  }
+});
+
+function crop(p: Pixels, r: { x: number; y: number; width: number; height: number }): Pixels {
+  const x0 = Math.max(0, Math.floor(r.x)), y0 = Math.max(0, Math.floor(r.y));
+  const w = Math.min(p.width, Math.ceil(r.x + r.width)) - x0, h = Math.min(p.height, Math.ceil(r.y + r.height)) - y0;
+  const rgba = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) rgba.set(p.rgba.subarray(((y0 + y) * p.width + x0) * 4, ((y0 + y) * p.width + x0 + w) * 4), y * w * 4);
+  return { width: w, height: h, rgba };
+}

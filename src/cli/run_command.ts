@@ -27,8 +27,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!file) throw new Error(`flowbook run needs a file\n\n${HELP}`);
   const { runFile } = await import("../session/run_file.js");
   const code = await runFile(file, { runner, flinkMaster, args });
-  // Everything the script and its pipelines printed is written before the process may exit
-  // (a pipe's writes are asynchronous: exiting early cut off output piped to \`wc -l\`).
+  // Everything the script and its pipelines printed is handed to the OS before the process
+  // may exit (writes to a pipe can still be queued; `flowbook run a.ts | wc -l` lost lines).
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   return code;
 }

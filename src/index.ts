@@ -41,6 +41,7 @@ connectInteractiveServices(
       const text = bundle["text/plain"];
       if (text !== undefined) process.stdout.write(`${typeof text === "string" ? text : JSON.stringify(text)}\n`);
     },
+    clear: () => undefined,
     width: () => process.stdout.columns || 100,
   }),
 );

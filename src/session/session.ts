@@ -329,6 +329,7 @@ export function createSession(options: SessionOptions = {}): Session {
       planOf: (graph, o) => flinkPlanOf(graph, o),
       inspect: (value, columns) => formatValue(value, { colors: false, depth: 4, breakLength: columns }),
       emit: (kind, displayId, bundle) => outputs.emit({ type: kind, displayId, bundle }),
+      clear: (wait) => outputs.emit({ type: "clear", wait }),
       width,
     });
   }
@@ -428,16 +429,16 @@ export function createSession(options: SessionOptions = {}): Session {
       const { ename, evalue, traceback } = result.error!;
       outputs.emit({ type: "error", ename, evalue, traceback }, scope);
     } else if (result.hasValue && result.value !== undefined) {
-      const bundle = resultBundle(result.value);
+      const bundle = await resultBundle(result.value);
       if (Object.keys(bundle).length) outputs.emit({ type: "result", bundle }, scope);
     }
     return result;
   }
 
   /** A cell's value as a bundle, made in the sandbox by the same function display() uses. */
-  function resultBundle(value: unknown): MimeBundle {
+  async function resultBundle(value: unknown): Promise<MimeBundle> {
     try {
-      return JSON.parse(sandbox!.exports.bundleJson(value)) as MimeBundle;
+      return JSON.parse(await sandbox!.exports.bundleJson(value)) as MimeBundle;
     } catch (e) {
       return { "text/plain": formatValue(value), "text/x-flowbook-error": `the value's display failed: ${(e as Error).message}` };
     }
@@ -520,8 +521,11 @@ export function createSession(options: SessionOptions = {}): Session {
       return done({ status: "ok", hasValue: r.hasValue, value: r.value }, typeErrors);
     } catch (e) {
       if (e instanceof InterruptedError) {
+        // The cancel requests go out now; the cell answers within a quarter second even when a
+        // cluster takes longer to confirm (the job's state follows in the run's events).
         const running = [...cellRuns, ...scope.runs.map((r) => r.result)].filter((r) => r.state === "RUNNING");
-        await Promise.all(running.map((r) => r.cancel().catch(() => undefined)));
+        const cancelled = Promise.all(running.map((r) => r.cancel().catch(() => undefined)));
+        await Promise.race([cancelled, new Promise((resolve) => setTimeout(resolve, 250).unref())]);
         return done(
           { status: "error", hasValue: false, error: { ename: "Interrupted", evalue: "the cell was interrupted", traceback: ["Interrupted: the cell was interrupted"], frames: [], kind: "interrupted" } },
           typeErrors,

@@ -72,6 +72,19 @@ function context(): DisplayContext & { inspect: (v: unknown) => string } {
   return { width, inspect: (v) => s.inspect(v, width) };
 }
 
+/**
+ * A cell's last value as a bundle: a Pipeline as its graph (drawn, not run), anything else
+ * as bundleOf shows it. (A PCollection shows as itself: computing it is show's business.)
+ */
+export async function resultBundleOf(value: unknown): Promise<MimeBundle> {
+  return isPipeline(value) ? (await graphOf(value, {})).bundle : bundleOf(value);
+}
+
+/** Clears the cell's output (Jupyter's clear_output); `wait`: not before the next output comes, so a loop redrawing does not flicker. */
+export function clearOutput(wait = false): void {
+  interactiveServices().clear(wait === true);
+}
+
 /** The bundle `value` shows as: THE function both front ends use (mime_bundle.ts), here with the host's inspect. */
 export function bundleOf(value: unknown): MimeBundle {
   // A handle is on screen already: as a cell's last value it shows nothing more.
@@ -123,6 +136,8 @@ interface Sample<T> {
   elements: WindowedValue<T>[];
   truncated: boolean;
   totalAtLeast: number;
+  /** How many elements the PCollection has, when the run brought them all back. */
+  total?: number;
 }
 
 async function sampleElements<T>(pc: PCollection<T>, n: number): Promise<Sample<T>> {
@@ -132,7 +147,8 @@ async function sampleElements<T>(pc: PCollection<T>, n: number): Promise<Sample<
   const asked = Math.max(n, SAMPLE_AT_LEAST);
   const encoded = await interactiveServices().sample({ graphJson, pcollectionId: id, n: asked, optionsJson: JSON.stringify(graph.options ?? {}) });
   const { elements } = decodeSample(graph, id, encoded);
-  return { elements: elements.slice(0, n) as WindowedValue<T>[], truncated: encoded.truncated || elements.length > n, totalAtLeast: encoded.totalAtLeast };
+  const total = encoded.truncated ? undefined : elements.length;
+  return { elements: elements.slice(0, n) as WindowedValue<T>[], truncated: encoded.truncated || elements.length > n, totalAtLeast: encoded.totalAtLeast, total };
 }
 
 /** A runner object a user made (not one the host has): run it here, uncached. */
@@ -164,13 +180,15 @@ export class PCollectionSample<T> {
     readonly truncated: boolean,
     readonly totalAtLeast = elements.length,
     readonly options: TableOptions = {},
+    /** How many elements the PCollection has, when known exactly. */
+    readonly total?: number,
   ) {}
   /** The elements' values. */
   get values(): T[] {
     return this.elements.map((e) => e.value);
   }
   [DISPLAY](ctx: DisplayContext = {}): MimeBundle {
-    const table = tableOf(this.elements, { ...this.options, name: this.name, truncated: this.truncated, totalAtLeast: this.totalAtLeast });
+    const table = tableOf(this.elements, { ...this.options, name: this.name, truncated: this.truncated, totalAtLeast: this.totalAtLeast, total: this.total });
     return renderTable(table, ctx);
   }
   toString(): string {
@@ -183,8 +201,8 @@ export class PCollectionSample<T> {
 }
 
 async function sampleOf<T>(pc: PCollection<T>, options: ShowOptions): Promise<PCollectionSample<T>> {
-  const { elements, truncated, totalAtLeast } = await sampleElements(pc, options.n ?? 20);
-  return new PCollectionSample(pc.name, elements, truncated, totalAtLeast, { timestamps: options.timestamps, windows: options.windows, panes: options.panes });
+  const { elements, truncated, totalAtLeast, total } = await sampleElements(pc, options.n ?? 20);
+  return new PCollectionSample(pc.name, elements, truncated, totalAtLeast, { timestamps: options.timestamps, windows: options.windows, panes: options.panes }, total);
 }
 
 /** Shows up to `n` elements (default 20) of a PCollection as a table; resolves when shown. */
@@ -240,10 +258,10 @@ export async function chart<T>(pc: PCollection<T>, spec: Record<string, unknown>
   if (!isPCollection(pc)) throw new TypeError(`chart() takes a PCollection, got ${describe(pc)}`);
   if (spec === null || typeof spec !== "object") throw new TypeError(`chart() takes a Vega-Lite spec or a shorthand such as { bar: { x: "key", y: "value" } }, got ${describe(spec)}`);
   const max = options.maxRows ?? (spec.top !== undefined ? TOP_SCAN : CHART_ROWS);
-  const { elements, truncated, totalAtLeast } = await sampleElements(pc, max);
+  const { elements, truncated, totalAtLeast, total } = await sampleElements(pc, max);
   const rows = rowsOf(elements, { timestamps: true });
   const s = interactiveServices();
-  const request = JSON.stringify({ spec, rows, truncated, totalRows: totalAtLeast });
+  const request = JSON.stringify({ spec, rows, truncated, totalRows: total ?? totalAtLeast });
   const rendered = new Rendered("chart", parseBundle(await s.renderChart(request, JSON.stringify({ width: s.width() }))));
   const id = newDisplayId();
   emit("display", id, rendered);

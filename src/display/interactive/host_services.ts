@@ -18,6 +18,7 @@ export interface HostServicesOptions {
   planOf: (graph: PipelineGraph, options: PipelineOptions) => FlinkPlan;
   inspect: (value: unknown, width: number) => string;
   emit: (kind: "display" | "update", displayId: string, bundle: MimeBundle) => void;
+  clear: (wait: boolean) => void;
   width: () => number;
 }
 
@@ -43,6 +44,7 @@ export function hostServices(o: HostServicesOptions): InteractiveServices {
     },
     inspect: (value, width) => o.inspect(value, width),
     emit: (kind, displayId, bundleJson) => o.emit(kind, displayId, JSON.parse(bundleJson) as MimeBundle),
+    clear: (wait) => o.clear(wait),
     width: () => o.width(),
   };
 }

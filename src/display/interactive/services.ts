@@ -47,6 +47,8 @@ export interface InteractiveServices {
   inspect(value: unknown, width: number): string;
   /** Shows a bundle (JSON text) as a new display, or in place of display `displayId`. */
   emit(kind: "display" | "update", displayId: string, bundleJson: string): void;
+  /** Clears the running cell's output (`wait`: when its next output comes). */
+  clear(wait: boolean): void;
   /** Columns of text/plain where the front end shows it. */
   width(): number;
 }

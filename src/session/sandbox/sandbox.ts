@@ -29,7 +29,7 @@ export interface SandboxApi {
   setHostJsonParse(parse: (text: string) => unknown): void;
   setDefaultPipelineOptions(options: Record<string, unknown>): void;
   connectInteractiveServices(services: InteractiveServices): void;
-  bundleJson(value: unknown): string;
+  bundleJson(value: unknown): Promise<string>;
   setTransformOwner(owner: string | undefined): void;
 }
 

@@ -10,7 +10,7 @@ import "./install_globals.js";
 import * as api from "../../api.js";
 import { installInstrumentationGlobals } from "../../graph/functions/meta.js";
 import { registerSandboxModule, setHostJsonParse } from "../../graph/realm.js";
-import { bundleOf } from "../../display/interactive/calls.js";
+import { resultBundleOf } from "../../display/interactive/calls.js";
 import { connectInteractiveServices } from "../../display/interactive/services.js";
 import { onPipelineCreated, setDefaultPipelineOptions, setTransformOwner, type Pipeline } from "../../sdk/pipeline.js";
 import { onPipelineRun } from "../../sdk/runner.js";
@@ -25,6 +25,6 @@ export function graphJson(p: Pipeline): string {
 export type { HostRunners };
 
 /** The bundle a cell's value shows as (display's own function), as JSON text. */
-export function bundleJson(value: unknown): string {
-  return JSON.stringify(bundleOf(value));
+export async function bundleJson(value: unknown): Promise<string> {
+  return JSON.stringify(await resultBundleOf(value));
 }

@@ -44,6 +44,13 @@ export interface SinkWriter {
 export interface SinkImpl {
   /** A fixed number of shards the payload asks for, or undefined to let the runner choose. */
   numShards(payload: any): number | undefined;
+  /**
+   * Optional: checks, before anything runs and without creating anything, that the sink can
+   * write where its payload says (a file sink: the output directory exists or can be created
+   * and is writable). Runners call it for every sink when a run starts; it throws an Error
+   * naming the transform and the location.
+   */
+  check?(payload: any, ctx: { transform: string }): Promise<void>;
   open(payload: any, ctx: WriteContext): Promise<SinkWriter>;
   /**
    * Called once after every writer closed and the whole pipeline succeeded, with the

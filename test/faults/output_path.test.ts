@@ -136,3 +136,18 @@ describe("a run whose graph names such a path fails fast at the writer (no hang)
     expect((o as Outcome).ms).toBeLessThan(FAST_MS);
   });
 });
+
+describe("SinkImpl.check: what a runner calls for each sink when a run starts", () => {
+  it("the file sinks refuse an impossible location without creating anything, naming the transform and the path", async () => {
+    const { sinkFor } = await import("../../src/io/registry.js");
+    await import("../../src/io/index.js");
+    const text = sinkFor("flowbook:transform:textio_write:v1")!;
+    const avro = sinkFor("flowbook:transform:avroio_write:v1")!;
+    const payload = (prefix: string) => ({ prefix, suffix: "", numShards: 0, shardTemplate: "-SSSSS-of-NNNNN" });
+    await expect(text.check!(payload("/proc/x/res"), { transform: "Out/Write" })).rejects.toThrow(/^TextIO\.Write 'Out\/Write' cannot write to \/proc\/x\/res: \/proc is a proc filesystem/);
+    await expect(avro.check!(payload(path.join(dir, "afile", "u")), { transform: "W" })).rejects.toThrow(/AvroIO\.Write 'W' cannot write to .*afile is not a directory/);
+    await expect(text.check!(payload(path.join(dir, "to", "be", "made", "res")), { transform: "W" })).resolves.toBeUndefined();
+    const { existsSync } = await import("node:fs");
+    expect(existsSync(path.join(dir, "to"))).toBe(false);
+  });
+});

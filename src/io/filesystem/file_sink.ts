@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import type { SinkImpl, SinkWriter, WriteContext } from "../registry.js";
-import { ensureDir } from "./output_location.js";
+import { checkOutputDir, ensureDir, outputDirOf } from "./output_location.js";
 import { removeDirIfEmpty, removeSinkTemps, renameAll, shardName, tempDir, tempFile, type ShardResult } from "./temp_files.js";
 
 /** The fields every file sink payload has (JSON). */
@@ -75,6 +75,15 @@ export function fileSink<P extends FileSinkPayload>(format: FileFormat<P>): Sink
   return {
     numShards(payload: P): number | undefined {
       return payload.numShards > 0 ? payload.numShards : undefined;
+    },
+
+    async check(payload: P, ctx: { transform: string }): Promise<void> {
+      checkPayload(payload, format.name);
+      try {
+        checkOutputDir(outputDirOf(payload.prefix));
+      } catch (e) {
+        throw new Error(`${format.name} '${ctx.transform}' cannot write to ${payload.prefix}: ${(e as Error).message}`);
+      }
     },
 
     async open(payload: P, ctx: WriteContext): Promise<SinkWriter> {

@@ -3,7 +3,7 @@
  * Display messages always carry `transient.display_id`, so a later update finds them.
  */
 import type { CellOutput } from "../../src/display/outputs.js";
-import type { MimeBundle } from "../../src/display/mime.js";
+import { imageMetadata, type MimeBundle } from "../../src/display/mime.js";
 
 export interface OutgoingIopub {
   msgType: "stream" | "display_data" | "update_display_data" | "execute_result" | "error" | "clear_output";
@@ -15,11 +15,11 @@ export function iopubMessage(o: CellOutput): OutgoingIopub {
     case "stream":
       return { msgType: "stream", content: { name: o.name, text: o.text } };
     case "display":
-      return { msgType: "display_data", content: { data: jsonSafe(o.bundle), metadata: o.metadata ?? {}, transient: { display_id: o.displayId } } };
+      return { msgType: "display_data", content: { data: jsonSafe(o.bundle), metadata: o.metadata ?? imageMetadata(o.bundle), transient: { display_id: o.displayId } } };
     case "update":
-      return { msgType: "update_display_data", content: { data: jsonSafe(o.bundle), metadata: o.metadata ?? {}, transient: { display_id: o.displayId } } };
+      return { msgType: "update_display_data", content: { data: jsonSafe(o.bundle), metadata: o.metadata ?? imageMetadata(o.bundle), transient: { display_id: o.displayId } } };
     case "result":
-      return { msgType: "execute_result", content: { execution_count: o.cell.executionCount, data: jsonSafe(o.bundle), metadata: {} } };
+      return { msgType: "execute_result", content: { execution_count: o.cell.executionCount, data: jsonSafe(o.bundle), metadata: imageMetadata(o.bundle) } };
     case "error":
       return { msgType: "error", content: { ename: o.ename, evalue: o.evalue, traceback: o.traceback } };
     case "clear":

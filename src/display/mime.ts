@@ -32,3 +32,21 @@ export const Mime = {
   /** A run's progress (ProgressState, progress.ts): the REPL draws it as a bar. */
   progress: "application/vnd.flowbook.progress+json",
 } as const;
+
+/**
+ * Display metadata for a bundle whose PNG was drawn at a higher density than its SVG (the
+ * renderers draw PNGs at 2×): the SVG's size, so a notebook shows the PNG at its natural
+ * size, sharp on high-density screens, not twice as large.
+ */
+export function imageMetadata(bundle: MimeBundle): Record<string, unknown> {
+  const svg = bundle[Mime.svg];
+  if (typeof svg !== "string" || typeof bundle[Mime.png] !== "string") return {};
+  const open = /<svg\b[^>]*>/.exec(svg)?.[0] ?? "";
+  const size = (attr: string) => {
+    const m = new RegExp(`\\b${attr}="([0-9.]+)(?:px|pt)?"`).exec(open);
+    return m ? Math.round(Number(m[1]) * (/pt"/.test(m[0]) ? 4 / 3 : 1)) : undefined;
+  };
+  const width = size("width");
+  const height = size("height");
+  return width && height ? { [Mime.png]: { width, height } } : {};
+}

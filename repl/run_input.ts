@@ -44,7 +44,7 @@ export async function runInput(session: Session, code: string, sink: OutputSink,
       case "result": {
         // A value with a rich bundle (a chart, a table) shows as a display; a plain one is
         // formatted again below, with colors (the bundle's text has none).
-        const rich = Object.keys(o.bundle).some((k) => k !== "text/plain" && k !== "application/json");
+        const rich = Object.keys(o.bundle).some((k) => k !== "text/plain" && k !== "application/json" && !k.startsWith("text/x-"));
         if (rich) sink.display("display", `result-${o.cell.execution}`, o.bundle, false);
         else resultText = typeof o.bundle["text/plain"] === "string" ? (o.bundle["text/plain"] as string) : undefined;
         break;

@@ -55,10 +55,11 @@ function pseudoFilesystem(dir: string): string | undefined {
 
 /**
  * Checks, without creating anything, that files can be written in `dir` (or that it can be
- * created): the nearest existing ancestor must be a directory we may write into, not on a
- * kernel pseudo-filesystem (/proc, /sys). Throws OutputLocationError saying which path fails.
+ * created): the nearest existing ancestor must be a directory, not on a kernel
+ * pseudo-filesystem (/proc, /sys), and (unless `permissions` is false) one we may write
+ * into. Throws OutputLocationError saying which path fails.
  */
-export function checkOutputDir(dir: string): void {
+export function checkOutputDir(dir: string, options: { permissions?: boolean } = {}): void {
   let cur = path.resolve(dir);
   const missing: string[] = [];
   for (;;) {
@@ -80,6 +81,7 @@ export function checkOutputDir(dir: string): void {
     if (!st.isDirectory()) throw new OutputLocationError(`${cur} is not a directory`);
     const kind = pseudoFilesystem(cur);
     if (kind) throw new OutputLocationError(`${cur} is a ${kind} filesystem (a kernel pseudo-filesystem): files cannot be created there`);
+    if (options.permissions === false) return;
     try {
       fs.accessSync(cur, fs.constants.W_OK | fs.constants.X_OK);
     } catch (e) {
@@ -150,11 +152,13 @@ export async function ensureDir(dir: string): Promise<void> {
 
 /**
  * For the write builders, when the transform is applied: refuses an output prefix whose
- * directory cannot be written or created, naming the transform (`what`) and the prefix.
+ * directory can never be created (below a file, or on /proc, /sys), naming the transform
+ * (`what`) and the prefix. Permissions are left to the run (SinkImpl.check, the writers):
+ * a pipeline may be built here to be explained, or run by another user or machine.
  */
 export function checkOutputLocation(prefix: string, what: string): void {
   try {
-    checkOutputDir(outputDirOf(prefix));
+    checkOutputDir(outputDirOf(prefix), { permissions: false });
   } catch (e) {
     if (!(e instanceof OutputLocationError)) throw e;
     throw new TransformApplicationError(`${what} cannot write to ${prefix}: ${e.message}`);

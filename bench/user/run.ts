@@ -2,7 +2,7 @@
  * bench/user: what users run, timed against hand-written Node programs in the same run.
  *
  *   node --import tsx bench/user/run.ts wordcount | gbk | show-latency | flink-wordcount | all
- *        [--quick] [--large] [--repeat N] [--mem-limit-mb MB] [--port 18141] [--keep]
+ *        [--quick] [--large] [--repeat N] [--mem-limit-mb MB] [--timeout-s S] [--port 18141] [--keep]
  *
  * Needs `npm run build` (it runs dist/src/cli/main.js, as `flowbook run`); flink-wordcount
  * also `npm run setup`. See bench/user/README.md.
@@ -16,6 +16,7 @@ BENCH: wordcount | gbk | show-latency | flink-wordcount | all (the three local o
   --large            gbk: also ≈ 1.1 GB (×1000)
   --repeat N         runs of each side (default 1); the best is compared, the median shown
   --mem-limit-mb MB  kill a side whose process tree passes MB of RSS (default 6000)
+  --timeout-s S      kill a flowbook run after S seconds, reported as such (default: none)
   --port P           flink-wordcount: the local cluster's REST port (default 18141)
   --keep             keep the temporary directory (scripts, outputs)`;
 
@@ -25,7 +26,7 @@ const value = (name: string, dflt: string) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
 };
-const names = argv.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--repeat", "--mem-limit-mb", "--port"].includes(argv[i - 1]!)));
+const names = argv.filter((a, i) => !a.startsWith("--") && !(i > 0 && ["--repeat", "--mem-limit-mb", "--timeout-s", "--port"].includes(argv[i - 1]!)));
 if (flag("help") || names.length !== 1) {
   console.log(HELP);
   process.exit(names.length === 1 || flag("help") ? 0 : 2);
@@ -35,6 +36,7 @@ const opts: BenchOptions = {
   large: flag("large"),
   repeat: Math.max(1, Number(value("repeat", "1")) || 1),
   memLimitMb: Number(value("mem-limit-mb", "6000")),
+  timeoutS: Math.max(0, Number(value("timeout-s", "0")) || 0),
   port: Number(value("port", "18141")),
   keep: flag("keep"),
 };

@@ -91,7 +91,7 @@ export async function flinkWordcount(opts: BenchOptions): Promise<boolean> {
       }
 
       rmSync(fbOut, { recursive: true, force: true });
-      const fb = await run(flowbookRun(script, ...flinkArgs), { cwd: work.dir, alsoSample: tmPids, memLimitMb: opts.memLimitMb });
+      const fb = await run(flowbookRun(script, ...flinkArgs), { cwd: work.dir, alsoSample: tmPids, memLimitMb: opts.memLimitMb, timeoutMs: opts.timeoutS * 1000 });
       if (fb.code !== 0) {
         console.log(`  ${describeFailure("flowbook run --runner flink", fb)}`);
         ok = false;

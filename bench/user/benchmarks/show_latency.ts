@@ -39,7 +39,7 @@ export async function showLatency(opts: BenchOptions): Promise<boolean> {
   try {
     for (let i = 0; i < opts.repeat; i++) {
       const base = await run([process.execPath, baseline, c.file], { cwd: work.dir, mark: (s) => printedWords(s, 5) !== undefined });
-      const fb = await run(flowbookRun(script), { cwd: work.dir, mark: (s) => tableRows(s, 5) !== undefined, memLimitMb: opts.memLimitMb });
+      const fb = await run(flowbookRun(script), { cwd: work.dir, mark: (s) => tableRows(s, 5) !== undefined, memLimitMb: opts.memLimitMb, timeoutMs: opts.timeoutS * 1000 });
       const floor = await run(flowbookRun(floorScript), { cwd: work.dir });
       for (const [name, r] of [["first-5-words program", base], ["flowbook run", fb], ["flowbook run (no show)", floor]] as const) {
         if (r.code !== 0) {

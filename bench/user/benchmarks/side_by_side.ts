@@ -49,7 +49,7 @@ export async function sideBySide(b: SideBySide): Promise<SideBySideResult> {
         console.log(`  ${describeFailure(b.baselineName, base)}`);
         ok = false;
       }
-      const fb = await run(flowbookRun(script), { cwd: work.dir, memLimitMb: b.opts.memLimitMb });
+      const fb = await run(flowbookRun(script), { cwd: work.dir, memLimitMb: b.opts.memLimitMb, timeoutMs: b.opts.timeoutS * 1000 });
       fbRuns.push(fb);
       if (fb.code !== 0) {
         console.log(`  ${describeFailure("flowbook run", fb)}`);
@@ -70,7 +70,12 @@ export async function sideBySide(b: SideBySide): Promise<SideBySideResult> {
   if (done(baseRuns).length) console.log(row(b.baselineName, done(baseRuns).map((r) => r.seconds), b.corpus.bytes, done(baseRuns), failed(baseRuns)));
   if (done(fbRuns).length) console.log(row("flowbook run (default options, local runner)", done(fbRuns).map((r) => r.seconds), b.corpus.bytes, done(fbRuns), failed(fbRuns)));
   for (const r of fbRuns.filter((r) => r.code !== 0)) {
-    console.log(`  flowbook run: ${r.killedForMemory ? `KILLED above --mem-limit-mb ${b.opts.memLimitMb} after ${r.seconds.toFixed(1)} s (peak ${peakMb(r).toFixed(0)} MB)` : `FAILED (${r.code ?? r.signal}) after ${r.seconds.toFixed(1)} s`}`);
+    const what = r.killedForMemory
+      ? `KILLED above --mem-limit-mb ${b.opts.memLimitMb}`
+      : r.timedOut
+        ? `KILLED at --timeout-s ${b.opts.timeoutS}`
+        : `FAILED (${r.code ?? r.signal})`;
+    console.log(`  flowbook run: ${what} after ${r.seconds.toFixed(1)} s (peak ${peakMb(r).toFixed(0)} MB so far)`);
   }
   if (done(baseRuns).length && done(fbRuns).length) {
     console.log(ratioLine(best(done(baseRuns).map((r) => r.seconds)), best(done(fbRuns).map((r) => r.seconds)), "  (>1: flowbook faster)"));

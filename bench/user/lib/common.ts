@@ -13,6 +13,8 @@ export interface BenchOptions {
   repeat: number;
   /** A watchdog kills a process tree above this RSS (MB). */
   memLimitMb: number;
+  /** Kill a flowbook run after this many seconds (0: never), reported as timed out. */
+  timeoutS: number;
   /** flink-wordcount: the local cluster's REST port. */
   port: number;
   /** Keep the temporary directory (scripts, outputs). */

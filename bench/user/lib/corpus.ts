@@ -26,7 +26,7 @@ export async function corpus(copies: number): Promise<Corpus> {
   const tmp = `${file}.${process.pid}.partial`;
   const out = createWriteStream(tmp);
   for (let i = 0; i < copies; i++) {
-    if (!out.write(seed)) await new Promise((r) => out.once("drain", r));
+    if (!out.write(seed)) await new Promise<void>((r) => out.once("drain", () => r()));
   }
   await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
   renameSync(tmp, file);

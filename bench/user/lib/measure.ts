@@ -37,6 +37,7 @@ export interface RunResult {
   /** Largest sampled RSS sum over `alsoSample`'s trees, MB. */
   otherRssMb: number;
   killedForMemory: boolean;
+  timedOut: boolean;
   stdout: string;
   stderr: string;
 }
@@ -144,7 +145,13 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
     }
   };
   const sampler = setInterval(sample, options.sampleMs ?? 100);
-  const timeout = options.timeoutMs ? setTimeout(killTree, options.timeoutMs) : undefined;
+  let timedOut = false;
+  const timeout = options.timeoutMs
+    ? setTimeout(() => {
+        timedOut = true;
+        killTree();
+      }, options.timeoutMs)
+    : undefined;
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code, signal) => {
@@ -163,7 +170,7 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
         if (st) exitCode = Number(st[1]);
         if (/Command terminated by signal/.test(text) && code === 0) exitCode = null;
       }
-      resolve({ code: exitCode, signal, seconds, markSeconds, maxRssMb, treeRssMb: treeKb / 1024, otherRssMb: otherKb / 1024, killedForMemory, stdout, stderr });
+      resolve({ code: exitCode, signal, seconds, markSeconds, maxRssMb, treeRssMb: treeKb / 1024, otherRssMb: otherKb / 1024, killedForMemory, timedOut, stdout, stderr });
     });
   });
 }
@@ -176,7 +183,9 @@ export function peakMb(r: RunResult): number {
 export function describeFailure(name: string, r: RunResult): string {
   const why = r.killedForMemory
     ? `killed above the memory limit (${peakMb(r).toFixed(0)} MB) after ${r.seconds.toFixed(1)} s`
-    : `exited ${r.code ?? r.signal} after ${r.seconds.toFixed(1)} s`;
+    : r.timedOut
+      ? `killed at the time limit, after ${r.seconds.toFixed(1)} s (peak ${peakMb(r).toFixed(0)} MB)`
+      : `exited ${r.code ?? r.signal} after ${r.seconds.toFixed(1)} s`;
   const tail = (r.stderr || r.stdout).trim().split("\n").slice(-15).join("\n");
   return `${name} ${why}${tail ? `:\n${tail}` : ""}`;
 }

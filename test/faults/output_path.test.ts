@@ -36,7 +36,7 @@ interface Outcome {
 }
 
 /** Runs `body` (which builds pipeline `p` from the API `F`) in a new process; its outcome, or "hung". */
-function runCase(body: string): Promise<Outcome | "hung"> {
+function runCase(body: string, asUser?: number): Promise<Outcome | "hung"> {
   const file = path.join(dir, `case-${Math.random().toString(36).slice(2)}.mts`);
   writeFileSync(
     file,
@@ -56,7 +56,11 @@ function runCase(body: string): Promise<Outcome | "hung"> {
     ].join("\n"),
   );
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", tsx, file], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn(process.execPath, ["--import", tsx, file], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: "1", ...(asUser !== undefined ? { HOME: dir } : {}) },
+      ...(asUser !== undefined ? { uid: asUser, gid: asUser } : {}),
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -127,6 +131,21 @@ describe("a run whose graph names such a path fails fast at the writer (no hang)
       expect(r.ms).toBeLessThan(FAST_MS);
     });
   }
+
+  it.skipIf(process.getuid?.() !== 0)("a directory the user may not write into (run as nobody): fails at the writer at once", async () => {
+    const { chmodSync, mkdirSync } = await import("node:fs");
+    chmodSync(dir, 0o755);
+    mkdirSync(path.join(dir, "readonly"), { mode: 0o555 });
+    chmodSync(path.join(dir, "readonly"), 0o555);
+    const target = path.join(dir, "readonly", "sub", "res");
+    const o = await runCase(applyWrite(`F.TextIO.write().to(${JSON.stringify(target)})`), 65534);
+    expect(o).not.toBe("hung");
+    const r = o as Outcome;
+    expect(r.phase).toBe("run");
+    expect(r.message).toContain("'Write'");
+    expect(r.message).toContain(`cannot create directory ${path.join(dir, "readonly", "sub")} (EACCES)`);
+    expect(r.ms).toBeLessThan(FAST_MS);
+  });
 
   it("AvroIO, in process", async () => {
     const o = await runCase(runGraphWith("/proc/x/users", "{ inProcess: true }", 'F.AvroIO.write("string").to(' + JSON.stringify(path.join(tmpdir(), "unused", "u")) + ")"));

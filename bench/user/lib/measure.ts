@@ -166,9 +166,10 @@ export function run(argv: string[], options: RunOptions = {}): Promise<RunResult
         rmSync(timeFile, { force: true });
         const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
         if (m) maxRssMb = Number(m[1]) / 1024;
+        // The command's own status (GNU time exits with it too); a signal makes it null.
         const st = /Exit status: (\d+)/.exec(text);
-        if (st) exitCode = Number(st[1]);
-        if (/Command terminated by signal/.test(text) && code === 0) exitCode = null;
+        if (/Command terminated by signal/.test(text)) exitCode = null;
+        else if (st) exitCode = Number(st[1]);
       }
       resolve({ code: exitCode, signal, seconds, markSeconds, maxRssMb, treeRssMb: treeKb / 1024, otherRssMb: otherKb / 1024, killedForMemory, timedOut, stdout, stderr });
     });

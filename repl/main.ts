@@ -70,10 +70,12 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
       echoed += text.length;
     } else echoing = false;
   };
-  let interrupted = () => undefined as void;
+  let interrupted: () => void = () => undefined;
+  let ended: () => void = () => process.exit(0);
   const keyboard = startKeyboardThread(
     (text) => deliver(text),
     () => interrupted(),
+    () => ended(),
   );
   // SIGINT from the keyboard thread may land just after a cell ended: never let it kill the REPL.
   const ignoreSigint = () => undefined;
@@ -128,6 +130,7 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
     for (const k of parser.feed(text)) controller.key(k);
   };
   interrupted = () => controller.interrupted();
+  ended = () => done(0);
   for (const text of early) deliver(text);
   early = undefined;
   const onResize = () => screen.refresh();

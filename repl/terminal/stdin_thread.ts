@@ -31,6 +31,9 @@ input.on("data", (chunk) => {
   }
   parentPort.postMessage(text);
 });
+// The terminal went away (closed window, hung-up ssh): the REPL ends.
+input.on("end", () => parentPort.postMessage({ ended: true }));
+input.on("error", () => parentPort.postMessage({ ended: true }));
 parentPort.on("message", (m) => {
   if (m === "close") {
     try { input.setRawMode(false); } catch {}
@@ -47,11 +50,18 @@ export interface KeyboardThread {
   close(): Promise<void>;
 }
 
-/** `onData` gets what was typed; `onInterrupt` that a Ctrl-C went out as SIGINT while busy. */
-export function startKeyboardThread(onData: (text: string) => void, onInterrupt: () => void, fd = 0): KeyboardThread {
+/**
+ * `onData` gets what was typed; `onInterrupt` that a Ctrl-C went out as SIGINT while busy;
+ * `onEnd` that the terminal is gone.
+ */
+export function startKeyboardThread(onData: (text: string) => void, onInterrupt: () => void, onEnd: () => void, fd = 0): KeyboardThread {
   const busy = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, busy: busy.buffer }, stdin: false, stdout: false });
-  worker.on("message", (m: string | { interrupted: true }) => (typeof m === "string" ? onData(m) : onInterrupt()));
+  worker.on("message", (m: string | { interrupted?: true; ended?: true }) => {
+    if (typeof m === "string") onData(m);
+    else if (m.interrupted) onInterrupt();
+    else if (m.ended) onEnd();
+  });
   worker.on("error", (e) => process.stderr.write(`flowbook repl: the keyboard thread failed: ${e.message}\n`));
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
   return {

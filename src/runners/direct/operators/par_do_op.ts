@@ -9,6 +9,7 @@ import { toInstant, type Instant } from "../../../sdk/values/time.js";
 import { TupleTag } from "../../../sdk/values/tuple_tag.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
 import type { BoundedWindow } from "../../../sdk/values/windows.js";
+import { lateOutputError, reportLateOutput, takeLateOutputError } from "../../shared/late_output.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import type { SideInputs } from "../side_inputs.js";
 import type { Operator, Receiver } from "./receiver.js";
@@ -28,6 +29,8 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   private readonly mainOut: Receiver;
   private readonly tagged: Map<string, Receiver>;
   private inProcess = false;
+  /** Between start() and the end of finish(): the bundle context may output. */
+  private inBundle = false;
   /**
    * Main outputs reuse one object: no receiver keeps a WindowedValue after process()
    * returns (they encode it, or read its value), and this saves an allocation per element.
@@ -56,6 +59,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     this.bundleCtx = {
       getPipelineOptions: () => options,
       output(a: unknown, b: unknown, c?: unknown, d?: unknown) {
+        if (!self.inBundle) self.lateOutput("output");
         if (a instanceof TupleTag) self.emitTo(self.receiverFor(a), { value: b, timestamp: toInstant(c as Instant), windows: [d as BoundedWindow], pane: PaneInfo.NO_FIRING });
         else self.emitTo(self.mainOut, { value: a, timestamp: toInstant(b as Instant), windows: [c as BoundedWindow], pane: PaneInfo.NO_FIRING });
       },
@@ -63,6 +67,10 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   }
 
   start(): void {
+    // A late output of an earlier bundle in this thread that user code caught fails this one.
+    const late = takeLateOutputError();
+    if (late) throw late;
+    this.inBundle = true;
     const prev = setCurrentMetricsContainer(this.metrics);
     try {
       this.fn.startBundle(this.bundleCtx);
@@ -131,14 +139,28 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   }
 
   finish(): void {
+    const late = takeLateOutputError();
+    if (late) throw late;
     const prev = setCurrentMetricsContainer(this.metrics);
     try {
       this.fn.finishBundle(this.bundleCtx);
     } catch (e) {
       throw UserCodeError.from(this.transform.fullName, undefined, false, e);
     } finally {
+      this.inBundle = false;
       setCurrentMetricsContainer(prev);
     }
+  }
+
+  /**
+   * An output through a context kept past its bundle (a timer, a promise): its consumers are
+   * finished and the element would be lost. Throws at the call site, and records the error so
+   * the run fails even if user code catches it (see shared/late_output.ts).
+   */
+  private lateOutput(method: string): never {
+    const e = lateOutputError(this.transform.fullName, method);
+    reportLateOutput(e);
+    throw e;
   }
 
   private receiverFor(tag: TupleTag<unknown>): Receiver {
@@ -162,6 +184,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     return this.cur.value;
   }
   output(a: unknown, b?: unknown): void {
+    if (!this.inBundle) this.lateOutput("output");
     const cur = this.cur;
     if (arguments.length === 2 && a instanceof TupleTag) {
       this.receiverFor(a).process({ value: b, timestamp: cur.timestamp, windows: [this.curWindow], pane: cur.pane });
@@ -175,10 +198,12 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     }
   }
   outputWithTimestamp(value: unknown, timestamp: Instant | Date): void {
+    if (!this.inBundle) this.lateOutput("outputWithTimestamp");
     this.checkInProcess("outputWithTimestamp");
     this.mainOut.process({ value, timestamp: toInstant(timestamp), windows: [this.curWindow], pane: this.cur.pane });
   }
   sideOutput<T>(tag: TupleTag<T>, value: T): void {
+    if (!this.inBundle) this.lateOutput("sideOutput");
     this.receiverFor(tag as TupleTag<unknown>).process({ value, timestamp: this.cur.timestamp, windows: [this.curWindow], pane: this.cur.pane });
   }
   sideInput<T>(view: PCollectionView<T>): T {

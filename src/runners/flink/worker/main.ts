@@ -14,6 +14,7 @@ import * as api from "../../../api.js";
 import "../../../examples/word_count.js";
 import { knownName, registerKnown } from "../../../graph/functions/known_objects.js";
 import { resolveApiModules } from "./api_modules.js";
+import { takeLateOutputError } from "../../shared/late_output.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import {
   BUNDLE_DONE, BUNDLE_FINISH, BUNDLE_START, DATA, END, ERROR, FRAME_NAMES, FrameParser, GOODBYE, HELLO, METRICS, OUTPUT,
@@ -103,6 +104,11 @@ export class WorkerSession {
     if (updates.length || elements.length) this.out(jsonFrame(METRICS, elements.length ? { updates, elements } : { updates }));
   }
 
+  private throwLateOutput(): void {
+    const late = takeLateOutputError();
+    if (late) throw late;
+  }
+
   async handle(f: Frame): Promise<void> {
     if (this.failed) return;
     switch (f.type) {
@@ -126,6 +132,8 @@ export class WorkerSession {
         this.runtime(f).sideInputsDone();
         return;
       case BUNDLE_START:
+        // Between bundles, callbacks a DoFn left have had their turn (the bridge waited for frames).
+        this.throwLateOutput();
         await this.runtime(f).startBundle();
         return;
       case DATA:
@@ -136,12 +144,20 @@ export class WorkerSession {
       case BUNDLE_FINISH: {
         const rt = this.runtime(f);
         await rt.finishBundle();
+        // An output after its bundle ended (a kept context, caught by user code) fails the job.
+        this.throwLateOutput();
         this.console.flush();
         this.sendMetrics();
         this.out(frame(BUNDLE_DONE, f.body));
         return;
       }
       case END:
+        // Callbacks a DoFn left (a zero-delay timer, a promise) run before the worker leaves:
+        // one that outputs after its bundle ended fails the job instead of being lost.
+        await new Promise<void>((r) => setTimeout(r, 5));
+        await new Promise<void>((r) => setImmediate(r));
+        if (this.failed) return;
+        this.throwLateOutput();
         await this.rt?.teardown();
         this.console.flush(true);
         this.sendMetrics();

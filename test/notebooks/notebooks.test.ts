@@ -237,7 +237,7 @@ describe("notebooks/windows.ipynb", () => {
   });
 
   test("the line chart over event time: one point per page and window at the window's end, summing to every event", () => {
-    const events = Number(resultText(cellWith(nb, "const events: TimestampedValue<View>[]")));
+    const events = Number(resultText(cellWith(nb, "const events: TimestampedValue<PageView>[]")));
     expect(events).toBeGreaterThan(50);
     const spec = checkChart(cellWith(nb, "await chart(perPage"));
     expect(typeof spec.mark === "string" ? spec.mark : spec.mark.type).toBe("line");

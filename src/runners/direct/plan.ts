@@ -194,5 +194,25 @@ export function planStages(graph: PipelineGraph, collect: Record<string, number>
     s.ops.push(op);
     materialized.set(pc, { stage: s, op });
   }
-  return { stages, shuffles };
+  return { stages: inDependencyOrder(stages), shuffles };
+}
+
+/**
+ * The stages in an order that runs each after every stage it reads (input and side
+ * inputs): stages are created as transforms are met, and a side input applied after its
+ * consumer's source gets a stage listed after the consumer's. Stable: a stage moves only
+ * when it must, so independent stages keep the order they were applied in.
+ */
+export function inDependencyOrder(stages: Stage[]): Stage[] {
+  const done = new Set<string>();
+  const out: Stage[] = [];
+  const left = [...stages];
+  while (left.length) {
+    const i = left.findIndex((s) => s.dependsOn.every((d) => done.has(d)));
+    if (i < 0) throw new PlanError(`the stages ${left.map((s) => s.id).join(", ")} depend on each other in a cycle`);
+    const [s] = left.splice(i, 1);
+    done.add(s!.id);
+    out.push(s!);
+  }
+  return out;
 }

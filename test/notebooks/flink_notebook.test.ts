@@ -3,6 +3,7 @@
  * Flink cluster started here on port 18131 (FLINK_MASTER tells the notebook where): the
  * plan `explain` shows, the same top 10 from both runners, every count identical.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startTestCluster, type TestCluster } from "../runners/flink/fixture.js";
@@ -36,7 +37,7 @@ test("runs clean against the cluster the test started", () => {
 test("explain: the Flink plan as text and SVG, the file source, the count's combine lifted before the shuffle, the user code in a Node worker", () => {
   const cell = cellWith(nb, "await explain(onFlink)");
   const plan = onlyData<string>(cell, "text/plain");
-  expect(plan).toMatch(/^Flink plan 'flowbook-pipeline-\d+' · BATCH · parallelism 2/);
+  expect(plan).toMatch(/^Flink plan 'flowbook-pipeline-\d+' · BATCH · parallelism \d+/);
   expect(plan).toMatch(/op1 source:text +ReadLines/);
   expect(plan).toContain("tinyshakespeare.txt");
   expect(plan).toMatch(/forward ▸ op2 usercode · Node +ExtractWords \+ CountWords\/Init \+ CountWords\/Combine\.perKey/);
@@ -60,6 +61,8 @@ test("the top 10 is the same table from the local runner and from Flink", () => 
 
 test("every count is identical on both runners", () => {
   const summary = resultText(cellWith(nb, "const fromFlink = sortKv"));
-  expect(summary).toMatch(/words: \d{5}/);
+  // As many words as this notebook's tokenizer finds, counted here in plain Node.
+  const words = new Set(readFileSync(path.resolve(NOTEBOOKS, "../../shared/data/tinyshakespeare.txt"), "utf8").toLowerCase().split(/[^a-z]+/).filter(Boolean));
+  expect(summary).toContain(`words: ${words.size}`);
   expect(summary).toContain("identical: true");
 });

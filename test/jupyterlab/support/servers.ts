@@ -42,6 +42,9 @@ export async function startJupyter(kind: "server" | "lab", options: { rootDir?: 
     const settings = path.join(kernel.prefix, "lab-settings");
     mkdirSync(path.join(settings, "@jupyterlab", "apputils-extension"), { recursive: true });
     writeFileSync(path.join(settings, "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"), JSON.stringify({ fetchNews: "false", checkForUpdates: false }));
+    // Every cell attached to the page (no windowing), so a test can find any output.
+    mkdirSync(path.join(settings, "@jupyterlab", "notebook-extension"), { recursive: true });
+    writeFileSync(path.join(settings, "@jupyterlab", "notebook-extension", "tracker.jupyterlab-settings"), JSON.stringify({ windowingMode: "none" }));
     env.JUPYTERLAB_SETTINGS_DIR = settings;
     env.JUPYTERLAB_WORKSPACES_DIR = path.join(kernel.prefix, "lab-workspaces");
   }

@@ -62,7 +62,9 @@ export function row(name: string, times: number[], bytes: number | undefined, ru
 }
 
 export function ratioLine(baselineSeconds: number, flowbookSeconds: number, note = ""): string {
-  return `ratio (baseline time / flowbook time): ${(baselineSeconds / flowbookSeconds).toFixed(2)}${note}`;
+  const r = baselineSeconds / flowbookSeconds;
+  const times = r < 1 ? ` — flowbook took ${(1 / r).toFixed(1)}× as long` : "";
+  return `ratio (baseline time / flowbook time): ${r.toFixed(2)}${times}${note}`;
 }
 
 /** The machine as the run found it: the numbers mean little without it. */

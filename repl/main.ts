@@ -59,7 +59,7 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
   // 0.5–2 s on a busy machine. Until then keys are kept (printable ones echoed) and handed
   // to the editor once it is up.
   const runner = String(pipelineOptions.runner ?? "direct");
-  stdout.write(PASTE_ON + p("gray", `flowbook REPL · ${runner} runner · .help for commands and keys, Ctrl-D exits`) + "\n" + p("green", PROMPT));
+  stdout.write(PASTE_ON + p("gray", `flowbook REPL · ${runner} runner · .help for commands and keys, Ctrl-D exits`) + "\n");
   let early: string[] | undefined = [];
   let echoing = true;
   let echoed = 0;
@@ -77,6 +77,10 @@ async function runInk(options: ReplOptions, pipelineOptions: Record<string, unkn
     () => interrupted(),
     () => ended(),
   );
+  // The prompt once the terminal is raw: a key typed at it is a key (in cooked mode, Enter
+  // would come as a line feed, which is Ctrl-J here).
+  await keyboard.ready;
+  stdout.write(p("green", PROMPT));
   // SIGINT from the keyboard thread may land just after a cell ended: never let it kill the REPL.
   const ignoreSigint = () => undefined;
   process.on("SIGINT", ignoreSigint);

@@ -57,3 +57,33 @@ export function truncate(s: string, width: number): string {
   }
   return out + "…";
 }
+
+/**
+ * A colored line cut into rows of at most `width` columns (escapes kept where they were,
+ * so colors carry on, as the terminal carries them across a line break).
+ */
+export function wrapRows(line: string, width: number): string[] {
+  const rows: string[] = [];
+  let row = "";
+  let w = 0;
+  for (let i = 0; i < line.length; ) {
+    const m = line[i] === "\x1b" ? /^\x1b\[[0-9;]*m/.exec(line.slice(i)) : null;
+    if (m) {
+      row += m[0];
+      i += m[0].length;
+      continue;
+    }
+    const ch = String.fromCodePoint(line.codePointAt(i)!);
+    const cw = visibleWidth(ch);
+    if (w + cw > width && w > 0) {
+      rows.push(row);
+      row = "";
+      w = 0;
+    }
+    row += ch;
+    w += cw;
+    i += ch.length;
+  }
+  rows.push(row);
+  return rows;
+}

@@ -16,6 +16,7 @@ const { StringDecoder } = require("node:string_decoder");
 const busy = new Int32Array(workerData.busy);
 const input = new tty.ReadStream(workerData.fd);
 input.setRawMode(true);
+parentPort.postMessage({ ready: true });
 const decoder = new StringDecoder("utf8");
 input.on("data", (chunk) => {
   const text = decoder.write(chunk);
@@ -44,6 +45,8 @@ parentPort.on("message", (m) => {
 `;
 
 export interface KeyboardThread {
+  /** Resolves once the terminal is in raw mode: keys typed from then on arrive as keys. */
+  ready: Promise<void>;
   /** While true, Ctrl-C also sends SIGINT (read even when the main thread is busy). */
   setBusy(busy: boolean): void;
   /** Leaves raw mode and stops reading. */
@@ -57,14 +60,19 @@ export interface KeyboardThread {
 export function startKeyboardThread(onData: (text: string) => void, onInterrupt: () => void, onEnd: () => void, fd = 0): KeyboardThread {
   const busy = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { fd, busy: busy.buffer }, stdin: false, stdout: false });
-  worker.on("message", (m: string | { interrupted?: true; ended?: true }) => {
+  let isReady!: () => void;
+  const ready = new Promise<void>((resolve) => (isReady = resolve));
+  worker.on("message", (m: string | { interrupted?: true; ended?: true; ready?: true }) => {
     if (typeof m === "string") onData(m);
+    else if (m.ready) isReady();
     else if (m.interrupted) onInterrupt();
     else if (m.ended) onEnd();
   });
   worker.on("error", (e) => process.stderr.write(`flowbook repl: the keyboard thread failed: ${e.message}\n`));
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  worker.once("error", () => isReady());
   return {
+    ready,
     setBusy: (b) => void Atomics.store(busy, 0, b ? 1 : 0),
     async close() {
       worker.postMessage("close");

@@ -13,9 +13,11 @@ export interface AppProps {
   controller: ReplController;
   paint: Painter;
   size(): { columns: number; rows: number };
+  /** Hears the live area's rows as drawn (for resizes). */
+  onDraw?(rows: string[]): void;
 }
 
-export function App({ controller, paint, size }: AppProps): React.ReactElement {
+export function App({ controller, paint, size, onDraw }: AppProps): React.ReactElement {
   const state = useSyncExternalStore(
     (l) => controller.subscribe(l),
     () => controller.state,
@@ -30,6 +32,7 @@ export function App({ controller, paint, size }: AppProps): React.ReactElement {
     written.current = items.length;
   }, [state.scrollback, write]);
   const lines = liveArea(state, size(), paint);
+  useEffect(() => onDraw?.(lines));
   return (
     <>
       <Static items={state.scrollback as ScrollItem[]}>{(item) => <Text key={item.id}>{item.text}</Text>}</Static>

@@ -5,7 +5,7 @@
  * live output reaches the screen's height, so a long input scrolls inside its window.
  */
 import type { Painter } from "../render/ansi.js";
-import { truncate, visibleWidth } from "../render/ansi.js";
+import { truncate, visibleWidth, wrapRows } from "../render/ansi.js";
 import { highlightLines } from "../render/highlight.js";
 import { visibleItems } from "../editor/completion_menu.js";
 import { CONTINUATION, PROMPT, type ReplState } from "../controller.js";
@@ -58,20 +58,20 @@ function editorLines(s: ReplState, width: number, paint: Painter, maxRows: numbe
   if (hideEmpty) return [];
   if (s.question) {
     const shown = s.question.password ? "•".repeat(textOf(s.buffer).length) : textOf(s.buffer);
-    return [s.question.text + shown + paint("inverse", " ")];
+    return wrapRows(s.question.text + shown + paint("inverse", " "), width);
   }
   const colored = highlightLines(textOf(s.buffer), paint, { row: s.buffer.row, col: s.buffer.col });
-  const prompts = colored.map((l, i) => paint(i === 0 ? "green" : "gray", i === 0 ? PROMPT : CONTINUATION) + l);
-  // Rows a line takes once the terminal wraps it.
-  const height = (l: string) => Math.max(1, Math.ceil(visibleWidth(l) / (width + 1)));
+  // Each line cut into rows here, never by the terminal: the live area's height is then
+  // known to the row (what a resize must erase, see mount.ts).
+  const prompts = colored.map((l, i) => wrapRows(paint(i === 0 ? "green" : "gray", i === 0 ? PROMPT : CONTINUATION) + l, width));
   let first = 0;
   let last = prompts.length - 1;
-  const total = () => prompts.slice(first, last + 1).reduce((n, l) => n + height(l), 0) + (first > 0 ? 1 : 0) + (last < prompts.length - 1 ? 1 : 0);
+  const total = () => prompts.slice(first, last + 1).reduce((n, rows) => n + rows.length, 0) + (first > 0 ? 1 : 0) + (last < prompts.length - 1 ? 1 : 0);
   while (total() > maxRows && first < last) {
     if (s.buffer.row - first > last - s.buffer.row) first++;
     else last--;
   }
-  const out = prompts.slice(first, last + 1);
+  const out = prompts.slice(first, last + 1).flat();
   if (first > 0) out.unshift(paint("gray", `  ↑ ${first} more line${first === 1 ? "" : "s"}`));
   if (last < prompts.length - 1) out.push(paint("gray", `  ↓ ${prompts.length - 1 - last} more line${prompts.length - 1 - last === 1 ? "" : "s"}`));
   return out;

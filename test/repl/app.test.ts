@@ -75,6 +75,15 @@ describe("the live area", () => {
     expect(area[area.length - 1]).toBe("… line39 ");
   });
 
+  it("cuts a long input into rows narrower than the terminal itself (so a resize knows its height)", () => {
+    const { c } = mount();
+    c.key({ kind: "paste", text: "const s = " + JSON.stringify("y".repeat(150)) });
+    const area = liveArea(c.state, { columns: 60, rows: 12 }, paint(true)).map(stripAnsi);
+    expect(area.length).toBe(3);
+    expect(Math.max(...area.map((l) => l.length))).toBe(59);
+    expect(area.join("")).toBe(`› const s = "${"y".repeat(150)}" `);
+  });
+
   it("cuts live displays to the width and gives way to the editor on a small screen", () => {
     const { c } = mount();
     const state = { ...c.state, live: ["x".repeat(200), "a\nb\nc\nd\ne\nf\ng\nh"] };

@@ -29,3 +29,13 @@ describe("highlighting", () => {
     expect(highlightLines("ab", paint(true), { row: 0, col: 0 })[0]).toBe("\x1b[7ma\x1b[27mb");
   });
 });
+
+describe("rows", () => {
+  it("cuts a colored line by visible columns, keeping its escapes", async () => {
+    const { wrapRows, stripAnsi } = await import("../../repl/render/ansi.js");
+    const line = "\x1b[32m› \x1b[39m" + "\x1b[35mconst\x1b[39m " + "x".repeat(20);
+    const rows = wrapRows(line, 10);
+    expect(rows.map(stripAnsi)).toEqual(["› const xx", "xxxxxxxxxx", "xxxxxxxx"]);
+    expect(rows.join("")).toBe(line);
+  });
+});

@@ -19,7 +19,7 @@ export interface CellScope {
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
   readonly input?: (prompt: string, options: { password: boolean }) => Promise<string>;
-  readonly runs: Array<{ result: PipelineResult; runner: string; purpose: "run" | "sample" }>;
+  readonly runs: Array<{ result: PipelineResult; runner: string; purpose: "run" | "sample"; readonly awaited: boolean }>;
   progress?: CellProgress;
 }
 
@@ -98,10 +98,17 @@ export class CellOutputs {
    * console output becomes the cell's stream output, and its progress the cell's live
    * progress display (one per cell, updated in place at most four times a second).
    */
-  attachRun(result: PipelineResult, runner: string, purpose: "run" | "sample"): void {
+  attachRun(result: PipelineResult, runner: string, purpose: "run" | "sample", awaited: () => boolean = () => true): void {
     const scope = this.scope;
     if (!scope) return;
-    scope.runs.push({ result, runner, purpose });
+    scope.runs.push({
+      result,
+      runner,
+      purpose,
+      get awaited() {
+        return awaited();
+      },
+    });
     if (!result.onEvent) return;
     const runId = this.options.progress ? `run-${(scope.progress ??= this.newProgress(scope)).runs++}` : "";
     result.onEvent((event) => this.onRunEvent(scope, runId, event));

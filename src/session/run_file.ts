@@ -56,10 +56,10 @@ export async function runFile(file: string, options: RunFileOptions = {}): Promi
       err(result.error!.traceback.join("\n") + "\n");
       return result.error!.kind === "interrupted" ? 130 : 1;
     }
-    // Pipelines still running when the script ended: wait, and fail if they fail. One that
-    // ended before (awaited, its failure perhaps caught) was the script's business.
+    // Pipelines the script did not wait for: wait, and fail if they fail. One it waited for
+    // (its failure perhaps caught) was the script's business.
     let failed = false;
-    for (const { result: r } of result.runs.filter((x) => x.purpose === "run" && x.result.state === "RUNNING")) {
+    for (const { result: r } of result.runs.filter((x) => x.purpose === "run" && !x.awaited)) {
       try {
         await r.waitUntilFinish();
       } catch (e) {

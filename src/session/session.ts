@@ -163,6 +163,8 @@ export interface CellRun {
   readonly runner: string;
   /** "run": the cell's p.run(); "sample": computing a sample for show/collect/chart. */
   readonly purpose: "run" | "sample";
+  /** The cell waited for the run (waitUntilFinish, or cancel): its failure was the cell's to handle. */
+  readonly awaited: boolean;
 }
 
 export interface CellResult {
@@ -338,7 +340,7 @@ export function createSession(options: SessionOptions = {}): Session {
   /** A fresh sandbox with the API loaded, and an executor over it (at start, and on reset). */
   async function startSandbox(): Promise<void> {
     const sb = await createSandbox({ globals: { ...stdio } });
-    sb.exports.connectHostRunners(hostRunners({ dryRun: options.dryRun, onRun: (result, runner) => outputs.attachRun(result, runner, "run") }));
+    sb.exports.connectHostRunners(hostRunners({ dryRun: options.dryRun, onRun: (result, runner) => outputs.attachRun(result, runner, "run", () => result.awaited) }));
     sb.exports.connectInteractiveServices(interactive());
     sb.exports.onPipelineCreated((p) => void created.push(p));
     api = { ...sb.exports.api };

@@ -33,6 +33,20 @@ describe("runFile", () => {
     expect(r.code).toBe(0);
   });
 
+  test("a pipeline the script does not await fails the run even when it failed before the script ended", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flowbook-unawaited-"));
+    const file = path.join(dir, "unawaited.ts");
+    fs.writeFileSync(
+      file,
+      "const p = Pipeline.create({ inProcess: true });\np.apply(Create.of(1)).apply('Boom', MapElements.via((x: number) => { throw new Error('boom ' + x); }));\np.run();\nawait new Promise((r) => setTimeout(r, 1500));\nconsole.log('script done');\n",
+    );
+    const r = await run(file);
+    expect(r.out).toBe("script done\n");
+    expect(r.err).toMatch(/Boom/);
+    expect(r.err).toMatch(/boom 1/);
+    expect(r.code).toBe(1);
+  });
+
   test("a pipeline the script does not await still fails the run", async () => {
     const r = await run(fixture("wordcount_script.ts"), ["a b c", "a"]);
     expect(r.code).toBe(1);

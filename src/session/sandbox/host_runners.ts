@@ -31,16 +31,47 @@ export class NotRunResult implements PipelineResult {
 }
 
 /**
+ * A run as the cell holds it: the runner's result, noting whether the cell waited for it
+ * (or cancelled it). A failure the cell waited for is the cell's business (it may have
+ * caught it); `flowbook run` reports the failures of runs nobody waited for.
+ */
+export class WatchedResult implements PipelineResult {
+  awaited = false;
+  readonly onEvent?: PipelineResult["onEvent"];
+
+  constructor(private readonly inner: PipelineResult) {
+    if (inner.onEvent) this.onEvent = (listener) => inner.onEvent!(listener);
+  }
+  get state(): PipelineState {
+    return this.inner.state;
+  }
+  waitUntilFinish(timeoutMillis?: number): Promise<PipelineState> {
+    this.awaited = true;
+    return this.inner.waitUntilFinish(timeoutMillis);
+  }
+  cancel(): Promise<PipelineState> {
+    this.awaited = true;
+    return this.inner.cancel();
+  }
+  metrics(): MetricResults {
+    return this.inner.metrics();
+  }
+  collected(pcollectionId: string) {
+    return this.inner.collected(pcollectionId);
+  }
+}
+
+/**
  * `dryRun`: nothing runs; every run() returns a {@link NotRunResult}. `onRun` hears each
  * run as it starts (the session attributes it to the running cell).
  */
-export function hostRunners(options: { dryRun?: boolean; onRun?: (result: PipelineResult, runner: string) => void } = {}): HostRunners {
+export function hostRunners(options: { dryRun?: boolean; onRun?: (result: WatchedResult, runner: string) => void } = {}): HostRunners {
   const graphs = new WeakMap<PipelineResult, PipelineGraph>();
   return {
     names: FORWARDED,
     run(runner: string, requestJson: string): PipelineResult {
       const request = JSON.parse(requestJson) as RunRequest;
-      const result = options.dryRun ? new NotRunResult() : resolveRunner(runner).run(request);
+      const result = new WatchedResult(options.dryRun ? new NotRunResult() : resolveRunner(runner).run(request));
       graphs.set(result, request.graph);
       options.onRun?.(result, runner);
       // The host's listeners hear it too: `flowbook run` waits for the runs a script left running.

@@ -143,6 +143,21 @@ describe.skipIf(!fs.existsSync(corpus))("the REPL in a terminal", () => {
     expect(s).toMatch(/› typeof counts\n'object'/);
   }, 300_000);
 
+  it("leaves no ghost lines when the terminal narrows and widens under a long input", async () => {
+    term.type(`const wide = ${JSON.stringify("w".repeat(150))}`);
+    await term.waitFor((s) => s.includes('w"'), 10_000, () => term.screen());
+    for (const cols of [70, 45, 90, 40]) {
+      term.resize(cols, 30);
+      await new Promise((r) => setTimeout(r, 700));
+      const screen = term.screen();
+      expect(screen.match(/› const wide/g)?.length, screen).toBe(1);
+      expect(squeeze(editor(screen))).toBe(squeeze(`› const wide = ${JSON.stringify("w".repeat(150))}`));
+    }
+    term.resize(100, 30);
+    term.press("C-c");
+    await term.waitFor(atPrompt, 5_000, () => term.screen());
+  }, 60_000);
+
   it("kept the whole session in the scrollback, and Ctrl-D exits", async () => {
     const all = term.all();
     expect(all).toMatch(/flowbook REPL/);

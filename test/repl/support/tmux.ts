@@ -29,6 +29,10 @@ export class TmuxTerminal {
     this.tmux("paste-buffer", "-p", "-b", "p", "-t", "t");
   }
 
+  resize(cols: number, rows: number): void {
+    this.tmux("resize-window", "-t", "t", "-x", String(cols), "-y", String(rows));
+  }
+
   /** The visible screen (lines the terminal wrapped joined again, trailing spaces cut). */
   screen(): string {
     return trimLines(this.tmux("capture-pane", "-p", "-J", "-t", "t"));

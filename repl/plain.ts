@@ -1,8 +1,8 @@
 /**
  * The REPL when stdin or stdout is not a terminal (`echo 'await show(x)' | flowbook repl`):
  * lines are read as they come, an input runs once the session says it is complete, outputs
- * are printed as text (no Ink, no escapes unless stdout is a terminal), and the exit status
- * is 1 when any input failed.
+ * are printed as text (no Ink, no escapes unless stdout is a terminal; a run's progress as
+ * its last line, on stderr), and the exit status is 1 when any input failed.
  */
 import readline from "node:readline";
 import type { Session } from "../src/session/session.js";
@@ -46,8 +46,9 @@ export async function plainRepl(o: PlainOptions): Promise<number> {
     error: (_kind, tb) => o.err(tb.join("\n") + "\n"),
     warnings: (lines) => o.err(lines.join("\n") + "\n"),
   };
+  // To stderr: stdout keeps what the inputs printed and showed, for whatever reads the pipe.
   const flushProgress = () => {
-    for (const b of progress.values()) line(renderBundle(b, terminal).text);
+    for (const b of progress.values()) o.err(renderBundle(b, terminal).text + "\n");
     progress.clear();
   };
   const running: Array<Promise<unknown>> = [];

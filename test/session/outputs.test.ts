@@ -110,6 +110,22 @@ describe("a cell's outputs", () => {
     expect(String(result.bundle["text/plain"])).toMatch(/drawn/);
   });
 
+  test("display() of a PCollection shows its sample once computed; an update may show another, and a late one never wins", async () => {
+    const { s, outputs } = recorded();
+    const texts = () => outputs.filter((o) => o.type === "display" || o.type === "update").map((o) => String((o as { bundle: Record<string, unknown> }).bundle["text/plain"]));
+    ok(await s.execute("const p = Pipeline.create();\nconst a = p.apply('A', Create.of('x1', 'x2'));\nconst b = p.apply('B', Create.of('y1'));\nconst h = display(a);"));
+    expect(texts()[0]).toBe("…");
+    await until(() => texts().some((t) => /x1/.test(t) && /x2/.test(t)), 30_000);
+    // The update comes from a later cell: it replaces the first cell's display.
+    ok(await s.execute("h.update(b);"));
+    await until(() => /y1/.test(texts().at(-1)!), 30_000);
+    const ids = new Set(outputs.filter((o) => o.type === "display" || o.type === "update").map((o) => (o as { displayId: string }).displayId));
+    expect(ids.size).toBe(1);
+    // A slow value updated meanwhile by a quick one: the quick, newer one stays.
+    ok(await s.execute("h.update(new Promise((r) => setTimeout(() => r('slow'), 500)));\nh.update('quick');\nawait new Promise((r) => setTimeout(r, 1000));"));
+    expect(texts().at(-1)).toBe("'quick'");
+  });
+
   test("a display handle returned as the cell's value shows nothing more", async () => {
     const { s, of } = recorded();
     ok(await s.execute("display('x')"));

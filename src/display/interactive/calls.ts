@@ -56,7 +56,7 @@ export class Displayed<T = unknown> implements DisplayHandle {
     readonly value: T,
   ) {}
   update(value: unknown): void {
-    emit("update", this.displayId, value);
+    emit("update", this.displayId, shown(value));
   }
 }
 
@@ -92,11 +92,20 @@ export function bundleOf(value: unknown): MimeBundle {
   return toMimeBundle(value, context());
 }
 
+/** Each display's newest content: a value computed late must not replace a newer one. */
+const latest = new Map<string, number>();
+let emitted = 0;
+
 function emit(kind: "display" | "update", displayId: string, value: unknown): void {
+  const seq = ++emitted;
+  latest.set(displayId, seq);
   const bundle = isPromiseLike(value) ? { "text/plain": "…" } : bundleOf(value);
   interactiveServices().emit(kind, displayId, JSON.stringify(bundle));
-  // A PCollection or a Pipeline shows once computed; the display fills in then.
-  if (isPromiseLike(value)) value.then((v) => emit("update", displayId, v), (e: unknown) => emit("update", displayId, e));
+  // A PCollection or a Pipeline shows once computed; the display fills in then, unless it was updated meanwhile.
+  if (isPromiseLike(value)) {
+    const fill = (v: unknown) => latest.get(displayId) === seq && emit("update", displayId, v);
+    value.then(fill, fill);
+  }
 }
 
 function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
@@ -118,10 +127,15 @@ function isPipeline(v: unknown): v is Pipeline {
  */
 export function display(value: unknown): Displayed {
   const id = newDisplayId();
-  if (isPCollection(value)) emit("display", id, sampleOf(value, {}));
-  else if (isPipeline(value)) emit("display", id, graphOf(value, {}));
-  else emit("display", id, value);
+  emit("display", id, shown(value));
   return new Displayed(id, value);
+}
+
+/** What a display shows of a value: a PCollection's sample, a Pipeline's graph (both once computed), else the value. */
+function shown(value: unknown): unknown {
+  if (isPCollection(value)) return sampleOf(value, {});
+  if (isPipeline(value)) return graphOf(value, {});
+  return value;
 }
 
 // --- samples ---------------------------------------------------------------------------

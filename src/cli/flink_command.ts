@@ -85,6 +85,7 @@ export function formatClusterStatus(st: ClusterStatus): string {
   }
   const ov = st.overview!;
   out.push(`Flink ${st.flinkVersion ?? ov["flink-version"]} cluster at ${st.restUrl}` + (st.managed ? ` (started by flowbook, home ${st.home})` : " (not started from this home)"));
+  if (st.degraded) out.push(`DEGRADED: ${st.degraded}.`);
   const jm = st.processes.find((p) => p.kind === "jobmanager" && p.alive);
   if (jm) out.push(`JobManager pid ${jm.pid}, log ${jm.logFile}`);
   out.push("");
@@ -171,6 +172,15 @@ export async function flinkCommand(argv: string[]): Promise<number> {
         const taskManagers = positiveInt("taskmanagers", values.taskmanagers, 1);
         const timeoutMs = positiveInt("timeout", values.timeout, 90) * 1000;
         const info = await startCluster({ home, port, slots, taskManagers, timeoutMs, log: (l) => process.stdout.write(l + "\n") });
+        if (info.alreadyRunning && info.restartedTaskManagers?.length) {
+          const st = await clusterStatus({ home, port });
+          process.stdout.write(
+            `The Flink cluster at ${info.restUrl} was running without ${info.restartedTaskManagers.length} of its TaskManager(s) (they had died); ` +
+              `started TaskManager ${info.restartedTaskManagers.join(", ")} again: now ${st.overview?.taskmanagers ?? "?"} TaskManager(s), ${st.overview?.["slots-total"] ?? "?"} slots.\n`,
+          );
+          if (st.degraded) process.stdout.write(`Still degraded: ${st.degraded}.\n`);
+          return 0;
+        }
         if (info.alreadyRunning) {
           const st = await clusterStatus({ home, port });
           const tms = st.overview?.taskmanagers ?? info.taskManagers.length;

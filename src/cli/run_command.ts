@@ -26,11 +26,60 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (!file) throw new Error(`flowbook run needs a file\n\n${HELP}`);
   const { runFile } = await import("../session/run_file.js");
-  const code = await runFile(file, { runner, flinkMaster, args });
+  const stopSignals = await cancelJobsOnSignals();
+  let code: number;
+  try {
+    code = await runFile(file, { runner, flinkMaster, args });
+  } finally {
+    stopSignals();
+  }
   // Everything the script and its pipelines printed is handed to the OS before the process
   // may exit (writes to a pipe can still be queued; `flowbook run a.ts | wc -l` lost lines).
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   return code;
+}
+
+/** How long a terminating `flowbook run` waits for its Flink jobs' cancellation. */
+const CANCEL_WAIT_MS = 10_000;
+
+/**
+ * SIGTERM (and SIGINT while no cell is running to take it: after the script ended, while its
+ * pipelines finish) cancels the Flink jobs this process started and waits, at most
+ * CANCEL_WAIT_MS, for Flink to confirm, then exits 143 (130). Without it the process died at
+ * once and its job ran on, writing its whole output later (issue 12, point 5). Local runs
+ * run in this process's threads and end with it.
+ */
+async function cancelJobsOnSignals(): Promise<() => void> {
+  const { cancelActiveFlinkRuns } = await import("../runners/flink/flink_runner.js");
+  let stopping = false;
+  const stop = (signal: "SIGTERM" | "SIGINT", code: number) => {
+    if (stopping) {
+      // A second signal while cancelling: leave now.
+      process.exit(code);
+    }
+    stopping = true;
+    void (async () => {
+      const cancelled = await cancelActiveFlinkRuns(CANCEL_WAIT_MS).catch(() => []);
+      for (const r of cancelled) {
+        const what = r.state === "RUNNING" ? `still running after ${CANCEL_WAIT_MS / 1000} s of waiting for its cancellation` : r.state.toLowerCase();
+        process.stderr.write(`flowbook run: ${signal}: Flink job ${r.jobId ?? "(being submitted)"} ${what}\n`);
+      }
+      await Promise.all([drained(process.stdout), drained(process.stderr)]);
+      process.exit(code);
+    })();
+  };
+  const onTerm = () => stop("SIGTERM", 143);
+  // The session handles SIGINT while a cell runs (it interrupts the cell and cancels its runs);
+  // this listener acts only when it is alone.
+  const onInt = () => {
+    if (process.listenerCount("SIGINT") === 1) stop("SIGINT", 130);
+  };
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
+  return () => {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+  };
 }
 
 /** Resolves once what was written to `stream` before now has been handed to the OS (or failed: a closed pipe). */

@@ -25,6 +25,7 @@ import type { FlinkPlan, FlinkWorkerConfig } from "./flink_plan.js";
 import { FlinkRestClient, FlinkRestError, TERMINAL_JOB_STATES, type JobAccumulators, type JobDetails, type JobPlan, type JobState } from "./rest/client.js";
 import { RunEventBus } from "../shared/run_events.js";
 import { JobEvents } from "./run/job_events.js";
+import { ClusterHealthWatch } from "./run/cluster_health.js";
 import { translate, type Translation } from "./translators/translate.js";
 import type { ErrorBody } from "./worker/protocol.js";
 
@@ -246,6 +247,20 @@ function pipelineState(s: JobState): PipelineState {
  * (run/job_events.ts): the job's vertices as stages, progress per transform, users' console
  * output, then `run-finished` once the final lines and counts were read.
  */
+/** Runs of this process whose job may still be running: what a terminating process cancels. */
+const activeRuns = new Set<FlinkPipelineResult>();
+
+/**
+ * Cancels every Flink job this process started that is still running, and waits for the
+ * cancellations, at most `timeoutMs` (`flowbook run` on SIGTERM, or SIGINT outside a cell):
+ * a job must not outlive the process that ran it and write its output later.
+ */
+export async function cancelActiveFlinkRuns(timeoutMs = 10_000): Promise<Array<{ jobId?: string; state: PipelineState }>> {
+  const runs = [...activeRuns].filter((r) => r.state === "RUNNING");
+  await waitAtMost(Promise.all(runs.map((r) => r.cancel().catch(() => undefined))), timeoutMs).catch(() => undefined);
+  return runs.map((r) => ({ jobId: r.jobId, state: r.state }));
+}
+
 export class FlinkPipelineResult implements PipelineResult {
   private _state: PipelineState = "RUNNING";
   private readonly bus = new RunEventBus();
@@ -270,6 +285,7 @@ export class FlinkPipelineResult implements PipelineResult {
   ) {
     this.jobIdPromise = new Promise((r) => (this.resolveJobId = r));
     this.jobIdPromise.catch(() => {});
+    activeRuns.add(this);
     this.done = this.follow().then(
       () => this.emitFinished(),
       (e) => {
@@ -277,7 +293,7 @@ export class FlinkPipelineResult implements PipelineResult {
         this.error = e;
         this.emitFinished();
       },
-    );
+    ).finally(() => activeRuns.delete(this));
   }
 
   onEvent(listener: (event: RunEvent) => void): () => void {
@@ -327,14 +343,31 @@ export class FlinkPipelineResult implements PipelineResult {
     // metrics() and collected() read the accumulators once the job ended (refresh() reads them
     // while it runs): asking while it runs would leave Flink's cache of the job's graph stale
     // for up to web.refresh-interval after the end, delaying the final read (finalAccumulators).
-    const final = await this.client.waitForJob(jobId, {
-      timeoutMs: this.options.flinkJobTimeoutMs ?? 3_600_000,
-      pollMs: 150,
-      onState: (s) => {
-        const ps = pipelineState(s);
-        if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
+    // The cluster is watched beside the job's state: a lost TaskManager is reported, and a job
+    // left without any slot fails within seconds instead of waiting for one for many minutes.
+    let fatal: Error | undefined;
+    const health = new ClusterHealthWatch(this.client, jobId, this.plan.jobName, {
+      notice: (text) => this.bus.emit({ kind: "output", at: Date.now(), stream: "stderr", text }),
+      fatal: (e) => {
+        fatal = e;
+        void this.client.cancelJob(jobId).catch(() => {});
       },
     });
+    health.start();
+    let final: JobState;
+    try {
+      final = await this.waitForJob(jobId, () => fatal);
+    } finally {
+      health.stop();
+    }
+    if (fatal) {
+      // Give the cancellation a moment to be recorded (bounded), then fail with the cause.
+      const end = await finalJobState(this.client, jobId, 3_000).catch(() => undefined);
+      this.accumulators = end?.accumulators;
+      await events.finish(end ?? {});
+      this._state = "FAILED";
+      throw fatal;
+    }
     // The final lines and counts are emitted before the state changes (and run-finished follows).
     if (final === "FINISHED") {
       const end = await finalJobState(this.client, jobId);
@@ -353,6 +386,31 @@ export class FlinkPipelineResult implements PipelineResult {
       await events.finish(end ?? {});
       this._state = "FAILED";
       throw await this.failure(jobId);
+    }
+  }
+
+  /** Polls the job's state until it is terminal, or until `stop()` returns an error (then resolves with the last state). */
+  private async waitForJob(jobId: string, stop: () => Error | undefined): Promise<JobState> {
+    const timeoutMs = this.options.flinkJobTimeoutMs ?? 3_600_000;
+    const deadline = Date.now() + timeoutMs;
+    let last: JobState | undefined;
+    for (;;) {
+      if (stop()) return last ?? "FAILED";
+      let state: JobState | undefined;
+      try {
+        state = await this.client.jobStatus(jobId);
+      } catch (e) {
+        // Right after submission the job may not be known yet.
+        if (!(e instanceof FlinkRestError && e.isNotFound)) throw e;
+      }
+      if (state !== undefined && state !== last) {
+        last = state;
+        const ps = pipelineState(state);
+        if (ps === "RUNNING" || ps === "STOPPED") this._state = ps;
+      }
+      if (state !== undefined && TERMINAL_JOB_STATES.has(state)) return state;
+      if (Date.now() > deadline) throw new Error(`job ${jobId} still ${last ?? "unknown"} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 150));
     }
   }
 

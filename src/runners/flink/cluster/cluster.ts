@@ -4,10 +4,11 @@
  * answers and every TaskManager has registered its slots.
  */
 import { createConnection, createServer } from "node:net";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { DEFAULT_REST_PORT, clusterLayout, type ClusterLayout } from "./layout.js";
 import { installFlink, checkJava } from "./install.js";
-import { jobManagerJvmArgs, resolveClusterConfig, taskManagerJvmArgs, writeClusterConfig, type ClusterConfigOptions } from "./config.js";
+import { jobManagerJvmArgs, resolveClusterConfig, taskManagerJvmArgs, writeClusterConfig, type ClusterConfig, type ClusterConfigOptions } from "./config.js";
 import { cdsJvmArgs, finishCdsDumps } from "./cds.js";
 import {
   isProcessAlive,
@@ -51,8 +52,10 @@ export interface ClusterInfo {
   taskManagers: FlinkProcess[];
   logDir: string;
   confDir: string;
-  /** True if the cluster was already running and nothing was started. */
+  /** True if the cluster was already running (then only missing TaskManagers were started). */
   alreadyRunning: boolean;
+  /** TaskManagers (indices) that had died and were started again by this call. */
+  restartedTaskManagers?: number[];
   /** Time from the call to a ready cluster (0 when already running). */
   startupMs: number;
 }
@@ -71,6 +74,31 @@ export interface ClusterStatus {
   overview?: ClusterOverview;
   taskManagers?: TaskManagerInfo[];
   jobs?: JobOverview[];
+  /** TaskManagers the cluster was started with (from its shape file), when flowbook started it. */
+  expectedTaskManagers?: number;
+  /**
+   * Why the cluster cannot run what it was started for (a TaskManager died, none has
+   * registered): `flowbook flink start` starts the missing ones. Undefined when healthy.
+   */
+  degraded?: string;
+}
+
+/** What `start` made: how many TaskManagers and their resolved config (to start a lost one again). */
+interface ClusterShape {
+  taskManagers: number;
+  config: ClusterConfig;
+}
+
+function shapeFile(layout: ClusterLayout): string {
+  return join(layout.runDir, `flink-${layout.port}-shape.json`);
+}
+
+function readShape(layout: ClusterLayout): ClusterShape | undefined {
+  try {
+    return JSON.parse(readFileSync(shapeFile(layout), "utf8")) as ClusterShape;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An error that names the log file to look at. */
@@ -171,7 +199,10 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   if (live.length > 0) {
     if (await rest.isReachable()) {
       const cfg = await rest.config();
-      return infoFromPidFiles(layout, live, cfg["flink-version"]);
+      const restarted = await restartMissingTaskManagers(layout, live, rest, options);
+      const info = infoFromPidFiles(layout, readPidFiles(layout).filter((e) => e.alive), cfg["flink-version"]);
+      if (restarted.length) info.restartedTaskManagers = restarted;
+      return info;
     }
     throw new ClusterStartError(
       `Flink processes of this cluster are alive (pids ${live.map((e) => e.pid).join(", ")}) but nothing answers on port ${port}; ` +
@@ -188,6 +219,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   await checkJava();
   const cfg = resolveClusterConfig({ ...options.config, port, rpcPort: await freePort(), slots });
   writeClusterConfig(cfg, layout);
+  writeFileSync(shapeFile(layout), JSON.stringify({ taskManagers: nTm, config: cfg } satisfies ClusterShape, null, 2) + "\n");
 
   log(`Starting Flink ${installed.flinkVersion}: 1 JobManager, ${nTm} TaskManager(s) × ${slots} slots, REST on port ${port}`);
   // The logs append across runs: remember where this run starts.
@@ -256,6 +288,47 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<C
   };
 }
 
+/**
+ * A running cluster whose TaskManagers died (killed, out of memory): starts the missing ones
+ * again, with the config the cluster was started with, and waits until they registered. The
+ * JobManager must be alive (it answers REST). Returns the indices started.
+ */
+async function restartMissingTaskManagers(layout: ClusterLayout, live: PidFileEntry[], rest: FlinkRestClient, options: StartClusterOptions): Promise<number[]> {
+  const shape = readShape(layout);
+  const liveTm = new Set(live.filter((e) => e.kind === "taskmanager").map((e) => e.index));
+  const expected = shape?.taskManagers ?? Math.max(options.taskManagers ?? 1, liveTm.size);
+  const missing = Array.from({ length: expected }, (_, i) => i).filter((i) => !liveTm.has(i));
+  if (!missing.length || !live.some((e) => e.kind === "jobmanager")) return [];
+  const cfg = shape?.config ?? resolveClusterConfig({ ...options.config, port: layout.port, rpcPort: 0, slots: options.slots ?? 2 });
+  const log = options.log ?? (() => {});
+  log(`Starting ${missing.length} missing TaskManager(s) of the cluster on port ${layout.port}: ${missing.join(", ")}`);
+  const java = javaExecutable();
+  const logStart = new Map(missing.map((i) => [i, lineCount(layout.taskManagerLog(i))]));
+  // A TaskManager killed a moment ago may still be registered until its heartbeat times out:
+  // wait for new registrations, not for a count.
+  const before = new Set((await rest.taskManagers().catch(() => [])).map((t) => t.id));
+  const started = missing.map((i) =>
+    spawnFlinkProcess({ kind: "taskmanager", index: i, layout, java, jvmArgs: [...cdsJvmArgs(layout, "taskmanager", i, java), ...taskManagerJvmArgs(cfg, layout, i)] }),
+  );
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  for (;;) {
+    const dead = started.find((t) => !isProcessAlive(t.pid));
+    if (dead) {
+      throw new ClusterStartError(
+        `Flink TaskManager ${dead.index} (pid ${dead.pid}) exited during startup\nLog: ${dead.logFile}\n${logExcerpt(dead.logFile, logStart.get(dead.index) ?? 0)}`,
+        dead.logFile,
+      );
+    }
+    const tms = await rest.taskManagers().catch(() => undefined);
+    const fresh = tms?.filter((t) => !before.has(t.id)).length ?? 0;
+    if (fresh >= missing.length) return missing;
+    if (Date.now() > deadline) {
+      throw new ClusterStartError(`only ${fresh} of ${missing.length} restarted TaskManager(s) registered within ${options.timeoutMs ?? 90_000} ms`, started[0]!.logFile);
+    }
+    await sleep(200);
+  }
+}
+
 /** What runs on the port: pid files of this home, and (if REST answers) overview, TaskManagers, jobs. */
 export async function clusterStatus(options: ClusterOptions = {}): Promise<ClusterStatus> {
   const port = options.port ?? DEFAULT_REST_PORT;
@@ -278,6 +351,20 @@ export async function clusterStatus(options: ClusterOptions = {}): Promise<Clust
   } catch {
     /* answered /config but not the rest: report as not running */
   }
+  const shape = status.managed ? readShape(layout) : undefined;
+  if (shape) status.expectedTaskManagers = shape.taskManagers;
+  if (status.running && status.overview) {
+    const alive = processes.filter((p) => p.kind === "taskmanager" && p.alive).length;
+    const registered = status.overview.taskmanagers;
+    const expected = shape?.taskManagers ?? Math.max(1, alive);
+    if (registered < expected || (shape && alive < expected)) {
+      status.degraded =
+        `${registered} of ${expected} TaskManager(s) registered` +
+        (shape ? `, ${alive} running` : "") +
+        (registered === 0 ? ": no slots, so jobs cannot run" : "") +
+        `; \`flowbook flink start --port ${port}\` starts the missing ones`;
+    }
+  }
   return status;
 }
 
@@ -288,6 +375,7 @@ export async function clusterStatus(options: ClusterOptions = {}): Promise<Clust
 export async function stopCluster(options: ClusterOptions & { graceMs?: number } = {}): Promise<StopResult> {
   const layout = clusterLayout(options.home, options.port ?? DEFAULT_REST_PORT);
   const res = await stopProcesses(layout, options.graceMs ?? 20_000);
+  rmSync(shapeFile(layout), { force: true });
   finishCdsDumps(layout, res.killed);
   return res;
 }

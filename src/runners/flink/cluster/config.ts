@@ -188,6 +188,10 @@ export function flinkSettings(cfg: ClusterConfig, layout: ClusterLayout): Record
     // the REST handlers cache a job's graph for web.refresh-interval and metrics for
     // metrics.fetcher.update-interval (Flink's defaults: 10 s, 3 s, 10 s).
     "heartbeat.interval": "1 s",
+    // A TaskManager that dies is noticed within seconds anyway (its RPCs fail: Flink's
+    // heartbeat.rpc-failure-threshold); one that hangs (stopped, swapping) after this instead
+    // of Flink's 50 s. Generous for a busy 2-core machine, short enough for a client to report it.
+    "heartbeat.timeout": "15 s",
     "web.refresh-interval": "1 s",
     "metrics.fetcher.update-interval": "1 s",
 

@@ -21,28 +21,31 @@ const HEIGHT = 2200;
 let lab: JupyterProcess | undefined;
 let browser: Browser | undefined;
 
-/** What the page shows, read in the page: cells, rendered outputs by kind, and where the chart and the graph are. */
+/** The notebook on show (JupyterLab keeps other tabs' panels in the page, hidden). */
+const PANEL = `[...document.querySelectorAll(".jp-NotebookPanel")].find((p) => !p.classList.contains("lm-mod-hidden"))`;
+/** What the notebook on show shows, read in the page: cells, and rendered outputs by kind. */
 const PAGE_STATE = `(() => {
-  const vega = [...document.querySelectorAll('.jp-OutputArea-output .vega-embed')];
+  const root = ${PANEL} ?? document;
+  const vega = [...root.querySelectorAll('.jp-OutputArea-output .vega-embed')];
   // JupyterLab draws an image/svg+xml output as an <img> of a data: URI (scripts in it never run).
   const svgText = (img) => { const [head, body] = img.src.split(','); return head.endsWith(';base64') ? atob(body) : decodeURIComponent(body); };
-  const graphImgs = [...document.querySelectorAll('.jp-RenderedSVG img')].filter((i) => i.src.startsWith('data:image/svg+xml') && svgText(i).includes('class="cluster"'));
+  const graphImgs = [...root.querySelectorAll('.jp-RenderedSVG img')].filter((i) => i.src.startsWith('data:image/svg+xml') && svgText(i).includes('class="cluster"'));
   return {
     title: document.title,
-    cells: document.querySelectorAll('.jp-Notebook .jp-Cell').length,
-    codeCells: document.querySelectorAll('.jp-Notebook .jp-CodeCell').length,
-    markdown: document.querySelectorAll('.jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h1, .jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h2').length,
-    tables: document.querySelectorAll('.jp-OutputArea-output table').length,
+    cells: root.querySelectorAll('.jp-Notebook .jp-Cell').length,
+    codeCells: root.querySelectorAll('.jp-Notebook .jp-CodeCell').length,
+    markdown: root.querySelectorAll('.jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h1, .jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown h2').length,
+    tables: root.querySelectorAll('.jp-OutputArea-output table').length,
     vegaEmbeds: vega.length,
     vegaDrawn: vega.filter((v) => { const c = v.querySelector('canvas.marks'); return (c && c.width > 300) || v.querySelector('svg.marks'); }).length,
-    svgOutputs: document.querySelectorAll('.jp-RenderedSVG').length,
+    svgOutputs: root.querySelectorAll('.jp-RenderedSVG').length,
     graphSvgs: graphImgs.filter((i) => i.complete && i.naturalWidth > 200).length,
     graphClusters: graphImgs.map((i) => [...svgText(i).matchAll(/<g id="clust\\d+" class="cluster">\\s*<title>[^<]*<\\/title>\\s*<g id="a_clust\\d+"><a xlink:title="([^"]+)"/g)].map((m) => m[1])),
     graphNodes: graphImgs.map((i) => (svgText(i).match(/class="node transform/g) || []).length),
-    pngOutputs: document.querySelectorAll('.jp-RenderedImage img').length,
-    jsonTrees: document.querySelectorAll('.jp-RenderedJSON').length,
-    kernel: document.querySelector('.jp-Toolbar-kernelName, .jp-KernelName')?.textContent ?? null,
-    errors: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
+    pngOutputs: root.querySelectorAll('.jp-RenderedImage img').length,
+    jsonTrees: root.querySelectorAll('.jp-RenderedJSON').length,
+    kernel: root.querySelector('.jp-Toolbar-kernelName, .jp-KernelName')?.textContent ?? null,
+    errors: root.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
   };
 })()`;
 
@@ -66,44 +69,55 @@ interface PageState {
 let state: PageState;
 const shots: Record<string, { pixels: Pixels; rect: { x: number; y: number; width: number; height: number } | null }> = {};
 
+/** Scrolls the first `selector` in the notebook on show to the middle of the page, screenshots the page, and keeps both. */
+async function shoot(name: string, selector: string | null): Promise<void> {
+  const page = browser!.page;
+  const el = selector ? `(${PANEL}).querySelector(${JSON.stringify(selector)})` : null;
+  if (el) await page.evaluate(`${el}.scrollIntoView({ block: "center" })`);
+  await new Promise((r) => setTimeout(r, 1_000));
+  const rect = el ? await page.evaluate<{ x: number; y: number; width: number; height: number }>(`(() => { const r = ${el}.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; })()`) : null;
+  const png = await page.screenshot();
+  writeFileSync(path.join(SHOTS, `${name}.png`), png);
+  shots[name] = { pixels: decodePng(png), rect };
+}
+
+/** Opens a notebook of the root dir alone (`?reset`: a fresh workspace), as a user opens a link with the token, and waits until `ready`. */
+async function open(name: string, ready: (s: PageState) => boolean): Promise<PageState> {
+  await browser!.page.navigate(`${lab!.url}/lab/tree/${name}?reset&token=${lab!.token}`);
+  // Ready when drawn, and when Lab has started the notebook's kernel from its kernelspec.
+  const s = await browser!.page.waitUntil<PageState>(PAGE_STATE, (v) => typeof v === "object" && v !== null && ready(v) && v.kernel === "flowbook (TypeScript)", 180_000, `JupyterLab to render ${name}`);
+  // Let vega finish its transitions and fonts settle.
+  await new Promise((r) => setTimeout(r, 1_500));
+  return s;
+}
+
+let windows: PageState;
+
 beforeAll(async () => {
   assertChromium();
   const kernel = installKernel();
   const root = mkdtempSync(path.join(os.tmpdir(), "flowbook-lab-root-"));
-  const nbPath = path.join(root, "wordcount.ipynb");
-  // The notebook executed and saved with outputs, then trusted (its SVG is shown only then).
-  await executeNotebook(path.join(NOTEBOOKS, "wordcount.ipynb"), nbPath, kernel.env, 420_000);
-  const trusted = await run(JUPYTER, ["trust", nbPath], kernel.env, 60_000);
-  if (trusted.status !== 0) throw new Error(`jupyter trust failed:\n${trusted.output}`);
+  // The notebooks executed and saved with outputs, then trusted (their SVG is shown only then).
+  await Promise.all(
+    ["wordcount.ipynb", "windows.ipynb"].map(async (name) => {
+      const nbPath = path.join(root, name);
+      await executeNotebook(path.join(NOTEBOOKS, name), nbPath, kernel.env, 420_000);
+      const trusted = await run(JUPYTER, ["trust", nbPath], kernel.env, 60_000);
+      if (trusted.status !== 0) throw new Error(`jupyter trust failed:\n${trusted.output}`);
+      mkdirSync(SHOTS, { recursive: true });
+      copyFileSync(nbPath, path.join(SHOTS, name.replace(".ipynb", "-executed.ipynb")));
+    }),
+  );
   lab = await startJupyter("lab", { rootDir: root, kernel, timeoutMs: 120_000 });
   browser = await launchChromium(WIDTH, HEIGHT);
-  const page = browser.page;
-  // Open it as a user opens a link with the token, in the single-document mode a screenshot reads best in.
-  await page.navigate(`${lab.url}/lab/tree/wordcount.ipynb?token=${lab.token}`);
-  state = await page.waitUntil<PageState>(
-    PAGE_STATE,
-    (s) => typeof s === "object" && s.vegaDrawn >= 1 && s.graphSvgs >= 2 && s.tables >= 3,
-    180_000,
-    "JupyterLab to render the notebook's chart, graphs and tables",
-  );
-  // Let vega finish its transitions and fonts settle.
-  await new Promise((r) => setTimeout(r, 1_500));
-  mkdirSync(SHOTS, { recursive: true });
-  for (const [name, selector] of [
-    ["notebook-top", null],
-    ["chart", ".jp-OutputArea-output .vega-embed"],
-    ["graph", ".jp-RenderedSVG img"],
-  ] as const) {
-    if (selector) await page.evaluate(`document.querySelector(${JSON.stringify(selector)}).scrollIntoView({ block: "start" })`);
-    await new Promise((r) => setTimeout(r, 1_000));
-    const rect = selector
-      ? await page.evaluate<{ x: number; y: number; width: number; height: number }>(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; })()`)
-      : null;
-    const png = await page.screenshot();
-    writeFileSync(path.join(SHOTS, `${name}.png`), png);
-    shots[name] = { pixels: decodePng(png), rect };
-  }
-  copyFileSync(nbPath, path.join(SHOTS, "wordcount-executed.ipynb"));
+
+  state = await open("wordcount.ipynb", (s) => s.vegaDrawn >= 1 && s.graphSvgs >= 2 && s.tables >= 3);
+  await shoot("notebook-top", null);
+  await shoot("chart", ".jp-OutputArea-output .vega-embed");
+  await shoot("graph", ".jp-RenderedSVG img");
+
+  windows = await open("windows.ipynb", (s) => s.vegaDrawn >= 2 && s.graphSvgs >= 1 && s.tables >= 3);
+  await shoot("windows-line-chart", ".jp-OutputArea-output .vega-embed");
 }, 600_000);
 
 afterAll(async () => {
@@ -159,6 +173,16 @@ test("the graph renders as its SVG (trusted notebook), composites as clusters, a
   const { pixels, rect } = shots.graph!;
   expect(rect!.height).toBeGreaterThan(500);
   expect(inked(pixels, rect!)).toBeGreaterThan(0.04);
+});
+
+test("the windows notebook: its line chart over event time drawn by Lab's Vega extension, one line per page in the screenshot", () => {
+  expect(windows.vegaEmbeds).toBe(2);
+  expect(windows.vegaDrawn).toBe(2);
+  expect(windows.jsonTrees).toBe(0);
+  const { pixels, rect } = shots["windows-line-chart"]!;
+  const chart = crop(pixels, rect!);
+  // Vega's first four category colours, one per page: each line is there.
+  for (const colour of ["#4c78a8", "#f58518", "#e45756", "#72b7b2"]) expect(countColor(chart, colour, 24), colour).toBeGreaterThan(150);
 });
 
 test("the screenshots are pictures, not blank pages", () => {

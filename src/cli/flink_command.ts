@@ -27,6 +27,8 @@ Options:
   --port N           REST / web UI port (default ${DEFAULT_REST_PORT}); one cluster per port
   --slots N          task slots per TaskManager (start; default 2)
   --taskmanagers N   number of TaskManagers (start; default 1)
+  --task-heap-mb N   task heap per TaskManager in MiB (start; default 192 per slot, at least 256):
+                     what holds elements in flight, e.g. long lines (flinkMaxElementBytes)
   --home DIR         Flink home: jars, config, logs, pid files
                      (default $FLOWBOOK_FLINK_HOME, else <repo>/.cache/flink)
   --timeout SEC      how long start waits for the cluster (default 90)
@@ -133,6 +135,7 @@ export async function flinkCommand(argv: string[]): Promise<number> {
         port: { type: "string" },
         slots: { type: "string" },
         taskmanagers: { type: "string" },
+        "task-heap-mb": { type: "string" },
         home: { type: "string" },
         timeout: { type: "string" },
         json: { type: "boolean" },
@@ -171,7 +174,11 @@ export async function flinkCommand(argv: string[]): Promise<number> {
         const slots = positiveInt("slots", values.slots, 2);
         const taskManagers = positiveInt("taskmanagers", values.taskmanagers, 1);
         const timeoutMs = positiveInt("timeout", values.timeout, 90) * 1000;
-        const info = await startCluster({ home, port, slots, taskManagers, timeoutMs, log: (l) => process.stdout.write(l + "\n") });
+        const taskHeap = values["task-heap-mb"] !== undefined ? positiveInt("task-heap-mb", values["task-heap-mb"], 0) : undefined;
+        const info = await startCluster({
+          home, port, slots, taskManagers, timeoutMs, log: (l) => process.stdout.write(l + "\n"),
+          ...(taskHeap !== undefined ? { config: { taskManagerMemory: { taskHeap } } } : {}),
+        });
         if (info.alreadyRunning && info.restartedTaskManagers?.length) {
           const st = await clusterStatus({ home, port });
           process.stdout.write(

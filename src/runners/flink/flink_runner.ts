@@ -56,6 +56,12 @@ export interface FlinkRunnerOptions {
    * client (default 4 MiB; shared by all printing subtasks); further lines are counted as dropped.
    */
   flinkOutputMaxBytes?: number;
+  /**
+   * The longest text line the bridge reads, in bytes (default 32 MiB). A longer line fails the
+   * job naming the file and this option; the TaskManager's task heap must hold about four
+   * times this (`flowbook flink start --task-heap-mb N`).
+   */
+  flinkMaxElementBytes?: number;
 }
 
 /** The bridge's default of `plan.console.maxBytes`. */

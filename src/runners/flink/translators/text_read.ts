@@ -51,6 +51,9 @@ export const textReadTranslator: TransformTranslator = {
     if (compression === "uncompressed" && (!ending || BRIDGE_COMPRESSED.includes(ending))) {
       ctx.refuse(t, `withCompression("uncompressed") on files that may end in .gz/.gzip/.deflate: the bridge's FileSource would decompress them; name the files' extension in the pattern`);
     }
+    const maxLineOpt = (ctx.options as { flinkMaxElementBytes?: unknown }).flinkMaxElementBytes;
+    if (maxLineOpt !== undefined && !(Number.isInteger(maxLineOpt) && (maxLineOpt as number) > 0)) ctx.refuse(t, `flinkMaxElementBytes must be a positive integer (bytes), got ${String(maxLineOpt)}`);
+    const maxLine = maxLineOpt as number | undefined;
     const emptyMatch = p.emptyMatch === "allow" || (p.emptyMatch === "allow_if_wildcard" && GLOB.test(pattern)) ? "allow" : "disallow";
     const op = ctx.addOperator({
       name: t.fullName,
@@ -58,7 +61,8 @@ export const textReadTranslator: TransformTranslator = {
       transforms: [t.fullName],
       inputs: [],
       outputs: ["main"],
-      payload: { filePatterns: [pattern], emptyMatch },
+      // The longest line the bridge reads (default 32 MiB there): past it the job fails naming the file, the limit and this option, not with a bare OutOfMemoryError.
+      payload: { filePatterns: [pattern], emptyMatch, ...(maxLine !== undefined ? { maxLineBytes: maxLine } : {}) },
     });
     ctx.setOutput(ctx.output(t), { op: op.id, output: "main" });
   },

@@ -1,32 +1,48 @@
 package dev.flowbook.flink.source;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.StreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
- * Lines of UTF-8 text (terminated by \n, \r\n or \r, as Beam's TextIO reads them), readable
+ * Lines of text as their raw bytes (terminated by \n, \r\n or \r, as Beam's TextIO reads
+ * them; decoded as UTF-8, and invalid lines counted, by the translator's LineToRecord), readable
  * from byte-range splits: a line belongs to the split holding its first byte. Compressed files
  * are never split (FileSource decompresses them whole).
+ *
+ * A line longer than {@code maxLineBytes} is refused with an error naming the limit and the
+ * pipeline option that raises it: a line is held several times over in the TaskManager's heap
+ * (the read buffer, the record, the network copy), and past the heap the job died with a bare
+ * OutOfMemoryError.
  */
-public final class SplittableTextFormat implements StreamFormat<String> {
+public final class SplittableTextFormat implements StreamFormat<byte[]> {
     private static final long serialVersionUID = 1L;
+    /** The pipeline option that sets the limit (docs: src/runners/flink/README.md). */
+    public static final String LIMIT_OPTION = "flinkMaxElementBytes";
+    private final long maxLineBytes;
 
-    @Override
-    public Reader<String> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd) throws IOException {
-        return new LineReader(stream, fileLen, splitEnd);
+    public SplittableTextFormat() {
+        this(32L << 20);
+    }
+
+    public SplittableTextFormat(long maxLineBytes) {
+        this.maxLineBytes = maxLineBytes;
     }
 
     @Override
-    public Reader<String> restoreReader(Configuration config, FSDataInputStream stream, long restoredOffset, long fileLen, long splitEnd)
+    public Reader<byte[]> createReader(Configuration config, FSDataInputStream stream, long fileLen, long splitEnd) throws IOException {
+        return new LineReader(stream, fileLen, splitEnd, maxLineBytes);
+    }
+
+    @Override
+    public Reader<byte[]> restoreReader(Configuration config, FSDataInputStream stream, long restoredOffset, long fileLen, long splitEnd)
             throws IOException {
         stream.seek(restoredOffset);
-        return new LineReader(stream, fileLen, splitEnd);
+        return new LineReader(stream, fileLen, splitEnd, maxLineBytes);
     }
 
     @Override
@@ -35,11 +51,22 @@ public final class SplittableTextFormat implements StreamFormat<String> {
     }
 
     @Override
-    public TypeInformation<String> getProducedType() {
-        return Types.STRING;
+    public TypeInformation<byte[]> getProducedType() {
+        return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
     }
 
-    static final class LineReader implements Reader<String> {
+    /** A line over the limit (the reader's caller adds the file's name). */
+    public static final class LineTooLongException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LineTooLongException(long offset, long limit) {
+            super("a line starting at byte " + offset + " is longer than the Flink runner's element limit of " + (limit >> 20) + " MiB ("
+                    + limit + " bytes). Raise it with the pipeline option " + LIMIT_OPTION + " (bytes); the TaskManager's task heap must hold"
+                    + " such a line about four times over (`flowbook flink start --task-heap-mb N`), or split the input into shorter lines");
+        }
+    }
+
+    static final class LineReader implements Reader<byte[]> {
         private final FSDataInputStream in;
         private final long end; // a line starting at or after this offset belongs to the next split; MAX: read to EOF
         private final byte[] buf = new byte[1 << 16];
@@ -49,8 +76,11 @@ public final class SplittableTextFormat implements StreamFormat<String> {
         private byte[] line = new byte[256];
         private boolean eof;
 
-        LineReader(FSDataInputStream in, long fileLen, long splitEnd) throws IOException {
+        private final long maxLineBytes;
+
+        LineReader(FSDataInputStream in, long fileLen, long splitEnd, long maxLineBytes) throws IOException {
             this.in = in;
+            this.maxLineBytes = maxLineBytes;
             this.end = splitEnd >= fileLen ? Long.MAX_VALUE : splitEnd;
             long start = in.getPos();
             pos = start;
@@ -102,9 +132,10 @@ public final class SplittableTextFormat implements StreamFormat<String> {
         }
 
         @Override
-        public String read() throws IOException {
+        public byte[] read() throws IOException {
             if (pos >= end) return null;
             if (peek() < 0) return null;
+            long startPos = pos;
             int n = 0;
             while (true) {
                 if (bufPos >= bufLen && !fill()) break;
@@ -112,6 +143,7 @@ public final class SplittableTextFormat implements StreamFormat<String> {
                 int i = bufPos;
                 while (i < bufLen && buf[i] != '\n' && buf[i] != '\r') i++;
                 int chunk = i - bufPos;
+                if ((long) n + chunk > maxLineBytes) throw new LineTooLongException(startPos, maxLineBytes);
                 if (n + chunk > line.length) line = Arrays.copyOf(line, Math.max(line.length * 2, n + chunk));
                 System.arraycopy(buf, bufPos, line, n, chunk);
                 n += chunk;
@@ -123,7 +155,7 @@ public final class SplittableTextFormat implements StreamFormat<String> {
                     break;
                 }
             }
-            return new String(line, 0, n, StandardCharsets.UTF_8);
+            return Arrays.copyOf(line, n);
         }
 
         @Override

@@ -5,6 +5,8 @@ import dev.flowbook.flink.coders.ByteOut;
 import dev.flowbook.flink.coders.WindowedValues;
 import dev.flowbook.flink.coders.Windows;
 import dev.flowbook.flink.plan.OperatorSpec;
+import dev.flowbook.flink.metrics.MetricNames;
+import dev.flowbook.flink.source.FileNamingFormat;
 import dev.flowbook.flink.source.SplittableTextFormat;
 import dev.flowbook.flink.source.SplittingEnumerator;
 import java.io.IOException;
@@ -18,7 +20,12 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.MapFunction;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -33,11 +40,13 @@ public final class TextSourceTranslator implements Translator {
             out = emptySource(op, ctx);
         } else {
             long minSplit = op.optLong("minSplitBytes", 4L << 20);
-            FileSource<String> src = FileSource.forRecordStreamFormat(new SplittableTextFormat(), paths)
+            long maxLine = op.optLong("maxLineBytes", 32L << 20);
+            FileSource<byte[]> src = FileSource.forBulkFileFormat(new FileNamingFormat<>(new SplittableTextFormat(maxLine), op.name()), paths)
                     .setFileEnumerator(SplittingEnumerator.provider(minSplit)).build();
+            String step = op.transforms().isEmpty() ? op.name() : op.transforms().get(0);
             out = ctx.env.fromSource(src, WatermarkStrategy.noWatermarks(), op.name())
                     .uid(ctx.uid(op, "")).setParallelism(par)
-                    .map(new LineToRecord(), TranslationContext.RECORD).name(op.name() + "/ToRecord").uid(ctx.uid(op, "ToRecord")).setParallelism(par);
+                    .map(new LineToRecord(step), TranslationContext.RECORD).name(op.name() + "/ToRecord").uid(ctx.uid(op, "ToRecord")).setParallelism(par);
         }
         ctx.setOutput(op, "main", out);
     }
@@ -67,17 +76,46 @@ public final class TextSourceTranslator implements Translator {
                 .flatMap(new CreateTranslator.PickRecords(new byte[0][]), TranslationContext.RECORD).setParallelism(1);
     }
 
-    /** A line → WindowedValue&lt;string&gt; in the global window at TIMESTAMP_MIN, NO_FIRING. */
-    static final class LineToRecord implements MapFunction<String, byte[]> {
+    /**
+     * A line's bytes → WindowedValue&lt;string&gt; in the global window at TIMESTAMP_MIN, NO_FIRING.
+     * A line that is not valid UTF-8 is decoded with U+FFFD replacement characters and counted
+     * as {@code flowbook.io/invalidUtf8Lines} of the read transform, as the local runner does.
+     */
+    static final class LineToRecord extends RichMapFunction<byte[], byte[]> {
         private static final long serialVersionUID = 1L;
+        private final String step;
+        private transient LongCounter invalid;
+
+        LineToRecord(String step) {
+            this.step = step;
+        }
 
         @Override
-        public byte[] map(String line) {
-            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        public void open(OpenContext openContext) {
+            invalid = getRuntimeContext().getLongCounter(MetricNames.metric("counter", step, "flowbook.io", "invalidUtf8Lines"));
+        }
+
+        @Override
+        public byte[] map(byte[] line) {
+            byte[] b = line;
+            if (!isAscii(line)) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(line));
+                } catch (CharacterCodingException e) {
+                    invalid.add(1L);
+                    b = new String(line, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+                }
+            }
             ByteOut o = new ByteOut(b.length + 24);
             WindowedValues.writeHeader(o, Windows.TIMESTAMP_MIN, Windows.GLOBAL, WindowedValues.WindowCoder.GLOBAL, WindowedValues.PANE_NO_FIRING);
             o.writeVarLong(b.length).write(b);
             return o.toByteArray();
+        }
+
+        private static boolean isAscii(byte[] b) {
+            for (byte x : b) if (x < 0) return false;
+            return true;
         }
     }
 

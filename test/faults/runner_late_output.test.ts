@@ -50,6 +50,25 @@ describe.each([
     expect(e.message).toContain("Error in transform 'Late'");
     expect(e.message).toMatch(/LateOutputError: output\(\) called after the bundle ended/);
   });
+  it("with nothing after the DoFn in its stage (a sink), the run still fails; a later run in the same thread is not blamed", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { TextIO } = await import("../../src/index.js");
+    const d = mkdtempSync(join(tmpdir(), "flowbook-late-"));
+    try {
+      const p = Pipeline.create(options);
+      p.apply(Create.of(1, 2, 3)).apply("Late", ParDo.of(new LateFn("promise", true))).apply(MapElements.via((n: number) => String(n))).apply(TextIO.write().to(join(d, "a")));
+      const e = await failure(p.run());
+      expect(e.message).toContain("LateOutputError");
+      const q = Pipeline.create(options);
+      q.apply(Create.of(1, 2, 3)).apply("Fine", MapElements.via((n: number) => n + 1)).apply(MapElements.via((n: number) => String(n))).apply(TextIO.write().to(join(d, "b")));
+      await expect(q.run().waitUntilFinish()).resolves.toBe("DONE");
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   // A timer firing after the task ended, in an idle thread: see the report (needs the engine's worker_main/worker_pool to look).
 });
 

@@ -9,17 +9,23 @@
  */
 import { UserCodeError } from "./user_code_error.js";
 
-let pending: UserCodeError | undefined;
+/**
+ * Late outputs not yet taken, by run: the key is an object of the run (its PipelineOptions),
+ * so a late output never fails another run sharing the thread.
+ */
+const pending = new Map<object, UserCodeError>();
 
-/** Records the first late output of this thread (or process) until a harness takes it. */
-export function reportLateOutput(e: UserCodeError): void {
-  pending ??= e;
+/** Records the first late output of a run in this thread (or process) until a harness takes it. */
+export function reportLateOutput(run: object, e: UserCodeError): void {
+  if (!pending.has(run)) pending.set(run, e);
 }
 
-/** The late-output error recorded so far, if any; clears it. */
-export function takeLateOutputError(): UserCodeError | undefined {
-  const e = pending;
-  pending = undefined;
+/** The late-output error recorded for `run` (any run when omitted: the Flink worker serves one), if any; clears it. */
+export function takeLateOutputError(run?: object): UserCodeError | undefined {
+  if (pending.size === 0) return undefined;
+  const key = run ?? pending.keys().next().value!;
+  const e = pending.get(key);
+  pending.delete(key);
   return e;
 }
 

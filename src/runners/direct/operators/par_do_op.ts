@@ -68,7 +68,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
 
   start(): void {
     // A late output of an earlier bundle in this thread that user code caught fails this one.
-    const late = takeLateOutputError();
+    const late = takeLateOutputError(this.options);
     if (late) throw late;
     this.inBundle = true;
     const prev = setCurrentMetricsContainer(this.metrics);
@@ -138,9 +138,9 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     }
   }
 
-  finish(): void {
-    const late = takeLateOutputError();
-    if (late) throw late;
+  async finish(): Promise<void> {
+    const early = takeLateOutputError(this.options);
+    if (early) throw early;
     const prev = setCurrentMetricsContainer(this.metrics);
     try {
       this.fn.finishBundle(this.bundleCtx);
@@ -150,6 +150,11 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
       this.inBundle = false;
       setCurrentMetricsContainer(prev);
     }
+    // Callbacks finishBundle queued as microtasks (a promise's then) run before this task's
+    // bundle is declared done: one that outputs through a kept context fails this bundle.
+    await null;
+    const late = takeLateOutputError(this.options);
+    if (late) throw late;
   }
 
   /**
@@ -159,7 +164,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
    */
   private lateOutput(method: string): never {
     const e = lateOutputError(this.transform.fullName, method);
-    reportLateOutput(e);
+    reportLateOutput(this.options, e);
     throw e;
   }
 

@@ -6,7 +6,7 @@
  * the graph as its SVG; screenshots of both go to test-results/jupyterlab/ and are checked
  * as pictures: not blank, and the chart's bars and the graph's boxes in their colours.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -92,11 +92,13 @@ async function open(name: string, ready: (s: PageState) => boolean): Promise<Pag
 }
 
 let windows: PageState;
+const temporary: string[] = [];
 
 beforeAll(async () => {
   assertChromium();
   const kernel = installKernel();
   const root = mkdtempSync(path.join(os.tmpdir(), "flowbook-lab-root-"));
+  temporary.push(kernel.prefix, root);
   // The notebooks executed and saved with outputs, then trusted (their SVG is shown only then).
   await Promise.all(
     ["wordcount.ipynb", "windows.ipynb"].map(async (name) => {
@@ -123,6 +125,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await lab?.stop();
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 /** Share of pixels in a region that are not the page's white/near-white background. */

@@ -3,7 +3,7 @@
  * Flink cluster started here on port 18131 (FLINK_MASTER tells the notebook where): the
  * plan `explain` shows, the same top 10 from both runners, every count identical.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startTestCluster, type TestCluster } from "../runners/flink/fixture.js";
@@ -12,9 +12,12 @@ import { NOTEBOOKS, RESULTS, cellWith, displays, executeNotebook, installKernel,
 const PORT = 18131;
 let cluster: TestCluster | undefined;
 let nb: Notebook;
+let prefix: string | undefined;
 
 beforeAll(async () => {
-  const { env } = installKernel();
+  const kernel = installKernel();
+  prefix = kernel.prefix;
+  const env = kernel.env;
   cluster = await startTestCluster(PORT, 2);
   nb = await executeNotebook(path.join(NOTEBOOKS, "flink.ipynb"), path.join(RESULTS, "notebooks", "flink.ipynb"), {
     ...env,
@@ -27,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  if (prefix) rmSync(prefix, { recursive: true, force: true });
 }, 60_000);
 
 test("runs clean against the cluster the test started", () => {

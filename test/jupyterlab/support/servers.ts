@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -34,6 +34,7 @@ export async function freePort(): Promise<number> {
 
 /** Starts `jupyter server` or `jupyter lab` and resolves once its REST API answers with the token. */
 export async function startJupyter(kind: "server" | "lab", options: { rootDir?: string; timeoutMs?: number; kernel?: InstalledKernel } = {}): Promise<JupyterProcess> {
+  const ownKernel = !options.kernel;
   const kernel = options.kernel ?? installKernel();
   const env: NodeJS.ProcessEnv = { ...kernel.env };
   if (kind === "lab") {
@@ -48,6 +49,7 @@ export async function startJupyter(kind: "server" | "lab", options: { rootDir?: 
     env.JUPYTERLAB_SETTINGS_DIR = settings;
     env.JUPYTERLAB_WORKSPACES_DIR = path.join(kernel.prefix, "lab-workspaces");
   }
+  const ownRoot = !options.rootDir;
   const rootDir = options.rootDir ?? mkdtempSync(path.join(os.tmpdir(), `flowbook-${kind}-root-`));
   const token = randomBytes(16).toString("hex");
   const port = await freePort();
@@ -90,6 +92,9 @@ export async function startJupyter(kind: "server" | "lab", options: { rootDir?: 
     const killed = setTimeout(() => child.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(killed);
+    // What this function made goes with the process.
+    if (ownRoot) rmSync(rootDir, { recursive: true, force: true });
+    if (ownKernel) rmSync(kernel.prefix, { recursive: true, force: true });
   };
   if (!ready) {
     await stop();

@@ -62,6 +62,14 @@ export interface ControllerOptions {
   clearScreen?(): void;
 }
 
+/** Lines past which a block bypasses Ink's layout (see `state`). */
+const BIG_BLOCK_LINES = 200;
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && n <= BIG_BLOCK_LINES; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
 
 export class ReplController {
   private s: ReplState = { scrollback: [], buffer: B.EMPTY, mode: "edit", live: [], tick: 0 };
@@ -78,7 +86,9 @@ export class ReplController {
   private answer: ((text: string) => void) | undefined;
   private savedBuffer: B.Buffer | undefined;
   private submitWhenDone = false;
-  private failed = false;
+  /** Printed this turn, not yet in the state (many prints in one turn cost one copy). */
+  private printed: ScrollItem[] = [];
+  private notifying = false;
 
   constructor(private readonly o: ControllerOptions) {
     this.cursor = new HistoryCursor(o.history);
@@ -95,12 +105,23 @@ export class ReplController {
   }
 
   get state(): ReplState {
+    if (this.printed.length) {
+      // What was printed in one turn is one item (a loop's 20 000 console.logs are one
+      // block, not 20 000 items). An item's raw escapes are written after Ink printed the
+      // frame's items, so an item with raw ends the frame: the rest wait for the next one.
+      let item = this.printed[0]!;
+      let n = 1;
+      while (n < this.printed.length && !item.raw) {
+        const next = this.printed[n++]!;
+        item = { id: item.id, text: item.text + "\n" + next.text, raw: next.raw };
+      }
+      // Ink lays text out at ~0.2 ms a line: a long block is written as it is instead.
+      if (!item.raw && countLines(item.text) > BIG_BLOCK_LINES) item = { id: item.id, text: "", raw: item.text };
+      this.s = { ...this.s, scrollback: [...this.s.scrollback, item] };
+      this.printed = this.printed.slice(n);
+      if (this.printed.length) this.notify();
+    }
     return this.s;
-  }
-
-  /** True once an input failed (the plain REPL's exit status; kept here for symmetry). */
-  get anyFailed(): boolean {
-    return this.failed;
   }
 
   subscribe(listener: () => void): () => void {
@@ -110,8 +131,14 @@ export class ReplController {
 
   private set(patch: Partial<ReplState>): void {
     this.s = { ...this.s, ...patch };
-    // Listeners hear once per turn: the steps of one key (input echoed, editor cleared,
-    // running) reach the screen as one frame, never as a flash of an empty prompt.
+    this.notify();
+  }
+
+  /**
+   * Listeners hear once per turn: the steps of one key (input echoed, editor cleared,
+   * running) reach the screen as one frame, never as a flash of an empty prompt.
+   */
+  private notify(): void {
     if (this.notifying) return;
     this.notifying = true;
     queueMicrotask(() => {
@@ -119,7 +146,6 @@ export class ReplController {
       for (const l of this.listeners) l();
     });
   }
-  private notifying = false;
 
   /** Draws the live area again (the terminal was resized). */
   refresh(): void {
@@ -128,7 +154,8 @@ export class ReplController {
 
   /** Adds finished text to the scrollback. */
   print(text: string, raw?: string): void {
-    this.set({ scrollback: [...this.s.scrollback, { id: this.nextId++, text, raw }] });
+    this.printed.push({ id: this.nextId++, text, raw });
+    this.notify();
   }
 
   private printError(text: string): void {
@@ -368,7 +395,6 @@ export class ReplController {
       });
       ok = r.status === "ok";
       if (ok) this.inputs.push(code);
-      else this.failed = true;
     } catch (e) {
       this.printError(`flowbook: ${(e as Error).stack ?? String(e)}`);
     } finally {

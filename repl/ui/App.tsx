@@ -4,7 +4,7 @@
  * controller's state changes.
  */
 import React, { useEffect, useRef, useSyncExternalStore } from "react";
-import { Static, Text, useStdout } from "ink";
+import { Box, Static, Text, useStdout } from "ink";
 import type { ReplController, ScrollItem } from "../controller.js";
 import type { Painter } from "../render/ansi.js";
 import { liveArea } from "./live_area.js";
@@ -23,8 +23,8 @@ export function App({ controller, paint, size, onDraw }: AppProps): React.ReactE
     () => controller.state,
   );
   const { write } = useStdout();
-  // Inline images: written as they are once their entry is in the scrollback (Ink would
-  // measure and wrap an escape's payload as text).
+  // Inline images, and text too long for Ink's layout: written as they are once their
+  // entry is in the scrollback (Ink would measure and wrap an escape's payload as text).
   const written = useRef(0);
   useEffect(() => {
     const items = state.scrollback;
@@ -35,7 +35,7 @@ export function App({ controller, paint, size, onDraw }: AppProps): React.ReactE
   useEffect(() => onDraw?.(lines));
   return (
     <>
-      <Static items={state.scrollback as ScrollItem[]}>{(item) => <Text key={item.id}>{item.text}</Text>}</Static>
+      <Static items={state.scrollback as ScrollItem[]}>{(item) => (item.text ? <Text key={item.id}>{item.text}</Text> : <Box key={item.id} />)}</Static>
       <Text>{lines.join("\n")}</Text>
     </>
   );

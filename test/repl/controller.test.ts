@@ -157,6 +157,21 @@ describe("the REPL's controller", () => {
     expect(screen()).toBe("› go\nhello\nworld\n{ a: 1 }\n› bad\nError: boom\n    at cell[2]:1:1");
   });
 
+  it("prints what one turn printed as one item; a long block is written past Ink's layout; an image ends its frame", async () => {
+    const { c } = setup();
+    for (let i = 0; i < 3; i++) c.print(`short ${i}`);
+    expect(c.state.scrollback.map((i) => i.text)).toEqual(["short 0\nshort 1\nshort 2"]);
+    for (let i = 0; i < 300; i++) c.print(`line ${i}`);
+    const big = c.state.scrollback[1]!;
+    expect(big.text).toBe("");
+    expect(big.raw!.split("\n").length).toBe(300);
+    c.print("chart", "<image escapes>");
+    c.print("after the image");
+    expect(c.state.scrollback.slice(2).map((i) => [i.text, i.raw])).toEqual([["chart", "<image escapes>"]]);
+    await tick();
+    expect(c.state.scrollback.slice(3).map((i) => i.text)).toEqual(["after the image"]);
+  });
+
   it("shows a promise left unawaited as a promise, not its internals", async () => {
     const { session, type, screen } = setup();
     session.behave = () => ({ value: new Promise(() => undefined) });
@@ -216,7 +231,7 @@ describe("the REPL's controller", () => {
   });
 
   it("draws a table wider than the terminal again from its data, fitted to the width", async () => {
-    const { session, type, c } = setup();
+    const { session, type, screen } = setup();
     const long = "x".repeat(200);
     session.behave = (_code, emit) => {
       emit({
@@ -230,7 +245,7 @@ describe("the REPL's controller", () => {
       return {};
     };
     await type("await show(t)\r");
-    const table = stripAnsi(c.state.scrollback[1]!.text).split("\n");
+    const table = screen().split("\n").slice(1);
     expect(table[0]).toMatch(/^ key +│ value$/);
     expect(Math.max(...table.map((l) => l.length))).toBeLessThanOrEqual(59);
     expect(table[2]).toMatch(/x… *│ 1$/);

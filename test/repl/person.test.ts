@@ -116,7 +116,10 @@ describe.skipIf(!fs.existsSync(corpus))("the REPL in a terminal", () => {
   }, 60_000);
 
   it("interrupts a running pipeline with Ctrl-C", async () => {
-    term.type("await p.run().waitUntilFinish()");
+    // A pipeline slow enough to be running when Ctrl-C comes (5 ms a line).
+    await enter("const slow = Pipeline.create()");
+    await enter(`slow.apply(TextIO.read().from(${JSON.stringify(corpus)})).apply(MapElements.via((l: string) => { const t = Date.now(); while (Date.now() - t < 5) {} return l }))`);
+    term.type("await slow.run().waitUntilFinish()");
     term.press("Enter");
     await term.waitFor(/⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/, 20_000, () => term.screen());
     await new Promise((r) => setTimeout(r, 1000));

@@ -31,6 +31,12 @@ export const Mime = {
   dataResource: "application/vnd.dataresource+json",
   /** A run's progress (ProgressState, progress.ts): the REPL draws it as a bar. */
   progress: "application/vnd.flowbook.progress+json",
+  /**
+   * A graph's summary and a Flink plan as JSON, under types of our own: JupyterLab ranks
+   * `application/json` above SVG and PNG, and would show the picture as a JSON tree.
+   */
+  graphJson: "application/vnd.flowbook.graph+json",
+  planJson: "application/vnd.flowbook.plan+json",
 } as const;
 
 /**

@@ -49,6 +49,6 @@ export async function renderGraph(graph: PipelineGraph, options: GraphOptions = 
     [Mime.text]: renderGraphText(graph, { ...options, width: ctx.width ?? 100 }),
     [Mime.svg]: svg,
     [Mime.png]: svgToPngBase64(svg),
-    [Mime.json]: graphSummary(graph, options),
+    [Mime.graphJson]: graphSummary(graph, options),
   };
 }

@@ -251,16 +251,6 @@ function parseBundle(json: string): MimeBundle {
   return JSON.parse(json) as MimeBundle;
 }
 
-/**
- * A graph's or a plan's JSON summary under a flowbook type instead of `application/json`:
- * JupyterLab ranks its JSON viewer above SVG and PNG, so a bundle carrying
- * `application/json` shows as a collapsible JSON tree instead of the picture.
- */
-function withPictureFirst(bundle: MimeBundle, kind: "graph" | "plan"): MimeBundle {
-  if (!("application/json" in bundle)) return bundle;
-  const { ["application/json"]: summary, ...rest } = bundle;
-  return { ...rest, [`application/vnd.flowbook.${kind}+json`]: summary };
-}
 
 /**
  * Charts a PCollection with Vega-Lite: a full spec, or a shorthand such as
@@ -287,7 +277,7 @@ async function graphOf(x: Pipeline | PCollection<unknown>, options: GraphOptions
   const graph = p.toJSON();
   const highlight = isPCollection(x) ? [p.currentPCollectionId(x.id)] : undefined;
   const s = interactiveServices();
-  return new Rendered("graph", withPictureFirst(parseBundle(await s.renderGraph(JSON.stringify(graph), JSON.stringify({ ...options, highlight }), JSON.stringify({ width: s.width() }))), "graph"));
+  return new Rendered("graph", parseBundle(await s.renderGraph(JSON.stringify(graph), JSON.stringify({ ...options, highlight }), JSON.stringify({ width: s.width() }))));
 }
 
 /** Shows a pipeline's graph (of a PCollection: its pipeline's, with it highlighted): an SVG laid out by Graphviz, and a text tree. */
@@ -303,7 +293,7 @@ export async function graph(x: Pipeline | PCollection<unknown>, options: GraphOp
 export async function explain(p: Pipeline, options: Record<string, unknown> = {}): Promise<Displayed<Rendered>> {
   if (!isPipeline(p)) throw new TypeError(`explain() takes a Pipeline, got ${describe(p)}`);
   const s = interactiveServices();
-  const rendered = new Rendered("plan", withPictureFirst(parseBundle(await s.renderPlan(JSON.stringify(p.toJSON()), JSON.stringify(options), JSON.stringify({ width: s.width() }))), "plan"));
+  const rendered = new Rendered("plan", parseBundle(await s.renderPlan(JSON.stringify(p.toJSON()), JSON.stringify(options), JSON.stringify({ width: s.width() }))));
   const id = newDisplayId();
   emit("display", id, rendered);
   return new Displayed(id, rendered);

@@ -17,6 +17,6 @@ export async function renderPlan(plan: FlinkPlan, ctx: DisplayContext = {}, draw
     [Mime.text]: renderPlanText(plan, { width: ctx.width ?? 120 }),
     [Mime.svg]: svg,
     [Mime.png]: svgToPngBase64(svg),
-    [Mime.json]: plan,
+    [Mime.planJson]: plan,
   };
 }

@@ -166,7 +166,7 @@ describe("graph: WordCount drawn by Graphviz", () => {
 
   it("renders a bundle: the text tree, the SVG, a PNG that shows the picture, a JSON summary", async () => {
     const bundle = await renderGraph(graph, {}, { width: 100 });
-    expect(Object.keys(bundle).sort()).toEqual(["application/json", "image/png", "image/svg+xml", "text/plain"]);
+    expect(Object.keys(bundle).sort()).toEqual(["application/vnd.flowbook.graph+json", "image/png", "image/svg+xml", "text/plain"]);
     const png = Buffer.from(bundle["image/png"] as string, "base64");
     write("wordcount-graph.png", png);
     const svg = bundle["image/svg+xml"] as string;
@@ -181,7 +181,7 @@ describe("graph: WordCount drawn by Graphviz", () => {
     expect(countColor(pixels, "#5b9a5b", 30)).toBeGreaterThan(200);
     expect(countColor(pixels, "#000000", 60)).toBeGreaterThan(2000);
     expect(countColor(pixels, "#ffffff", 2)).toBeLessThan(pixels.width * pixels.height * 0.9);
-    const summary = bundle["application/json"] as ReturnType<typeof graphSummary>;
+    const summary = bundle["application/vnd.flowbook.graph+json"] as ReturnType<typeof graphSummary>;
     expect(summary.nodes).toHaveLength(7);
     expect(summary.edges).toHaveLength(6);
     expect(summary.edges.find((e) => e.pcollection === "CountWords/Count.PerElement/Init.out")!.coder).toBe("KV<general, varint>");

@@ -86,8 +86,8 @@ describe("explain: the Flink plan drawn", () => {
   it("renders WordCount's plan as a bundle: text fitted to the width, SVG, a PNG that shows it, the plan as JSON", async () => {
     const plan = flinkPlanOf(readmeWordCount());
     const bundle = await renderPlan(plan, { width: 60 });
-    expect(Object.keys(bundle).sort()).toEqual(["application/json", "image/png", "image/svg+xml", "text/plain"]);
-    expect(bundle["application/json"]).toEqual(plan);
+    expect(Object.keys(bundle).sort()).toEqual(["application/vnd.flowbook.plan+json", "image/png", "image/svg+xml", "text/plain"]);
+    expect(bundle["application/vnd.flowbook.plan+json"]).toEqual(plan);
     const text = bundle["text/plain"] as string;
     expect(text).toBe(renderPlanText(plan, { width: 60 }));
     expect(Math.max(...text.split("\n").map((l) => l.length))).toBeLessThanOrEqual(60);

@@ -380,7 +380,7 @@ CASES.push({
     // Finished before the kill: exact output. Otherwise: a fast failure naming the lost TaskManager.
     return {
       outcome,
-      expect: { kind: "either", output: sortedStrings(range(n)), match: [/TaskManager .* was lost/, /flowbook flink start/] },
+      expect: { kind: "either", output: sortedStrings(range(n)), match: [/TaskManager .* was lost|no TaskManager|no longer reachable/, /flowbook flink start/] },
       detail: `killed ${delay} ms into the job`,
     };
   },

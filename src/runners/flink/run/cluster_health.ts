@@ -6,7 +6,8 @@
  *
  * - a TaskManager registered when the job started is gone: a notice on stderr (the run goes
  *   on: Flink restarts the job's tasks on the TaskManagers left, if there are any);
- * - no TaskManager (no slots at all) for `NO_SLOTS_GRACE_MS`: fatal — the job cannot run; the
+ * - no TaskManager (no slots at all) for `NO_SLOTS_GRACE_MS` after losing them (15 s when the
+ *   cluster never had one during the job): fatal — the job cannot run; the
  *   runner cancels it and fails the run with this error, naming what was lost (from the job's
  *   exceptions) and the command that brings TaskManagers back;
  * - slots exist but none is free while the job's vertices wait in CREATED/SCHEDULED for
@@ -16,6 +17,11 @@ import type { FlinkRestClient, TaskManagerInfo } from "../rest/client.js";
 
 export const HEALTH_POLL_MS = 1000;
 export const NO_SLOTS_GRACE_MS = 2000;
+/**
+ * A cluster that had no TaskManager when the job started may be starting them (an active
+ * resource manager on Kubernetes or YARN allocates them on demand): longer grace.
+ */
+export const NEVER_HAD_SLOTS_GRACE_MS = 15_000;
 export const WAITING_NOTICE_MS = 5000;
 
 export interface ClusterHealthHooks {
@@ -89,7 +95,8 @@ export class ClusterHealthWatch {
       const slotsFree = tms.reduce((n, t) => n + (t.freeSlots ?? 0), 0);
       if (slotsTotal === 0) {
         this.noSlotsSince ??= now;
-        if (now - this.noSlotsSince >= NO_SLOTS_GRACE_MS) {
+        const grace = this.lost.size > 0 ? NO_SLOTS_GRACE_MS : NEVER_HAD_SLOTS_GRACE_MS;
+        if (now - this.noSlotsSince >= grace) {
           this.stop();
           this.hooks.fatal(await this.noSlotsError());
         }

@@ -66,12 +66,19 @@ class OutputBuffer {
 }
 
 /** Encodes elements leaving the stage on one output, after the checks its consumer needs. */
+/** The largest element a stage may emit to Flink by default (the `flinkMaxElementBytes` option). */
+export const DEFAULT_MAX_ELEMENT_BYTES = 32 << 20;
+
 class OutputEmitter implements Receiver {
   constructor(
     private readonly out: OutputBuffer,
     private readonly coder: WindowedValueCoder<unknown>,
     private readonly pcollection: string,
     private readonly check: { kind: "kv" | "string"; transform: string } | undefined,
+    /** Past this, an element is refused naming the transform, the limit and the option (the TaskManager died with a bare OutOfMemoryError). */
+    private readonly maxBytes: number = DEFAULT_MAX_ELEMENT_BYTES,
+    /** The transform whose code runs now (who emitted the element). */
+    private readonly producer: () => string | undefined = () => undefined,
   ) {}
   process(wv: WindowedValue<unknown>): void {
     const c = this.check;
@@ -89,6 +96,21 @@ class OutputEmitter implements Receiver {
     } catch (e) {
       this.out.scratch.reset();
       throw new Error(`cannot encode an element of ${this.pcollection} (${shortElement(wv.value)}) with ${this.coder}: ${(e as Error).message}`);
+    }
+    const size = this.out.scratch.length;
+    if (size > this.maxBytes) {
+      this.out.scratch.reset();
+      const mib = (n: number) => `${(n / (1 << 20)).toFixed(n % (1 << 20) ? 1 : 0)} MiB`;
+      throw UserCodeError.from(
+        this.producer() ?? this.pcollection,
+        wv.value,
+        true,
+        new RangeError(
+          `an element of ${mib(size)} (encoded) for ${this.pcollection} is larger than the Flink runner's element limit of ${mib(this.maxBytes)}. ` +
+            `Raise it with the pipeline option flinkMaxElementBytes (bytes); the TaskManager's task heap must hold such an element several times over ` +
+            `(\`flowbook flink start --task-heap-mb N\`). The local runner has no such limit.`,
+        ),
+      );
     }
     this.out.endRecord();
   }
@@ -229,8 +251,12 @@ export class StageRuntime {
     const { g, stage } = this;
     const w = new StageWiring(g);
     const rawOutputs = new Set<string>(stage.ops.filter((o) => o.kind === "precombine").map((o) => o.output));
+    const opt = Number((g.options as { flinkMaxElementBytes?: unknown }).flinkMaxElementBytes);
+    const maxElementBytes = Number.isInteger(opt) && opt > 0 ? opt : DEFAULT_MAX_ELEMENT_BYTES;
     stage.outputs.forEach((pc, i) => {
-      if (!rawOutputs.has(pc)) w.consume(pc, new OutputEmitter(this.outputs[i]!, this.wire.windowedValueCoder(pc), g.pcollectionName(pc), stage.outputChecks?.[pc]));
+      if (!rawOutputs.has(pc)) {
+        w.consume(pc, new OutputEmitter(this.outputs[i]!, this.wire.windowedValueCoder(pc), g.pcollectionName(pc), stage.outputChecks?.[pc], maxElementBytes, () => this.attribution?.transform));
+      }
     });
     const specs = stage.ops.flatMap((op) => Object.values(g.transform(op.transform).sideInputs ?? {}));
     await this.sideInputs.prepare(specs);

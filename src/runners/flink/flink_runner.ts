@@ -57,9 +57,10 @@ export interface FlinkRunnerOptions {
    */
   flinkOutputMaxBytes?: number;
   /**
-   * The longest text line the bridge reads, in bytes (default 32 MiB). A longer line fails the
-   * job naming the file and this option; the TaskManager's task heap must hold about four
-   * times this (`flowbook flink start --task-heap-mb N`).
+   * The largest element, in bytes (default 32 MiB): a longer text line fails the job naming the
+   * file, a larger element a Node worker emits fails it naming the transform, each naming this
+   * option; the TaskManager's task heap must hold about four times this
+   * (`flowbook flink start --task-heap-mb N`).
    */
   flinkMaxElementBytes?: number;
 }

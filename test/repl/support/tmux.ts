@@ -1,6 +1,8 @@
 // A terminal a test can type into and read, as a person would: a tmux pane (a real
 // terminal emulator, so the screen read back is what a person sees), on a private server.
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 
 export class TmuxTerminal {
   private readonly socket = `flowbook-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
@@ -61,6 +63,8 @@ export class TmuxTerminal {
     } catch {
       // already gone
     }
+    // The server leaves its socket file behind.
+    fs.rmSync(path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`, this.socket), { force: true });
   }
 
   private tmux(...args: string[]): string {

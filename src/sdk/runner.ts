@@ -18,6 +18,12 @@ export interface CollectedSample {
   elements: WindowedValue<unknown>[];
   /** True when the PCollection had more elements than were brought back. */
   truncated: boolean;
+  /**
+   * How many elements the PCollection had, when the runner counted them all (the run read
+   * its whole input); absent when it did not know, e.g. a sample run that stopped its
+   * sources once it had enough elements. Lets a display say "first 5 of 12 631".
+   */
+  total?: number;
 }
 
 /**

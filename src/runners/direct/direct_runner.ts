@@ -21,12 +21,12 @@ import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { StageFailure, type RunHooks, type TaskExecutor } from "./executor.js";
 import { InlineExecutor } from "./inline_executor.js";
 import { splitCreate } from "./inputs/create_input.js";
-import { planStages, type ExecutionPlan, type Stage } from "./plan.js";
+import { earlyStopSamples, planStages, type ExecutionPlan, type Stage } from "./plan.js";
 import { ProgressReport } from "./progress_report.js";
 import { stageName } from "./stage_names.js";
 import { GraphContext } from "./task_context.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
-import { sharedPool } from "./worker_pool.js";
+import { hasSharedPool, sharedPool } from "./worker_pool.js";
 
 export class DirectRunner implements PipelineRunner {
   readonly name = "direct";
@@ -34,11 +34,19 @@ export class DirectRunner implements PipelineRunner {
   run(request: RunRequest): PipelineResult {
     const plan = planStages(request.graph, request.collect ?? {});
     const options = request.options;
-    const executor: TaskExecutor =
-      options.inProcess === true ? new InlineExecutor() : sharedPool(Math.max(1, Number(options.parallelism ?? 0) || defaultParallelism()));
+    const parallelism = Math.max(1, Number(options.parallelism ?? 0) || defaultParallelism());
+    // A sample run that stops its sources once it has its elements reads little: before the
+    // worker threads exist it runs in this thread rather than wait for them to start (about a
+    // second on a busy machine; `show` right after a script's first lines). Set inProcess:
+    // false to always use the threads.
+    const quickSample = options.inProcess === undefined && !hasSharedPool(parallelism) && plan.stages.every((s) => earlyStopSamples(s) !== undefined);
+    const executor: TaskExecutor = options.inProcess === true || quickSample ? new InlineExecutor() : sharedPool(parallelism);
     return new DirectPipelineResult(new Coordinator(randomUUID(), request.graph, plan, options, executor));
   }
 }
+
+/** A sample run's source stage: splits per worker thread, so that what is not needed is not started. */
+const SAMPLE_SPLITS_PER_WORKER = 4;
 
 function defaultParallelism(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -48,6 +56,17 @@ interface MaterializedData {
   chunks: Uint8Array[];
   count: number;
   total: number;
+  /** Every task read its whole input: `total` is the PCollection's size. */
+  complete: boolean;
+}
+
+/** A sample run's stage that may stop early: the tasks' counts of its samples so far. */
+interface SampleWatch {
+  stage: string;
+  limits: Map<string, number>;
+  counts: Map<number, Record<string, number>>;
+  /** Told the tasks to stop: the samples' totals are partial. */
+  stopped: boolean;
 }
 
 class Coordinator {
@@ -56,6 +75,7 @@ class Coordinator {
   private readonly shuffles = new Map<string, Uint8Array[][][]>();
   private readonly sinkResults = new Map<string, unknown[]>();
   private cancelled = false;
+  private watch: SampleWatch | undefined;
   readonly events = new RunEventBus();
   readonly progress: ProgressReport;
   private readonly hooks: RunHooks;
@@ -71,8 +91,37 @@ class Coordinator {
     this.hooks = {
       output: (stream, text, transform) =>
         this.events.emit(transform === undefined ? { kind: "output", at: Date.now(), stream, text } : { kind: "output", at: Date.now(), stream, text, transform }),
-      progress: (stageId, taskIndex, p) => this.progress.update(stageId, taskIndex, p),
+      progress: (stageId, taskIndex, p) => {
+        this.progress.update(stageId, taskIndex, p);
+        this.sampleCounts(stageId, taskIndex, p.counts);
+      },
     };
+  }
+
+  /**
+   * A sample run's early answer across tasks: once the stage's tasks together produced each
+   * sample's n elements, the rest of the stage is not needed (each task also stops on its own
+   * once its own samples are full).
+   */
+  private sampleCounts(stageId: string, taskIndex: number, counts: Record<string, number>): void {
+    const w = this.watch;
+    if (!w || w.stopped || w.stage !== stageId) return;
+    w.counts.set(taskIndex, counts);
+    for (const [pc, limit] of w.limits) {
+      let sum = 0;
+      for (const c of w.counts.values()) sum += c[pc] ?? 0;
+      if (sum < limit) return;
+    }
+    w.stopped = true;
+    this.executor.stopStage(this.runId, stageId);
+  }
+
+  private watchSamples(stage: Stage): SampleWatch | undefined {
+    const samples = earlyStopSamples(stage);
+    if (!samples) return undefined;
+    const limits = new Map<string, number>();
+    for (const op of stage.ops) if (op.kind === "materialize" && op.limit !== undefined) limits.set(op.input, op.limit);
+    return { stage: stage.id, limits, counts: new Map(), stopped: false };
   }
 
   cancel(): void {
@@ -91,6 +140,7 @@ class Coordinator {
         const side = new Map<string, Uint8Array[]>();
         for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
         let results: TaskResult[];
+        this.watch = this.watchSamples(stage);
         try {
           results = await this.executor.runTasks(tasks, side);
         } catch (e) {
@@ -123,9 +173,12 @@ class Coordinator {
     switch (input.kind) {
       case "source": {
         const t = this.graph.transforms[input.transform]!;
+        // A stage that may stop once its samples are full reads smaller splits: the tasks not
+        // started when the stage has enough are dropped (SAMPLE_SPLITS_PER_WORKER).
+        const desired = earlyStopSamples(stage) ? p * SAMPLE_SPLITS_PER_WORKER : p;
         const splits = input.urn === Urns.CREATE
           ? splitCreate(t.payload as CreatePayload, p)
-          : await sourceFor(input.urn)!.split(t.payload, p).catch((e: Error) => {
+          : await sourceFor(input.urn)!.split(t.payload, desired).catch((e: Error) => {
               throw new Error(`${t.fullName}: ${e.message}`);
             });
         const n = Math.max(1, splits.length);
@@ -164,6 +217,8 @@ class Coordinator {
   }
 
   private absorb(stage: Stage, results: TaskResult[]): void {
+    const partial = this.watch?.stopped === true || results.some((r) => r.stoppedEarly === true);
+    this.watch = undefined;
     results.forEach((r, i) => {
       this.metrics.add(r.metrics);
       this.progress.update(stage.id, i, r.progress);
@@ -174,11 +229,12 @@ class Coordinator {
       }
       for (const [pc, m] of Object.entries(r.output.materialized)) {
         const cur = this.materialized.get(pc);
-        if (!cur) this.materialized.set(pc, { chunks: [...m.chunks], count: m.count, total: m.total });
+        if (!cur) this.materialized.set(pc, { chunks: [...m.chunks], count: m.count, total: m.total, complete: !partial });
         else {
           cur.chunks.push(...m.chunks);
           cur.count += m.count;
           cur.total += m.total;
+          cur.complete &&= !partial;
         }
       }
     });
@@ -279,7 +335,9 @@ export class DirectPipelineResult implements PipelineResult {
       const r = new ByteReader(c);
       while (!r.atEnd()) elements.push(coder.decode(r));
     }
-    const sample = { elements, truncated: m.total > m.count };
+    const sample: CollectedSample = m.complete
+      ? { elements, truncated: m.total > m.count, total: m.total }
+      : { elements, truncated: true };
     this.decoded.set(pcollectionId, sample);
     return sample;
   }

@@ -9,7 +9,10 @@ import type { TaskResult, TaskSpec } from "./task_runner.js";
 export interface RunHooks {
   /** Users' output, in the order printed (per thread), before the result of the task that printed it. */
   output(stream: OutputStream, text: string, transform: string | undefined): void;
-  /** A running task's counts so far (at most every ~250 ms); its final counts come with its result. */
+  /**
+   * A running task's counts so far (at most every ~250 ms); its final counts come with its
+   * result, and are also reported here as each task ends (before the stage's other tasks).
+   */
   progress(stageId: string, taskIndex: number, progress: TaskProgress): void;
 }
 
@@ -22,6 +25,11 @@ export interface TaskExecutor {
   beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions, hooks: RunHooks): void;
   /** Runs tasks, each with the materialized side inputs it needs; rejects on the first failure. */
   runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]>;
+  /**
+   * A sample run's stage has collected enough: its running tasks stop reading at their next
+   * element, and those not started finish at once, reading nothing (stoppedEarly results).
+   */
+  stopStage(runId: string, stageId: string): void;
   /** Stops the run's tasks now (cancel); tasks still running are abandoned. */
   cancelRun(runId: string): void;
   /** Tears the run down (DoFn teardown); resolves once teardown's output was delivered. */

@@ -39,7 +39,9 @@ export class InlineExecutor implements TaskExecutor {
       // Fires between the reads of a source's chunks (this thread is busy while a chunk is pushed).
       const timer = setInterval(() => run.hooks.progress(t.stageId, t.taskIndex, counts.snapshot()), PROGRESS_INTERVAL_MS).unref();
       try {
-        out.push(await withOutputCapture(run.target, () => this.runner.runTask(t, counts)));
+        const r = await withOutputCapture(run.target, () => this.runner.runTask(t, counts));
+        run.hooks.progress(t.stageId, t.taskIndex, r.progress);
+        out.push(r);
       } catch (e) {
         throw new StageFailure(e, out);
       } finally {
@@ -48,6 +50,10 @@ export class InlineExecutor implements TaskExecutor {
       }
     }
     return out;
+  }
+
+  stopStage(runId: string, stageId: string): void {
+    this.runner.stopStage(runId, stageId);
   }
 
   cancelRun(runId: string): void {

@@ -216,3 +216,21 @@ export function inDependencyOrder(stages: Stage[]): Stage[] {
   }
   return out;
 }
+
+/**
+ * A sample run's early answer (issue 13, point 4): a stage that reads a source and whose
+ * only results are samples (materializations with a limit: show/collect), with no shuffle,
+ * sink or whole materialization that another stage or the run needs, may stop reading its
+ * source once every sample has its elements. The limited PCollections it collects, or
+ * undefined when the stage must read everything.
+ */
+export function earlyStopSamples(stage: Stage): string[] | undefined {
+  if (stage.input.kind !== "source") return undefined;
+  const samples: string[] = [];
+  for (const op of stage.ops) {
+    if (op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values") continue;
+    if (op.kind === "materialize" && op.limit !== undefined) samples.push(op.input);
+    else return undefined;
+  }
+  return samples.length ? samples : undefined;
+}

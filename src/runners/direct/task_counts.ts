@@ -61,8 +61,8 @@ export class TaskCounts {
 
 /** The stage's wiring, noting each PCollection's consumers as its producer is wired to them. */
 export class CountingWiring extends StageWiring {
-  constructor(g: GraphContext, private readonly counts: TaskCounts) {
-    super(g);
+  constructor(g: GraphContext, private readonly counts: TaskCounts, seed = "") {
+    super(g, seed);
   }
 
   override receiverOf(pc: string): Receiver {

@@ -33,7 +33,7 @@ import { ReshuffleWrite } from "./operators/reshuffle_write.js";
 import { ShuffleWriter } from "./operators/shuffle_records.js";
 import { SinkOp } from "./operators/sink_op.js";
 import type { CombinePayload } from "../../sdk/transforms/combine.js";
-import type { ExecutionPlan, Stage } from "./plan.js";
+import { earlyStopSamples, type ExecutionPlan, type Stage } from "./plan.js";
 import { SideInputs } from "./side_inputs.js";
 import { GraphContext, TaskMetrics, type TaskOutput } from "./task_context.js";
 import { CountingWiring, TaskCounts, type TaskProgress } from "./task_counts.js";
@@ -59,7 +59,16 @@ export interface TaskResult {
   metrics: MetricUpdates;
   /** The task's final element counts. */
   progress: TaskProgress;
+  /**
+   * A sample run's early answer: the task stopped reading its source once its samples had
+   * their elements (or the coordinator said the stage had enough, or it never started): its
+   * samples' totals count only what it read.
+   */
+  stoppedEarly?: boolean;
 }
+
+/** Thrown at a source's element boundary to stop reading it (never escapes runTask). */
+const EARLY_STOP = Symbol("flowbook.earlyStop");
 
 interface RunState {
   g: GraphContext;
@@ -68,6 +77,8 @@ interface RunState {
   /** Rebuilt user functions by transform id, set up once per thread and run. */
   fns: Map<string, Promise<unknown>>;
   setUp: Array<{ fn: DoFn<unknown, unknown>; transform: string }>;
+  /** Stages the coordinator said have collected enough (a sample run's early answer). */
+  stopped: Set<string>;
 }
 
 export class TaskRunner {
@@ -75,7 +86,7 @@ export class TaskRunner {
 
   beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void {
     const g = new GraphContext(graph, options);
-    this.runs.set(runId, { g, plan, sideInputs: new SideInputs(g), fns: new Map(), setUp: [] });
+    this.runs.set(runId, { g, plan, sideInputs: new SideInputs(g), fns: new Map(), setUp: [], stopped: new Set() });
   }
 
   hasRun(runId: string): boolean {
@@ -88,6 +99,14 @@ export class TaskRunner {
 
   addSideInput(runId: string, pcollection: string, chunks: Uint8Array[]): void {
     this.run(runId).sideInputs.add(pcollection, chunks);
+  }
+
+  /**
+   * The stage has collected enough (its samples, across tasks): its running tasks stop at
+   * their next element, those not started yet do not read at all.
+   */
+  stopStage(runId: string, stageId: string): void {
+    this.runs.get(runId)?.stopped.add(stageId);
   }
 
   /** Calls teardown on every DoFn set up for the run and forgets it. */
@@ -134,10 +153,32 @@ export class TaskRunner {
     if (!stage) throw new Error(`unknown stage ${spec.stageId}`);
     const metrics = new TaskMetrics();
     const output: TaskOutput = { shuffles: {}, materialized: {}, sinks: {} };
+    const samples = earlyStopSamples(stage);
+    if (samples && st.stopped.has(stage.id)) return { output, metrics: containerUpdates([]), progress: counts.snapshot(), stoppedEarly: true };
     const built = await this.build(st, stage, spec, metrics, counts);
+    const wiring = built.wiring;
+    let head = built.head;
+    let stoppedEarly = false;
+    if (samples) {
+      // Stop reading once every sample of the stage is full, or the stage as a whole has enough.
+      const full = samples.map((pc) => built.materialize.get(pc)!);
+      const stopped = st.stopped;
+      const next = head;
+      head = {
+        process(wv) {
+          next.process(wv);
+          if (stopped.has(stage.id) || full.every((m) => m.full)) throw EARLY_STOP;
+        },
+      };
+    }
     try {
       for (const op of built.ops) await op.start();
-      await this.feed(st, stage, spec, built.head, metrics, counts);
+      try {
+        await this.feed(st, stage, spec, head, metrics, counts, wiring);
+      } catch (e) {
+        if (e !== EARLY_STOP) throw e;
+        stoppedEarly = true;
+      }
       for (const op of built.ops) await op.finish();
     } catch (e) {
       for (const op of built.ops) await op.abort?.().catch(() => {});
@@ -147,12 +188,14 @@ export class TaskRunner {
     for (const [id, w] of built.reshuffles) output.shuffles[id] = w.take();
     for (const [pc, m] of built.materialize) output.materialized[pc] = { chunks: m.out.take(), count: m.out.count, total: m.total };
     for (const [id, s] of built.sinks) output.sinks[id] = s.result;
-    return { output, metrics: containerUpdates(metrics.containers.values()), progress: counts.snapshot() };
+    const result: TaskResult = { output, metrics: containerUpdates(metrics.containers.values()), progress: counts.snapshot() };
+    if (stoppedEarly) result.stoppedEarly = true;
+    return result;
   }
 
   private async build(st: RunState, stage: Stage, spec: TaskSpec, metrics: TaskMetrics, counts: TaskCounts) {
     const { g } = st;
-    const wiring = new CountingWiring(g, counts);
+    const wiring = new CountingWiring(g, counts, `${stage.id}/${spec.taskIndex}`);
     const receiverOf = (pc: string) => wiring.receiverOf(pc);
     const env = { sideInputs: st.sideInputs, metrics, userFn: <T>(id: string, fn: unknown, setup: boolean) => this.userFn<T>(st, id, fn, setup, metrics) };
     const ops: Operator[] = [];
@@ -213,10 +256,10 @@ export class TaskRunner {
       ops.unshift(built);
       wiring.consume(op.input, built);
     }
-    return { ops, head: receiverOf(stage.input.output), shuffles, reshuffles, materialize, sinks };
+    return { ops, head: receiverOf(stage.input.output), shuffles, reshuffles, materialize, sinks, wiring };
   }
 
-  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts): Promise<void> {
+  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts, wiring: CountingWiring): Promise<void> {
     const { g } = st;
     const input = stage.input;
     switch (input.kind) {
@@ -237,7 +280,7 @@ export class TaskRunner {
           metrics: metrics.for(t.fullName),
           transform: t.fullName,
         }).catch((e) => {
-          throw e instanceof UserCodeError ? e : new Error(`${t.fullName}: ${(e as Error).message}`);
+          throw e instanceof UserCodeError || e === EARLY_STOP ? e : new Error(`${t.fullName}: ${(e as Error).message}`);
         });
       }
       case "shuffle": {
@@ -249,7 +292,7 @@ export class TaskRunner {
         if (input.lifted) {
           const payload = t.payload as CombinePayload;
           const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
-          const out = g.options.enforceEncodability !== false ? new EncodabilityCheck(head, g.coder(input.output), t.fullName, g.pcollectionName(input.output)) : head;
+          const out = wiring.checks ? new EncodabilityCheck(head, g.coder(input.output), t.fullName, g.pcollectionName(input.output), wiring.sampler(`encode ${input.output}`)) : head;
           return readCombinePartition(spec.input.chunks, fn, key, accumulatorCoder(payload), strategy, out, t.fullName, metrics.for(t.fullName));
         }
         return readGroupByKeyPartition(spec.input.chunks, key, value, strategy, head, t.fullName);

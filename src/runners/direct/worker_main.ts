@@ -49,6 +49,9 @@ port.on("message", async (m: WorkerRequest) => {
       case "sideInput":
         runner.addSideInput(m.runId, m.pcollection, m.chunks);
         return;
+      case "stopStage":
+        runner.stopStage(m.runId, m.stageId);
+        return;
       case "endRun":
         await withOutputCapture(outputOf(m.runId), () => runner.endRun(m.runId));
         outputs.flush();

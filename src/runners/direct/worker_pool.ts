@@ -14,7 +14,8 @@ export type WorkerRequest =
   | { type: "beginRun"; runId: string; graph: PipelineGraph; plan: ExecutionPlan; options: PipelineOptions }
   | { type: "sideInput"; runId: string; pcollection: string; chunks: Uint8Array[] }
   | { type: "task"; key: number; spec: TaskSpec }
-  | { type: "endRun"; runId: string };
+  | { type: "endRun"; runId: string }
+  | { type: "stopStage"; runId: string; stageId: string };
 
 export type WorkerResponse =
   | { type: "ready" }
@@ -123,7 +124,11 @@ export class WorkerPool implements TaskExecutor {
       // Idle workers must not keep the process alive; busy ones (running or tearing down) must.
       if (slot.ending.size === 0) slot.worker.unref();
       if (p) {
-        if (m.type === "result") p.resolve(m.result);
+        if (m.type === "result") {
+          // The task's final counts now, not with the stage's: a sample run sums them as tasks end.
+          this.runs.get(p.spec.runId)?.hooks.progress(p.spec.stageId, p.spec.taskIndex, m.result.progress);
+          p.resolve(m.result);
+        }
         else p.reject(errorFromJSON(m.error));
       }
       this.dispatch();
@@ -222,6 +227,22 @@ export class WorkerPool implements TaskExecutor {
     }
   }
 
+  stopStage(runId: string, stageId: string): void {
+    // Tasks not started: done, having read nothing.
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const job = this.queue[i]!;
+      if (job.spec.runId !== runId || job.spec.stageId !== stageId) continue;
+      this.queue.splice(i, 1);
+      const p = this.pending.get(job.key);
+      this.pending.delete(job.key);
+      p?.resolve({ output: { shuffles: {}, materialized: {}, sinks: {} }, metrics: { counters: [], distributions: [], gauges: [] }, progress: { counts: {} }, stoppedEarly: true });
+    }
+    // Running ones: stop at their next element.
+    for (const slot of this.slots) {
+      if (slot.current?.runId === runId) slot.worker.postMessage({ type: "stopStage", runId, stageId } satisfies WorkerRequest);
+    }
+  }
+
   cancelRun(runId: string): void {
     this.cancelled.add(runId);
     for (const slot of [...this.slots]) {
@@ -262,6 +283,11 @@ const pools = new Map<number, WorkerPool>();
 
 function forgetPool(pool: WorkerPool): void {
   for (const [k, p] of pools) if (p === pool) pools.delete(k);
+}
+
+/** Whether the pool of this parallelism was started (its threads exist, perhaps still loading). */
+export function hasSharedPool(parallelism: number): boolean {
+  return pools.has(parallelism);
 }
 
 /** One pool per parallelism, kept for the process's life (workers are unref'd). */

@@ -25,6 +25,8 @@ import { fanOut, type Operator, type Receiver } from "../direct/operators/receiv
 import { WindowIntoOp } from "../direct/operators/window_into_op.js";
 import type { SideInputs } from "../direct/side_inputs.js";
 import type { GraphContext, TaskMetrics } from "../direct/task_context.js";
+import { ImmutabilityCheck } from "../direct/operators/immutability_check.js";
+import { CheckSampler, checkPolicy } from "./check_sampling.js";
 import { UserCodeError } from "./user_code_error.js";
 
 /** The element-wise ops both runners' stages have. */
@@ -64,14 +66,24 @@ export async function loadUserFn<T>(g: GraphContext, transformId: string, serial
 /** The receivers of a stage's PCollections, built from the last op to the first. */
 export class StageWiring {
   private readonly receivers = new Map<string, Receiver[]>();
-  /** enforceEncodability: every output element round-trips through its coder. */
+  /** enforceEncodability: output elements round-trip through their coder. */
   readonly checks: boolean;
   /** enforceImmutability: a DoFn may not change its input. */
   readonly immutability: boolean;
+  /** `checks: "all"`: both checks look at every element; otherwise at a sample (shared/check_sampling.ts). */
+  readonly checkAll: boolean;
 
-  constructor(readonly g: GraphContext) {
-    this.checks = g.options.enforceEncodability !== false;
-    this.immutability = g.options.enforceImmutability !== false;
+  /** `seed` makes each task's sample its own (the stage and task, say); the same seed checks the same elements. */
+  constructor(readonly g: GraphContext, private readonly seed = "") {
+    const policy = checkPolicy(g.options);
+    this.checks = policy.encodability;
+    this.immutability = policy.immutability;
+    this.checkAll = policy.all;
+  }
+
+  /** Which elements a check of `what` (a transform, a PCollection) looks at. */
+  sampler(what: string): CheckSampler {
+    return new CheckSampler(`${this.seed}\u0000${what}`, this.checkAll);
   }
 
   /** Adds a consumer of a PCollection. */
@@ -93,7 +105,7 @@ export class StageWiring {
   /** receiverOf, behind the encodability check when it is on. */
   checked(pc: string, producer: string): Receiver {
     const r = this.receiverOf(pc);
-    return this.checks ? new EncodabilityCheck(r, this.g.coder(pc), producer, this.g.pcollectionName(pc)) : r;
+    return this.checks ? new EncodabilityCheck(r, this.g.coder(pc), producer, this.g.pcollectionName(pc), this.sampler(`encode ${pc}`)) : r;
   }
 }
 
@@ -112,13 +124,19 @@ export async function buildElementWise(op: ElementWiseOp, w: StageWiring, env: E
       const payload = t.payload as ParDoPayload;
       const fn = await env.userFn<DoFn<unknown, unknown>>(t.id, payload.doFn, true);
       const consumers = w.consumers(op.outputs[payload.mainOutputTag]!);
-      // Count.perElement's Init straight into its lifted combine: no KV object per element (checks off only).
-      if (fn instanceof PairWithOneFn && !w.checks && !w.immutability && consumers.length === 1 && consumers[0] instanceof PrecombineWrite) {
+      // Count.perElement's Init straight into its lifted combine: no KV object per element. Init is
+      // the library's own DoFn: it does not change its input, and its output's key is that input,
+      // which its producer's encodability check looked at (its sample of it). With
+      // `checks: "all"` the Init runs as any ParDo, each element checked on both sides.
+      const checkEvery = w.checkAll && (w.checks || w.immutability);
+      if (fn instanceof PairWithOneFn && !checkEvery && consumers.length === 1 && consumers[0] instanceof PrecombineWrite) {
         return new PairWithOneIntoPrecombine(consumers[0]);
       }
       const outs = new Map<string, Receiver>();
       for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, w.checked(pc, t.fullName));
-      return new ParDoOp(t, fn, payload.mainOutputTag, outs, env.sideInputs, env.metrics.for(t.fullName), g.options, w.immutability ? { inputCoder: g.coder(op.input) } : {});
+      const pardo = new ParDoOp(t, fn, payload.mainOutputTag, outs, env.sideInputs, env.metrics.for(t.fullName), g.options, {});
+      // The immutability check wraps the ParDo (ParDoOp's own per-element check is left unused), sampled.
+      return w.immutability ? new ImmutabilityCheck(pardo, t, g.coder(op.input), w.sampler(`immutable ${t.id}`)) : pardo;
     }
     case "window_into": {
       const p = t.payload as { windowFn?: unknown } | undefined;

@@ -1,12 +1,18 @@
 import type { Coder } from "../../../sdk/coders/coder.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
+import { CheckSampler } from "../../shared/check_sampling.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import type { Receiver } from "./receiver.js";
 
 /**
- * Dataflow's encodability check: every element is encoded and decoded with its
+ * Dataflow's encodability check: an element is encoded and decoded with its
  * PCollection's coder, and the decoded copy goes on, so a pipeline that works
  * here also works where elements really cross machines.
+ *
+ * Which elements are checked is the sampler's choice (shared/check_sampling.ts): all of
+ * them with `checks: "all"`; by default the first ones, then a thin sample. An element the
+ * sample skips goes on as it is (the original object, not a copy): a later step that keeps
+ * it and one that changes it then share it, as they would with the check off.
  */
 export class EncodabilityCheck implements Receiver {
   constructor(
@@ -14,9 +20,14 @@ export class EncodabilityCheck implements Receiver {
     private readonly coder: Coder<unknown>,
     private readonly producer: string,
     private readonly pcollection: string,
+    private readonly sampler: CheckSampler = new CheckSampler("", true),
   ) {}
 
   process(wv: WindowedValue<unknown>): void {
+    if (!this.sampler.take()) {
+      this.next.process(wv);
+      return;
+    }
     let copy: unknown;
     let bytes: Uint8Array;
     try {

@@ -12,6 +12,10 @@ export class MaterializeOp implements Operator {
   finish(): void {}
   /** Elements received (run progress): one increment per element. */
   elementsIn = 0;
+  /** A sample (a limit) that has its elements: more would be dropped. */
+  get full(): boolean {
+    return this.limit !== undefined && this.out.count >= this.limit;
+  }
   process(wv: WindowedValue<unknown>): void {
     this.elementsIn++;
     this.total++;

@@ -284,7 +284,7 @@ export class ReplController {
       c = { matches: names, cursorStart: text.indexOf(word), cursorEnd: text.indexOf(word) + word.length };
     } else {
       try {
-        c = await this.o.session.complete(text, B.offsetOf(b));
+        c = await this.slow(this.o.session.complete(text, B.offsetOf(b)), "(completing… the language service starts on first use)");
       } catch (e) {
         return this.set({ hint: `completion failed: ${(e as Error).message}` });
       }
@@ -294,6 +294,17 @@ export class ReplController {
     if (step.kind === "none") return this.set({ hint: "(no completions)" });
     if (step.kind === "insert") return this.set({ buffer: step.buffer });
     this.set({ buffer: step.buffer, menu: step.menu });
+  }
+
+  /** Says what is being waited for when an answer takes more than a moment (the type checker's first start takes seconds). */
+  private async slow<T>(work: Promise<T>, hint: string): Promise<T> {
+    const timer = setTimeout(() => this.set({ hint }), 300);
+    try {
+      return await work;
+    } finally {
+      clearTimeout(timer);
+      if (this.s.hint === hint) this.set({ hint: undefined });
+    }
   }
 
   /** Keys while the menu is open; false: the key closes the menu and acts as usual. */
@@ -308,7 +319,7 @@ export class ReplController {
 
   private async doc(): Promise<void> {
     const b = this.s.buffer;
-    const r = await this.o.session.inspect(B.textOf(b), B.offsetOf(b)).catch(() => ({ found: false, data: {} as Record<string, string> }));
+    const r = await this.slow(this.o.session.inspect(B.textOf(b), B.offsetOf(b)), "(looking it up…)").catch(() => ({ found: false, data: {} as Record<string, string> }));
     if (!r.found || !r.data["text/plain"]) return this.set({ hint: "(nothing documented under the cursor)" });
     this.print(formatDoc(r.data["text/plain"], this.paint));
   }

@@ -101,6 +101,20 @@ describe("the REPL's controller", () => {
     expect(c.state.menu).toBeUndefined();
   });
 
+  it("says it is completing when the language service takes a while", async () => {
+    const { c, session, type } = setup();
+    let answer!: () => void;
+    const complete = session.complete.bind(session);
+    session.complete = (code, cursor) => new Promise((resolve) => (answer = () => resolve(complete(code, cursor))));
+    await type("Count.p\t");
+    await new Promise((r) => setTimeout(r, 350));
+    expect(c.state.hint).toMatch(/completing/);
+    answer();
+    await tick();
+    expect(c.state.hint).toBeUndefined();
+    expect(c.state.menu?.items.length).toBe(2);
+  });
+
   it("shows the doc of the name under the cursor on F1 and with .doc", async () => {
     const { type, screen } = setup();
     await type("Count\x1bOP");

@@ -228,6 +228,19 @@ function mappedSource(scriptName: string, displayName: string, source: string, c
 
 const SESSION_GLOBALS = ["args", "prompt", "console", "process", "require"];
 
+/**
+ * A promise as `Promise { <pending> }` or `Promise { value }`: a promise made in a cell
+ * carries async_hooks' own symbols (the cell's output scope among them), which util.inspect
+ * would print and which are nobody's business.
+ */
+function inspectPromise(p: unknown, opts: util.InspectOptions): string {
+  const text = util.inspect(p, { ...opts, depth: 0 }).replace(/,?\s*\[Symbol\((?:async_id_symbol|trigger_async_id_symbol|kResourceStore)\)\]: [^,\n]*(?=,|\n|\s*\})/g, "");
+  // The sandbox's promises reach the host through vm2 as `localPromise [Promise]`.
+  const inner = /^\S*Promise(?: \[Promise\])? \{\s*([^]*?)\s*\}$/.exec(text)?.[1];
+  // vm2's proxy hides a sandbox promise's state: "…" says so (a cell's value says more: calls.ts).
+  return inner === undefined ? text : `Promise { ${inner.replace(/\s*\n\s*/g, " ") || "…"} }`;
+}
+
 export function createSession(options: SessionOptions = {}): Session {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const args = [...(options.args ?? [])];
@@ -401,7 +414,8 @@ export function createSession(options: SessionOptions = {}): Session {
   function formatValue(value: unknown, opts: util.InspectOptions = {}): string {
     const depth = opts.depth ?? 2;
     const view = sandbox ? sandbox.hostView(value, depth === null || depth === Infinity ? 64 : depth + 1) : value;
-    return util.inspect(view, opts);
+    const text = util.inspect(view, opts);
+    return /^\S*Promise\b/.test(text) && text.includes("[Symbol(async_id_symbol)]") ? inspectPromise(view, opts) : text;
   }
 
   const ownerFor = (code: string, cellId?: string) => cellId ?? "code:" + createHash("sha1").update(code).digest("hex").slice(0, 16);

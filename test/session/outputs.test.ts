@@ -126,6 +126,14 @@ describe("a cell's outputs", () => {
     expect(texts().at(-1)).toBe("'quick'");
   });
 
+  test("a promise left unawaited shows its state, not the session's async bookkeeping", async () => {
+    const { s, of } = recorded();
+    ok(await s.execute("new Promise(() => {})"));
+    ok(await s.execute("Promise.resolve(42)"));
+    const texts = [1, 2].map((n) => String((of(n).find((o) => o.type === "result") as { bundle: Record<string, unknown> }).bundle["text/plain"]));
+    expect(texts).toEqual(["Promise { <pending> }", "Promise { 42 }"]);
+  });
+
   test("a display handle returned as the cell's value shows nothing more", async () => {
     const { s, of } = recorded();
     ok(await s.execute("display('x')"));

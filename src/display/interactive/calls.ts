@@ -77,7 +77,21 @@ function context(): DisplayContext & { inspect: (v: unknown) => string } {
  * as bundleOf shows it. (A PCollection shows as itself: computing it is show's business.)
  */
 export async function resultBundleOf(value: unknown): Promise<MimeBundle> {
-  return isPipeline(value) ? (await graphOf(value, {})).bundle : bundleOf(value);
+  if (isPipeline(value)) return (await graphOf(value, {})).bundle;
+  if (isPromiseLike(value)) return promiseBundle(value);
+  return bundleOf(value);
+}
+
+/** A promise left unawaited, as Node's REPL shows one: its state after a turn of the event loop. */
+async function promiseBundle(p: PromiseLike<unknown>): Promise<MimeBundle> {
+  const pending = {};
+  const settled = await Promise.race([
+    Promise.resolve(p).then((v) => ({ v }), (e: unknown) => ({ e })),
+    new Promise<object>((resolve) => setTimeout(() => resolve(pending), 0)),
+  ]);
+  const { inspect } = context();
+  const state = settled === pending ? "<pending>" : "v" in settled ? inspect(settled.v) : `<rejected> ${inspect((settled as { e: unknown }).e)}`;
+  return { "text/plain": `Promise { ${state} }` };
 }
 
 /** Clears the cell's output (Jupyter's clear_output); `wait`: not before the next output comes, so a loop redrawing does not flicker. */

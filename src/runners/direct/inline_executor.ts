@@ -12,6 +12,7 @@ interface InlineRun {
   buffer: OutputBuffer;
   /** Where the run's user code prints while its tasks (and what they started) run. */
   target: OutputTarget;
+  stages: string[];
 }
 
 /** Runs tasks one after another in this thread (parallelism 1 with inProcess: true). */
@@ -25,7 +26,7 @@ export class InlineExecutor implements TaskExecutor {
     this.runner.beginRun(runId, graph, plan, options);
     // Delivered outside the capture: a listener that prints must reach the real stdout.
     const buffer = new OutputBuffer((records) => outsideCapture(() => records.forEach((r) => hooks.output(r.stream, r.text, r.transform))));
-    this.runs.set(runId, { hooks, buffer, target: { write: (stream, text, transform) => buffer.add(runId, stream, text, transform) } });
+    this.runs.set(runId, { hooks, buffer, target: { write: (stream, text, transform) => buffer.add(runId, stream, text, transform) }, stages: plan.stages.map((s) => s.id) });
   }
 
   async runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
@@ -58,6 +59,9 @@ export class InlineExecutor implements TaskExecutor {
 
   cancelRun(runId: string): void {
     this.cancelled.add(runId);
+    // A sample's stage stops at its next element (this thread cannot abandon a task as a pool
+    // abandons a worker); other stages' tasks end at their next task boundary.
+    for (const s of this.runs.get(runId)?.stages ?? []) this.runner.stopStage(runId, s);
   }
 
   async endRun(runId: string): Promise<void> {

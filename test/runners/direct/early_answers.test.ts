@@ -64,8 +64,10 @@ describe("early answers", () => {
     expect(s.elements.length).toBe(40);
     expect(s.truncated).toBe(true);
     expect(s.total).toBeUndefined();
-    // At most the two splits with hits and the two started beside them: half the file.
-    expect(lines).toBeLessThanOrEqual(LINES / 2 + 10);
+    // Fewer than all 8 splits were read: the tasks not started when the total reached n were
+    // dropped. How many had started by then depends on the machine's scheduling (on an idle
+    // machine, the two splits with hits and the two beside them: half the file).
+    expect(lines).toBeLessThan(LINES);
   });
 
   it("behind a grouping, the whole input is read, and the sample gives the total", async () => {

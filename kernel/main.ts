@@ -100,9 +100,12 @@ export async function runKernel(connectionFile: string): Promise<void> {
 
   async function shutdown(): Promise<void> {
     const s = await Promise.race([session.catch(() => undefined), new Promise<undefined>((r) => setTimeout(r, 1000))]);
-    await Promise.race([s?.dispose(), new Promise((r) => setTimeout(r, 1000))]);
+    // dispose cancels the pipelines cells left running: a Flink job must not outlive the kernel.
+    await Promise.race([s?.dispose(), new Promise((r) => setTimeout(r, 5000))]);
     process.exit(0);
   }
+  // Jupyter (through the supervisor) ends a kernel with SIGTERM when it gives up on shutdown_request.
+  process.on("SIGTERM", () => void shutdown());
 
   await ready;
   supervisorStatus?.({ event: "ready" });

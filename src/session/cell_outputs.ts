@@ -47,6 +47,8 @@ export interface CellOutputsOptions {
 export class CellOutputs {
   private readonly storage = new AsyncLocalStorage<CellScope>();
   private nextDisplay = 0;
+  /** Every run cells started that may still be running (a disposed session cancels them). */
+  private readonly live = new Set<PipelineResult>();
 
   constructor(private readonly options: CellOutputsOptions) {}
 
@@ -101,6 +103,11 @@ export class CellOutputs {
   attachRun(result: PipelineResult, runner: string, purpose: "run" | "sample", awaited: () => boolean = () => true): void {
     const scope = this.scope;
     if (!scope) return;
+    this.live.add(result);
+    void result.waitUntilFinish().then(
+      () => this.live.delete(result),
+      () => this.live.delete(result),
+    );
     scope.runs.push({
       result,
       runner,
@@ -112,6 +119,13 @@ export class CellOutputs {
     if (!result.onEvent) return;
     const runId = this.options.progress ? `run-${(scope.progress ??= this.newProgress(scope)).runs++}` : "";
     result.onEvent((event) => this.onRunEvent(scope, runId, event));
+  }
+
+  /** Cancels every run still going, waiting for the runners' confirmation at most `ms`. */
+  async cancelRuns(ms: number): Promise<void> {
+    const running = [...this.live].filter((r) => r.state === "RUNNING");
+    const cancelled = Promise.all(running.map((r) => r.cancel().catch(() => undefined)));
+    await Promise.race([cancelled, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
   }
 
   private onRunEvent(scope: CellScope, runId: string, event: RunEvent): void {

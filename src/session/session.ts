@@ -58,7 +58,7 @@ export interface Session {
   interrupt(): void;
   /** Forgets every name cells declared and starts the numbering again; the API stays loaded. */
   reset(): Promise<void>;
-  /** Stops the type checker; the session is unusable afterwards. */
+  /** Cancels the pipelines cells left running (waiting at most 5 s) and stops the type checker; the session is unusable afterwards. */
   dispose(): Promise<void>;
   /** Resolves when the API and the converter are loaded (execute awaits it too). */
   ready(): Promise<void>;
@@ -593,7 +593,8 @@ export function createSession(options: SessionOptions = {}): Session {
     async dispose() {
       disposed = true;
       executor?.interrupt();
-      await lazyChecker?.dispose();
+      // Pipelines cells left running (a Flink job above all) do not outlive the session.
+      await Promise.all([outputs.cancelRuns(5_000), lazyChecker?.dispose()]);
     },
     ready: () => init,
     setPipelineOptions(o) {

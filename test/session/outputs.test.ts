@@ -176,6 +176,18 @@ describe("samples", () => {
   });
 });
 
+describe("disposal", () => {
+  test("disposing a session cancels the pipelines its cells left running", async () => {
+    const s = session();
+    const r = await s.execute("const p = Pipeline.create();\np.apply(Create.of(...Array.from({ length: 200 }, (_, i) => i))).apply(MapElements.via((x: number) => { const end = Date.now() + 100; while (Date.now() < end); return x; }));\np.run();");
+    ok(r);
+    const run = r.runs[0]!.result;
+    expect(run.state).toBe("RUNNING");
+    await s.dispose();
+    expect(run.state).toBe("CANCELLED");
+  });
+});
+
 describe("charts", () => {
   test("a top-N bar chart ranks every element, not the first 5 000", async () => {
     const { s, of } = recorded();

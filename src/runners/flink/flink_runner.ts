@@ -481,7 +481,7 @@ export class FlinkPipelineResult implements PipelineResult {
     const coder = recordCoder(this.graph, this.translation, pcollectionId);
     if (!acc) {
       // The collect operator saw nothing (Flink reports no accumulator for a task that never updated it).
-      const empty = { elements: [], truncated: false };
+      const empty = { elements: [], truncated: false, total: 0 };
       if (this._state === "DONE") this.decoded.set(pcollectionId, empty);
       return empty;
     }
@@ -490,7 +490,8 @@ export class FlinkPipelineResult implements PipelineResult {
       const bytes = Buffer.from(b64, "base64");
       return coder.decode(new ByteReader(bytes));
     });
-    const sample = { elements, truncated: v.truncated || v.count > elements.length };
+    // The collect operator counts every element it sees: once the job is done, that is the total.
+    const sample = { elements, truncated: v.truncated || v.count > elements.length, total: this._state === "DONE" ? v.count : undefined };
     this.decoded.set(pcollectionId, sample);
     return sample;
   }

@@ -134,7 +134,7 @@ export async function buildElementWise(op: ElementWiseOp, w: StageWiring, env: E
       }
       const outs = new Map<string, Receiver>();
       for (const [tag, pc] of Object.entries(op.outputs)) outs.set(tag, w.checked(pc, t.fullName));
-      const pardo = new ParDoOp(t, fn, payload.mainOutputTag, outs, env.sideInputs, env.metrics.for(t.fullName), g.options, {});
+      const pardo = new ParDoOp(t, fn, payload.mainOutputTag, outs, env.sideInputs, env.metrics.for(t.fullName), g.options);
       // The immutability check wraps the ParDo (ParDoOp's own per-element check is left unused), sampled.
       return w.immutability ? new ImmutabilityCheck(pardo, t, g.coder(op.input), w.sampler(`immutable ${t.id}`)) : pardo;
     }

@@ -1,5 +1,4 @@
 import type { TransformNode } from "../../../graph/types.js";
-import type { Coder } from "../../../sdk/coders/coder.js";
 import { setCurrentMetricsContainer, type MetricsContainer } from "../../../sdk/metrics/metrics.js";
 import type { PCollectionView } from "../../../sdk/pcollection.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
@@ -13,11 +12,6 @@ import { lateOutputError, reportLateOutput, takeLateOutputError } from "../../sh
 import { UserCodeError } from "../../shared/user_code_error.js";
 import type { SideInputs } from "../side_inputs.js";
 import type { Operator, Receiver } from "./receiver.js";
-
-export interface ParDoChecks {
-  /** Coder of the input, to check that processElement does not mutate it. */
-  inputCoder?: Coder<unknown>;
-}
 
 /**
  * Runs a DoFn over each element; it is its own ProcessContext, reused across
@@ -51,7 +45,6 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     private readonly sideInputs: SideInputs,
     private readonly metrics: MetricsContainer,
     private readonly options: PipelineOptions,
-    private readonly checks: ParDoChecks,
   ) {
     this.mainOut = outputs.get(mainTag) ?? { process() {} };
     this.tagged = outputs;
@@ -94,7 +87,6 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     this.cur = wv;
     this.curWindow = window;
     const prev = setCurrentMetricsContainer(this.metrics);
-    const before = this.checks.inputCoder !== undefined ? this.encodeForImmutabilityCheck(wv.value) : undefined;
     this.inProcess = true;
     try {
       const r = this.fn.processElement(this) as unknown;
@@ -106,35 +98,6 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     } finally {
       this.inProcess = false;
       setCurrentMetricsContainer(prev);
-    }
-    if (before !== undefined) this.checkNotMutated(before, wv.value);
-  }
-
-  private encodeForImmutabilityCheck(value: unknown): Uint8Array {
-    try {
-      return this.checks.inputCoder!.encodeToBytes(value);
-    } catch (e) {
-      throw UserCodeError.from(
-        this.transform.fullName,
-        value,
-        true,
-        new Error(
-          `cannot check that the DoFn leaves its input unchanged (enforceImmutability): the element cannot be encoded with ${this.checks.inputCoder}: ${(e as Error).message}. ` +
-            `Set a coder that fits with .setCoder(...), or turn the check off with enforceImmutability: false`,
-        ),
-      );
-    }
-  }
-
-  private checkNotMutated(before: Uint8Array, value: unknown): void {
-    const after = this.checks.inputCoder!.encodeToBytes(value);
-    if (!Buffer.from(before).equals(Buffer.from(after))) {
-      throw UserCodeError.from(
-        this.transform.fullName,
-        value,
-        true,
-        new Error("the DoFn mutated its input element; DoFns must not change their inputs (copy the element, change the copy). Turn this check off with enforceImmutability: false"),
-      );
     }
   }
 

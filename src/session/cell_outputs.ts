@@ -103,11 +103,9 @@ export class CellOutputs {
   attachRun(result: PipelineResult, runner: string, purpose: "run" | "sample", awaited: () => boolean = () => true): void {
     const scope = this.scope;
     if (!scope) return;
+    // Not through waitUntilFinish: that would count as the cell waiting for the run.
+    for (const r of this.live) if (r.state !== "RUNNING") this.live.delete(r);
     this.live.add(result);
-    void result.waitUntilFinish().then(
-      () => this.live.delete(result),
-      () => this.live.delete(result),
-    );
     scope.runs.push({
       result,
       runner,

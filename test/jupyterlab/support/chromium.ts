@@ -123,7 +123,13 @@ export async function launchChromium(width: number, height: number, timeoutMs = 
       await exited;
       clearTimeout(t);
     }
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing into the profile for a moment after
+    // the browser exited: retry, and never fail a test over a temporary directory.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch {
+      // left in the temporary directory
+    }
   };
   try {
     // Chromium writes the port it chose into the profile's DevToolsActivePort.

@@ -67,9 +67,8 @@ export async function runCommand(text: string, ctx: CommandContext): Promise<boo
         return true;
       }
       try {
-        const { flinkPlanOf } = await import("../src/runners/flink/explain/index.js");
-        const { renderPlanText } = await import("../src/display/plan/text.js");
-        ctx.print(renderPlanText(flinkPlanOf(graph, ctx.pipelineOptions), { width: ctx.width }));
+        const bundle = await ctx.session.explainGraph(graph, ctx.pipelineOptions, ctx.width);
+        ctx.print(String(bundle["text/plain"]));
         return true;
       } catch (e) {
         ctx.printError(`.plan: ${(e as Error).message}`);

@@ -74,6 +74,11 @@ export interface Session {
    */
   formatValue(value: unknown, options?: util.InspectOptions): string;
   /**
+   * The Flink plan of a pipeline graph (one of pipelineGraphs()), drawn as `explain(p)` in a
+   * cell draws it: a text tree fitted to `width`, SVG, PNG. Throws naming what Flink cannot run.
+   */
+  explainGraph(graph: PipelineGraph, options?: Record<string, unknown>, width?: number): Promise<MimeBundle>;
+  /**
    * Defaults for pipelines cells create from now on (the REPL's `.runner flink host:port`):
    * merged over the session's `pipelineOptions`; `{ runner: "direct" }` goes back to local.
    */
@@ -597,6 +602,10 @@ export function createSession(options: SessionOptions = {}): Session {
       await Promise.all([outputs.cancelRuns(5_000), lazyChecker?.dispose()]);
     },
     ready: () => init,
+    async explainGraph(graph, o = {}, columns) {
+      const { renderPlan } = await import("../display/plan/index.js");
+      return renderPlan(flinkPlanOf(graph, { ...(graph.options ?? {}), ...pipelineDefaults, ...o }), { width: columns ?? width() });
+    },
     setPipelineOptions(o) {
       pipelineDefaults = { ...pipelineDefaults, ...o };
       sandbox?.exports.setDefaultPipelineOptions(pipelineDefaults);

@@ -176,6 +176,19 @@ describe("samples", () => {
   });
 });
 
+describe("explainGraph", () => {
+  test("a front end gets the Flink plan of a pipeline cells built, as explain(p) draws it", async () => {
+    const s = session();
+    ok(await s.execute("const p = Pipeline.create({ name: 'planned' });\np.apply('Nums', Create.of(1, 2)).apply('Twice', MapElements.via((x: number) => 2 * x));"));
+    const [graph] = s.pipelineGraphs();
+    const bundle = await s.explainGraph(graph!, {}, 80);
+    expect(String(bundle["text/plain"])).toMatch(/^Flink plan 'planned'/);
+    expect(String(bundle["text/plain"])).toMatch(/Twice/);
+    expect(String(bundle["text/plain"]).split("\n").every((l) => l.length <= 80)).toBe(true);
+    expect(String(bundle["image/svg+xml"])).toMatch(/<svg/);
+  });
+});
+
 describe("disposal", () => {
   test("disposing a session cancels the pipelines its cells left running", async () => {
     const s = session();

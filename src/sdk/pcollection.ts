@@ -81,6 +81,11 @@ export class PCollection<T> implements PValue {
   toString(): string {
     return `PCollection(${this.name})`;
   }
+
+  /** How a cell's value or console.log shows it (its fields are hidden, so util.inspect saw `PCollection {}`). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `${this.toString()}: show(it) or collect(it) computes it`;
+  }
 }
 
 /** The input of root transforms (Create, TextIO.read). */

@@ -134,6 +134,13 @@ describe("a cell's outputs", () => {
     expect(texts).toEqual(["Promise { <pending> }", "Promise { 42 }"]);
   });
 
+  test("a PCollection as the cell's value names itself (and says how to see its elements)", async () => {
+    const { s, of } = recorded();
+    ok(await s.execute("const p = Pipeline.create();\np.apply('Nums', Create.of(1, 2))"));
+    const result = of(1).find((o) => o.type === "result") as Extract<CellOutput, { type: "result" }>;
+    expect(result.bundle["text/plain"]).toBe("PCollection(Nums.out): show(it) or collect(it) computes it");
+  });
+
   test("a display handle returned as the cell's value shows nothing more", async () => {
     const { s, of } = recorded();
     ok(await s.execute("display('x')"));

@@ -151,7 +151,7 @@ export interface ExecuteOptions {
    * Every output of this execution, in order (src/display/outputs.ts): stream, display,
    * update, result, error — including what arrives after execute() resolved (a timer, a
    * pipeline still running, a worker's console.log), until the session is disposed.
-   * Given, it replaces the stdout/stderr/display hooks above for this cell.
+   * Given, it replaces the stdout/stderr hooks above for this cell.
    */
   onOutput?: (output: CellOutput) => void;
   /**

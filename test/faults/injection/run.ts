@@ -16,6 +16,7 @@ import { startCluster } from "../../../src/runners/flink/cluster/cluster.js";
 import { clusterLayout } from "../../../src/runners/flink/cluster/layout.js";
 import { readPidFiles } from "../../../src/runners/flink/cluster/processes.js";
 import { ROOT, startTestCluster, type TestCluster } from "../../runners/flink/fixture.js";
+import { rng } from "../../support/random.js";
 import { CASES, type Case, type CaseEnv, type ClusterControl, type Expectation, type Outcome, type RunnerName } from "./cases.js";
 
 export interface Verdict {
@@ -25,18 +26,6 @@ export interface Verdict {
   verdict: "ok" | "WRONG" | "HANG" | "LOST";
   ms: number;
   note: string;
-}
-
-/** A tiny seeded PRNG (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function judge(outcome: Outcome, e: Expectation): { verdict: Verdict["verdict"]; note: string } {
@@ -101,7 +90,7 @@ export async function runSuite(o: SuiteOptions): Promise<Verdict[]> {
       },
     };
     for (let run = 1; run <= o.runs; run++) {
-      const random = seeded(o.seed + run * 7919);
+      const random = rng(o.seed + run * 7919);
       for (const runner of o.runners) {
         for (const c of CASES) {
           if (!c.runners.includes(runner) || (o.ci && !c.ci)) continue;

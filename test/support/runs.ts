@@ -15,6 +15,16 @@ export async function failure(r: PipelineResult): Promise<Error> {
   throw new Error("expected the run to fail");
 }
 
+/** The error `f` throws (it must throw): for checking a refusal's whole message. */
+export function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected an error");
+}
+
 /** For a test file (its import.meta.url): the 1-based line holding a marker, other than the lookup's own. */
 export function lineFinder(fileUrl: string): (marker: string) => number {
   const file = fileURLToPath(fileUrl);

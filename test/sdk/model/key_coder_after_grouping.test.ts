@@ -10,20 +10,11 @@ import {
   Sum, TransformApplicationError, VarLongCoder,
 } from "../../../src/index.js";
 import type { PipelineGraph } from "../../../src/graph/types.js";
-import { lineFinder } from "../../support/runs.js";
+import { lineFinder, thrown } from "../../support/runs.js";
 
 const lineOf = lineFinder(import.meta.url);
 
 const objectKeys = () => [KV.of({ a: 1, b: 2 }, 1), KV.of({ b: 2, a: 1 }, 2)];
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("setCoder after a grouping transform was applied", () => {
   it("refuses a non-deterministic key coder, naming the GroupByKey, where it was applied, and the coder", () => {

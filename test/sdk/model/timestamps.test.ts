@@ -11,7 +11,7 @@ import {
   TimestampedValue, TransformApplicationError, Window, WithTimestamps, type ProcessContext,
 } from "../../../src/index.js";
 import { collectWindowed } from "../../../src/display/interactive/calls.js";
-import { failure, lineFinder } from "../../support/runs.js";
+import { failure, lineFinder, thrown } from "../../support/runs.js";
 
 const lineOf = lineFinder(import.meta.url);
 const opts = { inProcess: true };
@@ -21,15 +21,6 @@ class ShiftFn extends DoFn<number, number> {
   processElement(c: ProcessContext<number, number>) {
     c.outputWithTimestamp(c.element(), this.to); // OUTPUT-HERE
   }
-}
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error("expected an error");
 }
 
 describe("invalid timestamps fail at the transform that made them, naming the element", () => {

@@ -74,7 +74,7 @@ export function hostRunners(options: { dryRun?: boolean; onRun?: (result: Watche
       const result = new WatchedResult(options.dryRun ? new NotRunResult() : resolveRunner(runner).run(request));
       graphs.set(result, request.graph);
       options.onRun?.(result, runner);
-      // The host's listeners hear it too: `flowbook run` waits for the runs a script left running.
+      // The host API's onPipelineRun listeners hear it too (the session itself attributes it through onRun).
       notifyPipelineRun(result, request.graph);
       return result;
     },

@@ -120,10 +120,8 @@ export class CellOutputs {
   }
 
   /** Cancels every run still going, waiting for the runners' confirmation at most `ms`. */
-  async cancelRuns(ms: number): Promise<void> {
-    const running = [...this.live].filter((r) => r.state === "RUNNING");
-    const cancelled = Promise.all(running.map((r) => r.cancel().catch(() => undefined)));
-    await Promise.race([cancelled, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+  cancelRuns(ms: number): Promise<void> {
+    return cancelWithin([...this.live], ms);
   }
 
   private onRunEvent(scope: CellScope, runId: string, event: RunEvent): void {
@@ -152,6 +150,15 @@ export class CellOutputs {
     };
     return progress;
   }
+}
+
+/**
+ * Cancels the runs among `results` still running; resolves when the runners confirmed, or
+ * after `ms` (the cancel requests are out: a cluster may take longer to confirm).
+ */
+export async function cancelWithin(results: readonly PipelineResult[], ms: number): Promise<void> {
+  const cancelled = Promise.all(results.filter((r) => r.state === "RUNNING").map((r) => r.cancel().catch(() => undefined)));
+  await Promise.race([cancelled, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 }
 
 function plainText(bundle: MimeBundle): string {

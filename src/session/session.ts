@@ -23,7 +23,7 @@ import { hostServices } from "../display/interactive/host_services.js";
 import { SampleService } from "../display/samples/sample_service.js";
 import { flinkPlanOf } from "../runners/flink/explain/index.js";
 import { resolveRunner } from "../sdk/runner.js";
-import { CellOutputs, type CellScope } from "./cell_outputs.js";
+import { CellOutputs, cancelWithin, type CellScope } from "./cell_outputs.js";
 import type { PipelineGraph } from "../graph/types.js";
 import { hostRunners } from "./sandbox/host_runners.js";
 import { createSandbox, type Sandbox } from "./sandbox/sandbox.js";
@@ -544,9 +544,7 @@ export function createSession(options: SessionOptions = {}): Session {
       if (e instanceof InterruptedError) {
         // The cancel requests go out now; the cell answers within a quarter second even when a
         // cluster takes longer to confirm (the job's state follows in the run's events).
-        const running = [...cellRuns, ...scope.runs.map((r) => r.result)].filter((r) => r.state === "RUNNING");
-        const cancelled = Promise.all(running.map((r) => r.cancel().catch(() => undefined)));
-        await Promise.race([cancelled, new Promise((resolve) => setTimeout(resolve, 250).unref())]);
+        await cancelWithin([...cellRuns, ...scope.runs.map((r) => r.result)], 250);
         return done(
           { status: "error", hasValue: false, error: { ename: "Interrupted", evalue: "the cell was interrupted", traceback: ["Interrupted: the cell was interrupted"], frames: [], kind: "interrupted" } },
           typeErrors,

@@ -111,3 +111,11 @@ export const Urns = {
   TEST_STREAM: "beam:transform:teststream:v1",
   COMPOSITE: "flowbook:transform:composite:v1",
 } as const;
+
+/** The window functions' URNs: the SDK's WindowFns, both runners and the Flink plan read these. */
+export const WindowFnUrns = {
+  GLOBAL: "beam:window_fn:global_windows:v1",
+  FIXED: "beam:window_fn:fixed_windows:v1",
+  SLIDING: "beam:window_fn:sliding_windows:v1",
+  SESSIONS: "beam:window_fn:session_windows:v1",
+} as const;

@@ -12,7 +12,7 @@ import {
   Count, Create, DoFn, DoubleCoder, Duration, FixedWindows, GroupByKey, KV, MapElements, ParDo, Pipeline, PTransform,
   Sum, TestPipeline, TextIO, TimestampedValue, TupleTag, View, Window, WithKeys, type PCollection, type ProcessContext,
 } from "../../src/index.js";
-import { executableLeaves, isMergingWindowing } from "../../src/runners/direct/plan.js";
+import { executableLeaves } from "../../src/runners/harness/executable_transforms.js";
 import { translate } from "../../src/runners/flink/translators/translate.js";
 import { resolveRunner } from "../../src/sdk/runner.js";
 import type { WindowedValue } from "../../src/sdk/values/windowed_value.js";
@@ -120,8 +120,7 @@ describe("ancestorsGraph", () => {
     const combine = Object.values(g.transforms).find((t) => t.fullName === "Count.PerElement/Combine.perKey")!;
     expect(combine.urn).toBe(Urns.COMBINE_PER_KEY);
     // The local runner still executes it whole (combiner lifting).
-    const canLift = (t: { inputs: Record<string, string>; payload?: unknown }) => !isMergingWindowing(g, Object.values(t.inputs)[0]!) && t.payload !== undefined;
-    expect(executableLeaves(g, canLift).map((t) => t.fullName)).toContain("Count.PerElement/Combine.perKey");
+    expect(executableLeaves(g).map((t) => t.fullName)).toContain("Count.PerElement/Combine.perKey");
     expect(bag((await runCollect(g, [counts.id]))[counts.id]!)).toEqual(bag((await runCollect(full, [counts.id]))[counts.id]!));
 
     // The GroupByKey inside: the combine is no longer whole, so it runs by parts.
@@ -172,8 +171,7 @@ describe("ancestorsGraph", () => {
       const full = JSON.parse(JSON.stringify(p.toJSON())) as PipelineGraph;
       const options = { ...LOCAL, ...c.options };
       // What a full run can bring back: the outputs of what the local runner executes (a lifted combine's parts are not).
-      const canLift = (t: { inputs: Record<string, string>; payload?: unknown }) => !isMergingWindowing(full, Object.values(t.inputs)[0]!) && t.payload !== undefined;
-      const produced = executableLeaves(full, canLift).flatMap((t) => Object.values(t.outputs));
+      const produced = executableLeaves(full).flatMap((t) => Object.values(t.outputs));
       const expected = await runCollect(full, produced, options);
       // A random sample's PCollections (or any two full runs disagree on) are compared by their size only.
       const again = await runCollect(full, produced, options);

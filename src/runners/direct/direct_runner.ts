@@ -20,11 +20,11 @@ import type { CreatePayload } from "../../sdk/transforms/create.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { StageFailure, type RunHooks, type TaskExecutor } from "./executor.js";
 import { InlineExecutor } from "./inline_executor.js";
-import { splitCreate } from "./inputs/create_input.js";
+import { splitCreate } from "../harness/inputs/create_input.js";
 import { earlyStopSamples, planStages, type ExecutionPlan, type Stage } from "./plan.js";
 import { ProgressReport } from "./progress_report.js";
 import { stageName } from "./stage_names.js";
-import { GraphContext } from "./task_context.js";
+import { GraphContext } from "../harness/task_context.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
 import { hasSharedPool, sharedPool } from "./worker_pool.js";
 

@@ -2,7 +2,7 @@ import type { PipelineGraph } from "../../graph/types.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { OutputStream } from "../../io/console/user_output.js";
 import type { ExecutionPlan } from "./plan.js";
-import type { TaskProgress } from "./task_counts.js";
+import type { TaskProgress } from "../harness/task_counts.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
 
 /** What a run hears from its tasks while they run. */

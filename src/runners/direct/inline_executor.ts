@@ -4,7 +4,7 @@ import { PROGRESS_INTERVAL_MS, StageFailure, type RunHooks, type TaskExecutor } 
 import { OutputBuffer } from "./output_buffer.js";
 import { outsideCapture, withOutputCapture, type OutputTarget } from "./output_capture.js";
 import type { ExecutionPlan } from "./plan.js";
-import { TaskCounts } from "./task_counts.js";
+import { TaskCounts } from "../harness/task_counts.js";
 import { TaskRunner, type TaskResult, type TaskSpec } from "./task_runner.js";
 
 interface InlineRun {

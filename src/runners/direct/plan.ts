@@ -7,6 +7,7 @@
 import type { PipelineGraph, TransformNode } from "../../graph/types.js";
 import { Urns } from "../../graph/types.js";
 import { sinkFor, sourceFor } from "../../io/registry.js";
+import { executableLeaves } from "../harness/executable_transforms.js";
 
 export type StageInput =
   | { kind: "source"; transform: string; urn: string; output: string }
@@ -47,7 +48,6 @@ export interface ExecutionPlan {
 
 const SOURCES = new Set<string>([Urns.CREATE, Urns.TEXT_READ, Urns.AVRO_READ, Urns.GENERATE_SEQUENCE]);
 const ELEMENT_WISE = new Set<string>([Urns.PAR_DO, Urns.WINDOW_INTO, Urns.COMBINE_GROUPED_VALUES]);
-const COMPOSITE = "flowbook:transform:composite:v1";
 
 export class PlanError extends Error {
   constructor(message: string) {
@@ -56,40 +56,9 @@ export class PlanError extends Error {
   }
 }
 
-/** The transforms a runner executes, in application order: primitives, and lifted combines whole. */
-export function executableLeaves(graph: PipelineGraph, canLift: (t: TransformNode) => boolean): TransformNode[] {
-  const out: TransformNode[] = [];
-  const visit = (id: string) => {
-    const t = graph.transforms[id];
-    if (!t) throw new PlanError(`graph names transform '${id}' but does not define it`);
-    if (t.urn === Urns.COMBINE_PER_KEY && canLift(t)) {
-      out.push(t);
-      return;
-    }
-    if (t.subtransforms.length) {
-      for (const c of t.subtransforms) visit(c);
-      return;
-    }
-    if (t.urn === COMPOSITE || t.urn === Urns.COMBINE_PER_KEY || t.urn === Urns.COMBINE_GLOBALLY) return; // a view or an empty composite
-    out.push(t);
-  };
-  for (const r of graph.rootTransforms) visit(r);
-  return out;
-}
-
-export function isMergingWindowing(graph: PipelineGraph, pcollection: string): boolean {
-  const pc = graph.pcollections[pcollection]!;
-  const ws = graph.windowingStrategies[pc.windowingStrategy]!;
-  return ws.windowFn.urn === "beam:window_fn:session_windows:v1";
-}
-
 /** Cuts the graph into stages. `collect` names PCollections to bring back (id → limit). */
 export function planStages(graph: PipelineGraph, collect: Record<string, number> = {}): ExecutionPlan {
-  const canLift = (t: TransformNode) => {
-    const input = Object.values(t.inputs)[0];
-    return input !== undefined && !isMergingWindowing(graph, input) && t.payload !== undefined;
-  };
-  const leaves = executableLeaves(graph, canLift);
+  const leaves = executableLeaves(graph);
   const stages: Stage[] = [];
   const stageOf = new Map<string, Stage>(); // pcollection id → the stage producing it
   const materialized = new Map<string, { stage: Stage; op: Op & { kind: "materialize" } }>();

@@ -11,7 +11,7 @@ import { Urns } from "../../graph/types.js";
 import type { TransformProgress } from "../../sdk/runner.js";
 import { PROGRESS_INTERVAL_MS } from "./executor.js";
 import type { ExecutionPlan, Stage } from "./plan.js";
-import type { TaskProgress } from "./task_counts.js";
+import type { TaskProgress } from "../harness/task_counts.js";
 
 type Field = "elementsIn" | "elementsOut" | "bytesRead";
 

@@ -8,7 +8,6 @@ import { Urns, type PipelineGraph } from "../../graph/types.js";
 import { sinkFor, sourceFor, type SourceSplit } from "../../io/registry.js";
 import { ByteReader } from "../../sdk/coders/byte_io.js";
 import { coderFromSpec, type Coder } from "../../sdk/coders/coder.js";
-import { GeneralObjectCoder, KvCoder } from "../../sdk/coders/index.js";
 import { MetricsContainer, containerUpdates, setCurrentMetricsContainer, type MetricUpdates } from "../../sdk/metrics/metrics.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { CombineFn } from "../../sdk/transforms/combine_fn.js";
@@ -16,27 +15,27 @@ import type { DoFn } from "../../sdk/transforms/do_fn.js";
 import { WindowedValue as WV } from "../../sdk/values/windowed_value.js";
 import { PaneInfo } from "../../sdk/values/pane.js";
 import { TIMESTAMP_MIN } from "../../sdk/values/time.js";
-import { StructuredCloneCoder } from "../shared/structured_clone_coder.js";
 import { UserCodeError } from "../shared/user_code_error.js";
-import { buildElementWise, loadUserFn } from "../shared/stage_builder.js";
-import { readCreateSplit } from "./inputs/create_input.js";
-import { readGroupByKeyPartition } from "./inputs/group_by_key_read.js";
-import { readCombinePartition } from "./inputs/combine_merge_read.js";
-import { readWindowedValues } from "./inputs/windowed_values_read.js";
-import { EncodabilityCheck } from "./operators/encodability_check.js";
-import { GroupByKeyWrite } from "./operators/group_by_key_write.js";
-import { MaterializeOp } from "./operators/materialize_op.js";
-import { PairWithOneIntoPrecombine } from "./operators/pair_with_one_into_precombine.js";
-import { PrecombineWrite } from "./operators/precombine_write.js";
-import type { Operator, Receiver } from "./operators/receiver.js";
-import { ReshuffleWrite } from "./operators/reshuffle_write.js";
-import { ShuffleWriter } from "./operators/shuffle_records.js";
-import { SinkOp } from "./operators/sink_op.js";
+import { accumulatorCoder, kvCoders } from "../harness/coders.js";
+import { buildElementWise, loadUserFn } from "../harness/stage_builder.js";
+import { readCreateSplit } from "../harness/inputs/create_input.js";
+import { readGroupByKeyPartition } from "../harness/inputs/group_by_key_read.js";
+import { readCombinePartition } from "../harness/inputs/combine_merge_read.js";
+import { readWindowedValues } from "../harness/inputs/windowed_values_read.js";
+import { EncodabilityCheck } from "../harness/operators/encodability_check.js";
+import { GroupByKeyWrite } from "../harness/operators/group_by_key_write.js";
+import { MaterializeOp } from "../harness/operators/materialize_op.js";
+import { PairWithOneIntoPrecombine } from "../harness/operators/pair_with_one_into_precombine.js";
+import { PrecombineWrite } from "../harness/operators/precombine_write.js";
+import type { Operator, Receiver } from "../harness/operators/receiver.js";
+import { ReshuffleWrite } from "../harness/operators/reshuffle_write.js";
+import { ShuffleWriter } from "../harness/operators/shuffle_records.js";
+import { SinkOp } from "../harness/operators/sink_op.js";
 import type { CombinePayload } from "../../sdk/transforms/combine.js";
 import { earlyStopSamples, type ExecutionPlan, type Stage } from "./plan.js";
-import { SideInputs } from "./side_inputs.js";
-import { GraphContext, TaskMetrics, type TaskOutput } from "./task_context.js";
-import { CountingWiring, TaskCounts, type TaskProgress } from "./task_counts.js";
+import { SideInputs } from "../harness/side_inputs.js";
+import { GraphContext, TaskMetrics, type TaskOutput } from "../harness/task_context.js";
+import { CountingWiring, TaskCounts, type TaskProgress } from "../harness/task_counts.js";
 
 export type TaskInput =
   | { kind: "source"; split: SourceSplit }
@@ -309,13 +308,4 @@ export class TaskRunner {
       }
     }
   }
-}
-
-export function kvCoders(c: Coder<unknown>): { key: Coder<unknown>; value: Coder<unknown> } {
-  if (c instanceof KvCoder) return { key: c.keyCoder, value: c.valueCoder };
-  return { key: GeneralObjectCoder.of(), value: GeneralObjectCoder.of() };
-}
-
-export function accumulatorCoder(p: CombinePayload): Coder<unknown> {
-  return p.accumulatorCoder ? coderFromSpec(p.accumulatorCoder as never) : new StructuredCloneCoder();
 }

@@ -9,7 +9,7 @@ import { errorToJSON } from "../shared/user_code_error.js";
 import { PROGRESS_INTERVAL_MS } from "./executor.js";
 import { OutputBuffer } from "./output_buffer.js";
 import { installOutputCapture, withOutputCapture, type OutputTarget } from "./output_capture.js";
-import { TaskCounts } from "./task_counts.js";
+import { TaskCounts } from "../harness/task_counts.js";
 import { TaskRunner } from "./task_runner.js";
 import type { WorkerRequest, WorkerResponse } from "./worker_pool.js";
 

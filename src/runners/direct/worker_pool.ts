@@ -7,7 +7,7 @@ import { errorFromJSON } from "../shared/user_code_error.js";
 import { settleTasks, type RunHooks, type TaskExecutor } from "./executor.js";
 import type { OutputRecord } from "./output_buffer.js";
 import type { ExecutionPlan } from "./plan.js";
-import type { TaskProgress } from "./task_counts.js";
+import type { TaskProgress } from "../harness/task_counts.js";
 import type { TaskResult, TaskSpec } from "./task_runner.js";
 
 export type WorkerRequest =

@@ -1,10 +1,11 @@
+import { WindowFnUrns } from "../../graph/types.js";
 import type { Coder } from "../coders/coder.js";
 import { IntervalWindowCoder } from "../coders/interval_window_coder.js";
 import { durationMillis, type DurationLike, type Instant } from "../values/time.js";
 import { IntervalWindow, type BoundedWindow } from "../values/windows.js";
 import { registerWindowFn, WindowFn } from "./window_fn.js";
 
-const URN = "beam:window_fn:fixed_windows:v1";
+const URN = WindowFnUrns.FIXED;
 
 /** Windows of a fixed size, aligned to the epoch plus an offset. */
 export class FixedWindows extends WindowFn<IntervalWindow> {

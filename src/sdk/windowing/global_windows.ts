@@ -1,9 +1,10 @@
+import { WindowFnUrns } from "../../graph/types.js";
 import { GlobalWindowCoder } from "../coders/global_window_coder.js";
 import type { Coder } from "../coders/coder.js";
 import { GlobalWindow, type BoundedWindow } from "../values/windows.js";
 import { registerWindowFn, WindowFn } from "./window_fn.js";
 
-const URN = "beam:window_fn:global_windows:v1";
+const URN = WindowFnUrns.GLOBAL;
 const ASSIGNED: GlobalWindow[] = [GlobalWindow.INSTANCE];
 
 export class GlobalWindows extends WindowFn<GlobalWindow> {

@@ -1,10 +1,11 @@
+import { WindowFnUrns } from "../../graph/types.js";
 import type { Coder } from "../coders/coder.js";
 import { IntervalWindowCoder } from "../coders/interval_window_coder.js";
 import { durationMillis, type DurationLike, type Instant } from "../values/time.js";
 import { IntervalWindow, type BoundedWindow } from "../values/windows.js";
 import { registerWindowFn, WindowFn, type WindowMerge } from "./window_fn.js";
 
-const URN = "beam:window_fn:session_windows:v1";
+const URN = WindowFnUrns.SESSIONS;
 
 /** Each element opens [t, t + gap); windows that overlap merge into one session. */
 export class Sessions extends WindowFn<IntervalWindow> {

@@ -1,3 +1,4 @@
+import { WindowFnUrns } from "../../graph/types.js";
 import type { Coder } from "../coders/coder.js";
 import { IntervalWindowCoder } from "../coders/interval_window_coder.js";
 import { durationMillis, type DurationLike, type Instant } from "../values/time.js";
@@ -5,7 +6,7 @@ import { IntervalWindow, type BoundedWindow } from "../values/windows.js";
 import { mod } from "./fixed_windows.js";
 import { registerWindowFn, WindowFn } from "./window_fn.js";
 
-const URN = "beam:window_fn:sliding_windows:v1";
+const URN = WindowFnUrns.SLIDING;
 
 /** Overlapping windows of a size, starting every period. */
 export class SlidingWindows extends WindowFn<IntervalWindow> {

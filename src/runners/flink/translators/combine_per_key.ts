@@ -22,6 +22,7 @@ import type { TransformNode } from "../../../graph/types.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { CombinePayload } from "../../../sdk/transforms/combine.js";
 import type { TranslationContext } from "./context.js";
+import { combineLifting } from "../../harness/executable_transforms.js";
 import { checkGroupingSemantics } from "./group_by_key.js";
 import type { TransformTranslator } from "./translator.js";
 import { CoderUrns, sameCoder } from "./wire_coders.js";
@@ -31,8 +32,6 @@ export const NATIVE_COMBINERS: ReadonlySet<string> = new Set(["sum", "count", "m
 
 /** The accumulator coder when the CombineFn gives none (the local runner's default too). */
 export const STRUCTURED_CLONE_CODER: CoderSpec = { urn: "flowbook:coder:structured_clone:v1" };
-
-const SESSIONS = "beam:window_fn:session_windows:v1";
 
 export interface NativeCombine {
   fn: string;
@@ -66,9 +65,7 @@ export function nativeCombine(t: TransformNode, ctx: TranslationContext): Native
 export const combinePerKeyTranslator: TransformTranslator = {
   becomes: "combine (native) | usercode pre-combine → group_by_key → usercode merge; lifted either way",
   translatesWhole(t: TransformNode, ctx: TranslationContext): boolean {
-    const input = t.inputs["main"] ?? Object.values(t.inputs)[0];
-    if (input === undefined || t.payload === undefined) return false;
-    return ctx.strategy(input).windowFn.urn !== SESSIONS;
+    return combineLifting(ctx.graph, t).lifted;
   },
   translate(t: TransformNode, ctx: TranslationContext): void {
     const input = ctx.mainInput(t);

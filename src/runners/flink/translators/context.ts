@@ -6,7 +6,7 @@
  * chain of ParDos is one Node round trip, not one per ParDo).
  */
 import { randomUUID } from "node:crypto";
-import type { PCollectionNode, PipelineGraph, TransformNode, WindowingStrategySpec } from "../../../graph/types.js";
+import { WindowFnUrns, type PCollectionNode, type PipelineGraph, type TransformNode, type WindowingStrategySpec } from "../../../graph/types.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
 import type { FlinkOperator, FlinkPlan, FlinkWindowFn, FlinkWindowing, OperatorInput, OperatorKind, ShipStrategy } from "../flink_plan.js";
@@ -126,13 +126,13 @@ export class TranslationContext {
   windowFn(urn: string, payload: unknown, t: TransformNode): FlinkWindowFn {
     const p = (payload ?? {}) as Record<string, number>;
     switch (urn) {
-      case "beam:window_fn:global_windows:v1":
+      case WindowFnUrns.GLOBAL:
         return { type: "global" };
-      case "beam:window_fn:fixed_windows:v1":
+      case WindowFnUrns.FIXED:
         return { type: "fixed", sizeMs: p.sizeMillis!, offsetMs: p.offsetMillis ?? 0 };
-      case "beam:window_fn:sliding_windows:v1":
+      case WindowFnUrns.SLIDING:
         return { type: "sliding", sizeMs: p.sizeMillis!, periodMs: p.periodMillis!, offsetMs: p.offsetMillis ?? 0 };
-      case "beam:window_fn:session_windows:v1":
+      case WindowFnUrns.SESSIONS:
         return { type: "sessions", gapMs: p.gapMillis! };
       default:
         this.refuse(t, `the bridge knows global, fixed, sliding and session windows, not the WindowFn ${urn}`);

@@ -1,6 +1,6 @@
 import { formatElement } from "../../../io/console/console_sink.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
-import type { Operator, Receiver } from "../../direct/operators/receiver.js";
+import type { Operator, Receiver } from "../../harness/operators/receiver.js";
 
 /**
  * ConsoleIO.write's formatting, for the bridge's console sink to print: each element as

@@ -6,7 +6,7 @@
  * elements in and out (progress_report.ts).
  */
 import type { MetricsContainer } from "../../sdk/metrics/metrics.js";
-import { StageWiring } from "../shared/stage_builder.js";
+import { StageWiring } from "./stage_builder.js";
 import type { Operator, Receiver } from "./operators/receiver.js";
 import type { GraphContext } from "./task_context.js";
 

@@ -16,18 +16,18 @@ import type { CombineFn } from "../../sdk/transforms/combine_fn.js";
 import { PairWithOneFn } from "../../sdk/transforms/count.js";
 import type { DoFn } from "../../sdk/transforms/do_fn.js";
 import type { ParDoPayload } from "../../sdk/transforms/par_do.js";
-import { CombineValuesOp } from "../direct/operators/combine_values_op.js";
-import { EncodabilityCheck } from "../direct/operators/encodability_check.js";
-import { PairWithOneIntoPrecombine } from "../direct/operators/pair_with_one_into_precombine.js";
-import { ParDoOp } from "../direct/operators/par_do_op.js";
-import { PrecombineWrite } from "../direct/operators/precombine_write.js";
-import { fanOut, type Operator, type Receiver } from "../direct/operators/receiver.js";
-import { WindowIntoOp } from "../direct/operators/window_into_op.js";
-import type { SideInputs } from "../direct/side_inputs.js";
-import type { GraphContext, TaskMetrics } from "../direct/task_context.js";
-import { ImmutabilityCheck } from "../direct/operators/immutability_check.js";
-import { CheckSampler, checkPolicy } from "./check_sampling.js";
-import { UserCodeError } from "./user_code_error.js";
+import { CombineValuesOp } from "./operators/combine_values_op.js";
+import { EncodabilityCheck } from "./operators/encodability_check.js";
+import { PairWithOneIntoPrecombine } from "./operators/pair_with_one_into_precombine.js";
+import { ParDoOp } from "./operators/par_do_op.js";
+import { PrecombineWrite } from "./operators/precombine_write.js";
+import { fanOut, type Operator, type Receiver } from "./operators/receiver.js";
+import { WindowIntoOp } from "./operators/window_into_op.js";
+import type { SideInputs } from "./side_inputs.js";
+import type { GraphContext, TaskMetrics } from "./task_context.js";
+import { ImmutabilityCheck } from "./operators/immutability_check.js";
+import { CheckSampler, checkPolicy } from "../shared/check_sampling.js";
+import { UserCodeError } from "../shared/user_code_error.js";
 
 /** The element-wise ops both runners' stages have. */
 export type ElementWiseOp =

@@ -10,6 +10,8 @@ import { details, kindLabel, runsUserCode, transformsToList } from "./describe.j
 export interface TextOptions {
   /** Column width to shorten long lines at (default 120; 0 = never). */
   width?: number;
+  /** Restyles the lines drawing an operator (the translation stepper marks what a step added). */
+  decorate?: (opId: string, line: string) => string;
 }
 
 function edgeLabel(i: OperatorInput, from: FlinkOperator): string {
@@ -33,28 +35,29 @@ export function renderPlanText(plan: FlinkPlan, options: TextOptions = {}): stri
     `Flink plan '${plan.jobName}' · ${plan.runtimeMode} · parallelism ${plan.parallelism} · ${plan.operators.length} operators, ${user} running user code in Node`,
   ];
   const clip = (s: string) => (width > 0 && s.length > width ? s.slice(0, width - 1) + "…" : s);
+  const put = (opId: string, s: string) => lines.push(options.decorate ? options.decorate(opId, clip(s)) : clip(s));
   const drawn = new Set<string>();
 
   const draw = (op: FlinkOperator, prefix: string, last: boolean, edge: string | undefined) => {
     const branch = edge === undefined ? "" : last ? "└─" : "├─";
     const head = `${prefix}${branch}${edge === undefined ? "" : `${edge} ▸ `}${op.id} ${kindLabel(op)}  ${op.name}  ×${op.parallelism ?? plan.parallelism}`;
     if (drawn.has(op.id)) {
-      lines.push(clip(`${prefix}${branch}${edge} ▸ ${op.id} (see above)`));
+      put(op.id, `${prefix}${branch}${edge} ▸ ${op.id} (see above)`);
       return;
     }
     drawn.add(op.id);
-    lines.push(clip(head));
+    put(op.id, head);
     const childPrefix = edge === undefined ? prefix : prefix + (last ? "   " : "│  ");
     const kids = (consumers.get(op.id) ?? []).filter((c) => c.index === 0 || drawn.has(c.op.inputs[0]!.from) || !byId.has(c.op.inputs[0]!.from));
     const refs = (consumers.get(op.id) ?? []).filter((c) => !kids.includes(c));
     const bar = kids.length || refs.length ? "│ " : "  ";
-    for (const t of transformsToList(op)) lines.push(clip(`${childPrefix}${bar}   · ${t}`));
-    for (const d of details(op, plan)) lines.push(clip(`${childPrefix}${bar}     ${d}`));
+    for (const t of transformsToList(op)) put(op.id, `${childPrefix}${bar}   · ${t}`);
+    for (const d of details(op, plan)) put(op.id, `${childPrefix}${bar}     ${d}`);
     const all = [...kids.map((k) => ({ ...k, ref: false })), ...refs.map((r) => ({ ...r, ref: true }))];
     all.forEach((c, i) => {
       const isLast = i === all.length - 1;
       if (c.ref) {
-        lines.push(clip(`${childPrefix}${isLast ? "└─" : "├─"}${edgeLabel(c.input, op)} ▸ ${c.op.id} (input ${c.index + 1} of ${c.op.inputs.length}; drawn under ${c.op.inputs[0]!.from})`));
+        put(c.op.id, `${childPrefix}${isLast ? "└─" : "├─"}${edgeLabel(c.input, op)} ▸ ${c.op.id} (input ${c.index + 1} of ${c.op.inputs.length}; drawn under ${c.op.inputs[0]!.from})`);
       } else {
         draw(c.op, childPrefix, isLast, edgeLabel(c.input, op));
       }

@@ -13,6 +13,12 @@ import { category, details, kindLabel, transformsToList, type OperatorCategory }
 export interface PlanDrawOptions {
   /** Operators to highlight, by id (`op3`) or by the full name of a transform they hold. */
   highlight?: string[];
+  /** Operators drawn as changed (a transform fused into an existing stage), by id. */
+  changed?: string[];
+  /** Edges drawn highlighted (the stepper's new edges). */
+  highlightEdges?: Array<{ from: string; to: string }>;
+  /** Lines under the title (the stepper's step and decisions). */
+  caption?: string[];
 }
 
 export const CATEGORY_COLORS: Record<OperatorCategory, { fill: string; band: string }> = {
@@ -31,6 +37,9 @@ export const SHIP_STYLES: Record<ShipStrategy, { color: string; width: number; s
 };
 
 const HIGHLIGHT = "#e8590c";
+/** The body of a highlighted (new) operator, and of a changed one. */
+export const HIGHLIGHT_FILL = "#ffd8a8";
+export const CHANGED = { border: "#f59f00", fill: "#fff3bf" };
 const MAX_TRANSFORMS = 6;
 const MAX_CHARS = 64;
 
@@ -48,29 +57,32 @@ function clip(s: string, n = MAX_CHARS): string {
 
 export function planDot(plan: FlinkPlan, options: PlanDrawOptions = {}): string {
   const wanted = new Set(options.highlight ?? []);
+  const changed = new Set(options.changed ?? []);
+  const litEdges = new Set((options.highlightEdges ?? []).map((e) => `${e.from}\u0000${e.to}`));
   const byId = new Map(plan.operators.map((o) => [o.id, o]));
   const userCode = plan.operators.filter((o) => category(o) === "usercode").length;
   const f = quoted(FONT_FAMILY);
   const out: string[] = [];
   out.push(`digraph plan {`);
-  out.push(`  graph [rankdir=TB, fontname=${f}, fontsize=12, nodesep=0.35, ranksep=0.45, pad=0.2, labelloc=t, labeljust=l, label=<${title(plan, userCode)}>];`);
+  out.push(`  graph [rankdir=TB, fontname=${f}, fontsize=12, nodesep=0.35, ranksep=0.45, pad=0.2, labelloc=t, labeljust=l, label=<${title(plan, userCode, options.caption)}>];`);
   out.push(`  node [fontname=${f}, fontsize=11, shape=plain];`);
   out.push(`  edge [fontname=${f}, fontsize=10, arrowsize=0.7];`);
   for (const op of plan.operators) {
     const hl = wanted.has(op.id) || op.transforms.some((t) => wanted.has(t));
-    out.push(`  ${quoted(op.id)} [label=<${box(op, plan, hl)}>, id=${quoted(`op_${op.id}`)}, class=${quoted(`operator ${category(op)}${hl ? " highlighted" : ""}`)}, tooltip=${quoted(`${op.id} ${op.kind}: ${op.transforms.join(", ") || op.name}`)}];`);
+    const ch = !hl && changed.has(op.id);
+    out.push(`  ${quoted(op.id)} [label=<${box(op, plan, hl, ch)}>, id=${quoted(`op_${op.id}`)}, class=${quoted(`operator ${category(op)}${hl ? " highlighted" : ch ? " changed" : ""}`)}, tooltip=${quoted(`${op.id} ${op.kind}: ${op.transforms.join(", ") || op.name}`)}];`);
   }
   for (const op of plan.operators) {
     op.inputs.forEach((input, index) => {
       if (!byId.has(input.from)) return;
-      out.push(`  ${quoted(input.from)} -> ${quoted(op.id)} ${edge(input, op, index)};`);
+      out.push(`  ${quoted(input.from)} -> ${quoted(op.id)} ${edge(input, op, index, litEdges.has(`${input.from}\u0000${op.id}`))};`);
     });
   }
   out.push(`}`);
   return out.join("\n");
 }
 
-function title(plan: FlinkPlan, userCode: number): string {
+function title(plan: FlinkPlan, userCode: number, caption: string[] = []): string {
   const legend = (Object.entries(CATEGORY_COLORS) as Array<[OperatorCategory, { band: string }]>)
     .map(([cat, c]) => `<FONT COLOR="${c.band}">■</FONT> ${cat === "usercode" ? "user code (Node)" : cat}`)
     .join("   ");
@@ -81,10 +93,11 @@ function title(plan: FlinkPlan, userCode: number): string {
     `<TR><TD ALIGN="LEFT"><B>${html(`Flink plan '${plan.jobName}'`)}</B></TD></TR>` +
     `<TR><TD ALIGN="LEFT"><FONT COLOR="#555555">${html(`${plan.runtimeMode} · parallelism ${plan.parallelism} · ${plan.operators.length} operators, ${userCode} with user code (Node)`)}</FONT></TD></TR>` +
     `<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="#444444">${legend}   · edges: ${ships}</FONT></TD></TR>` +
+    caption.map((c, i) => `<TR><TD ALIGN="LEFT">${i === 0 ? `<B>${html(c)}</B>` : `<FONT COLOR="#333333">${html(clip(c, 110))}</FONT>`}</TD></TR>`).join("") +
     `</TABLE>`;
 }
 
-function box(op: FlinkOperator, plan: FlinkPlan, highlight: boolean): string {
+function box(op: FlinkOperator, plan: FlinkPlan, highlight: boolean, changed = false): string {
   const c = CATEGORY_COLORS[category(op)];
   const rows: string[] = [];
   const row = (content: string) => rows.push(`<TR><TD ALIGN="LEFT" BALIGN="LEFT">${content}</TD></TR>`);
@@ -94,22 +107,24 @@ function box(op: FlinkOperator, plan: FlinkPlan, highlight: boolean): string {
   for (const t of ts.slice(0, MAX_TRANSFORMS)) row(html(clip(`· ${t}`)));
   if (ts.length > MAX_TRANSFORMS) row(html(`  … ${ts.length - MAX_TRANSFORMS} more`));
   for (const d of details(op, plan)) row(`<FONT POINT-SIZE="10" COLOR="#666666"><I>${html(clip(d))}</I></FONT>`);
-  return `<TABLE BORDER="${highlight ? 3 : 1}" COLOR="${highlight ? HIGHLIGHT : c.band}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${c.fill}">` +
+  const fill = highlight ? HIGHLIGHT_FILL : changed ? CHANGED.fill : c.fill;
+  return `<TABLE BORDER="${highlight || changed ? 3 : 1}" COLOR="${highlight ? HIGHLIGHT : changed ? CHANGED.border : c.band}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${fill}">` +
     // One header cell: two filled cells side by side leave a hairline seam in the PNG.
     `<TR><TD BGCOLOR="${c.band}" ALIGN="LEFT"><FONT COLOR="white"><B>${html(`${op.id} · ${kindLabel(op)}`)}</B>${html(`   ×${op.parallelism ?? plan.parallelism}`)}</FONT></TD></TR>` +
     rows.join("") +
     `</TABLE>`;
 }
 
-function edge(input: OperatorInput, op: FlinkOperator, index: number): string {
-  const s = SHIP_STYLES[input.ship] ?? SHIP_STYLES.forward;
+function edge(input: OperatorInput, op: FlinkOperator, index: number, lit = false): string {
+  const ship = SHIP_STYLES[input.ship] ?? SHIP_STYLES.forward;
+  const s = lit ? { ...ship, color: HIGHLIGHT, width: Math.max(ship.width, 2.6) } : ship;
   const side = input.output && input.output !== "main";
   const label = side ? `${input.ship} · side output` : input.ship;
   const attrs = [
     `label=<<FONT COLOR="${s.color}">${html(label)}</FONT>>`,
     `color=${quoted(s.color)}`,
     `penwidth=${s.width}`,
-    `class=${quoted(`ship ${input.ship}`)}`,
+    `class=${quoted(`ship ${input.ship}${lit ? " highlighted" : ""}`)}`,
     `id=${quoted(`in_${op.id}_${index}`)}`,
     `tooltip=${quoted(`${input.from} → ${op.id}: ${input.ship}${side ? ` (output ${input.output})` : ""}`)}`,
   ];

@@ -7,6 +7,7 @@
  */
 import type { PipelineGraph } from "../../graph/types.js";
 import type { FlinkPlan } from "../../runners/flink/flink_plan.js";
+import type { TranslationTrace } from "../../runners/flink/translation_trace.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { DisplayContext, MimeBundle } from "../mime.js";
 import type { SampleService } from "../samples/sample_service.js";
@@ -16,6 +17,8 @@ export interface HostServicesOptions {
   samples: SampleService;
   /** The Flink plan of a graph (the Flink runner's translation). */
   planOf: (graph: PipelineGraph, options: PipelineOptions) => FlinkPlan;
+  /** The recorded translation of a graph (the Flink translator's trace): what `explain(p, { step: true })` walks. */
+  traceOf?: (graph: PipelineGraph, options: PipelineOptions) => TranslationTrace;
   inspect: (value: unknown, width: number) => string;
   emit: (kind: "display" | "update", displayId: string, bundle: MimeBundle) => void;
   clear: (wait: boolean) => void;
@@ -26,9 +29,12 @@ export interface HostServicesOptions {
 const charts = () => import("../chart/index.js");
 const graphs = () => import("../graph/index.js");
 const plans = () => import("../plan/index.js");
+const steps = () => import("../plan/stepper/step_bundle.js");
 
 export function hostServices(o: HostServicesOptions): InteractiveServices {
   const ctx = (json: string): DisplayContext => JSON.parse(json) as DisplayContext;
+  // The steppers live here (their trace, Graphviz); a cell's stepper object moves them by id.
+  let stepperHost: import("../plan/stepper/step_bundle.js").StepperHost | undefined;
   return {
     sample: (request: SampleRequest): Promise<EncodedSample> => o.samples.sample(request),
     async renderChart(requestJson, context) {
@@ -41,6 +47,18 @@ export function hostServices(o: HostServicesOptions): InteractiveServices {
       const graph = JSON.parse(graphJson) as PipelineGraph;
       const options = { ...(graph.options as PipelineOptions), ...(JSON.parse(optionsJson) as PipelineOptions) };
       return JSON.stringify(await (await plans()).renderPlan(o.planOf(graph, options), ctx(context)));
+    },
+    async openStepper(graphJson, optionsJson, context) {
+      if (!o.traceOf) throw new Error("explain(p, { step: true }) needs a host that records translations (a session, or the 'flowbook' package)");
+      const graph = JSON.parse(graphJson) as PipelineGraph;
+      const options = { ...(graph.options as PipelineOptions), ...(JSON.parse(optionsJson) as PipelineOptions) };
+      const trace = o.traceOf(graph, options);
+      stepperHost ??= new (await steps()).StepperHost();
+      return JSON.stringify(await stepperHost.open(trace, ctx(context)));
+    },
+    stepper(id, commandJson, context) {
+      if (!stepperHost) throw new Error("no stepper is open: call explain(p, { step: true }) first");
+      return JSON.stringify(stepperHost.command(id, JSON.parse(commandJson), ctx(context)));
     },
     inspect: (value, width) => o.inspect(value, width),
     emit: (kind, displayId, bundleJson) => o.emit(kind, displayId, JSON.parse(bundleJson) as MimeBundle),

@@ -43,6 +43,14 @@ export interface InteractiveServices {
   renderGraph(graphJson: string, optionsJson: string, context: string): Promise<string>;
   /** The Flink plan of a pipeline graph (JSON text), drawn; throws naming what cannot be translated. */
   renderPlan(graphJson: string, optionsJson: string, context: string): Promise<string>;
+  /**
+   * A stepper over the recorded Flink translation of a pipeline graph (JSON text; `explain(p,
+   * { step: true })`), kept by the host: `{ id, bundle, state }` as JSON text, the bundle
+   * showing its first step. Throws naming what cannot be translated.
+   */
+  openStepper(graphJson: string, optionsJson: string, context: string): Promise<string>;
+  /** Moves stepper `id` (a StepCommand as JSON text): `{ bundle, state }` as JSON text, at once (no await: the move updates its display within the call). */
+  stepper(id: string, commandJson: string, context: string): string;
   /** A value as util.inspect shows it (the session's formatValue). */
   inspect(value: unknown, width: number): string;
   /** Shows a bundle (JSON text) as a new display, or in place of display `displayId`. */

@@ -9,7 +9,7 @@ import path from "node:path";
 import type { PipelineGraph } from "../graph/types.js";
 import type { PipelineOptions } from "../sdk/pipeline_options.js";
 
-const HELP = `flowbook explain FILE.ts [--svg OUT.svg] [--json] [--flink-plan] [--flinkMaster host:port] [--parallelism N] [-- args...]
+const HELP = `flowbook explain FILE.ts [--svg OUT.svg] [--json] [--trace] [--flink-plan] [--flinkMaster host:port] [--parallelism N] [-- args...]
 
 Shows how the Flink runner runs the pipelines a script builds, without running them:
 the operators of the Flink job (named after the transforms they came from, with their
@@ -18,6 +18,9 @@ their ship strategy: forward, hash, broadcast, rebalance).
 
   --svg OUT.svg      also write the plan as an SVG graph (OUT-2.svg, … for more pipelines)
   --json             print the FlinkPlan JSON instead of the tree
+  --trace            print the recorded translation instead (flowbook.translationtrace/v1 JSON:
+                     each transform visited, the translator chosen, the operators and edges it
+                     made, every decision with its reason); a JSON array for several pipelines
   --flink-plan       also print Flink's own execution plan, asked from the cluster
   --flinkMaster H:P  the cluster for --flink-plan (default: the script's, or localhost:8081)
   --parallelism N    the default parallelism to plan with (default: the script's, or 2)`;
@@ -26,6 +29,7 @@ interface Args {
   file?: string;
   svg?: string;
   json: boolean;
+  trace: boolean;
   flinkPlan: boolean;
   flinkMaster?: string;
   parallelism?: number;
@@ -33,7 +37,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args | "help" {
-  const a: Args = { json: false, flinkPlan: false, args: [] };
+  const a: Args = { json: false, trace: false, flinkPlan: false, args: [] };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const value = (name: string) => {
@@ -49,6 +53,7 @@ function parse(argv: string[]): Args | "help" {
     } else if (x === "--help" || x === "-h") return "help";
     else if (x === "--svg" || x.startsWith("--svg=")) a.svg = value("--svg");
     else if (x === "--json") a.json = true;
+    else if (x === "--trace") a.trace = true;
     else if (x === "--flink-plan") a.flinkPlan = true;
     else if (x === "--flinkMaster" || x === "--flink-master" || x.startsWith("--flinkMaster=") || x.startsWith("--flink-master=")) a.flinkMaster = value("--flinkMaster");
     else if (x === "--parallelism" || x.startsWith("--parallelism=")) a.parallelism = Number(value("--parallelism"));
@@ -91,13 +96,24 @@ export async function explainCommand(argv: string[]): Promise<number> {
     err(`flowbook explain: ${a.file} builds no pipeline\n`);
     return 1;
   }
-  const { flinkPlanOf, flinkExecutionPlan } = await import("../runners/flink/explain/index.js");
-  const { renderPlanSvg, renderPlanText } = await import("../display/plan/index.js");
-  let failed = false;
-  for (const [i, p] of pipelines.entries()) {
+  const { flinkPlanOf, flinkExecutionPlan, translationTraceOf } = await import("../runners/flink/explain/index.js");
+  const optionsOf = (): PipelineOptions => {
     const options: PipelineOptions = {};
     if (a.parallelism !== undefined) options.parallelism = a.parallelism;
     if (a.flinkMaster !== undefined) options.flinkMaster = a.flinkMaster;
+    return options;
+  };
+  if (a.trace) {
+    // A refused pipeline's trace ends at the refusal (its `error`): printed, and the exit code says so.
+    const traces = pipelines.map((p) => translationTraceOf(p, optionsOf()));
+    out(JSON.stringify(traces.length === 1 ? traces[0] : traces, null, 2) + "\n");
+    for (const t of traces) if (t.error) err(`${t.error.message}\n`);
+    return traces.some((t) => t.error) ? 1 : 0;
+  }
+  const { renderPlanSvg, renderPlanText } = await import("../display/plan/index.js");
+  let failed = false;
+  for (const [i, p] of pipelines.entries()) {
+    const options = optionsOf();
     let plan;
     try {
       plan = flinkPlanOf(p, options);

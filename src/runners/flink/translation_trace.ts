@@ -27,7 +27,8 @@ export interface TraceDecision {
    * one), "lift" (a Combine.perKey lifted into pre-combine/merge, or not), "combine-kind"
    * (native Java combine or a Node round trip), "wire-coder" (which coder travels between
    * operators), "ship" (forward/hash/rebalance/broadcast), "translate-whole" (a composite
-   * translated whole or by its parts), "refuse".
+   * translated whole or by its parts), "refuse", "runtime-mode" (BATCH or STREAMING, at the
+   * finish), "window" (native window assignment, fused, or nothing to do).
    */
   kind: "fuse" | "lift" | "combine-kind" | "wire-coder" | "ship" | "translate-whole" | "refuse" | (string & {});
   /** The choice, short ("fused into usercode#2", "not lifted", "native sum", "hash"). */
@@ -87,6 +88,11 @@ export interface TranslationTrace {
   format: typeof TRANSLATION_TRACE_FORMAT;
   jobName: string;
   events: TraceEvent[];
-  /** The finished plan (what the last step leaves). */
+  /**
+   * The finished plan (what the last step leaves). For a refused pipeline: the operators
+   * made before the refusal, with no stages.
+   */
   plan: FlinkPlan;
+  /** Set when the translation was refused: the last event is the refused transform's, with a "refuse" decision. */
+  error?: { transform: string; message: string };
 }

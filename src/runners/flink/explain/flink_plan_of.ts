@@ -18,7 +18,8 @@ import { translate } from "../translators/translate.js";
 /** Anything with a graph: a Pipeline (its toJSON()), or the graph itself. */
 export type Explainable = { toJSON(): PipelineGraph; options?: PipelineOptions } | PipelineGraph;
 
-function graphAndOptions(x: Explainable, options: PipelineOptions): { graph: PipelineGraph; options: PipelineOptions } {
+/** The graph and the options a translation uses: the pipeline's, overridden by `options`. */
+export function graphAndOptions(x: Explainable, options: PipelineOptions): { graph: PipelineGraph; options: PipelineOptions } {
   if ((x as PipelineGraph).format === GRAPH_FORMAT) {
     const graph = x as PipelineGraph;
     return { graph, options: { ...(graph.options as PipelineOptions), ...options } };

@@ -9,12 +9,14 @@ import type { AvroReadPayload } from "../../../io/avro/avro_source.js";
 import { AvroCoder } from "../../../sdk/coders/avro_coder.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 import { sameCoder } from "./wire_coders.js";
 
 const GLOB = /[*?[\]{}]/;
 
 export const avroReadTranslator: TransformTranslator = {
+  name: "avro_read",
+  javaClass: JAVA_CLASS_OF_KIND["source:avro"]!,
   becomes: "source:avro — Flink's FileSource over Avro container files, split at sync markers",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as AvroReadPayload | undefined;

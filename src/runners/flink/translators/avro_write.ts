@@ -12,10 +12,13 @@ import { DEFAULT_SHARD_TEMPLATE } from "../../../io/filesystem/temp_files.js";
 import { AvroCoder } from "../../../sdk/coders/avro_coder.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
+import { coderName } from "./trace_recorder.js";
 import { sameCoder } from "./wire_coders.js";
 
 export const avroWriteTranslator: TransformTranslator = {
+  name: "avro_write",
+  javaClass: JAVA_CLASS_OF_KIND["sink:avro"]!,
   becomes: "sink:avro — Avro container files per writer, renamed by the JobManager once the job succeeded (atomic)",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as AvroWritePayload | undefined;
@@ -28,6 +31,13 @@ export const avroWriteTranslator: TransformTranslator = {
     const avro: CoderSpec = AvroCoder.of(p.schema).toSpec();
     let records = input;
     if (!sameCoder(ctx.wire.of(input), avro)) {
+      ctx.decide({
+        kind: "wire-coder",
+        choice: "recode to avro",
+        reason: `the bridge's Avro writers read AvroCoder records of the write's schema, and ${ctx.pcName(input)} is ${coderName(ctx.wire.of(input))}: a worker re-encodes (and refuses values the schema cannot encode)`,
+        pcollection: input,
+        coder: avro,
+      });
       records = `${t.id}/avro`;
       const s = ctx.stageFor(t, input);
       ctx.addSynthetic(s, records, input, avro, `${ctx.pcollection(input).name} (as Avro)`);

@@ -6,9 +6,11 @@
  */
 import type { TransformNode } from "../../../graph/types.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
 export const combineGroupedValuesTranslator: TransformTranslator = {
+  name: "combine_grouped_values",
+  javaClass: JAVA_CLASS_OF_KIND["usercode"]!,
   becomes: "usercode — fused with the ParDos around it",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const input = ctx.mainInput(t);

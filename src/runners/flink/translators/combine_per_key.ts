@@ -24,7 +24,8 @@ import type { CombinePayload } from "../../../sdk/transforms/combine.js";
 import type { TranslationContext } from "./context.js";
 import { combineLifting } from "../../harness/executable_transforms.js";
 import { checkGroupingSemantics } from "./group_by_key.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
+import { coderName } from "./trace_recorder.js";
 import { CoderUrns, sameCoder } from "./wire_coders.js";
 
 /** The bridge's native combiners. */
@@ -63,9 +64,19 @@ export function nativeCombine(t: TransformNode, ctx: TranslationContext): Native
 }
 
 export const combinePerKeyTranslator: TransformTranslator = {
+  name: "combine_per_key",
+  javaClass: JAVA_CLASS_OF_KIND["combine"]!,
   becomes: "combine (native) | usercode pre-combine → group_by_key → usercode merge; lifted either way",
   translatesWhole(t: TransformNode, ctx: TranslationContext): boolean {
-    return combineLifting(ctx.graph, t).lifted;
+    const lifting = combineLifting(ctx.graph, t);
+    ctx.decide({
+      kind: "lift",
+      choice: lifting.lifted ? "lifted" : "not lifted",
+      reason: lifting.lifted
+        ? `${lifting.reason}: pre-combine before the shuffle, merge after it (one record per key, window and subtask crosses the network, not every element)`
+        : `${lifting.reason}; so its parts (GroupByKey, then Combine.GroupedValues) are translated, as the local runner runs them`,
+    });
+    return lifting.lifted;
   },
   translate(t: TransformNode, ctx: TranslationContext): void {
     const input = ctx.mainInput(t);
@@ -86,10 +97,20 @@ export const combinePerKeyTranslator: TransformTranslator = {
       });
       ctx.setOutput(output, { op: op.id, output: "main" });
     };
+    let whyNotInWorker = "";
     if (typeof native !== "string" && (native.fn === "count" || native.fn === "sum")) {
-      const s = ctx.fusableStage(t, input);
+      const f = ctx.fusion(t, input);
+      const s = f.stage;
       const partial: CoderSpec = native.fn === "count" ? { urn: CoderUrns.VARINT } : native.inputCoder;
+      whyNotInWorker = s ? `; the accumulator coder ${coderName(acc)} is not the ${coderName(partial)} Java's sum reads, so no worker pre-${native.fn}s` : `; ${f.reason}, so no worker pre-${native.fn}s`;
       if (s && sameCoder(acc, partial)) {
+        ctx.decide({
+          kind: "combine-kind",
+          choice: `worker pre-${native.fn} + native sum`,
+          reason: `a '${native.fn}' the bridge knows, and ${f.reason.replace(/^its input/, "the input")}: the worker pre-${native.fn}s per key and window (one record per key leaves Node, not one per element) and Java merges the partial ${native.fn}s with its native sum`,
+          operators: [s.op.id],
+        });
+        ctx.decide({ kind: "fuse", choice: `pre-${native.fn} fused into ${s.op.id}`, reason: f.reason, operators: [s.op.id] });
         const accs = `${t.id}/partial`;
         ctx.addSynthetic(s, accs, input, { urn: CoderUrns.KV, components: [native.keyCoder, acc] }, `${ctx.pcollection(output).name} (partial ${native.fn}s)`);
         ctx.fuse(s, t, { kind: "precombine", transform: t.id, input, output: accs }, [accs]);
@@ -99,9 +120,19 @@ export const combinePerKeyTranslator: TransformTranslator = {
       }
     }
     if (typeof native !== "string") {
+      ctx.decide({
+        kind: "combine-kind",
+        choice: `native ${native.fn}`,
+        reason: `a '${native.fn}' the bridge knows over ${coderName(native.inputCoder)} values, with the output coder Java writes: pre-combine, keyBy and merge all run in Java, no Node round trip${whyNotInWorker}`,
+      });
       nativeOperator(input, native.fn, native.keyCoder, native.inputCoder);
       return;
     }
+    ctx.decide({
+      kind: "combine-kind",
+      choice: "Node round trip",
+      reason: `not native because ${native}: the CombineFn runs in Node workers, pre-combining in the stage that produces the input and merging (mergeAccumulators, extractOutput) in a new stage after a group_by_key of the accumulators (${coderName(acc)})`,
+    });
     const kv = ctx.wire.kv(input);
     if (!kv) ctx.refuse(t, `its input ${ctx.pcollection(input).name} is not a PCollection of KVs`);
     const accs = `${t.id}/accumulators`;
@@ -125,6 +156,7 @@ export const combinePerKeyTranslator: TransformTranslator = {
 
     // After it: merge and extract, in a new stage the ParDos after it join.
     const merge = ctx.newStage(grouped, t);
+    ctx.decide({ kind: "fuse", choice: `new stage ${merge.op.id}`, reason: `the merge reads the grouped accumulators from ${ctx.describeOp(gbk.id)}: a new usercode operator, which the ParDos after it join`, operators: [merge.op.id] });
     ctx.addSynthetic(merge, grouped, input, { urn: CoderUrns.KV, components: [kv.key, { urn: CoderUrns.ITERABLE, components: [acc] }] }, `${name} (grouped accumulators)`);
     ctx.fuse(merge, t, { kind: "combine_merge", transform: t.id, input: grouped, output }, [output]);
   },

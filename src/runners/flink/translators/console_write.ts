@@ -9,17 +9,27 @@
 import type { TransformNode } from "../../../graph/types.js";
 import type { ConsoleWritePayload } from "../../../io/console/console_sink.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
+import { coderName } from "./trace_recorder.js";
 import { CoderUrns } from "./wire_coders.js";
 
 const STRING = { urn: CoderUrns.STRING };
 
 export const consoleWriteTranslator: TransformTranslator = {
+  name: "console_write",
+  javaClass: JAVA_CLASS_OF_KIND["sink:console"]!,
   becomes: "sink:console — printed on the TaskManagers' stdout (formatted in user code unless strings)",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = (t.payload ?? {}) as Partial<ConsoleWritePayload>;
     let input = ctx.mainInput(t);
     if (ctx.wire.of(input).urn !== CoderUrns.STRING || p.limit != null) {
+      ctx.decide({
+        kind: "wire-coder",
+        choice: "formatted in user code",
+        reason: p.limit != null ? `a per-writer limit (${p.limit}) is kept by the worker, which formats the elements as the local runner prints them` : `${ctx.pcName(input)} is ${coderName(ctx.wire.of(input))}, not strings: a worker formats each element as the local runner prints it, and strings travel to the native console sink`,
+        pcollection: input,
+        coder: STRING,
+      });
       const formatted = `${t.id}/formatted`;
       const s = ctx.stageFor(t, input);
       ctx.addSynthetic(s, formatted, input, STRING, `${ctx.pcollection(input).name} (formatted)`);

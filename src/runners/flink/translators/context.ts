@@ -11,7 +11,9 @@ import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
 import type { FlinkOperator, FlinkPlan, FlinkWindowFn, FlinkWindowing, OperatorInput, OperatorKind, ShipStrategy } from "../flink_plan.js";
 import { STAGE_FORMAT, type StageOp, type WorkerStage } from "../worker/stage.js";
-import { WireCoders } from "./wire_coders.js";
+import type { TraceDecision, TranslationTrace } from "../translation_trace.js";
+import { coderName, type TraceRecorder } from "./trace_recorder.js";
+import { sameCoder, WireCoders } from "./wire_coders.js";
 
 /** A transform the Flink runner cannot translate faithfully: names it and what is missing. */
 export class FlinkTranslationError extends Error {
@@ -19,6 +21,9 @@ export class FlinkTranslationError extends Error {
     super(`the Flink runner cannot translate '${transform}' (${urn || "no kind"}): ${missing}`);
     this.name = "FlinkTranslationError";
   }
+
+  /** The translation up to the refusal, when it was being recorded (translationTraceOf). */
+  trace?: TranslationTrace;
 }
 
 /** Where a PCollection's records come from: an operator and one of its output tags. */
@@ -72,11 +77,42 @@ export class TranslationContext {
   /** The transform being translated (for error messages). */
   current?: TransformNode;
 
-  /** Names this run's temporary files (sinks the workers write). */
+  /** Names this run's temporary files (sinks the workers write). Never in a trace: it is random. */
   readonly runId = randomUUID();
+
+  /** Set while the translation is recorded (translate.ts, `trace: true`). */
+  trace?: TraceRecorder;
 
   constructor(readonly graph: PipelineGraph, readonly options: PipelineOptions, readonly parallelism: number) {
     this.wire = new WireCoders(graph);
+  }
+
+  // --- the trace --------------------------------------------------------------------------------
+
+  /** Records a decision and its reason for the translation trace (nothing when not recording). */
+  decide(d: TraceDecision): void {
+    this.trace?.decide(d);
+  }
+
+  /** A PCollection a translator made (a combine's accumulators, a recoded input), if `id` is one. */
+  synthetic(id: string): PCollectionNode | undefined {
+    for (const s of this.stages.values()) {
+      const n = s.synthetic.get(id);
+      if (n) return n;
+    }
+    return undefined;
+  }
+
+  /** A PCollection's name, the graph's or a synthetic one's. */
+  pcName(id: string): string {
+    return this.graph.pcollections[id]?.name ?? this.synthetic(id)?.name ?? id;
+  }
+
+  /** How an operator is called in reasons: `op3 (usercode: CountWords/ExtractWords)`. */
+  describeOp(id: string): string {
+    const op = this.operators.find((o) => o.id === id);
+    if (!op) return id;
+    return `${id} (${op.kind}${op.transforms.length ? `: ${op.transforms.join(" + ")}` : ""})`;
   }
 
   // --- errors ---------------------------------------------------------------------------------
@@ -166,7 +202,45 @@ export class TranslationContext {
     const r = this.ref(pc, consumer);
     const input: OperatorInput = { from: r.op, ship };
     if (r.output !== "main") input.output = r.output;
+    if (this.trace) this.recordEdge(pc, ship, consumer, r);
     return input;
+  }
+
+  /** The ship strategy and the wire coder of an edge, with their reasons. */
+  private recordEdge(pc: string, ship: ShipStrategy, consumer: TransformNode, r: OutputRef): void {
+    const name = this.pcName(pc);
+    const from = this.describeOp(r.op);
+    const shipReason: Record<ShipStrategy, string> = {
+      hash: `${consumer.fullName} groups by key: Flink partitions ${name} by a hash of the encoded key, so records with equal key bytes meet in one subtask`,
+      forward: `${consumer.fullName} reads ${name} element by element: one-to-one from ${from}, no network when the parallelisms match (Flink may chain the two into one task; it rebalances where they differ)`,
+      broadcast: `${name} is a side input of ${consumer.fullName}: every subtask's worker needs all of it before its first main element`,
+      rebalance: `${consumer.fullName} runs at another parallelism than ${from}: records are spread round-robin`,
+    };
+    this.decide({ kind: "ship", choice: ship, reason: shipReason[ship], operators: [r.op], pcollection: pc });
+    const synthetic = this.synthetic(pc);
+    const graphCoder = synthetic?.coder ?? this.graph.pcollections[pc]?.coder;
+    const wire = synthetic?.coder ?? this.wire.of(pc);
+    let reason: string;
+    const check = this.wire.checks.get(pc);
+    const key = wire.urn === "beam:coder:kv:v1" ? wire.components?.[0] : undefined;
+    const prefixed = key?.urn === "beam:coder:length_prefix:v1" ? key.components?.[0] : undefined;
+    const keyNote = prefixed
+      ? `; keys travel length-prefixed because the bridge cannot walk ${coderName(prefixed)} to find where a key ends (a key coder Java knows, e.g. StringUtf8Coder set with setCoder, saves the prefix and lets Java compare keys without Node's encoding)`
+      : "";
+    if (synthetic) {
+      reason = `${name} exists only in the plan (made by ${consumer.fullName}'s translation): ${coderName(wire)}${keyNote}`;
+    } else if (check?.kind === "kv") {
+      reason = `${name}'s coder ${coderName(graphCoder)} is not a KvCoder and ${check.transform} groups by key: the producing worker checks each element is a KV and encodes it as the local runner groups it, ${coderName(wire)}`;
+    } else if (check?.kind === "string") {
+      reason = `${check.transform} writes strings and ${name}'s coder ${coderName(graphCoder)} is general: the producing worker checks each element is a string and encodes it with string_utf8`;
+    } else if (graphCoder && !sameCoder(graphCoder, wire)) {
+      reason = `${name}'s key coder is not one the bridge can walk to find where a key ends: keys travel length-prefixed (${coderName(wire)} instead of ${coderName(graphCoder)}), as Beam's portable runners do; values decode the same`;
+    } else if (ship === "hash") {
+      reason = `${name}'s own coder: the bridge walks its key (${coderName(this.wire.kv(pc)?.key)}) to find where it ends, and never decodes the value`;
+    } else {
+      reason = `${name}'s own coder, in Beam's FullWindowedValueCoder records (timestamp, windows, pane, value)`;
+    }
+    this.decide({ kind: "wire-coder", choice: coderName(wire), reason, pcollection: pc, coder: wire, operators: [r.op] });
   }
 
   /** The operator that produces a PCollection, without exporting it. */
@@ -205,13 +279,24 @@ export class TranslationContext {
    * its side inputs is computed from that stage's own output (joining would be a cycle).
    */
   fusableStage(t: TransformNode, mainInput: string): StageBuilder | undefined {
+    return this.fusion(t, mainInput).stage;
+  }
+
+  /** The open stage a transform can join (see fusableStage), and why it can or cannot. */
+  fusion(t: TransformNode, mainInput: string): { stage?: StageBuilder; reason: string } {
+    const name = this.pcName(mainInput);
     const s = this.stageOf.get(mainInput);
-    if (!s) return undefined;
+    if (!s) {
+      const p = this.producerOp(mainInput);
+      return { reason: `its input ${name} comes from ${p ? this.describeOp(p) : "no operator yet"}, a native Flink operator, not from an open user-code stage` };
+    }
     for (const si of Object.values(t.sideInputs ?? {})) {
       const p = this.producerOp(si.pcollection);
-      if (p !== undefined && this.dependsOn(p, s.op.id)) return undefined;
+      if (p !== undefined && this.dependsOn(p, s.op.id)) {
+        return { reason: `its side input ${this.pcName(si.pcollection)} is computed from the output of ${this.describeOp(s.op.id)}, which produces its main input: joining that stage would be a cycle` };
+      }
     }
-    return s;
+    return { stage: s, reason: `its input ${name} is produced inside the open user-code stage ${this.describeOp(s.op.id)}: one operator and one Node round trip for both` };
   }
 
   /** A new usercode operator whose stage reads a PCollection (forward, at its producer's parallelism, unless told otherwise). */
@@ -235,7 +320,14 @@ export class TranslationContext {
 
   /** The open stage a transform joins, or a new one reading its main input. */
   stageFor(t: TransformNode, mainInput: string): StageBuilder {
-    return this.fusableStage(t, mainInput) ?? this.newStage(mainInput, t);
+    const f = this.fusion(t, mainInput);
+    if (f.stage) {
+      this.decide({ kind: "fuse", choice: `fused into ${f.stage.op.id}`, reason: f.reason, operators: [f.stage.op.id] });
+      return f.stage;
+    }
+    const s = this.newStage(mainInput, t);
+    this.decide({ kind: "fuse", choice: `new stage ${s.op.id}`, reason: `${f.reason}: a new usercode operator (${s.stageId}) reads it`, operators: [s.op.id] });
+    return s;
   }
 
   /** Adds an op to a stage: its transform, side inputs and outputs become the stage's. */
@@ -243,6 +335,7 @@ export class TranslationContext {
     s.stage.ops.push(op);
     if (t) {
       if (!s.op.transforms.includes(t.fullName)) s.op.transforms.push(t.fullName);
+      s.op.name = operatorName(s.op.transforms);
       for (const si of Object.values(t.sideInputs ?? {})) this.addSideInput(s, si.pcollection, t);
     }
     for (const pc of outputs) {

@@ -11,11 +11,14 @@ import { coderFromSpec } from "../../../sdk/coders/coder.js";
 import type { CreatePayload } from "../../../sdk/transforms/create.js";
 import { TIMESTAMP_MIN } from "../../../sdk/values/time.js";
 import { encodeGlobalRecord } from "./records.js";
+import { coderName } from "./trace_recorder.js";
 import { sameCoder } from "./wire_coders.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
 export const createTranslator: TransformTranslator = {
+  name: "create",
+  javaClass: JAVA_CLASS_OF_KIND["source:create"]!,
   becomes: "source:create — a bounded source of the encoded elements",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const payload = t.payload as CreatePayload | undefined;
@@ -25,6 +28,15 @@ export const createTranslator: TransformTranslator = {
     const wireCoder = ctx.wire.of(out);
     const check = ctx.wire.checks.get(out);
     const recode = !sameCoder(graphCoder, wireCoder);
+    ctx.decide({
+      kind: "wire-coder",
+      choice: coderName(wireCoder),
+      reason: recode
+        ? `the elements were encoded with ${coderName(graphCoder)}; they travel as ${coderName(wireCoder)} (see the consumer's grouping), so they are re-encoded now, once, into the plan`
+        : `the elements travel in the plan as they were encoded, ${coderName(wireCoder)}, each a whole record (timestamp, global window, pane)`,
+      pcollection: out,
+      coder: wireCoder,
+    });
     const from = recode ? coderFromSpec(graphCoder) : undefined;
     const to = recode ? coderFromSpec(wireCoder) : undefined;
     const elements = payload.elements.map((b64, i) => {

@@ -9,7 +9,7 @@
  */
 import type { TransformNode } from "../../../graph/types.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
 /** Refuses grouping semantics the bridge does not have (streaming triggers, lateness). */
 export function checkGroupingSemantics(t: TransformNode, input: string, ctx: TranslationContext): void {
@@ -21,6 +21,8 @@ export function checkGroupingSemantics(t: TransformNode, input: string, ctx: Tra
 }
 
 export const groupByKeyTranslator: TransformTranslator = {
+  name: "group_by_key",
+  javaClass: JAVA_CLASS_OF_KIND["group_by_key"]!,
   becomes: "group_by_key — keyBy(encoded key) + grouping per window",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const input = ctx.mainInput(t);

@@ -13,9 +13,11 @@
 import type { TransformNode } from "../../../graph/types.js";
 import type { ParDoPayload } from "../../../sdk/transforms/par_do.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
 export const parDoTranslator: TransformTranslator = {
+  name: "par_do",
+  javaClass: JAVA_CLASS_OF_KIND["usercode"]!,
   becomes: "usercode — fused with the ParDos around it; extra outputs as side outputs, side inputs broadcast",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const payload = t.payload as ParDoPayload | undefined;

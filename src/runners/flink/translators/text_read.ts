@@ -9,7 +9,7 @@
 import type { TransformNode } from "../../../graph/types.js";
 import type { TextReadPayload } from "../../../io/text/text_source.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
 const GLOB = /[*?[\]{}]/;
 /** Extensions the two runners treat differently (one decompresses, the other does not, or differently). */
@@ -31,6 +31,8 @@ function literalEnding(pattern: string): string | undefined {
 }
 
 export const textReadTranslator: TransformTranslator = {
+  name: "text_read",
+  javaClass: JAVA_CLASS_OF_KIND["source:text"]!,
   becomes: "source:text — Flink's FileSource, one record per line",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as TextReadPayload | undefined;

@@ -6,10 +6,12 @@
 import type { TransformNode } from "../../../graph/types.js";
 import type { TextWritePayload } from "../../../io/text/text_sink.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 import { CoderUrns } from "./wire_coders.js";
 
 export const textWriteTranslator: TransformTranslator = {
+  name: "text_write",
+  javaClass: JAVA_CLASS_OF_KIND["sink:text"]!,
   becomes: "sink:text — temp files per writer, renamed when the whole job finished (atomic)",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as TextWritePayload | undefined;

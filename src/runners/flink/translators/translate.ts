@@ -4,12 +4,15 @@
  * translated whole where their translator says so (a liftable Combine.perKey), otherwise
  * by their parts; primitives without a translator are refused.
  */
-import type { PipelineGraph, TransformNode } from "../../../graph/types.js";
+import { Urns, type PipelineGraph, type TransformNode } from "../../../graph/types.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
 import type { FlinkPlan, FlinkWorkerConfig } from "../flink_plan.js";
+import { TRANSLATION_TRACE_FORMAT, type TraceEvent, type TraceTranslator, type TranslationTrace } from "../translation_trace.js";
 import { FlinkTranslationError, TranslationContext } from "./context.js";
 import { CONTAINER_KINDS, NOT_TRANSLATABLE, TRANSLATORS } from "./registry.js";
+import { kindName, TraceRecorder } from "./trace_recorder.js";
+import type { TransformTranslator } from "./translator.js";
 
 export { FlinkTranslationError } from "./context.js";
 
@@ -20,6 +23,13 @@ export interface TranslateOptions {
   collectMaxBytes?: number;
   /** How the bridge starts Node workers (default: the worker bundled in the jar). */
   worker?: FlinkWorkerConfig;
+  /**
+   * Record the translation (issue 15): `Translation.trace` lists every step in the order
+   * the graph is visited, with the translator chosen, what it produced and why. Off by
+   * default (the runner does not need it); `true`, or a listener that sees each event as
+   * it happens. A refused pipeline's FlinkTranslationError then carries the trace so far.
+   */
+  trace?: boolean | ((e: TraceEvent) => void);
 }
 
 export interface Translation {
@@ -28,6 +38,14 @@ export interface Translation {
   collectOperators: Record<string, string>;
   /** PCollection id → the coder of its records on the wire (for the collected ones). */
   wireCoders: Record<string, CoderSpec>;
+  /** The recorded translation, when `trace` was asked for. */
+  trace?: TranslationTrace;
+}
+
+const NO_TRANSLATOR: TraceTranslator = { name: "(none)", javaClass: "" };
+
+function traceTranslator(tr: TransformTranslator): TraceTranslator {
+  return { name: tr.name, javaClass: tr.javaClass };
 }
 
 export const DEFAULT_FLINK_PARALLELISM = 2;
@@ -35,24 +53,62 @@ export const DEFAULT_FLINK_PARALLELISM = 2;
 export function translate(graph: PipelineGraph, options: PipelineOptions = {}, request: TranslateOptions = {}): Translation {
   const parallelism = Math.max(1, Math.floor(Number(options.parallelism ?? 0)) || DEFAULT_FLINK_PARALLELISM);
   const ctx = new TranslationContext(graph, options, parallelism);
+  const jobName = graph.name || "flowbook";
+  const rec = request.trace
+    ? new TraceRecorder(graph, ctx.operators, (id) => ctx.synthetic(id), typeof request.trace === "function" ? request.trace : undefined)
+    : undefined;
+  ctx.trace = rec;
+  /** Runs one translator, recording the step. */
+  const run = (t: TransformNode, tr: TransformTranslator) => {
+    ctx.current = t;
+    const before = rec?.snapshot();
+    tr.translate(t, ctx);
+    if (rec && before) rec.translated(t, traceTranslator(tr), before);
+  };
   const visit = (id: string) => {
     const t = ctx.transform(id);
     const tr = TRANSLATORS.get(t.urn);
     if (t.subtransforms.length) {
       if (tr?.translatesWhole?.(t, ctx)) {
-        ctx.current = t;
-        tr.translate(t, ctx);
+        ctx.decide({ kind: "translate-whole", choice: "whole", reason: `the ${tr.name} translator translates this ${kindName(t.urn)} whole; its ${t.subtransforms.length} parts are not visited` });
+        run(t, tr);
       } else {
+        ctx.decide({
+          kind: "translate-whole",
+          choice: "by parts",
+          reason: tr
+            ? `the ${tr.name} translator does not translate this ${kindName(t.urn)} whole (see above): its ${t.subtransforms.length} parts are translated one by one`
+            : `no translator takes ${t.urn === Urns.COMPOSITE ? "this composite" : `a ${kindName(t.urn)}`} whole: its ${t.subtransforms.length} parts are translated one by one`,
+        });
+        rec?.enter(t);
         for (const c of t.subtransforms) visit(c);
+        rec?.leave(t);
       }
       return;
     }
     if (CONTAINER_KINDS.has(t.urn)) return; // a view, or an empty composite
     ctx.current = t;
     if (!tr) return ctx.refuse(t, NOT_TRANSLATABLE.get(t.urn) ?? `there is no translator for transforms of kind ${t.urn || "(none)"}`);
-    tr.translate(t, ctx);
+    run(t, tr);
   };
-  for (const r of graph.rootTransforms) visit(r);
+  try {
+    for (const r of graph.rootTransforms) visit(r);
+  } catch (e) {
+    if (rec && e instanceof FlinkTranslationError) {
+      const t = ctx.current;
+      const before = rec.snapshot();
+      ctx.decide({ kind: "refuse", choice: "refused", reason: e.missing });
+      if (t) rec.translated(t, TRANSLATORS.get(t.urn) ? traceTranslator(TRANSLATORS.get(t.urn)!) : NO_TRANSLATOR, before);
+      e.trace = {
+        format: TRANSLATION_TRACE_FORMAT,
+        jobName,
+        events: rec.events,
+        plan: { format: "flowbook.flinkplan/v1", jobName, parallelism, runtimeMode: "BATCH", stages: {}, operators: [...ctx.operators] },
+        error: { transform: e.transform, message: e.message },
+      };
+    }
+    throw e;
+  }
 
   const collectOperators: Record<string, string> = {};
   const wireCoders: Record<string, CoderSpec> = {};
@@ -60,6 +116,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
     const node = graph.pcollections[pc];
     if (!node) throw new Error(`cannot collect PCollection '${pc}': it is not in the pipeline`);
     const producer: TransformNode = graph.transforms[node.producer] ?? ({ fullName: node.name, urn: "", id: node.producer } as TransformNode);
+    const before = rec?.snapshot();
     const op = ctx.addOperator({
       name: `Collect ${node.name}`,
       kind: "collect",
@@ -71,14 +128,25 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
     });
     collectOperators[pc] = op.id;
     wireCoders[pc] = ctx.wire.of(pc);
+    if (rec && before) rec.finish(`collect ${node.name} (show/collect: up to ${limit} elements read back over REST)`, before);
   }
 
   const bounded = Object.values(graph.pcollections).every((pc) => pc.isBounded);
-  const plan = ctx.plan(graph.name || "flowbook", bounded ? "BATCH" : "STREAMING");
+  const before = rec?.snapshot();
+  const plan = ctx.plan(jobName, bounded ? "BATCH" : "STREAMING");
   const restartAttempts = Number(options.flinkRestartAttempts ?? 3);
   plan.restart = { attempts: Number.isFinite(restartAttempts) ? restartAttempts : 3, delayMs: Number(options.flinkRestartDelayMs ?? 200) || 200 };
   if (request.worker) plan.worker = request.worker;
-  return { plan, collectOperators, wireCoders };
+  if (!rec || !before) return { plan, collectOperators, wireCoders };
+  ctx.decide({
+    kind: "runtime-mode",
+    choice: plan.runtimeMode,
+    reason: bounded
+      ? "every PCollection is bounded: Flink runs the job in BATCH mode (blocking exchanges, each grouping fires once at the end of its input)"
+      : "some PCollection is unbounded: Flink runs the job in STREAMING mode",
+  });
+  rec.finish(`close the ${ctx.stages.size} user-code stages (each stage's worker graph and wire coders) and order the ${plan.operators.length} operators so inputs come first`, before);
+  return { plan, collectOperators, wireCoders, trace: { format: TRANSLATION_TRACE_FORMAT, jobName, events: rec.events, plan } };
 }
 
 /** True for errors that mean "this pipeline cannot run on Flink" (not a bug). */

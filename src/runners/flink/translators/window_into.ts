@@ -9,23 +9,29 @@
  */
 import type { TransformNode } from "../../../graph/types.js";
 import type { TranslationContext } from "./context.js";
-import type { TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
 export const windowIntoTranslator: TransformTranslator = {
+  name: "window_into",
+  javaClass: JAVA_CLASS_OF_KIND["window:assign"]!,
   becomes: "window:assign (native), or fused into the user-code stage before it",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const input = ctx.mainInput(t);
     const output = ctx.output(t);
     const windowFn = (t.payload as { windowFn?: { urn: string; payload?: unknown } } | undefined)?.windowFn;
-    const s = ctx.fusableStage(t, input);
+    const f = ctx.fusion(t, input);
+    const s = f.stage;
     if (s) {
+      ctx.decide({ kind: "fuse", choice: `fused into ${s.op.id}`, reason: `${f.reason}: the worker assigns the windows (the local runner's WindowIntoOp)`, operators: [s.op.id] });
       ctx.fuse(s, t, { kind: "window_into", transform: t.id, input, output }, [output]);
       return;
     }
     if (!windowFn) {
+      ctx.decide({ kind: "window", choice: "no operator", reason: "Window.configure() sets no new WindowFn: it only changes how later groupings fire, so the records flow on unchanged" });
       ctx.setOutput(output, ctx.ref(input, t));
       return;
     }
+    ctx.decide({ kind: "window", choice: "native window:assign", reason: `${f.reason}: the bridge re-assigns windows by timestamp in a native map, no Node round trip` });
     const main = ctx.input(input, "forward", t);
     const op = ctx.addOperator({
       name: t.fullName,

@@ -226,7 +226,7 @@ export function createSessionLoop(options: SessionLoopOptions): SessionLoop {
     if (error && !silent && !sentError) publish(req, "error", error);
     if (storeHistory) history.add(result.executionCount, code, resultText === undefined ? undefined : resultText.slice(0, HISTORY_OUTPUT_CHARS));
     if (error) reply(req, "execute_reply", { status: "error", execution_count: result.executionCount, ...error });
-    else reply(req, "execute_reply", { status: "ok", execution_count: result.executionCount, payload: [], user_expressions: userExpressions(c.user_expressions) });
+    else reply(req, "execute_reply", { status: "ok", execution_count: result.executionCount, payload: [], user_expressions: await userExpressions(session, c.user_expressions) });
     publish(req, "status", { execution_state: "idle" });
     // Type warnings come once the cell was checked (after it ran): late output of this cell.
     if (!silent)
@@ -273,10 +273,16 @@ export function createSessionLoop(options: SessionLoopOptions): SessionLoop {
   };
 }
 
-/** user_expressions are not evaluated (each would be a cell run); each says so. */
-function userExpressions(requested: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (requested && typeof requested === "object")
-    for (const name of Object.keys(requested)) out[name] = { status: "error", ename: "NotSupported", evalue: "flowbook does not evaluate user_expressions", traceback: [] };
-  return out;
+/** user_expressions: each evaluated after the cell (only when it succeeded, as IPython does); a mime bundle or an error each. */
+async function userExpressions(session: Session, requested: unknown): Promise<Record<string, unknown>> {
+  if (!requested || typeof requested !== "object") return {};
+  const expressions: Record<string, string> = {};
+  for (const [name, code] of Object.entries(requested)) expressions[name] = String(code);
+  if (!Object.keys(expressions).length) return {};
+  try {
+    return await session.evaluateExpressions(expressions);
+  } catch (e) {
+    const error = { status: "error", ename: "KernelError", evalue: `user_expressions failed: ${(e as Error).message}`, traceback: [] };
+    return Object.fromEntries(Object.keys(expressions).map((n) => [n, error]));
+  }
 }

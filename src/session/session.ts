@@ -83,9 +83,20 @@ export interface Session {
    * merged over the session's `pipelineOptions`; `{ runner: "direct" }` goes back to local.
    */
   setPipelineOptions(options: Record<string, unknown>): void;
+  /**
+   * Jupyter's user_expressions: each expression evaluated in the cells' scope after the
+   * cell, without counting as an execution or entering history; its value as a mime bundle,
+   * or its error. Queued behind running cells like one.
+   */
+  evaluateExpressions(expressions: Record<string, string>): Promise<Record<string, ExpressionResult>>;
   /** Number of cells executed so far (Jupyter's execution_count). */
   readonly executionCount: number;
 }
+
+/** One user expression's value (Jupyter's shape: a mime bundle) or its error. */
+export type ExpressionResult =
+  | { status: "ok"; data: MimeBundle; metadata: Record<string, unknown> }
+  | { status: "error"; ename: string; evalue: string; traceback: string[] };
 
 export type TypeCheckMode = "warn" | "error" | "off";
 
@@ -558,7 +569,37 @@ export function createSession(options: SessionOptions = {}): Session {
     }
   }
 
+  /** One expression in the cells' scope: converted as a cell of its own, never a declaration. */
+  async function evaluateExpression(name: string, code: string): Promise<ExpressionResult> {
+    const displayName = `user_expressions[${JSON.stringify(name)}]`;
+    const fail = (e: { ename: string; evalue: string; traceback: string[] }): ExpressionResult => ({ status: "error", ename: e.ename, evalue: e.evalue, traceback: e.traceback });
+    try {
+      // Parenthesized, so the text is one expression: a statement or a declaration is a syntax error.
+      const converted = await convertCell(`(${code}\n)`, { filename: displayName, importer: pathToFileURL(path.join(cwd, "user_expressions")).href, outerNames: outerNames(), language: "ts" });
+      const scriptName = `flowbook:${displayName}#${++expressionRuns}`;
+      const source = mappedSource(scriptName, displayName, code, converted);
+      registry.add(source);
+      registerSource(source);
+      const r = await executor!.run(converted, { scriptName, baseDir: cwd });
+      return { status: "ok", data: r.hasValue ? await resultBundle(r.value) : { "text/plain": "undefined" }, metadata: {} };
+    } catch (e) {
+      if (e instanceof CellSyntaxError) return fail(formatDiagnostics("SyntaxError", e.diagnostics, displayName, code));
+      return fail(formatRuntimeError(e, registry));
+    }
+  }
+  let expressionRuns = 0;
+
   const session: Session = {
+    evaluateExpressions(expressions) {
+      const run = queue.then(async () => {
+        await init;
+        const out: Record<string, ExpressionResult> = {};
+        for (const [name, code] of Object.entries(expressions)) out[name] = await evaluateExpression(name, String(code));
+        return out;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
     execute(code, opts = {}) {
       const run = queue.then(() => executeNow(code, opts));
       queue = run.catch(() => undefined);

@@ -42,6 +42,22 @@ describe("execute", () => {
     expect(seq[3]!.content.execution_state).toBe("idle");
   });
 
+  test("user_expressions are evaluated after the cell in its scope: a bundle each, or an error; they count no execution", async () => {
+    const { reply } = await k.execute("const answer = 6 * 7", {
+      user_expressions: { a: "answer + 1", rows: "[{ w: 'x', n: 1 }]", bad: "nope.length", stmt: "const z = 1" },
+    });
+    expect(reply.content.status).toBe("ok");
+    const ue = reply.content.user_expressions as Record<string, { status: string; data?: Record<string, unknown>; ename?: string; evalue?: string }>;
+    expect(ue.a).toEqual({ status: "ok", data: { "text/plain": "43" }, metadata: {} });
+    expect(ue.rows!.status).toBe("ok");
+    expect(Object.keys(ue.rows!.data!)).toEqual(expect.arrayContaining(["text/plain", "text/html"]));
+    expect(ue.bad).toMatchObject({ status: "error", ename: "ReferenceError" });
+    expect(ue.bad!.evalue).toContain("nope");
+    expect(ue.stmt).toMatchObject({ status: "error", ename: "SyntaxError" });
+    const next = await k.execute("1");
+    expect(next.reply.content.execution_count).toBe((reply.content.execution_count as number) + 1);
+  });
+
   test("stderr is its own stream", async () => {
     const { outputs } = await k.execute('console.error("to stderr")');
     expect(outputs.map((m) => m.content)).toEqual([{ name: "stderr", text: "to stderr\n" }]);

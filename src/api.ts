@@ -66,7 +66,7 @@ export { PAssert, TestPipeline, PAssertionError } from "./sdk/testing/passert.js
 
 // Interactive use (notebooks, the REPL, scripts): look at data, graphs and plans, on any runner.
 export {
-  collect, show, chart, graph, explain, display, clearOutput, PCollectionSample, Displayed, Rendered,
+  collect, show, chart, graph, explain, display, clearOutput, PCollectionSample, Displayed, Rendered, TranslationStepper, type StepState,
   type CollectOptions, type ShowOptions, type ChartOptions, type GraphOptions,
 } from "./display/interactive/calls.js";
 export { DISPLAY, type MimeBundle } from "./display/mime.js";

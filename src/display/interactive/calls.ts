@@ -303,10 +303,126 @@ export async function graph(x: Pipeline | PCollection<unknown>, options: GraphOp
   return new Displayed(id, rendered);
 }
 
-/** Shows how the Flink runner would run a pipeline (whatever runner it is set to): the plan as a tree and an SVG. */
-export async function explain(p: Pipeline, options: Record<string, unknown> = {}): Promise<Displayed<Rendered>> {
+/** Where a translation stepper is (`st.step`): the step's position, its event and transform, the last move's note. */
+export interface StepState {
+  /** 0-based. */
+  position: number;
+  total: number;
+  /** "enter", "leave", "translate" or "finish". */
+  kind: string;
+  transform?: string;
+  kindName?: string;
+  note?: string;
+  breakpoints: string[];
+  atEnd: boolean;
+}
+
+/**
+ * A walk through the Flink translation of a pipeline, one display updated in place by each
+ * move (Jupyter's update_display_data): `const st = await explain(p, { step: true })`, then
+ *
+ * - `st.next()` steps over (a composite's parts in one step, to its leave), `st.into()` steps
+ *   into a composite, `st.out()` goes to the end of the composite around the step,
+ * - `st.continue()` runs to the next breakpoint (or the end), `st.back()` undoes the last move,
+ * - `st.runTo("CountWords")` runs to a transform (its name, the end of its full name, or a
+ *   kind such as "GroupByKey"), `st.break("GroupByKey")` sets a breakpoint (`st.unbreak(q)`),
+ * - `st.why()` shows every decision of the step with its reason.
+ *
+ * Each move returns the stepper (chain them: `st.next().next()`), which shows nothing more as
+ * a cell's value; `st.step` says where it is.
+ */
+export class TranslationStepper extends Displayed<StepState> {
+  private state: StepState;
+  constructor(
+    displayId: string,
+    private readonly hostId: string,
+    state: StepState,
+    private text: string,
+  ) {
+    super(displayId, state);
+    this.state = state;
+  }
+  /** Where the stepper is now. */
+  get step(): StepState {
+    return this.state;
+  }
+  get position(): number {
+    return this.state.position;
+  }
+  get breakpoints(): string[] {
+    return this.state.breakpoints;
+  }
+  /** Steps over: to the next step; over a composite's parts to its end. */
+  next(): this {
+    return this.move({ move: "next" });
+  }
+  /** Steps into a composite (elsewhere: to the next step). */
+  into(): this {
+    return this.move({ move: "into" });
+  }
+  /** To the end of the composite around the current step. */
+  out(): this {
+    return this.move({ move: "out" });
+  }
+  /** Undoes the last move (with none: one step back). */
+  back(): this {
+    return this.move({ move: "back" });
+  }
+  /** To the next step a breakpoint matches (or one refusing a transform), else the end. */
+  continue(): this {
+    return this.move({ move: "continue" });
+  }
+  /** To the next step translating `query`: a transform's name (or the end of its full name) or a kind. */
+  runTo(query: string): this {
+    return this.move({ move: "runTo", query: String(query) });
+  }
+  /** Every decision of the current step, with its reason (until the next move). */
+  why(): this {
+    return this.move({ move: "why" });
+  }
+  /** A breakpoint on a transform's name or a kind (`continue` stops there); without one, lists them. */
+  break(query = ""): this {
+    return this.move({ move: "break", query: String(query) });
+  }
+  /** Removes a breakpoint (all of them without one). */
+  unbreak(query?: string): this {
+    return this.move(query === undefined ? { move: "unbreak" } : { move: "unbreak", query: String(query) });
+  }
+  private move(command: Record<string, unknown>): this {
+    const s = interactiveServices();
+    const r = JSON.parse(s.stepper(this.hostId, JSON.stringify(command), JSON.stringify({ width: s.width() }))) as { bundle: MimeBundle; state: StepState };
+    this.state = r.state;
+    this.text = String(r.bundle["text/plain"] ?? "");
+    s.emit("update", this.displayId, JSON.stringify(r.bundle));
+    return this;
+  }
+  toString(): string {
+    return this.text;
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `TranslationStepper { step ${this.state.position + 1} of ${this.state.total}: ${this.state.kind}${this.state.transform ? ` ${this.state.transform}` : ""} }`;
+  }
+}
+
+/**
+ * Shows how the Flink runner would run a pipeline (whatever runner it is set to): the plan as
+ * a tree and an SVG. With `{ step: true }`, a stepper through the translation instead
+ * (TranslationStepper: `st.next()`, `st.into()`, `st.out()`, `st.back()`, `st.continue()`,
+ * `st.runTo(name)`, `st.break(name or kind)`, `st.why()`), each move updating one display.
+ * Other options override the pipeline's (`parallelism`).
+ */
+export async function explain(p: Pipeline, options: { step: true } & Record<string, unknown>): Promise<TranslationStepper>;
+export async function explain(p: Pipeline, options?: Record<string, unknown>): Promise<Displayed<Rendered>>;
+export async function explain(p: Pipeline, options: Record<string, unknown> = {}): Promise<Displayed<Rendered> | TranslationStepper> {
   if (!isPipeline(p)) throw new TypeError(`explain() takes a Pipeline, got ${describe(p)}`);
   const s = interactiveServices();
+  if (options.step) {
+    const { step: _step, ...rest } = options;
+    const opened = JSON.parse(await s.openStepper(JSON.stringify(p.toJSON()), JSON.stringify(rest), JSON.stringify({ width: s.width() }))) as { id: string; bundle: MimeBundle; state: StepState };
+    const id = newDisplayId();
+    s.emit("display", id, JSON.stringify(opened.bundle));
+    return new TranslationStepper(id, opened.id, opened.state, String(opened.bundle["text/plain"] ?? ""));
+  }
   const rendered = new Rendered("plan", parseBundle(await s.renderPlan(JSON.stringify(p.toJSON()), JSON.stringify(options), JSON.stringify({ width: s.width() }))));
   const id = newDisplayId();
   emit("display", id, rendered);

@@ -2,7 +2,11 @@
 # The Python side of the Jupyter tests, in a venv inside the repository (.venv/, git-ignored):
 # jupyter_client and jupyter-kernel-test (the kernel's conformance), nbclient, nbformat and
 # papermill (notebooks), jupyter_server and jupyterlab (real front ends), pytest.
-# Idempotent and quick when done: a stamp holds the hash of the requirement list below.
+# The versions are pinned in scripts/jupyter-requirements.txt (the whole venv, from `pip freeze`):
+# the top-level list below says what we want, the pins say which versions the tests know.
+# To move to newer versions: delete .venv, set FLOWBOOK_VENV_UNPINNED=1, run this, run the
+# tests, then `.venv/bin/python -m pip freeze > scripts/jupyter-requirements.txt` (keep the header).
+# Idempotent and quick when done: a stamp holds the hash of the requirement list and the pins.
 # Needs: python3 with venv; PyPI reachable on the first run.
 set -euo pipefail
 
@@ -22,7 +26,8 @@ REQUIREMENTS=(
   ipykernel
 )
 
-stamp_value="$(printf '%s\n' "${REQUIREMENTS[@]}" | sha256sum | cut -c1-16)"
+PINS="$ROOT/scripts/jupyter-requirements.txt"
+stamp_value="$( { printf '%s\n' "${REQUIREMENTS[@]}"; cat "$PINS"; } | sha256sum | cut -c1-16)"
 stamp="$VENV/.flowbook-setup"
 if [ -x "$PY" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$stamp_value" ]; then
   echo "jupyter-setup: $VENV is up to date"
@@ -40,7 +45,11 @@ fi
 PIP=("$PY" -m pip install --disable-pip-version-check --no-input)
 if [ -n "${CI:-}" ]; then PIP+=(-q --progress-bar off); fi
 "${PIP[@]}" --upgrade pip
-"${PIP[@]}" "${REQUIREMENTS[@]}"
+if [ -n "${FLOWBOOK_VENV_UNPINNED:-}" ]; then
+  "${PIP[@]}" "${REQUIREMENTS[@]}"
+else
+  "${PIP[@]}" -c "$PINS" "${REQUIREMENTS[@]}"
+fi
 "$PY" -c "import jupyter_client, jupyter_kernel_test, nbclient, nbformat, papermill, jupyter_server, jupyterlab, pytest"
 echo "$stamp_value" >"$stamp"
 echo "jupyter-setup: $VENV ready ($("$PY" -c 'import jupyter_client; print("jupyter_client", jupyter_client.__version__)'))"

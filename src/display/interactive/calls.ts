@@ -396,7 +396,7 @@ export class TranslationStepper extends Displayed<StepState> {
     s.emit("update", this.displayId, JSON.stringify(r.bundle));
     return this;
   }
-  toString(): string {
+  override toString(): string {
     return this.text;
   }
   [Symbol.for("nodejs.util.inspect.custom")](): string {

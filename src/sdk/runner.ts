@@ -52,6 +52,8 @@ export interface TransformProgress {
   elementsIn?: number;
   elementsOut?: number;
   bytesRead?: number;
+  /** A source's input size in bytes, when known: with bytesRead, how far its reading is. */
+  bytesTotal?: number;
   bytesWritten?: number;
 }
 

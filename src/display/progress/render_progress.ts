@@ -47,7 +47,7 @@ export function progressLine(run: RunProgress, s: RunSummary, width: number, now
     parts.push([drawn ? label : `${frame} ${label}`, KEEP]);
     if (s.fraction !== undefined && !drawn) parts.push([bar(s.fraction), 5]);
     // The stage's name stays out of the line (fused names are long); the HTML table has the detail.
-    if (s.currentStage) parts.push([`stage ${s.currentStage.index} of ${s.stagesKnown}`, 2]);
+    if (s.currentStage && s.stagesKnown > 1) parts.push([`stage ${s.currentStage.index} of ${s.stagesKnown}`, 2]);
     if (s.busiest) parts.push([countsOf(s.busiest), 3]);
     if (s.bytesRead > 0) parts.push([`${formatBytes(s.bytesRead)} read`, 4]);
     parts.push([formatDuration(s.elapsedMs), 1]);
@@ -62,7 +62,7 @@ export function progressLine(run: RunProgress, s: RunSummary, width: number, now
   } else {
     parts.push([`✗ ${label}`, KEEP]);
     parts.push([`${s.status} after ${formatDuration(s.elapsedMs)}`, 1]);
-    if (s.currentStage && s.status === "failed") parts.push([`in stage ${s.currentStage.index} of ${s.stagesKnown}`, 3]);
+    if (s.currentStage && s.stagesKnown > 1 && s.status === "failed") parts.push([`in stage ${s.currentStage.index} of ${s.stagesKnown}`, 3]);
     // The error is what matters most: cut at the end of the line, never dropped.
     if (s.error) parts.push([s.error, KEEP]);
   }

@@ -46,7 +46,7 @@ export function summarizeRun(run: RunProgress, now?: number): RunSummary {
     stagesDone,
     stagesKnown: run.stages.length,
     currentStage: currentIndex >= 0 ? { index: currentIndex + 1, name: run.stages[currentIndex]!.name } : undefined,
-    fraction: run.finished ? 1 : run.stages.length > 0 ? stagesDone / run.stages.length : undefined,
+    fraction: run.finished ? 1 : fractionOf(run, stagesDone),
     busiest,
     elementsProcessed: run.transforms.reduce((a, t) => a + handled(t), 0),
     bytesRead: run.transforms.reduce((a, t) => a + (t.bytesRead ?? 0), 0),
@@ -54,4 +54,27 @@ export function summarizeRun(run: RunProgress, now?: number): RunSummary {
     elapsedMs: run.finished ? run.finished.durationMs : Math.max(0, (now ?? run.updatedAt) - run.startedAt),
     error: run.finished?.error?.split("\n")[0],
   };
+}
+
+/**
+ * How far a running run is: finished stages, plus the reading done in the running ones when
+ * a source says its size. Undefined when nothing says (one stage of unknown size: a spinner,
+ * never a bar that stays empty until the end).
+ */
+function fractionOf(run: RunProgress, stagesDone: number): number | undefined {
+  let read = 0;
+  let total = 0;
+  for (const t of run.transforms) {
+    if (t.bytesTotal !== undefined && t.bytesTotal > 0) {
+      read += Math.min(t.bytesRead ?? 0, t.bytesTotal);
+      total += t.bytesTotal;
+    }
+  }
+  const reading = total > 0 ? read / total : undefined;
+  const stages = run.stages.length;
+  if (stages === 0) return reading;
+  if (reading === undefined) return stages > 1 ? stagesDone / stages : undefined;
+  // The read fills the first stage's share (the one reading the sources), so the bar moves
+  // while a long read runs and goes on from there when that stage ends.
+  return (stagesDone + (stagesDone === 0 ? reading : 0)) / stages;
 }

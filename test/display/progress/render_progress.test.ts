@@ -36,6 +36,27 @@ describe("renderProgress text/plain", () => {
     expect(text(after(5), { now: 2100, width: 200 })).toContain("██████░░░░░░");
   });
 
+  it("one stage: no 'stage 1 of 1' and no bar that stays empty; a bar at the read's fraction when the source says its size", () => {
+    const oneStage: RunEvent[] = [
+      { kind: "run-started", at: 0, runner: "direct" },
+      { kind: "stage-started", at: 0, stage: "s1", name: "Read+Write" },
+      { kind: "progress", at: 100, transforms: [{ transform: "Read", elementsOut: 10, bytesRead: 300 }] },
+    ];
+    const unknown = text(after(3, oneStage), { now: 200, width: 200 });
+    expect(unknown).not.toContain("stage 1 of 1");
+    expect(unknown).not.toMatch(/[█░]/);
+    const sized: RunEvent[] = [...oneStage.slice(0, 2), { kind: "progress", at: 100, transforms: [{ transform: "Read", elementsOut: 10, bytesRead: 300, bytesTotal: 1200 }] }];
+    expect(text(after(3, sized), { now: 200, width: 200 })).toContain("███░░░░░░░░░");
+    // Two stages, the first reading: the read fills the first half.
+    const two: RunEvent[] = [
+      { kind: "run-started", at: 0, runner: "direct" },
+      { kind: "stage-started", at: 0, stage: "s1", name: "Read" },
+      { kind: "stage-started", at: 0, stage: "s2", name: "Group" },
+      { kind: "progress", at: 100, transforms: [{ transform: "Read", bytesRead: 600, bytesTotal: 1200 }] },
+    ];
+    expect(text(after(4, two), { now: 200, width: 200 })).toContain("███░░░░░░░░░");
+  });
+
   it("spins with time", () => {
     const frames = new Set([0, 100, 200, 300].map((dt) => text(after(2), { now: 1100 + dt })[0]));
     expect(frames.size).toBe(4);
@@ -53,7 +74,7 @@ describe("renderProgress text/plain", () => {
       { kind: "stage-started", at: 0, stage: "a", name: "Map" },
       { kind: "run-finished", at: 500, state: "FAILED", durationMs: 500, error: "Error: boom in Map\n    at user.ts:3" },
     ];
-    expect(text(after(3, failed))).toBe("✗ flink · failed after 500 ms · in stage 1 of 1 · Error: boom in Map");
+    expect(text(after(3, failed))).toBe("✗ flink · failed after 500 ms · Error: boom in Map");
     expect(text(after(3, failed), { width: 30 })).toBe("✗ flink · Error: boom in Map");
   });
 

@@ -30,12 +30,13 @@ import { inspect } from "node:util";
 import { hostServices } from "./display/interactive/host_services.js";
 import { connectInteractiveServices } from "./display/interactive/services.js";
 import { SampleService } from "./display/samples/sample_service.js";
-import { flinkPlanOf } from "./runners/flink/explain/index.js";
+import { flinkPlanOf, translationTraceOf } from "./runners/flink/explain/index.js";
 
 connectInteractiveServices(
   hostServices({
     samples: new SampleService(),
     planOf: (graph, options) => flinkPlanOf(graph, options),
+    traceOf: (graph, options) => translationTraceOf(graph, options),
     inspect: (value, width) => inspect(value, { depth: 4, breakLength: width }),
     emit: (_kind, _id, bundle) => {
       const text = bundle["text/plain"];

@@ -21,7 +21,8 @@ import type { MimeBundle } from "../display/mime.js";
 import type { InteractiveServices } from "../display/interactive/services.js";
 import { hostServices } from "../display/interactive/host_services.js";
 import { SampleService } from "../display/samples/sample_service.js";
-import { flinkPlanOf } from "../runners/flink/explain/index.js";
+import { flinkPlanOf, translationTraceOf } from "../runners/flink/explain/index.js";
+import type { TranslationTrace } from "../runners/flink/translation_trace.js";
 import { resolveRunner } from "../sdk/runner.js";
 import { CellOutputs, cancelWithin, type CellScope } from "./cell_outputs.js";
 import type { PipelineGraph } from "../graph/types.js";
@@ -78,6 +79,12 @@ export interface Session {
    * cell draws it: a text tree fitted to `width`, SVG, PNG. Throws naming what Flink cannot run.
    */
   explainGraph(graph: PipelineGraph, options?: Record<string, unknown>, width?: number): Promise<MimeBundle>;
+  /**
+   * The recorded Flink translation of a pipeline graph (one of pipelineGraphs()): every step
+   * the translator took, what it made and why — what the REPL's `.plan --step` walks. A
+   * refused pipeline's trace ends at the refusal (`trace.error`).
+   */
+  translationTrace(graph: PipelineGraph, options?: Record<string, unknown>): TranslationTrace;
   /**
    * Defaults for pipelines cells create from now on (the REPL's `.runner flink host:port`):
    * merged over the session's `pipelineOptions`; `{ runner: "direct" }` goes back to local.
@@ -358,6 +365,7 @@ export function createSession(options: SessionOptions = {}): Session {
     return hostServices({
       samples,
       planOf: (graph, o) => flinkPlanOf(graph, o),
+      traceOf: (graph, o) => translationTraceOf(graph, o),
       inspect: (value, columns) => formatValue(value, { colors: false, depth: 4, breakLength: columns }),
       emit: (kind, displayId, bundle) => outputs.emit({ type: kind, displayId, bundle }),
       clear: (wait) => outputs.emit({ type: "clear", wait }),
@@ -644,6 +652,9 @@ export function createSession(options: SessionOptions = {}): Session {
     async explainGraph(graph, o = {}, columns) {
       const { renderPlan } = await import("../display/plan/index.js");
       return renderPlan(flinkPlanOf(graph, { ...(graph.options ?? {}), ...pipelineDefaults, ...o }), { width: columns ?? width() });
+    },
+    translationTrace(graph, o = {}) {
+      return translationTraceOf(graph, { ...(graph.options ?? {}), ...pipelineDefaults, ...o });
     },
     setPipelineOptions(o) {
       pipelineDefaults = { ...pipelineDefaults, ...o };

@@ -10,6 +10,7 @@ import type { Session } from "../src/session/session.js";
 import type { Painter } from "./render/ansi.js";
 import { KEY_HELP } from "./editor/keymap.js";
 import { renderGraphText } from "../src/display/graph/index.js";
+import { renderStepText, Stepper, stepView, type TranslationTrace } from "../src/display/plan/stepper/index.js";
 
 export interface CommandContext {
   session: Session;
@@ -23,6 +24,8 @@ export interface CommandContext {
   inputs: string[];
   /** Runs code as an input of the REPL (outputs shown); true when it succeeded. */
   run(code: string, options?: { filename?: string }): Promise<boolean>;
+  /** Steps through a recorded translation (`.plan --step`) once the command returned; absent where keys cannot drive it (the plain REPL prints every step). */
+  step?(trace: TranslationTrace): void;
   exit(): void;
 }
 
@@ -30,6 +33,7 @@ export const COMMAND_HELP: ReadonlyArray<[string, string]> = [
   [".runner [direct | flink [host:port]]", "the runner of pipelines created from now on"],
   [".graph [N]", "the latest pipeline's graph as a tree (N: the Nth pipeline, from 1)"],
   [".plan [N]", "its Flink plan"],
+  [".plan --step [N]", "steps through its translation: n s o c b, break NAME|KIND, why, q"],
   [".save FILE.ts", "the inputs that ran, as a script for `flowbook run`"],
   [".load FILE.ts", "runs a script as one input"],
   [".doc NAME", "the type and doc comment of NAME"],
@@ -60,12 +64,14 @@ export async function runCommand(text: string, ctx: CommandContext): Promise<boo
       return runner(args, ctx);
     case ".graph":
     case ".plan": {
-      const graph = pickGraph(ctx, args[0]);
+      const step = name === ".plan" && args.includes("--step");
+      const graph = pickGraph(ctx, args.filter((a) => a !== "--step")[0]);
       if (!graph) return false;
       if (name === ".graph") {
         ctx.print(renderGraphText(graph, { width: ctx.width }));
         return true;
       }
+      if (step) return stepThrough(graph, ctx);
       try {
         const bundle = await ctx.session.explainGraph(graph, ctx.pipelineOptions, ctx.width);
         ctx.print(String(bundle["text/plain"]));
@@ -118,6 +124,27 @@ export async function runCommand(text: string, ctx: CommandContext): Promise<boo
       ctx.printError(`unknown command ${name} (.help lists them)`);
       return false;
   }
+}
+
+/** `.plan --step`: the translation's trace to the REPL's stepper, or (the plain REPL) every step printed. */
+function stepThrough(graph: PipelineGraph, ctx: CommandContext): boolean {
+  let trace: TranslationTrace;
+  try {
+    trace = ctx.session.translationTrace(graph, ctx.pipelineOptions);
+  } catch (e) {
+    ctx.printError(`.plan --step: ${(e as Error).message}`);
+    return false;
+  }
+  if (ctx.step) {
+    ctx.step(trace);
+    return true;
+  }
+  const st = new Stepper(trace);
+  for (;;) {
+    ctx.print(renderStepText(stepView(st), { width: ctx.width }) + "\n");
+    if (!st.into().moved) break;
+  }
+  return true;
 }
 
 async function runner(args: string[], ctx: CommandContext): Promise<boolean> {

@@ -18,6 +18,7 @@ import { runInput } from "./run_input.js";
 import type { ImageProtocol } from "./terminal/images.js";
 import type { Key } from "./terminal/keys.js";
 import { CONTINUATION, PROMPT } from "./prompt.js";
+import { Stepper, stepView, type StepCommand, type StepView, type TranslationTrace } from "../src/display/plan/stepper/index.js";
 
 export { CONTINUATION, PROMPT };
 
@@ -28,7 +29,7 @@ export interface ScrollItem {
   readonly raw?: string;
 }
 
-export type Mode = "edit" | "running" | "search" | "input";
+export type Mode = "edit" | "running" | "search" | "input" | "step";
 
 export interface ReplState {
   /** Everything finished, oldest first: Ink's <Static> prints each item once, into the scrollback. */
@@ -42,6 +43,8 @@ export interface ReplState {
   readonly running?: { readonly since: number; readonly interrupted: boolean };
   /** A cell's prompt("…") waiting for a line. */
   readonly question?: { readonly text: string; readonly password: boolean };
+  /** The translation stepper's current step (`.plan --step`; mode "step"). */
+  readonly step?: StepView;
   /** A one-line note under the editor until the next key ("Ctrl-D exits"). */
   readonly hint?: string;
   readonly tick: number;
@@ -61,6 +64,8 @@ export interface ControllerOptions {
   onExit(code: number): void;
   clearScreen?(): void;
 }
+
+const STEP_HELP = "n next (over a composite) · s into · o out · c continue to a breakpoint · b back · break NAME|KIND · unbreak [NAME] · runto NAME · why · 7 (go to step 7) · q quit";
 
 /** Lines past which a block bypasses Ink's layout (see `state`). */
 const BIG_BLOCK_LINES = 200;
@@ -89,6 +94,10 @@ export class ReplController {
   /** Printed this turn, not yet in the state (many prints in one turn cost one copy). */
   private printed: ScrollItem[] = [];
   private notifying = false;
+  /** The translation being stepped through (mode "step"), the stepper asked for by a command, and the last move (Enter repeats it). */
+  private stepper: Stepper | undefined;
+  private stepWanted: TranslationTrace | undefined;
+  private lastMove: StepCommand = { move: "next" };
 
   constructor(private readonly o: ControllerOptions) {
     this.cursor = new HistoryCursor(o.history);
@@ -169,6 +178,7 @@ export class ReplController {
     if (!action) return;
     if (this.s.hint) this.set({ hint: undefined });
     if (this.s.mode === "search") return this.searchKey(action);
+    if (this.s.mode === "step") return this.stepKey(action);
     if (this.s.menu) {
       if (this.menuKey(action)) return;
       this.set({ menu: undefined });
@@ -382,9 +392,126 @@ export class ReplController {
       } finally {
         this.endBusy();
       }
+      if (this.stepWanted) this.startStepping(this.stepWanted);
       return;
     }
     await this.runCode(text, {});
+  }
+
+  // --- the translation stepper (.plan --step) --------------------------------------------
+
+  private startStepping(trace: TranslationTrace): void {
+    this.stepWanted = undefined;
+    this.stepper = new Stepper(trace);
+    this.lastMove = { move: "next" };
+    this.set({ mode: "step", step: stepView(this.stepper), buffer: B.EMPTY });
+  }
+
+  private stepKey(a: Action): void {
+    const empty = B.isEmpty(this.s.buffer);
+    switch (a.type) {
+      case "submit": {
+        const text = B.textOf(this.s.buffer).trim();
+        this.set({ buffer: B.EMPTY });
+        return this.stepCommand(text);
+      }
+      case "interrupt":
+      case "eof":
+      case "escape":
+        if (!empty && a.type !== "escape") return this.set({ buffer: B.EMPTY });
+        return this.stopStepping();
+      case "right":
+        if (empty) return this.stepMove({ move: "next" });
+        break;
+      case "left":
+        if (empty) return this.stepMove({ move: "back" });
+        break;
+      case "newline":
+      case "paste":
+      case "complete":
+      case "search":
+        return;
+    }
+    this.edit(a);
+  }
+
+  /** A line typed at the stepper's prompt: a move, a breakpoint, why, q. */
+  private stepCommand(text: string): void {
+    const [word = "", ...rest] = text.split(/\s+/);
+    const arg = rest.join(" ");
+    const move = ((): StepCommand | "quit" | "help" | undefined => {
+      switch (word.toLowerCase()) {
+        case "":
+          return this.lastMove;
+        case "n":
+        case "next":
+          return { move: "next" };
+        case "s":
+        case "step":
+        case "into":
+          return { move: "into" };
+        case "o":
+        case "out":
+        case "finish":
+          return { move: "out" };
+        case "c":
+        case "cont":
+        case "continue":
+          return { move: "continue" };
+        case "b":
+        case "back":
+          return arg ? { move: "break", query: arg } : { move: "back" };
+        case "break":
+        case "br":
+          return { move: "break", query: arg };
+        case "unbreak":
+        case "delete":
+        case "clear":
+          return arg ? { move: "unbreak", query: arg } : { move: "unbreak" };
+        case "r":
+        case "run":
+        case "runto":
+          return { move: "runTo", query: arg };
+        case "w":
+        case "why":
+          return { move: "why" };
+        case "g":
+        case "go":
+          return { move: "goTo", index: Number(arg) - 1 };
+        case "q":
+        case "quit":
+        case "exit":
+          return "quit";
+        case "h":
+        case "help":
+        case "?":
+          return "help";
+        default:
+          return /^\d+$/.test(word) ? { move: "goTo", index: Number(word) - 1 } : undefined;
+      }
+    })();
+    if (move === "quit") return this.stopStepping();
+    if (move === "help" || move === undefined) {
+      this.stepper!.note = `${move ? "" : `unknown: ${text} · `}${STEP_HELP}`;
+      return this.set({ step: stepView(this.stepper!) });
+    }
+    this.stepMove(move);
+  }
+
+  private stepMove(c: StepCommand): void {
+    const st = this.stepper!;
+    st.run(c);
+    if (["next", "into", "out", "continue", "back"].includes(c.move)) this.lastMove = c;
+    this.set({ step: stepView(st) });
+  }
+
+  private stopStepping(): void {
+    const st = this.stepper;
+    this.stepper = undefined;
+    this.set({ mode: "edit", step: undefined, buffer: B.EMPTY });
+    if (!st) return;
+    const ev = st.current;
+    this.print(this.paint("gray", `left the stepper at step ${st.position + 1} of ${st.total} (${ev.kind}${ev.kind === "finish" ? ` ${ev.what}` : ` ${ev.transform.fullName}`})`));
   }
 
   private echo(text: string): void {
@@ -493,6 +620,7 @@ export class ReplController {
       pipelineOptions: this.o.pipelineOptions,
       inputs: this.inputs,
       run: async (code, opts) => this.runCode(code, opts ?? {}),
+      step: (trace) => void (this.stepWanted = trace),
       exit: () => this.o.onExit(0),
     };
   }

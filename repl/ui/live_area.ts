@@ -10,6 +10,7 @@ import { highlightLines } from "../render/highlight.js";
 import { visibleItems } from "../editor/completion_menu.js";
 import { CONTINUATION, PROMPT, type ReplState } from "../controller.js";
 import { textOf } from "../editor/buffer.js";
+import { STEP_PROMPT, stepArea } from "./step_area.js";
 
 const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 const MENU_ROWS = 8;
@@ -27,6 +28,7 @@ export function liveArea(s: ReplState, size: { columns: number; rows: number }, 
         : paint("gray", `${SPINNER[s.tick % SPINNER.length]} running ${secs} s · Ctrl-C interrupts`),
     );
   }
+  if (s.step) top.push(...stepArea(s.step, width, budget - 1 - top.length - (s.hint ? 1 : 0), paint));
   const bottom: string[] = [];
   if (s.search) {
     const first = (s.search.match ?? "").split("\n")[0] ?? "";
@@ -63,7 +65,8 @@ function editorLines(s: ReplState, width: number, paint: Painter, maxRows: numbe
   const colored = highlightLines(textOf(s.buffer), paint, { row: s.buffer.row, col: s.buffer.col });
   // Each line cut into rows here, never by the terminal: the live area's height is then
   // known to the row (what a resize must erase, see mount.ts).
-  const prompts = colored.map((l, i) => wrapRows(paint(i === 0 ? "green" : "gray", i === 0 ? PROMPT : CONTINUATION) + l, width));
+  const first0 = s.mode === "step" ? STEP_PROMPT : PROMPT;
+  const prompts = colored.map((l, i) => wrapRows(paint(i === 0 ? (s.mode === "step" ? "magenta" : "green") : "gray", i === 0 ? first0 : CONTINUATION) + l, width));
   let first = 0;
   let last = prompts.length - 1;
   const total = () => prompts.slice(first, last + 1).reduce((n, rows) => n + rows.length, 0) + (first > 0 ? 1 : 0) + (last < prompts.length - 1 ? 1 : 0);

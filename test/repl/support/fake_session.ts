@@ -1,6 +1,8 @@
 // A Session for the REPL's own tests: real isComplete, scripted outputs, recorded calls.
 import util from "node:util";
 import type { CellOutput } from "../../../src/display/outputs.js";
+import type { PipelineGraph } from "../../../src/graph/types.js";
+import type { TranslationTrace } from "../../../src/display/plan/stepper/index.js";
 import { isComplete } from "../../../src/session/is_complete.js";
 import type { CellResult, ExecuteOptions, Session } from "../../../src/session/session.js";
 
@@ -8,6 +10,9 @@ export interface FakeSession extends Session {
   executed: string[];
   pipelineOptions: Record<string, unknown>;
   interrupts: number;
+  /** What pipelineGraphs() returns, and the trace translationTrace() returns (.plan --step). */
+  graphs: PipelineGraph[];
+  trace: TranslationTrace | undefined;
   /** What an input does: outputs to send, a value, or an error. */
   behave: (code: string, emit: (o: Omit<CellOutput, "cell">) => void, opts: ExecuteOptions) => Promise<{ value?: unknown; error?: string }> | { value?: unknown; error?: string };
 }
@@ -52,7 +57,14 @@ export function fakeSession(): FakeSession {
     },
     async dispose() {},
     ready: async () => undefined,
-    pipelineGraphs: () => [],
+    pipelineGraphs: () => s.graphs,
+    graphs: [],
+    trace: undefined,
+    explainGraph: async () => ({ "text/plain": "Flink plan 'fake'" }),
+    translationTrace() {
+      if (!s.trace) throw new Error("FakeTranslation: this fake translates nothing");
+      return s.trace;
+    },
     setPipelineOptions(o) {
       s.pipelineOptions = { ...s.pipelineOptions, ...o };
     },

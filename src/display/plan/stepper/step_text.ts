@@ -104,7 +104,7 @@ export function renderStepText(view: StepView, options: StepTextOptions = {}): s
 function eventLine(ev: TraceEvent): string {
   switch (ev.kind) {
     case "enter":
-      return `▸ enter ${ev.transform.fullName}  (${ev.transform.kindName}, a composite: translated by its parts)`;
+      return `▸ enter ${ev.transform.fullName}  (${ev.transform.kindName === "composite" ? "a composite" : `${ev.transform.kindName}, a composite`}: translated by its parts)`;
     case "leave":
       return `◂ leave ${ev.transform.fullName}  (${ev.transform.kindName})`;
     case "translate":

@@ -9,19 +9,20 @@ export interface PipelineOptions {
   /** Parallelism: local worker threads, or Flink's default operator parallelism. */
   parallelism?: number;
   /**
-   * Local runner: check that elements round-trip through their PCollection's coder (default
-   * true; `false` turns the check off). A checked element goes on as its decoded copy, so a
+   * Check that elements round-trip through their PCollection's coder (local runner: default
+   * true, `false` turns the check off; Flink's Node workers: off unless this is true or
+   * `checks` is set). A checked element goes on as its decoded copy, so a
    * step that keeps it cannot see a later step's change to it. Which elements are checked:
    * see `checks`.
    */
   enforceEncodability?: boolean;
   /**
-   * Local runner: check that DoFns do not mutate their inputs (default true; `false` turns
-   * the check off). Which elements are checked: see `checks`.
+   * Check that DoFns do not mutate their inputs (local runner: default true, `false` turns
+   * the check off; Flink's Node workers: off unless this is true or `checks` is set). Which elements are checked: see `checks`.
    */
   enforceImmutability?: boolean;
   /**
-   * Local runner: which elements the two checks above look at.
+   * Which elements the two checks above look at (on Flink, setting it also turns them on).
    * - `"sample"` (the default): in each task, every element an operator sees at first (the
    *   first 1 000), then about one in 500, at pseudo-random gaps (the same ones on every
    *   run). A coder or a DoFn that is wrong for every element, or for most, fails as before;

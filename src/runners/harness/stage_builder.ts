@@ -73,9 +73,13 @@ export class StageWiring {
   /** `checks: "all"`: both checks look at every element; otherwise at a sample (shared/check_sampling.ts). */
   readonly checkAll: boolean;
 
-  /** `seed` makes each task's sample its own (the stage and task, say); the same seed checks the same elements. */
-  constructor(readonly g: GraphContext, private readonly seed = "") {
-    const policy = checkPolicy(g.options);
+  /**
+   * `seed` makes each task's sample its own (the stage and task, say); the same seed checks the
+   * same elements. `checksByDefault`: whether the checks run when the options do not mention
+   * them (the local runner: yes; Flink's Node workers: no).
+   */
+  constructor(readonly g: GraphContext, private readonly seed = "", checksByDefault = true) {
+    const policy = checkPolicy(g.options, checksByDefault);
     this.checks = policy.encodability;
     this.immutability = policy.immutability;
     this.checkAll = policy.all;

@@ -33,14 +33,22 @@ export interface CheckPolicy {
   all: boolean;
 }
 
-export function checkPolicy(options: PipelineOptions): CheckPolicy {
+/**
+ * `onByDefault`: whether a check the options say nothing about runs — true on the local
+ * runner (as Dataflow's DirectPipelineRunner), false on Flink's Node workers (a production
+ * runner does no per-element checks unless asked). Asking for them means setting
+ * `enforceEncodability` / `enforceImmutability` to true, or setting `checks`.
+ */
+export function checkPolicy(options: PipelineOptions, onByDefault = true): CheckPolicy {
   const mode = options.checks;
   if (mode !== undefined && mode !== "all" && mode !== "sample") {
     throw new Error(`the option checks must be "sample" (the default) or "all", not ${JSON.stringify(mode)}`);
   }
+  const asked = mode !== undefined || onByDefault;
+  const on = (v: unknown) => (v === undefined ? asked : v !== false);
   return {
-    encodability: options.enforceEncodability !== false,
-    immutability: options.enforceImmutability !== false,
+    encodability: on(options.enforceEncodability),
+    immutability: on(options.enforceImmutability),
     all: mode === "all",
   };
 }

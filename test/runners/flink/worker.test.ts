@@ -209,6 +209,33 @@ describe("the Flink runner's Node worker", () => {
     expect(r.error!.message).toMatch(/needs KV elements/);
   });
 
+  it("does no per-element checks by default; the options that ask for them turn them on", async () => {
+    // A DoFn that changes its input: the immutability check fails it, when it runs.
+    const mutating = (options: Record<string, unknown>) =>
+      planOf((p) => {
+        return [p.apply("In", Create.of({ n: 1 }))
+          .apply("Bump", ParDo.of((o: { n: number }, c: ProcessContext<{ n: number }, number>) => {
+            o.n++;
+            c.output(o.n);
+          }))
+          .apply("Out", MapElements.via((n: number) => n))];
+      }, options);
+    const bundles = [[gw({ n: 1 }), gw({ n: 5 })]];
+    const byDefault = mutating({});
+    const plain = await driveWorker(byDefault, usercode(byDefault), { bundles });
+    expect(plain.error).toBeUndefined();
+    expect(plain.outputs[0]!.map((w) => w.value)).toEqual([2, 6]);
+    for (const asked of [{ enforceImmutability: true }, { checks: "sample" }, { checks: "all" }]) {
+      const plan = mutating(asked);
+      const r = await driveWorker(plan, usercode(plan), { bundles });
+      expect(r.error, JSON.stringify(asked)).toMatchObject({ transform: "Bump" });
+      expect(r.error!.message).toMatch(/mutated its input/);
+    }
+    // Asked for the checks but not this one: it stays off.
+    const off = mutating({ checks: "all", enforceImmutability: false });
+    expect((await driveWorker(off, usercode(off), { bundles })).error).toBeUndefined();
+  });
+
   it("exits promptly when its stdin closes without END", async () => {
     const child = spawn(process.execPath, [WORKER_BUNDLE], { env: { ...process.env, FLOWBOOK_WORKER_PROTOCOL: PROTOCOL }, stdio: ["pipe", "pipe", "pipe"] });
     const parser = new FrameParser();

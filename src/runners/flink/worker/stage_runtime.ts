@@ -249,7 +249,9 @@ export class StageRuntime {
 
   private async build(): Promise<void> {
     const { g, stage } = this;
-    const w = new StageWiring(g);
+    // No per-element checks unless the options ask for them: Flink is where pipelines run for
+    // real, at full speed (issue 13, point 5); the local runner checks by default.
+    const w = new StageWiring(g, "", false);
     const rawOutputs = new Set<string>(stage.ops.filter((o) => o.kind === "precombine").map((o) => o.output));
     const opt = Number((g.options as { flinkMaxElementBytes?: unknown }).flinkMaxElementBytes);
     const maxElementBytes = Number.isInteger(opt) && opt > 0 ? opt : DEFAULT_MAX_ELEMENT_BYTES;

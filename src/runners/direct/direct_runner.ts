@@ -131,6 +131,7 @@ class Coordinator {
 
   async execute(): Promise<void> {
     this.executor.beginRun(this.runId, this.graph, this.plan, this.options, this.hooks);
+    let ended = false;
     try {
       for (const stage of this.plan.stages) {
         if (this.cancelled) throw new Error("the pipeline was cancelled");
@@ -154,12 +155,16 @@ class Coordinator {
         this.absorb(stage, results);
         this.events.emit({ kind: "stage-finished", at: Date.now(), stage: stage.id, name });
       }
+      // Teardown before any sink commits: user code that output or threw after its last bundle
+      // (a timer) fails the run here, and nothing is left under a final name.
+      ended = true;
+      await this.executor.endRun(this.runId);
       await this.finalizeSinks();
     } catch (e) {
+      // The first failure is the run's; its teardown's own failure would only hide it.
+      if (!ended) await this.executor.endRun(this.runId).catch(() => {});
       await this.abortSinks();
       throw e;
-    } finally {
-      await this.executor.endRun(this.runId);
     }
   }
 
@@ -256,11 +261,16 @@ class Coordinator {
   }
 
   private async abortSinks(): Promise<void> {
-    for (const [id, results] of this.sinkResults) {
-      const t = this.graph.transforms[id]!;
-      await sinkFor(t.urn)!.abort(t.payload, results, { runId: this.runId, transform: t.fullName }).catch(() => {});
+    // Every sink of the plan, not only those whose tasks finished: a writer of a failed stage
+    // leaves the run's temporary directory, and one whose thread was stopped (cancel) its file;
+    // a sink's abort finds them by name.
+    for (const stage of this.plan.stages) {
+      for (const op of stage.ops) {
+        if (op.kind !== "sink") continue;
+        const t = this.graph.transforms[op.transform]!;
+        await sinkFor(t.urn)!.abort(t.payload, this.sinkResults.get(op.transform) ?? [], { runId: this.runId, transform: t.fullName }).catch(() => {});
+      }
     }
-    // Writers of the failed stage removed their own files (SinkOp.abort); sinks of stages that never ran wrote nothing.
   }
 }
 

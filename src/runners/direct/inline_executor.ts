@@ -1,5 +1,6 @@
 import type { PipelineGraph } from "../../graph/types.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import { reportStrayError } from "../shared/late_output.js";
 import { PROGRESS_INTERVAL_MS, StageFailure, type RunHooks, type TaskExecutor } from "./executor.js";
 import { OutputBuffer } from "./output_buffer.js";
 import { outsideCapture, withOutputCapture, type OutputTarget } from "./output_capture.js";
@@ -15,6 +16,45 @@ interface InlineRun {
   stages: string[];
 }
 
+/**
+ * This thread is the host's (a session, the kernel, `flowbook run`): an error thrown by a timer
+ * or callback that a run's user code left behind must fail that run, never take the process
+ * down. Errors of no run's code go on as if this were not here (to the process's listeners, or
+ * ending the process as Node does). A capture callback rather than a listener: a listener
+ * would not stop the process's other listeners (a test runner's) from seeing a handled error.
+ */
+function guardStrayErrors(): void {
+  if ((globalThis as Record<symbol, unknown>)[GUARDED]) return;
+  if (process.hasUncaughtExceptionCaptureCallback()) {
+    // Someone else captures (a domain): a listener, which at least keeps the process alive for run errors.
+    process.on("uncaughtException", (e) => void onStray(e, () => undefined));
+  } else {
+    const capture = (e: unknown) =>
+      onStray(e, () => {
+        // Not a run's: thrown again outside the capture, so it ends up where it would have.
+        process.setUncaughtExceptionCaptureCallback(null);
+        setImmediate(() => {
+          setImmediate(() => process.hasUncaughtExceptionCaptureCallback() || process.setUncaughtExceptionCaptureCallback(capture));
+          throw e;
+        });
+      });
+    process.setUncaughtExceptionCaptureCallback(capture);
+  }
+  (globalThis as Record<symbol, unknown>)[GUARDED] = true;
+}
+const GUARDED = Symbol.for("flowbook.inlineStrayErrors");
+
+function onStray(e: unknown, notOurs: () => void): void {
+  const stray = reportStrayError(e);
+  // Recorded: the run fails at its next task or at its end (TaskRunner).
+  if (stray?.kind === "recorded") return;
+  if (stray?.kind === "ended") {
+    outsideCapture(() => process.stderr.write(`flowbook: a callback of a pipeline that already ended threw: ${stray.error.message}\n`));
+    return;
+  }
+  notOurs();
+}
+
 /** Runs tasks one after another in this thread (parallelism 1 with inProcess: true). */
 export class InlineExecutor implements TaskExecutor {
   readonly parallelism = 1;
@@ -23,6 +63,7 @@ export class InlineExecutor implements TaskExecutor {
   private readonly runs = new Map<string, InlineRun>();
 
   beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions, hooks: RunHooks): void {
+    guardStrayErrors();
     this.runner.beginRun(runId, graph, plan, options);
     // Delivered outside the capture: a listener that prints must reach the real stdout.
     const buffer = new OutputBuffer((records) => outsideCapture(() => records.forEach((r) => hooks.output(r.stream, r.text, r.transform))));

@@ -16,6 +16,7 @@ import { WindowedValue as WV } from "../../sdk/values/windowed_value.js";
 import { PaneInfo } from "../../sdk/values/pane.js";
 import { TIMESTAMP_MIN } from "../../sdk/values/time.js";
 import { UserCodeError } from "../shared/user_code_error.js";
+import { closeRun, openRun, takeLateOutputError, withinRun } from "../shared/late_output.js";
 import { accumulatorCoder, kvCoders } from "../harness/coders.js";
 import { buildElementWise, loadUserFn } from "../harness/stage_builder.js";
 import { readCreateSplit } from "../harness/inputs/create_input.js";
@@ -66,6 +67,12 @@ export interface TaskResult {
   stoppedEarly?: boolean;
 }
 
+/**
+ * How long a run's end waits for callbacks its user code left behind (a timer set in
+ * finishBundle): one that outputs or throws in that time still fails the run.
+ */
+const STRAY_CALLBACK_WAIT_MS = 10;
+
 /** Thrown at a source's element boundary to stop reading it (never escapes runTask). */
 const EARLY_STOP = Symbol("flowbook.earlyStop");
 
@@ -84,7 +91,10 @@ export class TaskRunner {
   private readonly runs = new Map<string, RunState>();
 
   beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void {
-    const g = new GraphContext(graph, options);
+    // Late outputs and stray errors are recorded under the run's options (as ParDoOp records
+    // them): a copy of its own, so two runs of one pipeline in one thread never share a key.
+    const g = new GraphContext(graph, { ...options });
+    openRun(g.options);
     this.runs.set(runId, { g, plan, sideInputs: new SideInputs(g), fns: new Map(), setUp: [], stopped: new Set() });
   }
 
@@ -108,22 +118,33 @@ export class TaskRunner {
     this.runs.get(runId)?.stopped.add(stageId);
   }
 
-  /** Calls teardown on every DoFn set up for the run and forgets it. */
+  /**
+   * Calls teardown on every DoFn set up for the run and forgets it. Callbacks the run's user
+   * code left (a timer set in finishBundle) get a moment first: one that output after its bundle
+   * ended, or threw, fails the run here, after teardown (rejects with its error).
+   */
   async endRun(runId: string): Promise<void> {
     const st = this.runs.get(runId);
     if (!st) return;
     this.runs.delete(runId);
-    for (const { fn, transform } of st.setUp) {
-      // The transform's container is current, as for its other methods: output and metrics are named by it.
-      const prev = setCurrentMetricsContainer(new MetricsContainer(transform));
-      try {
-        await fn.teardown();
-      } catch {
-        // teardown is best effort, as in Beam
-      } finally {
-        setCurrentMetricsContainer(prev);
+    const key = st.g.options;
+    await new Promise((resolve) => setTimeout(resolve, STRAY_CALLBACK_WAIT_MS));
+    await withinRun(key, st.setUp.map((s) => s.transform), async () => {
+      for (const { fn, transform } of st.setUp) {
+        // The transform's container is current, as for its other methods: output and metrics are named by it.
+        const prev = setCurrentMetricsContainer(new MetricsContainer(transform));
+        try {
+          await fn.teardown();
+        } catch {
+          // teardown is best effort, as in Beam
+        } finally {
+          setCurrentMetricsContainer(prev);
+        }
       }
-    }
+    });
+    closeRun(key);
+    const late = takeLateOutputError(key);
+    if (late) throw late;
   }
 
   private run(runId: string): RunState {
@@ -145,11 +166,27 @@ export class TaskRunner {
     return p as Promise<T>;
   }
 
-  /** Runs a task; `counts` may be read while it runs (live progress). */
+  /**
+   * Runs a task; `counts` may be read while it runs (live progress). Its user code's timers and
+   * callbacks keep the run's scope (shared/late_output.ts): one that throws fails this run.
+   */
   async runTask(spec: TaskSpec, counts = new TaskCounts()): Promise<TaskResult> {
     const st = this.run(spec.runId);
     const stage = st.plan.stages.find((s) => s.id === spec.stageId);
     if (!stage) throw new Error(`unknown stage ${spec.stageId}`);
+    const user = stage.ops.flatMap((op) => (op.kind === "pardo" || op.kind === "combine_values" ? [st.g.transform(op.transform).fullName] : []));
+    return withinRun(st.g.options, user, async () => {
+      // An earlier task's callback failed the run (in a stage with no ParDo to notice it).
+      const early = takeLateOutputError(st.g.options);
+      if (early) throw early;
+      const result = await this.runStageTask(st, stage, spec, counts);
+      const late = takeLateOutputError(st.g.options);
+      if (late) throw late;
+      return result;
+    });
+  }
+
+  private async runStageTask(st: RunState, stage: Stage, spec: TaskSpec, counts: TaskCounts): Promise<TaskResult> {
     const metrics = new TaskMetrics();
     const output: TaskOutput = { shuffles: {}, materialized: {}, sinks: {} };
     const samples = earlyStopSamples(stage);

@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import "../../index.js";
+import { reportStrayError } from "../shared/late_output.js";
 import { errorToJSON } from "../shared/user_code_error.js";
 import { PROGRESS_INTERVAL_MS } from "./executor.js";
 import { OutputBuffer } from "./output_buffer.js";
@@ -22,6 +23,25 @@ let currentRun: string | undefined;
 installOutputCapture({ write: (stream, text, transform) => outputs.add(currentRun, stream, text, transform) });
 // User code that ends the thread (process.exit in a DoFn) still gets what it printed out.
 process.on("exit", () => outputs.flush());
+
+/**
+ * An error no one caught, from a timer or callback user code left behind: it fails its run (at
+ * its next task in this thread or at its end), not the thread, which other runs share. One from
+ * a run that is over is printed; one from no run's code leaves the thread in an unknown state:
+ * it dies, as it would have, and the pool replaces it.
+ */
+process.on("uncaughtException", (e) => {
+  const stray = reportStrayError(e);
+  if (stray?.kind === "recorded") return;
+  if (stray?.kind === "ended") {
+    outputs.add(undefined, "stderr", `flowbook: a callback of a pipeline that already ended threw: ${stray.error.message}\n`, undefined);
+    outputs.flush();
+    return;
+  }
+  outputs.flush();
+  port.postMessage({ type: "fatal", error: errorToJSON(e) } satisfies WorkerResponse);
+  process.exit(1);
+});
 
 function outputOf(runId: string): OutputTarget {
   return { write: (stream, text, transform) => outputs.add(runId, stream, text, transform) };
@@ -52,11 +72,14 @@ port.on("message", async (m: WorkerRequest) => {
       case "stopStage":
         runner.stopStage(m.runId, m.stageId);
         return;
-      case "endRun":
-        await withOutputCapture(outputOf(m.runId), () => runner.endRun(m.runId));
+      case "endRun": {
+        // A late output or a stray error of the run's user code fails the run, not this thread.
+        let error: unknown;
+        await withOutputCapture(outputOf(m.runId), () => runner.endRun(m.runId)).catch((e: unknown) => (error = errorToJSON(e)));
         outputs.flush();
-        port.postMessage({ type: "ended", runId: m.runId } satisfies WorkerResponse);
+        port.postMessage((error === undefined ? { type: "ended", runId: m.runId } : { type: "ended", runId: m.runId, error }) satisfies WorkerResponse);
         return;
+      }
       case "task": {
         currentRun = m.spec.runId;
         const counts = new TaskCounts();

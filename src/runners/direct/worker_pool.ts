@@ -21,7 +21,8 @@ export type WorkerResponse =
   | { type: "ready" }
   | { type: "result"; key: number; result: TaskResult }
   | { type: "error"; key: number; error: unknown }
-  | { type: "ended"; runId: string }
+  /** The run's teardown is done; `error`: its user code failed it after its last task (a late output, a stray error). */
+  | { type: "ended"; runId: string; error?: unknown }
   | { type: "fatal"; error: unknown }
   /** Users' output, in the order printed; always before the result of the task that printed it. */
   | { type: "output"; records: OutputRecord[] }
@@ -36,7 +37,7 @@ interface Slot {
   sideInputs: Set<string>;
   current?: { key: number; runId: string };
   /** Runs whose teardown this worker was asked for, until it says "ended" (or dies). */
-  ending: Map<string, () => void>;
+  ending: Map<string, (error?: Error) => void>;
 }
 
 interface Pending {
@@ -84,6 +85,8 @@ export class WorkerPool implements TaskExecutor {
   private readonly pending = new Map<number, Pending>();
   private readonly queue: Array<{ key: number; spec: TaskSpec; sideInputs: Map<string, Uint8Array[]> }> = [];
   private readonly cancelled = new Set<string>();
+  /** Runs failed outside any task (a worker that knew them died idle): their next stage and their end fail with it. */
+  private readonly failed = new Map<string, Error>();
   private nextKey = 0;
   private broken: Error | undefined;
 
@@ -115,7 +118,7 @@ export class WorkerPool implements TaskExecutor {
       const spec = this.pending.get(m.key)?.spec;
       if (spec) this.runs.get(spec.runId)?.hooks.progress(spec.stageId, spec.taskIndex, m.progress);
     } else if (m.type === "ended") {
-      slot.ending.get(m.runId)?.();
+      slot.ending.get(m.runId)?.(m.error === undefined ? undefined : errorFromJSON(m.error));
     } else if (m.type === "result" || m.type === "error") {
       const p = this.pending.get(m.key);
       this.pending.delete(m.key);
@@ -173,6 +176,14 @@ export class WorkerPool implements TaskExecutor {
       const p = this.pending.get(slot.current.key);
       this.pending.delete(slot.current.key);
       p?.reject(this.cancelled.has(slot.current.runId) ? new Error("the pipeline was cancelled") : e);
+    } else {
+      // Idle, but it held runs' state (their DoFns, set up): those runs fail, with what killed it.
+      const cause = e instanceof Error ? e : new Error(String(e));
+      for (const runId of slot.runs) {
+        if (!this.runs.has(runId) || this.cancelled.has(runId) || this.failed.has(runId)) continue;
+        this.failed.set(runId, cause.name === "UserCodeError" ? cause : new Error(`a local runner worker thread died between tasks of this run: ${cause.message}`));
+        this.rejectQueued(runId, this.failed.get(runId)!);
+      }
     }
     this.dispatch();
   }
@@ -181,8 +192,22 @@ export class WorkerPool implements TaskExecutor {
     this.runs.set(runId, { graph, plan, options, hooks });
   }
 
+  /** The run's tasks not started yet fail with `e`. */
+  private rejectQueued(runId: string, e: Error): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const job = this.queue[i]!;
+      if (job.spec.runId !== runId) continue;
+      this.queue.splice(i, 1);
+      const p = this.pending.get(job.key);
+      this.pending.delete(job.key);
+      p?.reject(e);
+    }
+  }
+
   runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
     if (this.broken) return Promise.reject(this.broken);
+    const failed = tasks.length ? this.failed.get(tasks[0]!.runId) : undefined;
+    if (failed) return Promise.reject(failed);
     const promises = tasks.map(
       (spec) =>
         new Promise<TaskResult>((resolve, reject) => {
@@ -250,12 +275,16 @@ export class WorkerPool implements TaskExecutor {
     }
   }
 
-  /** Tears the run down in every worker that knows it, and waits for their teardown's output. */
+  /**
+   * Tears the run down in every worker that knows it, and waits for their teardown's output;
+   * rejects if the run's user code failed it after its last task (or a worker died with it).
+   */
   async endRun(runId: string): Promise<void> {
     const ended: Promise<void>[] = [];
+    const errors: Error[] = [];
     for (const slot of this.slots) {
       if (slot.runs.delete(runId)) {
-        ended.push(new Promise<void>((resolve) => slot.ending.set(runId, resolve)).finally(() => slot.ending.delete(runId)));
+        ended.push(new Promise<void>((resolve) => slot.ending.set(runId, (e) => resolve(void (e && errors.push(e))))).finally(() => slot.ending.delete(runId)));
         // A worker tearing down keeps the process alive, as a busy one does.
         slot.worker.ref();
         slot.worker.postMessage({ type: "endRun", runId } satisfies WorkerRequest);
@@ -271,6 +300,9 @@ export class WorkerPool implements TaskExecutor {
     for (const slot of this.slots) if (!slot.busy && (slot.ending.size === 0 || late)) slot.worker.unref();
     this.runs.delete(runId);
     this.cancelled.delete(runId);
+    const failed = this.failed.get(runId);
+    this.failed.delete(runId);
+    if (failed ?? errors[0]) throw failed ?? errors[0];
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,7 @@ import org.apache.flink.streaming.api.operators.InputSelectable;
 import org.apache.flink.streaming.api.operators.InputSelection;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
@@ -65,6 +66,7 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
     private transient boolean inputEnded;
     private transient Map<String, Accumulator<?, ?>> metrics;
     private transient SpillBuffer pending;
+    private transient Watermark heldWatermark; // held while main elements wait for the side inputs
 
     protected UserCodeOperator(String hello, List<String> outputs, boolean hasSideInputs, WorkerConfig worker, boolean batch, String label,
                                ConsoleSpec console) {
@@ -226,6 +228,7 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                 pending.drainTo(client::element);
                 pending = null;
             }
+            releaseHeldWatermark();
             if (mainEnded) {
                 inputEnded = true;
                 client.finish();
@@ -238,9 +241,40 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
         }
     }
 
+    /**
+     * A watermark passes only after the worker's outputs for every element before it: the open
+     * bundle is finished (its outputs emitted) first, else they would reach the next operator
+     * behind the watermark, as late data. While the main input waits for the side inputs
+     * (elements buffered in {@link #pending}), the watermark is held back and forwarded once
+     * those elements went through the worker.
+     */
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        if (!sideDone && pending != null) {
+            heldWatermark = mark;
+            return;
+        }
+        finishBundleIfOpen();
+        super.processWatermark(mark);
+    }
+
+    private void finishBundleIfOpen() throws Exception {
+        if (client != null && !client.isDead() && !inputEnded) client.finishBundle();
+    }
+
+    /** The held watermark (if any) goes out once the buffered main elements were processed. */
+    private void releaseHeldWatermark() throws Exception {
+        if (heldWatermark != null) {
+            Watermark w = heldWatermark;
+            heldWatermark = null;
+            processWatermark(w);
+        }
+    }
+
+    /** A checkpoint barrier likewise: the bundle is finished, its outputs emitted, before the barrier. */
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        if (client != null) client.finishBundle();
+        finishBundleIfOpen();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 

@@ -57,7 +57,7 @@ export {
 } from "./sdk/coders/index.js";
 
 // IO
-export { TextIO, AvroIO, ConsoleIO } from "./io/index.js";
+export { TextIO, AvroIO, ConsoleIO, GenerateSequence } from "./io/index.js";
 
 // Metrics and testing
 export { Metrics, Counter, Distribution, Gauge } from "./sdk/metrics/metrics.js";

@@ -4,6 +4,7 @@
  */
 export { TextIO, TextIORead, TextIOWrite } from "./text/text_io.js";
 export { AvroIO, AvroIORead, AvroIOWrite } from "./avro/avro_io.js";
+export { GenerateSequence, type GenerateSequencePayload } from "./sequence/generate_sequence.js";
 export { ConsoleIO, ConsoleIOWrite, type ConsoleWriteOptions } from "./console/console_io.js";
 export { Compression, type CompressionName } from "./filesystem/compression.js";
 export { EmptyMatchError, matchFiles, type EmptyMatchTreatment, type MatchedFile } from "./filesystem/match.js";

@@ -12,6 +12,7 @@ export type ShipStrategy = "forward" | "rebalance" | "broadcast" | "hash";
 
 export type OperatorKind =
   | "source:create"
+  | "source:sequence"
   | "source:text"
   | "source:avro"
   | "window:assign"

@@ -8,14 +8,16 @@
  * - a corrupt .gz: both errors name the file (Flink's said "Not in GZIP format" and nothing else);
  * - a 40 MB line: the local runner reads it; Flink refuses it with an error naming the limit and
  *   the option that raises it (it died with a bare OutOfMemoryError at 100 MB), and reads it
- *   once the option allows it.
+ *   once the option allows it;
+ * - GenerateSequence.from(a).to(b): the same numbers (Flink's own sequence source there), and an
+ *   unbounded sequence refused by both with what to do.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MapElements, Pipeline, TextIO, type PipelineOptions } from "../../../src/index.js";
+import { Count, GenerateSequence, MapElements, Pipeline, Sum, TextIO, type PipelineOptions } from "../../../src/index.js";
 import { writeFiles } from "../../support/files.js";
 import { failure } from "../../support/runs.js";
 import { startTestCluster, type TestCluster } from "./fixture.js";
@@ -106,4 +108,30 @@ describe("the local runner and Flink agree on input", () => {
     await measure(optionsOf("flink", { flinkMaxElementBytes: 48 << 20 }), "flink").waitUntilFinish();
     expect(lines(join(work, "big-out-flink"))).toEqual(expected);
   }, 240_000);
+
+  it("a bounded GenerateSequence gives the same numbers on both; an unbounded one is refused by both", async () => {
+    const got: Record<string, string[]> = {};
+    for (const r of both) {
+      const p = Pipeline.create(optionsOf(r));
+      const n = p.apply("Numbers", GenerateSequence.from(-3).to(50_000));
+      n.apply("Sum", Sum.integersGlobally()).apply("SumText", MapElements.via((x: number) => `sum ${x}`)).apply("WriteSum", TextIO.write().to(join(work, `seq-${r}`, "sum")));
+      n.apply("Count", Count.globally()).apply("CountText", MapElements.via((x: number) => `count ${x}`)).apply("WriteCount", TextIO.write().to(join(work, `seq-${r}`, "count")));
+      await p.run().waitUntilFinish();
+      got[r] = lines(join(work, `seq-${r}`));
+    }
+    expect(got.direct).toEqual(["count 50003", `sum ${(49_999 * 50_000) / 2 - 6}`]);
+    expect(got.flink).toEqual(got.direct);
+    for (const r of both) {
+      const p = Pipeline.create(optionsOf(r));
+      p.apply("Ticks", GenerateSequence.from(0).withRate(10, 1000)).apply("Keep", MapElements.via((x: number) => x));
+      let message = "";
+      try {
+        await p.run().waitUntilFinish();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, r).toMatch(/Ticks/);
+      expect(message, r).toMatch(/unbounded/);
+    }
+  }, 120_000);
 });

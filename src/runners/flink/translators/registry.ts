@@ -17,6 +17,7 @@
  * | ConsoleIO.write          | sink:console                                                   |
  * | AvroIO.Read              | source:avro (FileSource, split at sync markers)                |
  * | AvroIO.Write             | sink:avro (temp files + atomic commit, as sink:text)           |
+ * | GenerateSequence.to(n)   | source:sequence (Flink's number sequence source)              |
  *
  * A kind missing here is refused, naming the transform and what the bridge lacks.
  */
@@ -28,6 +29,7 @@ import { combinePerKeyTranslator } from "./combine_per_key.js";
 import { consoleWriteTranslator } from "./console_write.js";
 import { createTranslator } from "./create.js";
 import { flattenTranslator } from "./flatten.js";
+import { generateSequenceTranslator } from "./generate_sequence.js";
 import { groupByKeyTranslator } from "./group_by_key.js";
 import { parDoTranslator } from "./par_do.js";
 import { textReadTranslator } from "./text_read.js";
@@ -48,11 +50,11 @@ export const TRANSLATORS: ReadonlyMap<string, TransformTranslator> = new Map<str
   [Urns.CONSOLE_WRITE, consoleWriteTranslator],
   [Urns.AVRO_READ, avroReadTranslator],
   [Urns.AVRO_WRITE, avroWriteTranslator],
+  [Urns.GENERATE_SEQUENCE, generateSequenceTranslator],
 ]);
 
 /** Kinds the model has and the bridge cannot run yet: what is missing, for the refusal. */
 export const NOT_TRANSLATABLE: ReadonlyMap<string, string> = new Map<string, string>([
-  [Urns.GENERATE_SEQUENCE, "the bridge has no unbounded sources (GenerateSequence) yet"],
   [Urns.TEST_STREAM, "the bridge has no TestStream source yet"],
   [Urns.RESHUFFLE, "Reshuffle has no translator yet"],
 ]);

@@ -35,6 +35,7 @@ export const JAVA_TRANSLATE_PACKAGE = "dev.flowbook.flink.translate";
 /** The bridge's translator class for each operator kind (JobBuilder's registry). */
 export const JAVA_CLASS_OF_KIND: Readonly<Record<string, string>> = {
   "source:create": `${JAVA_TRANSLATE_PACKAGE}.CreateTranslator`,
+  "source:sequence": `${JAVA_TRANSLATE_PACKAGE}.SequenceSourceTranslator`,
   "source:text": `${JAVA_TRANSLATE_PACKAGE}.TextSourceTranslator`,
   "source:avro": `${JAVA_TRANSLATE_PACKAGE}.AvroSourceTranslator`,
   "window:assign": `${JAVA_TRANSLATE_PACKAGE}.WindowAssignTranslator`,

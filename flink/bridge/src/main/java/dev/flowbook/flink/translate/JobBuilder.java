@@ -23,6 +23,7 @@ public final class JobBuilder {
 
     static {
         TRANSLATORS.put("source:create", new CreateTranslator());
+        TRANSLATORS.put("source:sequence", new SequenceSourceTranslator());
         TRANSLATORS.put("source:text", new TextSourceTranslator());
         TRANSLATORS.put("window:assign", new WindowAssignTranslator());
         TRANSLATORS.put("usercode", new UserCodeTranslator());

@@ -32,8 +32,23 @@ export interface CollectedSample {
  */
 export type RunEvent =
   | { kind: "run-started"; at: number; runner: string; jobName?: string; jobId?: string }
-  | { kind: "stage-started" | "stage-finished"; at: number; stage: string; name: string }
-  | { kind: "progress"; at: number; transforms: TransformProgress[] }
+  | {
+      kind: "stage-started" | "stage-finished";
+      at: number;
+      stage: string;
+      name: string;
+      /** The stage's input watermark then (event time, ms; Beam's smallest timestamp is −∞, its largest +∞), where the runner tracks it. */
+      inputWatermark?: number;
+      /** Its output watermark then: at +∞ (the largest timestamp) a stage will produce nothing more. */
+      outputWatermark?: number;
+    }
+  | {
+      kind: "progress";
+      at: number;
+      transforms: TransformProgress[];
+      /** Every stage's watermarks now, where the runner tracks them. */
+      watermarks?: StageWatermark[];
+    }
   | {
       kind: "output";
       at: number;
@@ -44,6 +59,13 @@ export type RunEvent =
       transform?: string;
     }
   | { kind: "run-finished"; at: number; state: PipelineState; durationMs: number; error?: string };
+
+/** A stage's watermarks (event time, ms): what it may still receive, and what it may still produce. */
+export interface StageWatermark {
+  stage: string;
+  input: number;
+  output: number;
+}
 
 /** One transform's counts so far in a run (a runner fills what it knows). */
 export interface TransformProgress {

@@ -25,8 +25,10 @@ import { earlyStopSamples, planStages, type ExecutionPlan, type Stage } from "./
 import { ProgressReport } from "./progress_report.js";
 import { stageName } from "./stage_names.js";
 import { GraphContext } from "../harness/task_context.js";
-import type { TaskResult, TaskSpec } from "./task_runner.js";
+import type { TaskInput, TaskResult, TaskSpec } from "./task_runner.js";
 import { hasSharedPool, sharedPool } from "./worker_pool.js";
+import { Scheduler } from "./scheduler/scheduler.js";
+import type { StageWatermarks } from "./scheduler/watermarks.js";
 
 export class DirectRunner implements PipelineRunner {
   readonly name = "direct";
@@ -53,7 +55,10 @@ function defaultParallelism(): number {
 }
 
 interface MaterializedData {
+  /** In task order (a collected sample's first elements are its first split's), whatever order tasks finished in. */
   chunks: Uint8Array[];
+  /** The index of the task that wrote each chunk. */
+  tasks: number[];
   count: number;
   total: number;
   /** Every task read its whole input: `total` is the PCollection's size. */
@@ -75,7 +80,10 @@ class Coordinator {
   private readonly shuffles = new Map<string, Uint8Array[][][]>();
   private readonly sinkResults = new Map<string, unknown[]>();
   private cancelled = false;
-  private watch: SampleWatch | undefined;
+  /** Sample stages that may stop early, by stage id. */
+  private readonly watches = new Map<string, SampleWatch>();
+  /** Moves bundles between stages as watermarks allow (scheduler/). */
+  private readonly scheduler: Scheduler;
   readonly events = new RunEventBus();
   readonly progress: ProgressReport;
   private readonly hooks: RunHooks;
@@ -87,7 +95,9 @@ class Coordinator {
     readonly options: PipelineOptions,
     private readonly executor: TaskExecutor,
   ) {
-    this.progress = new ProgressReport(graph, plan, (transforms) => this.events.emit({ kind: "progress", at: Date.now(), transforms }));
+    this.progress = new ProgressReport(graph, plan, (transforms) =>
+      this.events.emit({ kind: "progress", at: Date.now(), transforms, watermarks: this.scheduler.watermarks.snapshot() }),
+    );
     this.hooks = {
       output: (stream, text, transform) =>
         this.events.emit(transform === undefined ? { kind: "output", at: Date.now(), stream, text } : { kind: "output", at: Date.now(), stream, text, transform }),
@@ -96,6 +106,23 @@ class Coordinator {
         this.sampleCounts(stageId, taskIndex, p.counts);
       },
     };
+    this.scheduler = new Scheduler(plan, {
+      sourceInputs: (stage) => this.sourceInputs(stage),
+      shuffleInputs: (stage) => this.shuffleInputs(stage),
+      runTask: (stage, taskIndex, input) => this.runTask(stage, taskIndex, input),
+      absorb: (stage, taskIndex, result) => this.absorb(stage, [result], taskIndex),
+      cancelled: () => this.cancelled,
+      stageStarted: (stage, wm) => this.stageEvent("stage-started", stage, wm),
+      stageFinished: (stage, wm) => {
+        // A sample stage told to stop: what it materialized is partial, whichever tasks ended first.
+        if (this.watches.get(stage.id)?.stopped) for (const op of stage.ops) if (op.kind === "materialize") this.materialized.get(op.input)!.complete = false;
+        this.stageEvent("stage-finished", stage, wm);
+      },
+    }, executor.parallelism);
+  }
+
+  private stageEvent(kind: "stage-started" | "stage-finished", stage: Stage, wm: StageWatermarks): void {
+    this.events.emit({ kind, at: Date.now(), stage: stage.id, name: stageName(this.graph, stage), inputWatermark: wm.input, outputWatermark: wm.output });
   }
 
   /**
@@ -104,8 +131,8 @@ class Coordinator {
    * once its own samples are full).
    */
   private sampleCounts(stageId: string, taskIndex: number, counts: Record<string, number>): void {
-    const w = this.watch;
-    if (!w || w.stopped || w.stage !== stageId) return;
+    const w = this.watches.get(stageId);
+    if (!w || w.stopped) return;
     w.counts.set(taskIndex, counts);
     for (const [pc, limit] of w.limits) {
       let sum = 0;
@@ -114,6 +141,7 @@ class Coordinator {
     }
     w.stopped = true;
     this.executor.stopStage(this.runId, stageId);
+    this.scheduler.stopStage(stageId);
   }
 
   private watchSamples(stage: Stage): SampleWatch | undefined {
@@ -127,34 +155,21 @@ class Coordinator {
   cancel(): void {
     this.cancelled = true;
     this.executor.cancelRun(this.runId);
+    this.scheduler.cancel();
   }
 
   async execute(): Promise<void> {
     this.executor.beginRun(this.runId, this.graph, this.plan, this.options, this.hooks);
     let ended = false;
     try {
+      if (this.cancelled) throw new Error("the pipeline was cancelled");
       for (const stage of this.plan.stages) {
-        if (this.cancelled) throw new Error("the pipeline was cancelled");
-        const name = stageName(this.graph, stage);
-        this.events.emit({ kind: "stage-started", at: Date.now(), stage: stage.id, name });
-        const tasks = await this.tasksFor(stage);
-        const side = new Map<string, Uint8Array[]>();
-        for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
-        let results: TaskResult[];
-        this.watch = this.watchSamples(stage);
-        try {
-          results = await this.executor.runTasks(tasks, side);
-        } catch (e) {
-          // Writers of this stage that finished left temporary files: abort them too.
-          if (e instanceof StageFailure) {
-            this.absorbSinks(stage, e.completed);
-            throw e.failure;
-          }
-          throw e;
-        }
-        this.absorb(stage, results);
-        this.events.emit({ kind: "stage-finished", at: Date.now(), stage: stage.id, name });
+        const w = this.watchSamples(stage);
+        if (w) this.watches.set(stage.id, w);
       }
+      // Stages run as their inputs allow, several at once; a failed task's stage aborts the
+      // sinks its finished writers wrote (absorbed), and the run waits for running tasks first.
+      await this.scheduler.execute();
       // Teardown before any sink commits: user code that output or threw after its last bundle
       // (a timer) fails the run here, and nothing is left under a final name.
       ended = true;
@@ -172,45 +187,43 @@ class Coordinator {
     return { runId: this.runId, stageId: stage.id, taskIndex, numTasks, numPartitions: this.executor.parallelism, input };
   }
 
-  private async tasksFor(stage: Stage): Promise<TaskSpec[]> {
+  /** A source stage's splits (one empty split for a source with none). */
+  private async sourceInputs(stage: Stage): Promise<TaskInput[]> {
     const input = stage.input;
+    if (input.kind !== "source") throw new Error(`stage ${stage.id} reads no source`);
     const p = this.executor.parallelism;
-    switch (input.kind) {
-      case "source": {
-        const t = this.graph.transforms[input.transform]!;
-        // A stage that may stop once its samples are full reads smaller splits: the tasks not
-        // started when the stage has enough are dropped (SAMPLE_SPLITS_PER_WORKER).
-        const desired = earlyStopSamples(stage) ? p * SAMPLE_SPLITS_PER_WORKER : p;
-        const splits = input.urn === Urns.CREATE
-          ? splitCreate(t.payload as CreatePayload, p)
-          : await sourceFor(input.urn)!.split(t.payload, desired).catch((e: Error) => {
-              throw new Error(`${t.fullName}: ${e.message}`);
-            });
-        const n = Math.max(1, splits.length);
-        if (splits.length === 0) return [this.spec(stage, 0, 1, { kind: "source", split: { start: 0, end: 0, empty: true } })];
-        return splits.map((split, i) => this.spec(stage, i, n, { kind: "source", split }));
-      }
-      case "shuffle": {
-        const parts = this.takeShuffle(input.transform, p);
-        return parts.map((chunks, i) => this.spec(stage, i, p, { kind: "shuffle", chunks }));
-      }
-      case "reshuffle": {
-        const n = stage.numTasks!;
-        const parts = this.takeShuffle(input.transform, n);
-        return parts.map((chunks, i) => this.spec(stage, i, n, { kind: "reshuffle", chunks }));
-      }
-      case "materialized": {
-        // By input position: a Flatten may list the same PCollection twice, and then reads it twice.
-        const all = input.pcollections.flatMap((pc, i) => (this.materialized.get(pc)?.chunks ?? []).map((c) => ({ i, c })));
-        const n = Math.max(1, Math.min(p, all.length));
-        const tasks: TaskSpec[] = [];
-        for (let t = 0; t < n; t++) {
-          const mine = all.filter((_, j) => j % n === t);
-          const parts = input.pcollections.map((pc, i) => ({ pcollection: pc, chunks: mine.filter((x) => x.i === i).map((x) => x.c) }));
-          tasks.push(this.spec(stage, t, n, { kind: "materialized", parts }));
-        }
-        return tasks;
-      }
+    const t = this.graph.transforms[input.transform]!;
+    // A stage that may stop once its samples are full reads smaller splits: the tasks not
+    // started when the stage has enough are dropped (SAMPLE_SPLITS_PER_WORKER).
+    const desired = earlyStopSamples(stage) ? p * SAMPLE_SPLITS_PER_WORKER : p;
+    const splits = input.urn === Urns.CREATE
+      ? splitCreate(t.payload as CreatePayload, p)
+      : await sourceFor(input.urn)!.split(t.payload, desired).catch((e: Error) => {
+          throw new Error(`${t.fullName}: ${e.message}`);
+        });
+    if (splits.length === 0) return [{ kind: "source", split: { start: 0, end: 0, empty: true } }];
+    return splits.map((split) => ({ kind: "source", split }));
+  }
+
+  /** A shuffle-reading or reshuffle stage's partitions, once every writer is done. */
+  private shuffleInputs(stage: Stage): TaskInput[] {
+    const input = stage.input;
+    if (input.kind === "shuffle") return this.takeShuffle(input.transform, this.executor.parallelism).map((chunks) => ({ kind: "shuffle", chunks }));
+    if (input.kind === "reshuffle") return this.takeShuffle(input.transform, stage.numTasks!).map((chunks) => ({ kind: "reshuffle", chunks }));
+    throw new Error(`stage ${stage.id} reads no shuffle`);
+  }
+
+  /** Runs one task; its stage's side inputs are complete (the scheduler waited for them). */
+  private async runTask(stage: Stage, taskIndex: number, input: TaskInput): Promise<TaskResult> {
+    const side = new Map<string, Uint8Array[]>();
+    for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
+    const spec: TaskSpec = { runId: this.runId, stageId: stage.id, taskIndex, numTasks: taskIndex + 1, numPartitions: this.executor.parallelism, input };
+    try {
+      const [result] = await this.executor.runTasks([spec], side);
+      return result!;
+    } catch (e) {
+      if (e instanceof StageFailure) throw e.failure;
+      throw e;
     }
   }
 
@@ -221,12 +234,13 @@ class Coordinator {
     return Array.from({ length: partitions }, (_, i) => writers.flatMap((w) => w[i] ?? []));
   }
 
-  private absorb(stage: Stage, results: TaskResult[]): void {
-    const partial = this.watch?.stopped === true || results.some((r) => r.stoppedEarly === true);
-    this.watch = undefined;
+  /** Finished tasks' results (`firstTask` is the first one's index): metrics, shuffles, materializations, sinks. */
+  private absorb(stage: Stage, results: TaskResult[], firstTask = 0): void {
+    const partial = this.watches.get(stage.id)?.stopped === true || results.some((r) => r.stoppedEarly === true);
     results.forEach((r, i) => {
+      const task = firstTask + i;
       this.metrics.add(r.metrics);
-      this.progress.update(stage.id, i, r.progress);
+      this.progress.update(stage.id, task, r.progress);
       for (const [id, parts] of Object.entries(r.output.shuffles)) {
         let list = this.shuffles.get(id);
         if (!list) this.shuffles.set(id, (list = []));
@@ -234,9 +248,12 @@ class Coordinator {
       }
       for (const [pc, m] of Object.entries(r.output.materialized)) {
         const cur = this.materialized.get(pc);
-        if (!cur) this.materialized.set(pc, { chunks: [...m.chunks], count: m.count, total: m.total, complete: !partial });
+        if (!cur) this.materialized.set(pc, { chunks: [...m.chunks], tasks: m.chunks.map(() => task), count: m.count, total: m.total, complete: !partial });
         else {
-          cur.chunks.push(...m.chunks);
+          let at = cur.tasks.length;
+          while (at > 0 && cur.tasks[at - 1]! > task) at--;
+          cur.chunks.splice(at, 0, ...m.chunks);
+          cur.tasks.splice(at, 0, ...m.chunks.map(() => task));
           cur.count += m.count;
           cur.total += m.total;
           cur.complete &&= !partial;
@@ -249,7 +266,10 @@ class Coordinator {
   private absorbSinks(stage: Stage, results: TaskResult[]): void {
     for (const op of stage.ops) {
       if (op.kind !== "sink") continue;
-      this.sinkResults.set(op.transform, results.map((r) => r.output.sinks[op.transform]));
+      // A stage's tasks end one by one: each writer's result joins the sink's (finalize orders them by writer).
+      let list = this.sinkResults.get(op.transform);
+      if (!list) this.sinkResults.set(op.transform, (list = []));
+      list.push(...results.map((r) => r.output.sinks[op.transform]));
     }
   }
 

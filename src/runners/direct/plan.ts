@@ -187,14 +187,16 @@ export function inDependencyOrder(stages: Stage[]): Stage[] {
 }
 
 /**
- * A sample run's early answer (issue 13, point 4): a stage that reads a source and whose
- * only results are samples (materializations with a limit: show/collect), with no shuffle,
- * sink or whole materialization that another stage or the run needs, may stop reading its
- * source once every sample has its elements. The limited PCollections it collects, or
- * undefined when the stage must read everything.
+ * A sample run's early answer (issue 13, point 4): a stage whose only results are samples
+ * (materializations with a limit: show/collect), with no shuffle, sink or whole
+ * materialization that another stage or the run needs, may stop reading its input once
+ * every sample has its elements — a source's splits, or, behind a grouping, the partitions
+ * of its shuffle (groups stream out as their keys complete, so the rest of the merge is
+ * saved), or a Flatten's materialized inputs. A reshuffle feeds a sink, never a sample. The
+ * limited PCollections it collects, or undefined when the stage must read everything.
  */
 export function earlyStopSamples(stage: Stage): string[] | undefined {
-  if (stage.input.kind !== "source") return undefined;
+  if (stage.input.kind === "reshuffle") return undefined;
   const samples: string[] = [];
   for (const op of stage.ops) {
     if (op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values") continue;

@@ -34,6 +34,7 @@ import { ShuffleWriter } from "../harness/operators/shuffle_records.js";
 import { SinkOp } from "../harness/operators/sink_op.js";
 import type { CombinePayload } from "../../sdk/transforms/combine.js";
 import { earlyStopSamples, type ExecutionPlan, type Stage } from "./plan.js";
+import type { StageTimers } from "./scheduler/scheduler.js";
 import { SideInputs } from "../harness/side_inputs.js";
 import { GraphContext, TaskMetrics, type TaskOutput } from "../harness/task_context.js";
 import { CountingWiring, TaskCounts, type TaskProgress } from "../harness/task_counts.js";
@@ -65,6 +66,12 @@ export interface TaskResult {
    * samples' totals count only what it read.
    */
   stoppedEarly?: boolean;
+  /**
+   * What the stage's watermark-driven operators (a group-also-by-window, its triggers) keep
+   * after this task: their watermark hold and next timer, for the scheduler
+   * (scheduler/scheduler.ts). Absent: they hold nothing.
+   */
+  timers?: StageTimers;
 }
 
 /**

@@ -1,14 +1,15 @@
 /**
  * A sample run (RunRequest.collect) stops its sources once the sampled PCollection has its
  * n elements, where no grouping lies between them (issue 13, point 4); the sample says it
- * is truncated and gives no total. A run that read everything gives the total.
+ * is truncated and gives no total. A run that read everything gives the total. Behind a
+ * grouping, the writers read everything, but the reading stage stops once it emitted n groups.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Count, DoFn, Filter, Metrics, Pipeline, TextIO, ParDo, type PipelineOptions, type ProcessContext } from "../../../src/index.js";
 import { ancestorsGraph } from "../../../src/graph/subgraph.js";
-import { resolveRunner } from "../../../src/sdk/runner.js";
+import { resolveRunner, type RunEvent, type TransformProgress } from "../../../src/sdk/runner.js";
 import { tempDir } from "../../support/files.js";
 
 const LINES = 200_000;
@@ -30,9 +31,14 @@ class SplitFn extends DoFn<string, string> {
 
 async function sample(p: Pipeline, id: string, n: number, options: PipelineOptions) {
   const r = resolveRunner("direct").run({ graph: ancestorsGraph(p.toJSON(), [id]), options, collect: { [id]: n } });
+  const events: RunEvent[] = [];
+  r.onEvent!((e) => events.push(e));
   expect(await r.waitUntilFinish()).toBe("DONE");
   const lines = r.metrics().queryMetrics({ namespace: "early" }).counters.reduce((s, c) => s + c.committed, 0);
-  return { sample: r.collected(id)!, lines };
+  // Each transform's final counts: its last progress report.
+  const progress = new Map<string, TransformProgress>();
+  for (const e of events) if (e.kind === "progress") for (const t of e.transforms) progress.set(t.transform, t);
+  return { sample: r.collected(id)!, lines, progress };
 }
 
 describe("early answers", () => {
@@ -70,14 +76,38 @@ describe("early answers", () => {
     expect(lines).toBeLessThan(LINES);
   });
 
-  it("behind a grouping, the whole input is read, and the sample gives the total", async () => {
+  for (const options of [{ parallelism: 2, inProcess: false }, { inProcess: true }] as PipelineOptions[]) {
+    it(`behind a grouping, the whole input is read, and the grouping's reading stage stops once it emitted n groups (${JSON.stringify(options)})`, async () => {
+      const file = corpus();
+      const p = Pipeline.create(options);
+      const counts = p.apply(TextIO.read().from(file)).apply("Split", ParDo.of(new SplitFn())).apply(Count.perElement());
+      const { sample: s, lines, progress } = await sample(p, counts.id, 5, options);
+      // Every line reached the grouping: a group is complete only once every writer is done.
+      expect(lines).toBe(LINES);
+      expect(progress.get("Split")?.elementsOut).toBe(LINES * 5);
+      expect(s.elements.length).toBeGreaterThanOrEqual(5);
+      expect(s.truncated).toBe(true);
+      expect(s.total).toBeUndefined();
+      // 200 004 distinct words, 200 004 groups; each reading task stopped at its fifth.
+      const tasks = Number(options.parallelism ?? 1);
+      const emitted = progress.get("Count.PerElement/Combine.perKey")?.elementsOut ?? -1;
+      expect(emitted).toBeGreaterThanOrEqual(5);
+      expect(emitted).toBeLessThanOrEqual(5 * tasks);
+      for (const e of s.elements) expect((e.value as { value: number }).value).toBeGreaterThanOrEqual(1);
+    });
+  }
+
+  it("behind a GroupByKey, a sample of fewer groups than n has every group and its total", async () => {
     const file = corpus();
-    const p = Pipeline.create({ parallelism: 2, inProcess: false });
-    const counts = p.apply(TextIO.read().from(file)).apply("Split", ParDo.of(new SplitFn())).apply(Count.perElement());
-    const { sample: s, lines } = await sample(p, counts.id, 5, { parallelism: 2, inProcess: false });
-    expect(lines).toBe(LINES);
-    expect(s.truncated).toBe(true);
-    expect(s.total).toBe(LINES + 4);
+    const p = Pipeline.create({ inProcess: true });
+    const counts = p.apply(TextIO.read().from(file)).apply("Split", ParDo.of(new SplitFn())).apply("Few", Filter.by((w: string) => w === "of" || w === "corpus")).apply(Count.perElement());
+    const { sample: s } = await sample(p, counts.id, 5, { inProcess: true });
+    expect(s.elements.map((e) => e.value).sort((a, b) => String((a as { key: string }).key).localeCompare((b as { key: string }).key))).toEqual([
+      { key: "corpus", value: LINES },
+      { key: "of", value: LINES },
+    ]);
+    expect(s.truncated).toBe(false);
+    expect(s.total).toBe(2);
   });
 
   it("a sample of a PCollection smaller than n has its total and is not truncated", async () => {

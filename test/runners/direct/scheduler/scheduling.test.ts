@@ -1,0 +1,102 @@
+/**
+ * The scheduler seen through a run's events: a Flatten's consumer stage starts on the
+ * bundles its producers' finished tasks made, before its slow producer stage finished;
+ * a side input is read only complete (its producer's watermark at +∞); a shuffle is read
+ * once every writer is done; stage events and progress carry the watermarks.
+ */
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Count, Create, Flatten, PAssert, ParDo, Pipeline, PCollectionList, TextIO, View, type PipelineOptions, type ProcessContext } from "../../../../src/index.js";
+import type { RunEvent } from "../../../../src/sdk/runner.js";
+import { TIMESTAMP_MAX, TIMESTAMP_MIN } from "../../../../src/sdk/values/time.js";
+import { tempDir, writeFiles } from "../../../support/files.js";
+
+type StageEvent = Extract<RunEvent, { kind: "stage-started" | "stage-finished" }>;
+
+async function run(p: Pipeline): Promise<RunEvent[]> {
+  const r = p.run();
+  const events: RunEvent[] = [];
+  r.onEvent!((e) => events.push(e));
+  expect(await r.waitUntilFinish()).toBe("DONE");
+  return events;
+}
+
+/** The index of the stage event of `kind` whose stage name contains `part`. */
+function at(events: RunEvent[], kind: StageEvent["kind"], part: string): number {
+  const i = events.findIndex((e) => e.kind === kind && e.name.includes(part));
+  if (i < 0) throw new Error(`no ${kind} event for a stage named like '${part}' in ${JSON.stringify(events.filter((e) => e.kind.startsWith("stage")))}`);
+  return i;
+}
+
+function stageEvent(events: RunEvent[], kind: StageEvent["kind"], part: string): StageEvent {
+  return events[at(events, kind, part)] as StageEvent;
+}
+
+/** Three files of `lines` lines each: three splits, so three tasks for the stage reading them. */
+function threeFiles(lines: number): string {
+  const dir = tempDir("flowbook-sched-");
+  const files: Record<string, string> = {};
+  for (const f of ["a", "b", "c"]) files[`${f}.txt`] = Array.from({ length: lines }, (_, i) => `${f}${i}`).join("\n") + "\n";
+  writeFiles(dir, files);
+  return join(dir, "*.txt");
+}
+
+/** Busy for a while on the last file's elements: that file's task ends well after the others. */
+function slowOnC(ms: number) {
+  return ParDo.of((line: string, c: ProcessContext<string, string>) => {
+    if (line.startsWith("c")) {
+      const until = Date.now() + ms;
+      while (Date.now() < until) { /* a slow DoFn */ }
+    }
+    c.output(line);
+  });
+}
+
+const MODES: PipelineOptions[] = [{ inProcess: true }, { parallelism: 2, inProcess: false }];
+
+describe("scheduler", () => {
+  for (const options of MODES) {
+    it(`a Flatten's consumer starts before its slow producer stage finished (${JSON.stringify(options)})`, async () => {
+      const p = Pipeline.create(options);
+      const slow = p.apply("ReadSlow", TextIO.read().from(threeFiles(20))).apply("Slow", slowOnC(20));
+      const fast = p.apply("Fast", Create.of("x", "y"));
+      const all = PCollectionList.of(slow).and(fast).apply("Both", Flatten.pCollections<string>()).apply("After", ParDo.of((s: string, c: ProcessContext<string, string>) => c.output(s.toUpperCase())));
+      PAssert.that(all).containsInAnyOrder(...["A", "B", "C"].flatMap((f) => Array.from({ length: 20 }, (_, i) => `${f}${i}`)), "X", "Y");
+      const events = await run(p);
+      // The consumer began on the finished tasks' bundles while the slow stage still ran.
+      expect(at(events, "stage-started", "After")).toBeLessThan(at(events, "stage-finished", "Slow"));
+      // ...and finished only after it: a Flatten's input watermark is its producers' minimum.
+      expect(at(events, "stage-finished", "After")).toBeGreaterThan(at(events, "stage-finished", "Slow"));
+      expect(stageEvent(events, "stage-started", "After").inputWatermark).toBe(TIMESTAMP_MIN);
+      expect(stageEvent(events, "stage-finished", "After")).toMatchObject({ inputWatermark: TIMESTAMP_MAX, outputWatermark: TIMESTAMP_MAX });
+    });
+
+    it(`a side input is read only once complete, though its consumer's main input is ready first (${JSON.stringify(options)})`, async () => {
+      const p = Pipeline.create(options);
+      const side = p.apply("ReadSide", TextIO.read().from(threeFiles(10))).apply("SlowSide", slowOnC(20)).apply(View.asList<string>());
+      const out = p
+        .apply("Main", Create.of(1, 2, 3))
+        .apply("UseSide", ParDo.of((n: number, c: ProcessContext<number, string>) => c.output(`${n}:${c.sideInput(side).length}`)).withSideInputs(side));
+      PAssert.that(out).containsInAnyOrder("1:30", "2:30", "3:30");
+      const events = await run(p);
+      expect(at(events, "stage-started", "UseSide")).toBeGreaterThan(at(events, "stage-finished", "SlowSide"));
+    });
+  }
+
+  it("a grouping's reading stage starts once every writer is done, at an input watermark of +∞", async () => {
+    const p = Pipeline.create({ parallelism: 2, inProcess: false });
+    const counts = p.apply("Read", TextIO.read().from(threeFiles(30))).apply("Slow", slowOnC(5)).apply("First", ParDo.of((s: string, c: ProcessContext<string, string>) => c.output(s[0]!))).apply("Count", Count.perElement());
+    PAssert.that(counts).containsInAnyOrder({ key: "a", value: 30 }, { key: "b", value: 30 }, { key: "c", value: 30 });
+    const events = await run(p);
+    const reader = stageEvent(events, "stage-started", "Count → ");
+    expect(events.indexOf(reader)).toBeGreaterThan(at(events, "stage-finished", "Slow"));
+    expect(reader.inputWatermark).toBe(TIMESTAMP_MAX);
+    // While its writers ran, the progress reports showed the reader held at −∞.
+    const readerId = reader.stage;
+    const before = events.slice(0, events.indexOf(reader)).filter((e): e is Extract<RunEvent, { kind: "progress" }> => e.kind === "progress");
+    for (const e of before) expect(e.watermarks?.find((w) => w.stage === readerId)?.output).toBe(TIMESTAMP_MIN);
+    const last = events.filter((e): e is Extract<RunEvent, { kind: "progress" }> => e.kind === "progress").pop()!;
+    expect(last.watermarks?.length).toBeGreaterThan(0);
+    for (const w of last.watermarks!) expect(w).toMatchObject({ input: TIMESTAMP_MAX, output: TIMESTAMP_MAX });
+  });
+});

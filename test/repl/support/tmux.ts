@@ -40,6 +40,11 @@ export class TmuxTerminal {
     return trimLines(this.tmux("capture-pane", "-p", "-J", "-t", "t"));
   }
 
+  /** The visible screen with its SGR escapes (colours, inverse), as the terminal drew it. */
+  styled(): string {
+    return trimLines(this.tmux("capture-pane", "-p", "-e", "-J", "-t", "t"));
+  }
+
   /** The scrollback and the screen. */
   all(): string {
     return trimLines(this.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", "t"));

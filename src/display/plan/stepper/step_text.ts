@@ -106,7 +106,7 @@ function eventLine(ev: TraceEvent): string {
     case "enter":
       return `▸ enter ${ev.transform.fullName}  (${ev.transform.kindName === "composite" ? "a composite" : `${ev.transform.kindName}, a composite`}: translated by its parts)`;
     case "leave":
-      return `◂ leave ${ev.transform.fullName}  (${ev.transform.kindName})`;
+      return `◂ leave ${ev.transform.fullName}${ev.transform.kindName === "composite" ? "" : `  (${ev.transform.kindName})`}`;
     case "translate":
       return `● translate ${ev.transform.fullName}  (${ev.transform.kindName}${ev.transform.composite ? ", a composite translated whole" : ""})`;
     case "finish":

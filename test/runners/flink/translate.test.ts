@@ -3,6 +3,8 @@
  * named after their transforms' full names, ship strategies, fused user-code chains,
  * combiner lifting (native vs user code), windows, side inputs, refusals.
  */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   AvroIO, CoGroupByKey, Combine, Count, Create, Duration, Filter, FixedWindows, FlatMapElements, Flatten, GroupByKey,
@@ -13,6 +15,8 @@ import type { FlinkOperator, FlinkPlan } from "../../../src/runners/flink/flink_
 import { FlinkTranslationError, translate, type Translation } from "../../../src/runners/flink/translators/translate.js";
 import { TRANSLATORS } from "../../../src/runners/flink/translators/registry.js";
 import { AverageFn } from "../../conformance/cases/grouping.js";
+
+const BRIDGE_SOURCES = join(import.meta.dirname, "../../../flink/bridge/src/main/java");
 
 function planOf(build: (p: Pipeline) => void, collect?: (p: Pipeline) => Record<string, number>): Translation {
   const p = Pipeline.create({ name: "test" });
@@ -93,10 +97,15 @@ describe("Flink translation", () => {
     expect([...TRANSLATORS.keys()].sort()).toEqual([
       "beam:transform:combine_grouped_values:v1", "beam:transform:combine_per_key:v1", "beam:transform:flatten:v1",
       "beam:transform:group_by_key:v1", "beam:transform:pardo:v1", "beam:transform:window_into:v1",
-      "flowbook:transform:avroio_read:v1", "flowbook:transform:avroio_write:v1", "flowbook:transform:console_write:v1", "flowbook:transform:create:v1", "flowbook:transform:textio_read:v1",
-      "flowbook:transform:textio_write:v1",
+      "flowbook:transform:avroio_read:v1", "flowbook:transform:avroio_write:v1", "flowbook:transform:console_write:v1", "flowbook:transform:create:v1", "flowbook:transform:generate_sequence:v1",
+      "flowbook:transform:textio_read:v1", "flowbook:transform:textio_write:v1",
     ]);
-    for (const t of TRANSLATORS.values()) expect(t.becomes).toMatch(/\w/);
+    for (const t of TRANSLATORS.values()) {
+      expect(t.becomes).toMatch(/\w/);
+      // A TS translator names the Java class that runs what it produces.
+      expect(t.javaClass).toMatch(/^dev\.flowbook\.flink\.[\w.]+\.[A-Z]\w+$/);
+      expect(existsSync(join(BRIDGE_SOURCES, ...t.javaClass.split(".")) + ".java"), t.javaClass).toBe(true);
+    }
   });
 
   it("Create: a bounded source of whole records, small inputs at small parallelism", () => {

@@ -59,5 +59,3 @@ export const NOT_TRANSLATABLE: ReadonlyMap<string, string> = new Map<string, str
   [Urns.RESHUFFLE, "Reshuffle has no translator yet"],
 ]);
 
-/** Kinds that are only containers (their parts are translated). */
-export const CONTAINER_KINDS: ReadonlySet<string> = new Set<string>([Urns.COMPOSITE, Urns.COMBINE_PER_KEY, Urns.COMBINE_GLOBALLY]);

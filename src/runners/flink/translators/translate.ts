@@ -10,7 +10,8 @@ import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
 import type { FlinkPlan, FlinkWorkerConfig } from "../flink_plan.js";
 import { TRANSLATION_TRACE_FORMAT, type TraceEvent, type TraceTranslator, type TranslationTrace } from "../translation_trace.js";
 import { FlinkTranslationError, TranslationContext } from "./context.js";
-import { CONTAINER_KINDS, NOT_TRANSLATABLE, TRANSLATORS } from "./registry.js";
+import { walkExecutable } from "../../harness/executable_transforms.js";
+import { NOT_TRANSLATABLE, TRANSLATORS } from "./registry.js";
 import { kindName, TraceRecorder } from "./trace_recorder.js";
 import type { TransformTranslator } from "./translator.js";
 
@@ -65,14 +66,16 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
     tr.translate(t, ctx);
     if (rec && before) rec.translated(t, traceTranslator(tr), before);
   };
-  const visit = (id: string) => {
-    const t = ctx.transform(id);
-    const tr = TRANSLATORS.get(t.urn);
-    if (t.subtransforms.length) {
-      if (tr?.translatesWhole?.(t, ctx)) {
-        ctx.decide({ kind: "translate-whole", choice: "whole", reason: `the ${tr.name} translator translates this ${kindName(t.urn)} whole; its ${t.subtransforms.length} parts are not visited` });
-        run(t, tr);
-      } else {
+  // The walk both runners share (harness/executable_transforms.ts); the decisions and the
+  // composites entered and left go into the trace.
+  const walk = () =>
+    walkExecutable(graph, {
+      whole: (t) => {
+        const tr = TRANSLATORS.get(t.urn);
+        if (tr?.translatesWhole?.(t, ctx)) {
+          ctx.decide({ kind: "translate-whole", choice: "whole", reason: `the ${tr.name} translator translates this ${kindName(t.urn)} whole; its ${t.subtransforms.length} parts are not visited` });
+          return true;
+        }
         ctx.decide({
           kind: "translate-whole",
           choice: "by parts",
@@ -80,19 +83,19 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
             ? `the ${tr.name} translator does not translate this ${kindName(t.urn)} whole (see above): its ${t.subtransforms.length} parts are translated one by one`
             : `no translator takes ${t.urn === Urns.COMPOSITE ? "this composite" : `a ${kindName(t.urn)}`} whole: its ${t.subtransforms.length} parts are translated one by one`,
         });
-        rec?.enter(t);
-        for (const c of t.subtransforms) visit(c);
-        rec?.leave(t);
-      }
-      return;
-    }
-    if (CONTAINER_KINDS.has(t.urn)) return; // a view, or an empty composite
-    ctx.current = t;
-    if (!tr) return ctx.refuse(t, NOT_TRANSLATABLE.get(t.urn) ?? `there is no translator for transforms of kind ${t.urn || "(none)"}`);
-    run(t, tr);
-  };
+        return false;
+      },
+      enter: (t) => rec?.enter(t),
+      leave: (t) => rec?.leave(t),
+      execute: (t) => {
+        ctx.current = t;
+        const tr = TRANSLATORS.get(t.urn);
+        if (!tr) return ctx.refuse(t, NOT_TRANSLATABLE.get(t.urn) ?? `there is no translator for transforms of kind ${t.urn || "(none)"}`);
+        run(t, tr);
+      },
+    });
   try {
-    for (const r of graph.rootTransforms) visit(r);
+    walk();
   } catch (e) {
     if (rec && e instanceof FlinkTranslationError) {
       const t = ctx.current;

@@ -13,6 +13,7 @@ import { inspect } from "node:util";
 import type { HostRunners } from "./forwarding_runner.js";
 import type { InteractiveServices } from "../../display/interactive/services.js";
 import { bundleFilename, loadApiBundle } from "./api_bundle.js";
+import { cachedVMScript } from "./vm2_script_cache.js";
 
 type VM2 = typeof import("vm2");
 const vm2 = createRequire(import.meta.url)("vm2") as VM2;
@@ -180,12 +181,12 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const bindable = [...names].filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && !UNBINDABLE.has(n));
   const prelude = `var ${bindable.map((n) => `${n} = globalThis.${n}`).join(", ")};`;
   const wrapper = `(function (require, __fb_bundle_url) { ${prelude} var module = { exports: {} }, exports = module.exports;\n${code}\nreturn module.exports; })`;
-  const factory = vm.run(new vm2.VMScript(wrapper, { filename: bundleFilename, lineOffset: -1 })) as (req: unknown, url: string) => SandboxApi;
+  const factory = vm.run(cachedVMScript(vm2, wrapper, { filename: bundleFilename, lineOffset: -1 })) as (req: unknown, url: string) => SandboxApi;
   // The bundle's require: Node's modules and the packages it leaves out (avsc, typescript).
   const bundleRequire = createRequire(bundleFilename);
   const exports = factory(bundleRequire, pathToFileURL(bundleFilename).href);
   exports.setHostJsonParse(JSON.parse);
-  const helpers = vm.run(`(function () { ${prelude} return ${HELPERS}; })()`) as {
+  const helpers = vm.run(cachedVMScript(vm2, `(function () { ${prelude} return ${HELPERS}; })()`, { filename: "flowbook-sandbox-helpers.js" })) as {
     newScope(): Record<string, unknown>;
     asyncIterator: unknown;
     hostView(value: unknown, host: typeof HOST_BUILDERS, depth: number): unknown;

@@ -1,7 +1,8 @@
 /**
- * The embedded local runner (the default): plans fused stages, runs each stage's
- * tasks on worker threads, moves shuffles and materialized PCollections between
- * stages, and commits sinks only when the whole pipeline succeeded. It reports what it
+ * The embedded local runner (the default): plans fused stages, runs their tasks on worker
+ * threads as the scheduler (scheduler/) lets bundles and watermarks through, keeps shuffles
+ * and materialized PCollections between stages, and commits sinks only when the whole
+ * pipeline succeeded. It reports what it
  * does as run events (sdk/runner.ts RunEvent): stages, live counts, users' output.
  */
 import { waitAtMost } from "../shared/wait.js";
@@ -183,10 +184,6 @@ class Coordinator {
     }
   }
 
-  private spec(stage: Stage, taskIndex: number, numTasks: number, input: TaskSpec["input"]): TaskSpec {
-    return { runId: this.runId, stageId: stage.id, taskIndex, numTasks, numPartitions: this.executor.parallelism, input };
-  }
-
   /** A source stage's splits (one empty split for a source with none). */
   private async sourceInputs(stage: Stage): Promise<TaskInput[]> {
     const input = stage.input;
@@ -217,6 +214,7 @@ class Coordinator {
   private async runTask(stage: Stage, taskIndex: number, input: TaskInput): Promise<TaskResult> {
     const side = new Map<string, Uint8Array[]>();
     for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
+    // numTasks: the tasks so far (a stage given bundles as they come does not know its total).
     const spec: TaskSpec = { runId: this.runId, stageId: stage.id, taskIndex, numTasks: taskIndex + 1, numPartitions: this.executor.parallelism, input };
     try {
       const [result] = await this.executor.runTasks([spec], side);

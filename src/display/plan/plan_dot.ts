@@ -9,6 +9,7 @@
 import type { FlinkOperator, FlinkPlan, OperatorInput, ShipStrategy } from "../../runners/flink/flink_plan.js";
 import { FONT_FAMILY } from "../png.js";
 import { category, details, kindLabel, transformsToList, type OperatorCategory } from "./describe.js";
+import { operatorMetricsLine, runSummary, type PlanRunMetrics } from "./run_metrics.js";
 
 export interface PlanDrawOptions {
   /** Operators to highlight, by id (`op3`) or by the full name of a transform they hold. */
@@ -19,6 +20,8 @@ export interface PlanDrawOptions {
   highlightEdges?: Array<{ from: string; to: string }>;
   /** Lines under the title (the stepper's step and decisions). */
   caption?: string[];
+  /** What each operator did in a run: a line of numbers in each box, the operator where most time went outlined in red. */
+  run?: PlanRunMetrics;
 }
 
 export const CATEGORY_COLORS: Record<OperatorCategory, { fill: string; band: string }> = {
@@ -37,21 +40,23 @@ export const SHIP_STYLES: Record<ShipStrategy, { color: string; width: number; s
 };
 
 const HIGHLIGHT = "#e8590c";
+/** The operator where a run spent the most time. */
+const HOT = "#c92a2a";
 /** The body of a highlighted (new) operator, and of a changed one. */
 export const HIGHLIGHT_FILL = "#ffd8a8";
 export const CHANGED = { border: "#f59f00", fill: "#fff3bf" };
 const MAX_TRANSFORMS = 6;
 const MAX_CHARS = 64;
 
-function html(s: string): string {
+export function html(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-function quoted(s: string): string {
+export function quoted(s: string): string {
   return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
-function clip(s: string, n = MAX_CHARS): string {
+export function clip(s: string, n = MAX_CHARS): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
 }
 
@@ -64,13 +69,14 @@ export function planDot(plan: FlinkPlan, options: PlanDrawOptions = {}): string 
   const f = quoted(FONT_FAMILY);
   const out: string[] = [];
   out.push(`digraph plan {`);
-  out.push(`  graph [rankdir=TB, fontname=${f}, fontsize=12, nodesep=0.35, ranksep=0.45, pad=0.2, labelloc=t, labeljust=l, label=<${title(plan, userCode, options.caption)}>];`);
+  const caption = options.run ? [runSummary(options.run), ...(options.caption ?? [])] : options.caption;
+  out.push(`  graph [rankdir=TB, fontname=${f}, fontsize=12, nodesep=0.35, ranksep=0.45, pad=0.2, labelloc=t, labeljust=l, label=<${title(plan, userCode, caption)}>];`);
   out.push(`  node [fontname=${f}, fontsize=11, shape=plain];`);
   out.push(`  edge [fontname=${f}, fontsize=10, arrowsize=0.7];`);
   for (const op of plan.operators) {
     const hl = wanted.has(op.id) || op.transforms.some((t) => wanted.has(t));
     const ch = !hl && changed.has(op.id);
-    out.push(`  ${quoted(op.id)} [label=<${box(op, plan, hl, ch)}>, id=${quoted(`op_${op.id}`)}, class=${quoted(`operator ${category(op)}${hl ? " highlighted" : ch ? " changed" : ""}`)}, tooltip=${quoted(`${op.id} ${op.kind}: ${op.transforms.join(", ") || op.name}`)}];`);
+    out.push(`  ${quoted(op.id)} [label=<${box(op, plan, hl, ch, options.run)}>, id=${quoted(`op_${op.id}`)}, class=${quoted(`operator ${category(op)}${hl ? " highlighted" : ch ? " changed" : ""}`)}, tooltip=${quoted(`${op.id} ${op.kind}: ${op.transforms.join(", ") || op.name}`)}];`);
   }
   for (const op of plan.operators) {
     op.inputs.forEach((input, index) => {
@@ -97,7 +103,7 @@ function title(plan: FlinkPlan, userCode: number, caption: string[] = []): strin
     `</TABLE>`;
 }
 
-function box(op: FlinkOperator, plan: FlinkPlan, highlight: boolean, changed = false): string {
+export function box(op: FlinkOperator, plan: FlinkPlan, highlight: boolean, changed = false, run?: PlanRunMetrics, part = ""): string {
   const c = CATEGORY_COLORS[category(op)];
   const rows: string[] = [];
   const row = (content: string) => rows.push(`<TR><TD ALIGN="LEFT" BALIGN="LEFT">${content}</TD></TR>`);
@@ -107,10 +113,13 @@ function box(op: FlinkOperator, plan: FlinkPlan, highlight: boolean, changed = f
   for (const t of ts.slice(0, MAX_TRANSFORMS)) row(html(clip(`· ${t}`)));
   if (ts.length > MAX_TRANSFORMS) row(html(`  … ${ts.length - MAX_TRANSFORMS} more`));
   for (const d of details(op, plan)) row(`<FONT POINT-SIZE="10" COLOR="#666666"><I>${html(clip(d))}</I></FONT>`);
+  const numbers = operatorMetricsLine(run?.operators[op.id]);
+  const hot = run?.hottest === op.id;
+  if (numbers) row(`<FONT POINT-SIZE="10" COLOR="${hot ? HOT : "#1b5e20"}"><B>${html(clip(numbers, 80))}</B></FONT>`);
   const fill = highlight ? HIGHLIGHT_FILL : changed ? CHANGED.fill : c.fill;
-  return `<TABLE BORDER="${highlight || changed ? 3 : 1}" COLOR="${highlight ? HIGHLIGHT : changed ? CHANGED.border : c.band}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${fill}">` +
+  return `<TABLE BORDER="${highlight || changed || hot ? 3 : 1}" COLOR="${highlight ? HIGHLIGHT : changed ? CHANGED.border : hot ? HOT : c.band}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${fill}">` +
     // One header cell: two filled cells side by side leave a hairline seam in the PNG.
-    `<TR><TD BGCOLOR="${c.band}" ALIGN="LEFT"><FONT COLOR="white"><B>${html(`${op.id} · ${kindLabel(op)}`)}</B>${html(`   ×${op.parallelism ?? plan.parallelism}`)}</FONT></TD></TR>` +
+    `<TR><TD BGCOLOR="${c.band}" ALIGN="LEFT"><FONT COLOR="white"><B>${html(`${op.id}${part} · ${kindLabel(op)}`)}</B>${html(`   ×${op.parallelism ?? plan.parallelism}`)}</FONT></TD></TR>` +
     rows.join("") +
     `</TABLE>`;
 }

@@ -10,11 +10,11 @@ import type { PlanDrawOptions } from "./plan_dot.js";
 import { renderPlanSvg } from "./svg.js";
 import { renderPlanText } from "./text.js";
 
-/** `draw.highlight` marks operators (the translation stepper shows what a step added). */
+/** `draw.highlight` marks operators (the translation stepper shows what a step added); `draw.run` adds what each operator did in a run. */
 export async function renderPlan(plan: FlinkPlan, ctx: DisplayContext = {}, draw: PlanDrawOptions = {}): Promise<MimeBundle> {
   const svg = await renderPlanSvg(plan, draw);
   return {
-    [Mime.text]: renderPlanText(plan, { width: ctx.width ?? 120 }),
+    [Mime.text]: renderPlanText(plan, { width: ctx.width ?? 120, ...(draw.run ? { run: draw.run } : {}) }),
     [Mime.svg]: svg,
     [Mime.png]: svgToPngBase64(svg),
     [Mime.planJson]: plan,

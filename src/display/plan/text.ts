@@ -6,12 +6,15 @@
  */
 import type { FlinkOperator, FlinkPlan, OperatorInput } from "../../runners/flink/flink_plan.js";
 import { details, kindLabel, runsUserCode, transformsToList } from "./describe.js";
+import { duration, operatorMetricsLine, runSummary, type PlanRunMetrics } from "./run_metrics.js";
 
 export interface TextOptions {
   /** Column width to shorten long lines at (default 120; 0 = never). */
   width?: number;
   /** Restyles the lines drawing an operator (the translation stepper marks what a step added). */
   decorate?: (opId: string, line: string) => string;
+  /** What each operator did in a run (explain(p, { run: true })): a line of numbers under it, the run's summary on top. */
+  run?: PlanRunMetrics;
 }
 
 function edgeLabel(i: OperatorInput, from: FlinkOperator): string {
@@ -53,6 +56,8 @@ export function renderPlanText(plan: FlinkPlan, options: TextOptions = {}): stri
     const bar = kids.length || refs.length ? "│ " : "  ";
     for (const t of transformsToList(op)) put(op.id, `${childPrefix}${bar}   · ${t}`);
     for (const d of details(op, plan)) put(op.id, `${childPrefix}${bar}     ${d}`);
+    const numbers = operatorMetricsLine(options.run?.operators[op.id]);
+    if (numbers) put(op.id, `${childPrefix}${bar}   ${options.run?.hottest === op.id ? "▲" : "="} ${numbers}`);
     const all = [...kids.map((k) => ({ ...k, ref: false })), ...refs.map((r) => ({ ...r, ref: true }))];
     all.forEach((c, i) => {
       const isLast = i === all.length - 1;
@@ -69,6 +74,14 @@ export function renderPlanText(plan: FlinkPlan, options: TextOptions = {}): stri
     if (op.inputs.length === 0) draw(op, "", true, undefined);
   }
   for (const op of plan.operators) if (!drawn.has(op.id)) draw(op, "", true, undefined);
+  if (options.run) {
+    lines.splice(1, 0, `${runSummary(options.run)}${options.run.error ? ` · ${options.run.error.split("\n")[0]}` : ""}`);
+    const timed = options.run.stages.filter((s) => s.ms !== undefined);
+    if (!options.run.jobGraph && timed.length) {
+      lines.push(`stages (${options.run.runner}):`);
+      for (const s of timed) lines.push(clip(`  ${duration(s.ms!).padStart(9)}  ${s.name}`));
+    }
+  }
   lines[0] = clip(lines[0]!);
   return lines.join("\n");
 }

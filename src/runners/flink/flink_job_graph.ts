@@ -67,6 +67,8 @@ export interface FlinkJobGraph {
   vertices: JobGraphVertex[];
   /** Plan operators that no vertex shows (a valid translation leaves none). */
   unmapped: string[];
+  /** Plan `flatten` operators: Flink has no operator for a union, its inputs feed the next operator directly. */
+  unions: string[];
   /** Our plan the job was built from. */
   plan: FlinkPlan;
   /** For a job that ran: its final state and its duration. */

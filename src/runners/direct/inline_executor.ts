@@ -58,7 +58,7 @@ function onStray(e: unknown, notOurs: () => void): void {
 /** Runs tasks one after another in this thread (parallelism 1 with inProcess: true). */
 export class InlineExecutor implements TaskExecutor {
   readonly parallelism = 1;
-  private readonly runner = new TaskRunner();
+  private readonly runner = new TaskRunner({ stopOnCancel: true });
   private readonly cancelled = new Set<string>();
   private readonly runs = new Map<string, InlineRun>();
 
@@ -103,6 +103,8 @@ export class InlineExecutor implements TaskExecutor {
     // A sample's stage stops at its next element (this thread cannot abandon a task as a pool
     // abandons a worker); other stages' tasks end at their next task boundary.
     for (const s of this.runs.get(runId)?.stages ?? []) this.runner.stopStage(runId, s);
+    // The running task stops at its next element (this thread gets the cancel between a source's chunks).
+    this.runner.cancelRun(runId);
   }
 
   async endRun(runId: string): Promise<void> {

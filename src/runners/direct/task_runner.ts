@@ -92,10 +92,19 @@ interface RunState {
   setUp: Array<{ fn: DoFn<unknown, unknown>; transform: string }>;
   /** Stages the coordinator said have collected enough (a sample run's early answer). */
   stopped: Set<string>;
+  /** Cancelled (a runner with stopOnCancel): its running task stops at its next element. */
+  cancelled?: boolean;
 }
 
 export class TaskRunner {
   private readonly runs = new Map<string, RunState>();
+
+  /**
+   * stopOnCancel: cancelRun stops a running task at its next element (a runner in the host's
+   * thread, which cannot abandon a task the way the pool terminates a worker thread). Off for
+   * the pool's workers: they are terminated, and the check would cost a call per element.
+   */
+  constructor(private readonly options: { stopOnCancel?: boolean } = {}) {}
 
   beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions): void {
     // Late outputs and stray errors are recorded under the run's options (as ParDoOp records
@@ -123,6 +132,12 @@ export class TaskRunner {
    */
   stopStage(runId: string, stageId: string): void {
     this.runs.get(runId)?.stopped.add(stageId);
+  }
+
+  /** With stopOnCancel: the run's running task fails at its next element, those not started at once. */
+  cancelRun(runId: string): void {
+    const st = this.runs.get(runId);
+    if (st) st.cancelled = true;
   }
 
   /**
@@ -202,6 +217,16 @@ export class TaskRunner {
     const wiring = built.wiring;
     let head = built.head;
     let stoppedEarly = false;
+    if (this.options.stopOnCancel) {
+      if (st.cancelled) throw new Error("the pipeline was cancelled");
+      const next = head;
+      head = {
+        process(wv) {
+          if (st.cancelled) throw new Error("the pipeline was cancelled");
+          next.process(wv);
+        },
+      };
+    }
     if (samples) {
       // Stop reading once every sample of the stage is full, or the stage as a whole has enough.
       const full = samples.map((pc) => built.materialize.get(pc)!);
@@ -338,7 +363,7 @@ export class TaskRunner {
           const out = wiring.checks ? new EncodabilityCheck(head, g.coder(input.output), t.fullName, g.pcollectionName(input.output), wiring.sampler(`encode ${input.output}`)) : head;
           return readCombinePartition(spec.input.chunks, fn, key, accumulatorCoder(payload), strategy, out, t.fullName, metrics.for(t.fullName));
         }
-        return readGroupByKeyPartition(spec.input.chunks, key, value, strategy, head, t.fullName);
+        return readGroupByKeyPartition(spec.input.chunks, key, value, strategy, head, t.fullName, metrics.for(t.fullName));
       }
       case "materialized": {
         if (spec.input.kind !== "materialized") throw new Error("task input does not match the stage");

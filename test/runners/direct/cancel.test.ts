@@ -83,3 +83,41 @@ describe("cancel() on the local runner's worker threads", () => {
     });
   }
 });
+
+describe("cancel() of a run in this thread (inProcess: true)", () => {
+  it("stops the running task at its next element once the thread gets the cancel (between the source's chunks), not at the task's end", async () => {
+    // Many cheap elements: one task, reading its input in chunks of about a megabyte.
+    const big = join(dir, "big.txt");
+    writeFileSync(big, Array.from({ length: 400_000 }, (_, i) => `line ${i}`).join("\n") + "\n");
+    const beat = join(dir, "beat-inline");
+    const out = join(dir, "out-inline");
+    class Busy extends DoFn<string, string> {
+      constructor(private readonly beat: string) {
+        super();
+      }
+      override startBundle() {
+        appendFileSync(this.beat, ".");
+      }
+      processElement(c: ProcessContext<string, string>) {
+        const until = performance.now() + 0.005;
+        while (performance.now() < until) {
+          // busy
+        }
+        c.output(c.element());
+      }
+    }
+    const p = Pipeline.create({ inProcess: true });
+    p.apply(TextIO.read().from(big)).apply("Busy", ParDo.of(new Busy(beat))).apply(TextIO.write().to(join(out, "part")));
+    const t00 = performance.now();
+    const r = p.run();
+    await until("the DoFn to run", () => size(beat) > 0);
+    await sleep(300);
+    const t0 = performance.now();
+    const state = await r.cancel();
+    const took = performance.now() - t0;
+    expect(state).toBe("CANCELLED");
+    // The whole task takes seconds (400 000 elements of some microseconds each); the cancel, at most the rest of a chunk.
+    expect(took, `cancel took ${took} ms, ${t0 - t00} ms into the run`).toBeLessThan(1000);
+    expect(existsSync(out) ? readdirSync(out, { recursive: true }).map(String) : []).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@
  * `node --cpu-prof`: acorn under vm2's transformer, called from createSandbox.
  *
  * What vm2 makes of a text depends only on that text and on vm2 itself, so it is kept on
- * disk, in the user's cache directory, under a hash of both, and handed back to vm2's
+ * disk, in the user's cache directory (../code_cache.ts), under a hash of both, and handed back to vm2's
  * VMScript the next time instead of parsing again. The script still runs through vm2 as
  * before: the instrumented text is vm2's own output for exactly this input.
  *
@@ -16,8 +16,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
+import { cacheDir, prune, writeAtomically } from "../code_cache.js";
 
 type VM2 = typeof import("vm2");
 type VMScript = InstanceType<VM2["VMScript"]>;
@@ -40,12 +40,9 @@ function vm2Version(): string | undefined {
   }
 }
 
-/** `$XDG_CACHE_HOME/flowbook/vm2` or `~/.cache/flowbook/vm2`; FLOWBOOK_CACHE_DIR overrides the base. */
+/** Where the entries are (code_cache.ts's cache directory). */
 export function vm2CacheDir(): string | undefined {
-  const base = process.env.FLOWBOOK_CACHE_DIR || (process.env.XDG_CACHE_HOME ? path.join(process.env.XDG_CACHE_HOME, "flowbook") : undefined);
-  if (base) return path.join(base, "vm2");
-  const home = os.homedir();
-  return home ? path.join(home, ".cache", "flowbook", "vm2") : undefined;
+  return cacheDir("vm2");
 }
 
 /**
@@ -72,11 +69,8 @@ export function cachedVMScript(vm2: VM2, code: string, options: { filename: stri
   }
   const compiled = internals.getCompiledCode();
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ code: compiled, hasAsync: internals._hasAsync }));
-    fs.renameSync(tmp, file);
-    prune(dir);
+    writeAtomically(file, JSON.stringify({ code: compiled, hasAsync: internals._hasAsync }));
+    prune(dir, ".json", KEEP);
   } catch {
     // A read-only home: every start parses, as before.
   }
@@ -85,12 +79,3 @@ export function cachedVMScript(vm2: VM2, code: string, options: { filename: stri
 
 /** Entries kept: each build of the bundle makes a new one; the oldest go. */
 const KEEP = 8;
-
-function prune(dir: string): void {
-  const entries = fs
-    .readdirSync(dir)
-    .filter((n) => n.endsWith(".json"))
-    .map((n) => ({ file: path.join(dir, n), mtime: fs.statSync(path.join(dir, n)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const e of entries.slice(KEEP)) fs.rmSync(e.file, { force: true });
-}

@@ -42,6 +42,22 @@ export const COMMAND_HELP: ReadonlyArray<[string, string]> = [
   [".exit", "leaves (as Ctrl-D does)"],
 ];
 
+/** The stepper's commands (`.plan --step`): typed at its `step›` prompt, then Enter. */
+export const STEP_HELP: ReadonlyArray<[string, string]> = [
+  ["n", "next step; over a composite: to its end, showing all it became"],
+  ["s", "into a composite (its parts one by one)"],
+  ["o", "out: to the end of the composite around the step"],
+  ["c", "continue to the next breakpoint (or a refused transform, or the end)"],
+  ["b", "back: undo the last move"],
+  ["break NAME | KIND", "a breakpoint on a transform (CountWords, CountWords/ExtractWords) or a kind (GroupByKey, ParDo); b NAME too"],
+  ["unbreak [NAME]", "removes one breakpoint (all without NAME)"],
+  ["runto NAME | KIND", "runs to the next step translating it"],
+  ["why", "every decision of the step, with its reason"],
+  ["7", "goes to step 7"],
+  ["Enter", "repeats the last move; ←/→ back and next"],
+  ["q", "leaves (Ctrl-C, Esc too)"],
+];
+
 /** A dot command: one line, a dot, a letter (`.5 + 1` is code). */
 export function isCommand(text: string): boolean {
   return /^\s*\.[a-z]+(\s|$)/i.test(text) && !text.trim().includes("\n");
@@ -203,6 +219,8 @@ function help(p: Painter): string {
     ...rows(COMMAND_HELP),
     p("bold", "Keys"),
     ...rows(KEY_HELP),
+    p("bold", "Stepping through a translation (.plan --step)"),
+    ...rows(STEP_HELP),
     p("bold", "In inputs"),
     `  ${p("cyan", "await show(pcoll)")}, ${p("cyan", "collect")}, ${p("cyan", "chart")}, ${p("cyan", "graph(p)")}, ${p("cyan", "explain(p)")}, ${p("cyan", "display(x)")}: tables, charts and trees here`,
   ].join("\n");

@@ -67,6 +67,7 @@ export function stepText(view: StepView, options: StepTextOptions = {}): StepTex
   } else if (decisions.length) {
     for (const d of decisions) head.push(clip(`  ${d.kind}: ${d.choice} — ${d.reason}`).replace(/^ {2}(.*?): (.*?) — /, (_m, k: string, c: string) => `  ${st("label", k)}: ${st("choice", c)} — `));
   }
+  if (view.refused) head.push(...wrap(`✗ refused ${view.refused.transform}: ${view.refused.message}`, width, "").map((l) => st("note", l)));
   if (view.note) head.push(st("note", clip(`» ${view.note}`)));
 
   const added = new Set(view.added);

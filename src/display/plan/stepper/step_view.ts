@@ -29,6 +29,8 @@ export interface StepView {
   /** For a `leave`: the decisions made inside the composite (what `why` shows there). */
   inner: TraceDecision[];
   note?: string;
+  /** At the last step of a refused translation: what was refused and why. */
+  refused?: { transform: string; message: string };
   why: boolean;
   breakpoints: readonly string[];
 }
@@ -50,6 +52,7 @@ export function stepView(st: Stepper): StepView {
     edges: part.edges.map(({ from, to }) => ({ from, to })),
     inner: event.kind === "leave" ? st.events.slice(from + 1, i).flatMap((e) => ("decisions" in e ? e.decisions : [])) : [],
     note: st.note,
+    refused: i === st.total - 1 ? st.trace.error : undefined,
     why: st.whyShown,
     breakpoints: st.breakpoints,
   };

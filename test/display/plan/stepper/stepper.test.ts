@@ -169,6 +169,21 @@ describe("the step as text", () => {
     expect(text).toMatch(/lift: lifted\n\s+pre-combine in op2/);
   });
 
+  it("a refused translation ends at the refusal, saying why", () => {
+    const trace = wordCountTrace();
+    trace.events = trace.events.slice(0, 10);
+    const write = trace.events[9]!;
+    if (write.kind === "translate") write.decisions = [{ kind: "refuse", choice: "refused", reason: "no sink of that kind" }];
+    trace.error = { transform: "WriteCounts", message: "the Flink runner cannot write this sink" };
+    const st = new Stepper(trace);
+    expect(st.cont().note).toMatch(/refuses a transform/);
+    const text = renderStepText(stepView(st));
+    expect(text).toContain("✗ refused WriteCounts: the Flink runner cannot write this sink");
+    expect(text).toMatch(/refuse: refused — no sink of that kind/);
+    st.back();
+    expect(renderStepText(stepView(st))).not.toContain("✗ refused");
+  });
+
   it("paints new operators' lines with the given style, and tells which plan lines they are", () => {
     const st = new Stepper(wordCountTrace());
     st.runTo("Format");

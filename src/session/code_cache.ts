@@ -61,7 +61,10 @@ export function requireWithCodeCache(specifier: string, from: string): unknown {
     return req(specifier);
   }
   if (!dir || !file.endsWith(".js")) return req(specifier);
-  const key = createHash("sha256").update(`${process.version}\u0000${process.arch}\u0000${file}\u0000`).update(source).digest("hex").slice(0, 32);
+  // Keyed by the file's identity rather than a hash of its 9 MB (V8 checks the cache against
+  // the source and its own flags too, and rejects one that does not fit: then it is rewritten).
+  const st = fs.statSync(file);
+  const key = createHash("sha256").update(`${process.version}\u0000${process.arch}\u0000${file}\u0000${st.size}\u0000${st.mtimeMs}`).digest("hex").slice(0, 32);
   const cacheFile = path.join(dir, `${path.basename(file, ".js")}-${key}.bin`);
   let cachedData: Buffer | undefined;
   try {

@@ -1,22 +1,12 @@
 import { ByteReader } from "../../../sdk/coders/byte_io.js";
 import { bytesKey, type Coder } from "../../../sdk/coders/coder.js";
-import { PaneInfo } from "../../../sdk/values/pane.js";
 import type { BoundedWindow } from "../../../sdk/values/windows.js";
 import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strategy.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
+import { GroupAlsoByWindow, type CounterSink } from "../gabw/group_also_by_window.js";
+import { BagBuffer } from "../gabw/state.js";
 import type { Receiver } from "../operators/receiver.js";
 import { forEachRecord } from "../operators/shuffle_records.js";
-
-interface Group {
-  chunk: Uint8Array;
-  keyStart: number;
-  keyEnd: number;
-  windowStart: number;
-  windowEnd: number;
-  minTs: number;
-  maxTs: number;
-  values: Array<[Uint8Array, number, number]>;
-}
 
 export function outputTimestamp(strategy: WindowingStrategy, window: BoundedWindow, minTs: number, maxTs: number): number {
   switch (strategy.timestampCombiner) {
@@ -29,7 +19,124 @@ export function outputTimestamp(strategy: WindowingStrategy, window: BoundedWind
   }
 }
 
-/** GroupByKey's reading half: one partition's records grouped by key and window. */
+/**
+ * One key's shuffle records: record i's window bytes, payload bytes and timestamp. The sorted
+ * shuffle's KeyGroup (harness/shuffle) has this shape; so has ChunkKeyRecords below.
+ */
+export interface KeyRecords {
+  readonly size: number;
+  bytesOf(i: number): Uint8Array;
+  windowStart(i: number): number;
+  windowEnd(i: number): number;
+  payloadStart(i: number): number;
+  payloadEnd(i: number): number;
+  timestamp(i: number): number;
+}
+
+/**
+ * GroupByKey's reading half over bounded input: each key's records go through the
+ * group-also-by-window operator as one bundle, then the input watermark moves to +∞ (the key's
+ * input is complete), which fires every end-of-window and garbage-collection timer: for the
+ * default trigger one ON_TIME pane per key and window, timestamps per the timestamp combiner,
+ * sessions merged; other triggers as Beam's semantics with a final watermark at +∞. Everything
+ * of the key is freed then, so one key's state is in memory at a time, and the clock starts
+ * afresh for the next key (keys are independent).
+ */
+export class GroupByKeyReader {
+  private readonly op: GroupAlsoByWindow<unknown, unknown[]>;
+  private readonly windowCoder: Coder<BoundedWindow>;
+  // The last decoded window and its bytes: a key's records mostly share few windows.
+  private lastWindowBytes: Uint8Array | undefined;
+  private lastWindowStart = 0;
+  private lastWindowEnd = 0;
+  private lastWindows: readonly BoundedWindow[] = [];
+
+  constructor(
+    private readonly keyCoder: Coder<unknown>,
+    private readonly valueCoder: Coder<unknown>,
+    strategy: WindowingStrategy,
+    out: Receiver,
+    private readonly transform: string,
+    metrics?: CounterSink,
+  ) {
+    this.windowCoder = strategy.windowFn.windowCoder() as Coder<BoundedWindow>;
+    this.op = new GroupAlsoByWindow<unknown, unknown[]>({ strategy, newBuffer: () => new BagBuffer<unknown>(), output: out, transform, metrics });
+  }
+
+  /** Groups one key: `keyBytes[keyStart, keyEnd)` is its encoded key. */
+  readKey(keyBytes: Uint8Array, keyStart: number, keyEnd: number, records: KeyRecords): void {
+    let key: unknown;
+    try {
+      key = this.keyCoder.decode(new ByteReader(keyBytes, keyStart, keyEnd));
+    } catch (e) {
+      throw UserCodeError.from(this.transform, undefined, false, e);
+    }
+    const op = this.op;
+    // One key at a time: its id only needs to be unique among keys in the operator at once.
+    op.startBundle("", key);
+    try {
+      for (let i = 0; i < records.size; i++) {
+        const bytes = records.bytesOf(i);
+        const value = this.valueCoder.decode(new ByteReader(bytes, records.payloadStart(i), records.payloadEnd(i)));
+        op.processValue(value, records.timestamp(i), this.windowsOf(bytes, records.windowStart(i), records.windowEnd(i)));
+      }
+    } finally {
+      op.finishBundle();
+    }
+    op.advanceInputWatermark(Infinity);
+    op.resetClock();
+  }
+
+  private windowsOf(bytes: Uint8Array, start: number, end: number): readonly BoundedWindow[] {
+    const last = this.lastWindowBytes;
+    if (last !== undefined && end - start === this.lastWindowEnd - this.lastWindowStart) {
+      let same = true;
+      for (let a = start, b = this.lastWindowStart; a < end; a++, b++) {
+        if (bytes[a] !== last[b]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastWindows;
+    }
+    this.lastWindows = [this.windowCoder.decode(new ByteReader(bytes, start, end))];
+    this.lastWindowBytes = bytes;
+    this.lastWindowStart = start;
+    this.lastWindowEnd = end;
+    return this.lastWindows;
+  }
+}
+
+/** One key's records gathered from a partition's chunks (until the sorted shuffle groups them). */
+class ChunkKeyRecords implements KeyRecords {
+  readonly chunks: Uint8Array[] = [];
+  /** Per record: window start, window end, payload start, payload end, timestamp. */
+  readonly spans: number[] = [];
+  constructor(readonly keyChunk: Uint8Array, readonly keyStart: number, readonly keyEnd: number) {}
+  get size(): number {
+    return this.chunks.length;
+  }
+  bytesOf(i: number): Uint8Array {
+    return this.chunks[i]!;
+  }
+  windowStart(i: number): number {
+    return this.spans[5 * i]!;
+  }
+  windowEnd(i: number): number {
+    return this.spans[5 * i + 1]!;
+  }
+  payloadStart(i: number): number {
+    return this.spans[5 * i + 2]!;
+  }
+  payloadEnd(i: number): number {
+    return this.spans[5 * i + 3]!;
+  }
+  timestamp(i: number): number {
+    return this.spans[5 * i + 4]!;
+  }
+}
+
+/** GroupByKey's reading half for one partition's chunks: records grouped by key, each key through GroupByKeyReader. */
 export function readGroupByKeyPartition(
   chunks: Uint8Array[],
   keyCoder: Coder<unknown>,
@@ -37,64 +144,21 @@ export function readGroupByKeyPartition(
   strategy: WindowingStrategy,
   out: Receiver,
   transform: string,
+  metrics?: CounterSink,
 ): void {
-  const merging = !strategy.windowFn.isNonMerging();
-  const groups = new Map<string, Group>();
+  const groups = new Map<string, ChunkKeyRecords>();
   for (const chunk of chunks) {
     forEachRecord(chunk, (r) => {
-      // Non-merging windows group by key and window; merging ones by key, then merge windows.
-      const id = bytesKey(chunk.subarray(r.groupStart, merging ? r.keyEnd : r.windowEnd));
+      const id = bytesKey(chunk.subarray(r.keyStart, r.keyEnd));
       let g = groups.get(id);
-      if (!g) {
-        g = { chunk, keyStart: r.keyStart, keyEnd: r.keyEnd, windowStart: r.windowStart, windowEnd: r.windowEnd, minTs: r.timestamp, maxTs: r.timestamp, values: [] };
+      if (g === undefined) {
+        g = new ChunkKeyRecords(chunk, r.keyStart, r.keyEnd);
         groups.set(id, g);
-      } else {
-        if (r.timestamp < g.minTs) g.minTs = r.timestamp;
-        if (r.timestamp > g.maxTs) g.maxTs = r.timestamp;
       }
-      // For merging windows, remember each value's window and timestamp too.
-      g.values.push(merging ? [chunk, r.payloadStart, r.payloadEnd, r.windowStart, r.windowEnd, r.timestamp] as never : [chunk, r.payloadStart, r.payloadEnd]);
+      g.chunks.push(chunk);
+      g.spans.push(r.windowStart, r.windowEnd, r.payloadStart, r.payloadEnd, r.timestamp);
     });
   }
-  const windowCoder = strategy.windowFn.windowCoder();
-  const decodeValue = (v: [Uint8Array, number, number]) => valueCoder.decode(new ByteReader(v[0], v[1], v[2]));
-  for (const g of groups.values()) {
-    let key: unknown;
-    try {
-      key = keyCoder.decode(new ByteReader(g.chunk, g.keyStart, g.keyEnd));
-    } catch (e) {
-      throw UserCodeError.from(transform, undefined, false, e);
-    }
-    if (!merging) {
-      const window = windowCoder.decode(new ByteReader(g.chunk, g.windowStart, g.windowEnd));
-      out.process({
-        value: { key, value: g.values.map(decodeValue) },
-        timestamp: outputTimestamp(strategy, window, g.minTs, g.maxTs),
-        windows: [window],
-        pane: PaneInfo.ON_TIME_AND_ONLY_FIRING,
-      });
-      continue;
-    }
-    const items = (g.values as unknown as Array<[Uint8Array, number, number, number, number, number]>).map((v) => ({
-      value: v,
-      window: windowCoder.decode(new ByteReader(v[0], v[3], v[4])),
-      ts: v[5],
-    }));
-    const merges = strategy.windowFn.mergeWindows(items.map((i) => i.window));
-    for (const m of merges) {
-      const members = items.filter((i) => m.toMerge.some((w) => w.equals(i.window)));
-      let minTs = Infinity;
-      let maxTs = -Infinity;
-      for (const i of members) {
-        if (i.ts < minTs) minTs = i.ts;
-        if (i.ts > maxTs) maxTs = i.ts;
-      }
-      out.process({
-        value: { key, value: members.map((i) => decodeValue([i.value[0], i.value[1], i.value[2]])) },
-        timestamp: outputTimestamp(strategy, m.result, minTs, maxTs),
-        windows: [m.result],
-        pane: PaneInfo.ON_TIME_AND_ONLY_FIRING,
-      });
-    }
-  }
+  const reader = new GroupByKeyReader(keyCoder, valueCoder, strategy, out, transform, metrics);
+  for (const g of groups.values()) reader.readKey(g.keyChunk, g.keyStart, g.keyEnd, g);
 }

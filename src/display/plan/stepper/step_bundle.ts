@@ -22,9 +22,10 @@ export function prepareStepDrawing(): Promise<void> {
   return loadLayout();
 }
 
-export function stepSvg(view: StepView): string {
+/** The plan so far, the step's part highlighted; `captioned`: the step written under the title (for front ends showing the SVG alone). */
+export function stepSvg(view: StepView, captioned = true): string {
   const t = stepText(view, { width: 110 });
-  const caption = t.head.filter((l) => !l.startsWith("Translation of")).slice(0, 12);
+  const caption = captioned ? t.head.filter((l) => !l.startsWith("Translation of")).slice(0, 12) : [];
   return layoutSvgNow(planDot(view.plan, { highlight: view.added, changed: view.changed, highlightEdges: view.edges, caption: [`Step ${view.index + 1} of ${view.total}`, ...caption] }));
 }
 
@@ -63,11 +64,13 @@ export function stepBundle(st: Stepper, ctx: DisplayContext = {}): MimeBundle {
   const width = ctx.width ?? 100;
   const text = stepText(view, { width });
   const svg = stepSvg(view);
+  // Beside the step's text, the drawing needs no caption of its own.
+  const bare = stepSvg(view, false);
   const keys = "st.next() · st.into() · st.out() · st.back() · st.continue() · st.runTo(name) · st.break(name or kind) · st.why()";
   const panel =
     `<div class="flowbook-step" style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">` +
     `<pre style="margin:0;flex:0 1 46em;white-space:pre-wrap;font-size:12px;line-height:1.35">${text.head.map((l, i) => (i < 2 ? `<b>${html(l)}</b>` : html(l))).join("\n")}\n\n<span style="color:#777">${html(keys)}</span></pre>` +
-    `<div style="flex:1 1 auto;overflow:auto">${svg}</div></div>`;
+    `<div style="flex:1 1 auto;overflow:auto">${bare}</div></div>`;
   return {
     [Mime.text]: [...text.head, "", ...text.plan].join("\n"),
     [Mime.html]: panel,

@@ -111,6 +111,7 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         holds = new TreeMap<>();
+        loadedHolds = new ArrayList<>();
         inputWm = Long.MIN_VALUE;
         outputWm = Long.MIN_VALUE;
         trig = windowing.triggering();
@@ -207,8 +208,7 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
         return w instanceof Windows.Interval iw ? iw.start() + "," + iw.end() : "global";
     }
 
-    private Map<String, WindowMeta> loaded;
-    private final List<Long> loadedHolds = new ArrayList<>();
+    private transient List<Long> loadedHolds; // the holds of the current key's windows as load() read them
 
     private Map<String, WindowMeta> load() throws Exception {
         Map<String, WindowMeta> out = new LinkedHashMap<>();
@@ -221,7 +221,6 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
                 out.put(ns(m.window), m);
             }
         }
-        loaded = out;
         loadedHolds.clear();
         for (WindowMeta m : out.values()) loadedHolds.add(m.hold());
         return out;

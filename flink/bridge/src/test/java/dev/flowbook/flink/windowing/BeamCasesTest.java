@@ -38,6 +38,7 @@ class BeamCasesTest {
                     "k [0,300000) ts=299999 Pane(last,LATE,3,3) [1, 2, 3, 4, 5]"), t.panes());
             assertEquals(3, t.op.droppedDueToLateness());
             assertEquals(List.of("W359999", "W1199999", "Wmax"), watermarks(t.out()));
+            assertStateFreed(t);
         }
     }
 
@@ -64,6 +65,7 @@ class BeamCasesTest {
                     "W2999",
                     "k [0,1000) ts=999 Pane(last,LATE,2,1) [250, 750]",
                     "Wmax"), t.out());
+            assertStateFreed(t);
         }
     }
 
@@ -148,7 +150,14 @@ class BeamCasesTest {
             t.add(10, 10); // [10, 20): merges with it into [1, 20)
             t.beamWatermark(100);
             assertEquals(List.of("k [1,20) ts=1 Pane(first,last,ON_TIME,0,0) [1, 10]"), t.panes());
+            assertStateFreed(t);
         }
+    }
+
+    /** Once the watermark passed the end of every window plus the allowed lateness, no state and no event-time timer is left. */
+    static void assertStateFreed(Harness t) {
+        assertEquals(0, t.h.numKeyedStateEntries(), "keyed state entries left");
+        assertEquals(0, t.h.numEventTimeTimers(), "event-time timers left");
     }
 
     static List<String> watermarks(List<String> out) {

@@ -154,6 +154,7 @@ class TriggersTest {
                     "k [0,25) ts=24 Pane(EARLY,1,-1) [1, 2, 4, 5]",
                     "k [0,25) ts=24 Pane(last,ON_TIME,2,0) [1, 2, 4, 5]",
                     "k [30,40) ts=39 Pane(first,last,ON_TIME,0,0) [3]"), t.panes());
+            BeamCasesTest.assertStateFreed(t);
         }
     }
 

@@ -21,7 +21,7 @@ import type { MimeBundle } from "../display/mime.js";
 import type { InteractiveServices } from "../display/interactive/services.js";
 import { hostServices } from "../display/interactive/host_services.js";
 import { SampleService } from "../display/samples/sample_service.js";
-import { flinkPlanOf, translationTraceOf } from "../runners/flink/explain/index.js";
+import { flinkJobGraphOf, flinkJobGraphOfJob, flinkPlanOf, translationTraceOf } from "../runners/flink/explain/index.js";
 import type { TranslationTrace } from "../runners/flink/translation_trace.js";
 import { resolveRunner } from "../sdk/runner.js";
 import { CellOutputs, cancelWithin, type CellScope } from "./cell_outputs.js";
@@ -366,6 +366,8 @@ export function createSession(options: SessionOptions = {}): Session {
       samples,
       planOf: (graph, o) => flinkPlanOf(graph, o),
       traceOf: (graph, o) => translationTraceOf(graph, o),
+      jobGraphOf: (graph, o) => flinkJobGraphOf(graph, o),
+      jobGraphOfJob: (jobId, plan, o) => flinkJobGraphOfJob(jobId, plan, o),
       inspect: (value, columns) => formatValue(value, { colors: false, depth: 4, breakLength: columns }),
       emit: (kind, displayId, bundle) => outputs.emit({ type: kind, displayId, bundle }),
       clear: (wait) => outputs.emit({ type: "clear", wait }),

@@ -30,13 +30,17 @@ import { inspect } from "node:util";
 import { hostServices } from "./display/interactive/host_services.js";
 import { connectInteractiveServices } from "./display/interactive/services.js";
 import { SampleService } from "./display/samples/sample_service.js";
-import { flinkPlanOf, translationTraceOf } from "./runners/flink/explain/index.js";
+import { flinkJobGraphOf, flinkJobGraphOfJob, flinkPlanOf, translationTraceOf } from "./runners/flink/explain/index.js";
 
 connectInteractiveServices(
   hostServices({
     samples: new SampleService(),
     planOf: (graph, options) => flinkPlanOf(graph, options),
     traceOf: (graph, options) => translationTraceOf(graph, options),
+    jobGraphOf: (graph, options) => flinkJobGraphOf(graph, options),
+    jobGraphOfJob: (jobId, plan, options) => flinkJobGraphOfJob(jobId, plan, options),
+    // explain(p, { run: true }) listens to its run first: users' output is printed as the run's own fallback would.
+    runOutput: (e) => void (e.stream === "stderr" ? process.stderr : process.stdout).write(e.text),
     inspect: (value, width) => inspect(value, { depth: 4, breakLength: width }),
     emit: (_kind, _id, bundle) => {
       const text = bundle["text/plain"];

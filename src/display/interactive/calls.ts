@@ -409,7 +409,19 @@ export class TranslationStepper extends Displayed<StepState> {
  * a tree and an SVG. With `{ step: true }`, a stepper through the translation instead
  * (TranslationStepper: `st.next()`, `st.into()`, `st.out()`, `st.back()`, `st.continue()`,
  * `st.runTo(name)`, `st.break(name or kind)`, `st.why()`), each move updating one display.
- * Other options override the pipeline's (`parallelism`).
+ *
+ * - `{ flink: true }`: what Flink made of the plan — Flink's own job graph, asked from the
+ *   cluster in the pipeline's `flinkMaster` without running anything: its vertices (tasks)
+ *   after operator chaining, each drawn as a frame around the plan operators it runs, with
+ *   the exchanges between them (HASH, BROADCAST; blocking or pipelined).
+ * - `{ run: true }`: EXPLAIN ANALYZE — runs the pipeline on its runner (local or Flink),
+ *   waits for it, and draws the plan with what each operator did: records in and out, bytes,
+ *   and on Flink the busy time of the vertex it ran in (the operator where most time went is
+ *   marked ▲ and outlined); the local runner's stages are listed with their times. With
+ *   `flink: true` too, on Flink, the job graph of the job that ran with each vertex's numbers.
+ *   A failed run still shows how far it got, then the call throws its error.
+ *
+ * Other options override the pipeline's (`parallelism`, `flinkMaster`).
  */
 export async function explain(p: Pipeline, options: { step: true } & Record<string, unknown>): Promise<TranslationStepper>;
 export async function explain(p: Pipeline, options?: Record<string, unknown>): Promise<Displayed<Rendered>>;
@@ -422,6 +434,23 @@ export async function explain(p: Pipeline, options: Record<string, unknown> = {}
     const id = newDisplayId();
     s.emit("display", id, JSON.stringify(opened.bundle));
     return new TranslationStepper(id, opened.id, opened.state, String(opened.bundle["text/plain"] ?? ""));
+  }
+  if (options.run) {
+    // EXPLAIN ANALYZE: run the pipeline (on its runner), then draw the plan with what each operator did.
+    if (!s.watchRun) throw new Error("explain(p, { run: true }) needs a host that watches runs (a session, or the 'flowbook' package)");
+    const graphJson = JSON.stringify(p.toJSON());
+    const watch = s.watchRun(graphJson);
+    let failure: unknown;
+    try {
+      await p.run().waitUntilFinish();
+    } catch (e) {
+      failure = e; // the plan still shows how far it got; the cell fails after it
+    }
+    const rendered = new Rendered("plan", parseBundle(await s.renderPlan(graphJson, JSON.stringify({ ...options, run: watch }), JSON.stringify({ width: s.width() }))));
+    const id = newDisplayId();
+    emit("display", id, rendered);
+    if (failure !== undefined) throw failure;
+    return new Displayed(id, rendered);
   }
   const rendered = new Rendered("plan", parseBundle(await s.renderPlan(JSON.stringify(p.toJSON()), JSON.stringify(options), JSON.stringify({ width: s.width() }))));
   const id = newDisplayId();

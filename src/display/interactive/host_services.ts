@@ -6,11 +6,14 @@
  * (`planOf`) — so this layer imports no runner.
  */
 import type { PipelineGraph } from "../../graph/types.js";
+import type { FlinkJobGraph } from "../../runners/flink/flink_job_graph.js";
 import type { FlinkPlan } from "../../runners/flink/flink_plan.js";
 import type { TranslationTrace } from "../../runners/flink/translation_trace.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
+import type { RunEvent } from "../../sdk/runner.js";
 import type { DisplayContext, MimeBundle } from "../mime.js";
 import type { SampleService } from "../samples/sample_service.js";
+import { RunWatch } from "../plan/run_watch.js";
 import type { EncodedSample, InteractiveServices, SampleRequest } from "./services.js";
 
 export interface HostServicesOptions {
@@ -19,6 +22,12 @@ export interface HostServicesOptions {
   planOf: (graph: PipelineGraph, options: PipelineOptions) => FlinkPlan;
   /** The recorded translation of a graph (the Flink translator's trace): what `explain(p, { step: true })` walks. */
   traceOf?: (graph: PipelineGraph, options: PipelineOptions) => TranslationTrace;
+  /** Flink's job graph of a graph, planned by the cluster in the options: `explain(p, { flink: true })`. */
+  jobGraphOf?: (graph: PipelineGraph, options: PipelineOptions) => Promise<FlinkJobGraph>;
+  /** The job graph of a Flink job that ran, with its vertices' metrics: `explain(p, { run: true })` on Flink. */
+  jobGraphOfJob?: (jobId: string, plan: FlinkPlan, options: PipelineOptions) => Promise<FlinkJobGraph>;
+  /** Where a watched run's users' output goes when the host's watch is its first listener (plain Node: printed). */
+  runOutput?: (event: RunEvent & { kind: "output" }) => void;
   inspect: (value: unknown, width: number) => string;
   emit: (kind: "display" | "update", displayId: string, bundle: MimeBundle) => void;
   clear: (wait: boolean) => void;
@@ -30,11 +39,14 @@ const charts = () => import("../chart/index.js");
 const graphs = () => import("../graph/index.js");
 const plans = () => import("../plan/index.js");
 const steps = () => import("../plan/stepper/step_bundle.js");
+const jobGraphs = () => import("../plan/job_graph.js");
+const runMetrics = () => import("../plan/run_metrics.js");
 
 export function hostServices(o: HostServicesOptions): InteractiveServices {
   const ctx = (json: string): DisplayContext => JSON.parse(json) as DisplayContext;
   // The steppers live here (their trace, Graphviz); a cell's stepper object moves them by id.
   let stepperHost: import("../plan/stepper/step_bundle.js").StepperHost | undefined;
+  let runWatch: RunWatch | undefined;
   return {
     sample: (request: SampleRequest): Promise<EncodedSample> => o.samples.sample(request),
     async renderChart(requestJson, context) {
@@ -45,8 +57,34 @@ export function hostServices(o: HostServicesOptions): InteractiveServices {
     },
     async renderPlan(graphJson, optionsJson, context) {
       const graph = JSON.parse(graphJson) as PipelineGraph;
-      const options = { ...(graph.options as PipelineOptions), ...(JSON.parse(optionsJson) as PipelineOptions) };
-      return JSON.stringify(await (await plans()).renderPlan(o.planOf(graph, options), ctx(context)));
+      const { flink, run: runId, ...rest } = JSON.parse(optionsJson) as PipelineOptions & { flink?: unknown; run?: unknown };
+      const options = { ...(graph.options as PipelineOptions), ...rest };
+      const plan = o.planOf(graph, options);
+      let run: import("../plan/run_metrics.js").PlanRunMetrics | undefined;
+      let ran: FlinkJobGraph | undefined;
+      if (typeof runId === "string") {
+        if (!runWatch) throw new Error("explain(p, { run: true }): this host watched no run");
+        const watched = await runWatch.take(runId);
+        const started = watched.events.find((e) => e.kind === "run-started");
+        const runner = started?.kind === "run-started" ? started.runner : String(options.runner ?? "direct");
+        const jobId = (started?.kind === "run-started" ? started.jobId : undefined) ?? (watched.result as { jobId?: string }).jobId;
+        if (runner === "flink" && jobId && o.jobGraphOfJob) {
+          // The job's own numbers, exact once it ended; without them the plan still shows the events' counts.
+          ran = await o.jobGraphOfJob(jobId, plan, options).catch(() => undefined);
+        }
+        run = (await runMetrics()).planRunMetrics(plan, watched.events, ran);
+        if (run.runner === "?") run.runner = runner;
+      }
+      if (flink) {
+        if (!o.jobGraphOf) throw new Error("explain(p, { flink: true }) needs a host that can ask a Flink cluster (a session, or the 'flowbook' package)");
+        const g = ran ?? (await o.jobGraphOf(graph, options));
+        return JSON.stringify(await (await jobGraphs()).renderJobGraph(g, ctx(context), run));
+      }
+      return JSON.stringify(await (await plans()).renderPlan(plan, ctx(context), run ? { run } : {}));
+    },
+    watchRun(graphJson) {
+      runWatch ??= new RunWatch(o.runOutput as ((e: RunEvent) => void) | undefined);
+      return runWatch.arm(JSON.parse(graphJson) as PipelineGraph);
     },
     async openStepper(graphJson, optionsJson, context) {
       if (!o.traceOf) throw new Error("explain(p, { step: true }) needs a host that records translations (a session, or the 'flowbook' package)");

@@ -41,8 +41,18 @@ export interface InteractiveServices {
   renderChart(requestJson: string, context: string): Promise<string>;
   /** The pipeline graph (JSON text) drawn: `options` is `{ depth?, highlight? }` (transform or PCollection ids) as JSON text. */
   renderGraph(graphJson: string, optionsJson: string, context: string): Promise<string>;
-  /** The Flink plan of a pipeline graph (JSON text), drawn; throws naming what cannot be translated. */
+  /**
+   * The Flink plan of a pipeline graph (JSON text), drawn; throws naming what cannot be
+   * translated. Options beside the pipeline's: `flink: true` draws Flink's job graph beside it
+   * (asked from the cluster); `run: <id from watchRun>` adds what each operator did in that run.
+   */
   renderPlan(graphJson: string, optionsJson: string, context: string): Promise<string>;
+  /**
+   * Watches the next run of a pipeline graph (JSON text) from its start, for `explain(p, { run:
+   * true })`: returns an id that renderPlan's `run` option takes. Optional: a host without it
+   * cannot show runs.
+   */
+  watchRun?(graphJson: string): string;
   /**
    * A stepper over the recorded Flink translation of a pipeline graph (JSON text; `explain(p,
    * { step: true })`), kept by the host: `{ id, bundle, state }` as JSON text, the bundle

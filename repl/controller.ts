@@ -9,7 +9,7 @@ import * as B from "./editor/buffer.js";
 import { choose, completionStep, moveSelection, type CompletionMenu } from "./editor/completion_menu.js";
 import { History, HistoryCursor } from "./editor/history.js";
 import { actionOf, type Action } from "./editor/keymap.js";
-import { COMMAND_HELP, formatDoc, isCommand, runCommand, type CommandContext } from "./commands.js";
+import { COMMAND_HELP, STEP_HELP, formatDoc, isCommand, runCommand, type CommandContext } from "./commands.js";
 import { paint, type Painter } from "./render/ansi.js";
 import type { TerminalContext } from "./render/bundle.js";
 import { highlightLines } from "./render/highlight.js";
@@ -65,7 +65,6 @@ export interface ControllerOptions {
   clearScreen?(): void;
 }
 
-const STEP_HELP = "n next (over a composite) · s into · o out · c continue to a breakpoint · b back · break NAME|KIND · unbreak [NAME] · runto NAME · why · 7 (go to step 7) · q quit";
 
 /** Lines past which a block bypasses Ink's layout (see `state`). */
 const BIG_BLOCK_LINES = 200;
@@ -491,8 +490,13 @@ export class ReplController {
       }
     })();
     if (move === "quit") return this.stopStepping();
-    if (move === "help" || move === undefined) {
-      this.stepper!.note = `${move ? "" : `unknown: ${text} · `}${STEP_HELP}`;
+    if (move === "help") {
+      const w = Math.max(...STEP_HELP.map(([k]) => k.length));
+      this.print([this.paint("bold", "The stepper's commands (then Enter)"), ...STEP_HELP.map(([k, what]) => `  ${this.paint("cyan", k.padEnd(w))}  ${what}`)].join("\n"));
+      return;
+    }
+    if (move === undefined) {
+      this.stepper!.note = `unknown: ${text} · ${STEP_HELP.slice(0, 6).map(([k]) => k.split(" ")[0]).join(" ")} why q (h lists them)`;
       return this.set({ step: stepView(this.stepper!) });
     }
     this.stepMove(move);

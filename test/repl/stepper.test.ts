@@ -114,7 +114,10 @@ describe(".plan --step in the Ink screen", () => {
     const { ui, type, frame, session } = mount();
     await type(".plan --step\r");
     await type("frobnicate\r");
-    expect(frame()).toContain("» unknown: frobnicate · n next");
+    expect(frame()).toContain("» unknown: frobnicate · n s o c b break why q (h lists them)");
+    await type("h\r");
+    expect(frame()).toMatch(/The stepper's commands \(then Enter\)\n {2}n {17} next step/);
+    expect(frame()).toContain("break NAME | KIND  a breakpoint on a transform");
     await type("q\r");
     session.trace = undefined;
     await type(".plan --step\r");

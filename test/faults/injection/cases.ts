@@ -158,7 +158,32 @@ export class LateOutput extends DoFn<number, string> {
   }
 }
 
+/** Keeps its context; from a timer set in finishBundle (after its bundle ended), outputs through it or throws. */
+export class TimerAfterBundle extends DoFn<number, string> {
+  private kept?: ProcessContext<number, string>;
+  constructor(readonly what: "output" | "throw") {
+    super();
+  }
+  processElement(c: ProcessContext<number, string>) {
+    this.kept = c;
+    c.output(String(c.element()));
+  }
+  override finishBundle() {
+    const kept = this.kept!;
+    const what = this.what;
+    setTimeout(() => {
+      if (what === "throw") throw new Error("injected: a timer");
+      kept.output("late");
+    }, 0);
+  }
+}
+
 // --- helpers ----------------------------------------------------------------------------------
+
+/** Every entry below `dir`, temporary ones (dot names) included. */
+function everythingUnder(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String) : [];
+}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -329,6 +354,60 @@ CASES.push({
 });
 
 CASES.push({
+  name: "output after finishBundle from a timer (uncaught)",
+  runners: ["direct", "flink"],
+  ci: true,
+  async run(env) {
+    const outcome = await runToFiles(env, (p, out) => {
+      p.apply(Create.of(...range(10))).apply("LateTimer", ParDo.of(new TimerAfterBundle("output"))).apply(TextIO.write().to(out));
+    }, { flinkRestartAttempts: 0 });
+    return { outcome, expect: { kind: "fail", match: [/'LateTimer'/, /LateOutputError/] } };
+  },
+});
+
+CASES.push({
+  name: "a DoFn's timer throws after its bundle ended",
+  runners: ["direct", "flink"],
+  ci: true,
+  async run(env) {
+    const outcome = await runToFiles(env, (p, out) => {
+      p.apply(Create.of(...range(10))).apply("TimerThrows", ParDo.of(new TimerAfterBundle("throw"))).apply(TextIO.write().to(out));
+    }, { flinkRestartAttempts: 0 });
+    return { outcome, expect: { kind: "fail", match: [/'TimerThrows'/, /injected: a timer/] } };
+  },
+});
+
+CASES.push({
+  name: "cancel() at a random moment mid-job",
+  runners: ["direct", "flink"],
+  timeoutMs: 90_000,
+  async run(env) {
+    // Issue 13, point 6: cancel() answers within a second locally (bounded on Flink), and nothing is left: no final file, no temporary one.
+    const bound = env.runner === "direct" ? 1000 : 10_000;
+    const n = 4000;
+    const out = join(env.dir, "out");
+    const p = Pipeline.create(env.options);
+    p.apply(Create.of(...range(n))).apply("Slow", ParDo.of(new Slow(3))).apply(TextIO.write().to(join(out, "part")));
+    const t0 = Date.now();
+    const r = p.run();
+    const delay = 300 + Math.floor(env.random() * 2500);
+    await new Promise((res) => setTimeout(res, delay));
+    const sent = Date.now();
+    const state = await r.cancel();
+    const cancelMs = Date.now() - sent;
+    await r.waitUntilFinish().catch(() => undefined);
+    // Nothing may appear later either (a worker or a job that went on would write it).
+    await new Promise((res) => setTimeout(res, env.runner === "direct" ? 1000 : 4000));
+    const left = everythingUnder(out);
+    const ok = state === "CANCELLED" && cancelMs < bound && left.length === 0;
+    const outcome: Outcome = ok
+      ? { state: "FAILED", message: `cancelled in ${cancelMs} ms, nothing left`, ms: Date.now() - t0 }
+      : { state: "DONE", output: [`state ${state} after ${cancelMs} ms (bound ${bound} ms); left: ${left.slice(0, 5).join(", ") || "nothing"}`], ms: Date.now() - t0 };
+    return { outcome, expect: { kind: "fail", match: [/cancelled in/] }, detail: `cancel ${delay} ms after run()` };
+  },
+});
+
+CASES.push({
   name: "worker killed at a random element",
   runners: ["direct", "flink"],
   ci: true,
@@ -386,8 +465,8 @@ CASES.push({
   },
 });
 
-CASES.push({
-  name: "SIGTERM to `flowbook run` mid-job",
+for (const signal of ["SIGTERM", "SIGINT"] as const) CASES.push({
+  name: `${signal} to \`flowbook run\` mid-job`,
   runners: ["direct", "flink"],
   timeoutMs: 90_000,
   async run(env) {
@@ -416,7 +495,7 @@ await p.run().waitUntilFinish();
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.stdout.on("data", () => {});
-    const exited = new Promise<number | null>((r) => child.on("exit", (code, sig) => r(code ?? (sig ? 128 + 15 : null))));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code, sig) => r(code ?? (sig ? 128 + (sig === "SIGINT" ? 2 : 15) : null))));
     // Wait until the job runs (Flink: the job is RUNNING; locally: the process had time to start it), then a random moment more.
     if (env.runner === "flink") {
       const { FlinkRestClient } = await import("../../../src/runners/flink/rest/client.js");
@@ -433,16 +512,19 @@ await p.run().waitUntilFinish();
     const delay = Math.floor(env.random() * 1500);
     await new Promise((r) => setTimeout(r, delay));
     const sent = Date.now();
-    child.kill("SIGTERM");
+    child.kill(signal);
     const code = await exited;
     const stopMs = Date.now() - sent;
     // Nothing may be written after the process ended (an orphaned job would write it all later).
     await new Promise((r) => setTimeout(r, 4000));
     const written = readLines(out);
-    const ok = code === 143 && written.length === 0 && stopMs < 15_000 && (env.runner === "direct" || /SIGTERM: Flink job \S+ cancelled/.test(stderr));
+    const left = everythingUnder(out);
+    // SIGINT (Ctrl-C) stops a local run within a second (issue 13, point 6), temporary files included.
+    const bound = signal === "SIGINT" && env.runner === "direct" ? 1000 : 15_000;
+    const ok = code === (signal === "SIGINT" ? 130 : 143) && written.length === 0 && left.length === 0 && stopMs < bound && (env.runner === "direct" || signal === "SIGINT" || /SIGTERM: Flink job \S+ cancelled/.test(stderr));
     const outcome: Outcome = ok
       ? { state: "FAILED", message: `terminated: exit ${code} in ${stopMs} ms, nothing written`, ms: Date.now() - t0 }
-      : { state: "DONE", output: [`exit ${code} after ${stopMs} ms, ${written.length} lines written later; stderr: ${stderr.slice(-300)}`], ms: Date.now() - t0 };
-    return { outcome, expect: { kind: "fail", match: [/terminated/] }, detail: `SIGTERM ${delay} ms after start` };
+      : { state: "DONE", output: [`exit ${code} after ${stopMs} ms (bound ${bound} ms), ${written.length} lines written later, left: ${left.slice(0, 5).join(", ") || "nothing"}; stderr: ${stderr.slice(-300)}`], ms: Date.now() - t0 };
+    return { outcome, expect: { kind: "fail", match: [/terminated/] }, detail: `${signal} ${delay} ms after start` };
   },
 });

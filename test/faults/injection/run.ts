@@ -36,7 +36,7 @@ export function judge(outcome: Outcome, e: Expectation): { verdict: Verdict["ver
     if (missing.length) return { verdict: "WRONG", note: `failed, but the message lacks ${missing.join(", ")}: ${short(outcome.message)}` };
     return { verdict: "ok", note: `failed as it must: ${short(outcome.message)}` };
   }
-  if (e.kind === "fail") return { verdict: "WRONG", note: `finished (${outcome.output.length} lines) where it must fail` };
+  if (e.kind === "fail") return { verdict: "WRONG", note: `finished (${outcome.output.length} lines) where it must fail${outcome.output.length ? `: ${short(outcome.output[0]!)}` : ""}` };
   const want = e.output ?? [];
   const got = outcome.output;
   if (got.length < want.length) return { verdict: "LOST", note: `${want.length - got.length} of ${want.length} lines missing` };

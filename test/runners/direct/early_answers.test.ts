@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Count, DoFn, Filter, Metrics, Pipeline, TextIO, ParDo, type PipelineOptions, type ProcessContext } from "../../../src/index.js";
+import { Count, DoFn, Filter, GroupByKey, KV, MapElements, Metrics, Pipeline, TextIO, ParDo, type PipelineOptions, type ProcessContext } from "../../../src/index.js";
 import { ancestorsGraph } from "../../../src/graph/subgraph.js";
 import { resolveRunner, type RunEvent, type TransformProgress } from "../../../src/sdk/runner.js";
 import { tempDir } from "../../support/files.js";
@@ -96,6 +96,22 @@ describe("early answers", () => {
       for (const e of s.elements) expect((e.value as { value: number }).value).toBeGreaterThanOrEqual(1);
     });
   }
+
+  it("behind a GroupByKey (its group-also-by-window reader), the reading stage stops once it emitted n groups", async () => {
+    const file = corpus();
+    const p = Pipeline.create({ inProcess: true });
+    const groups = p
+      .apply(TextIO.read().from(file))
+      .apply("Split", ParDo.of(new SplitFn()))
+      .apply("Pair", MapElements.via((w: string) => KV.of(w, 1)))
+      .apply("Group", GroupByKey.create<string, number>());
+    const { sample: s, lines, progress } = await sample(p, groups.id, 5, { inProcess: true });
+    expect(lines).toBe(LINES);
+    expect(s.elements).toHaveLength(5);
+    expect(s.truncated).toBe(true);
+    expect(s.total).toBeUndefined();
+    expect(progress.get("Group")?.elementsOut).toBe(5);
+  });
 
   it("behind a GroupByKey, a sample of fewer groups than n has every group and its total", async () => {
     const file = corpus();

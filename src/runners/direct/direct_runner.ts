@@ -116,7 +116,12 @@ class Coordinator {
       stageStarted: (stage, wm) => this.stageEvent("stage-started", stage, wm),
       stageFinished: (stage, wm) => {
         // A sample stage told to stop: what it materialized is partial, whichever tasks ended first.
-        if (this.watches.get(stage.id)?.stopped) for (const op of stage.ops) if (op.kind === "materialize") this.materialized.get(op.input)!.complete = false;
+        if (this.watches.get(stage.id)?.stopped) {
+          for (const op of stage.ops) {
+            const m = op.kind === "materialize" ? this.materialized.get(op.input) : undefined;
+            if (m) m.complete = false;
+          }
+        }
         this.stageEvent("stage-finished", stage, wm);
       },
     }, executor.parallelism);

@@ -88,6 +88,17 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
         this.agg = agg == null ? new Aggregation.CollectValues() : agg;
     }
 
+    /**
+     * The operator on a stream keyed by {@link EncodedKeySelector} (what a translator calls):
+     * {@code transform(keyed, "GroupByKey", keyCoder, windowing, null)} groups into Iterables.
+     */
+    public static org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<byte[]> transform(
+            org.apache.flink.streaming.api.datastream.KeyedStream<byte[], String> keyed, String step, CoderSpec keyCoder,
+            Windowing windowing, Aggregation agg) {
+        return keyed.transform(step, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                new GroupAlsoByWindowOperator(step, keyCoder, windowing, agg));
+    }
+
     /** The accumulator names of the dropped-element counters (read back as user counters, namespace "flowbook"). */
     public static String droppedDueToLatenessName(String step) {
         return MetricNames.metric("counter", step, "flowbook", "droppedDueToLateness");

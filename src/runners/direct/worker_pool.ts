@@ -154,7 +154,11 @@ export class WorkerPool implements TaskExecutor {
   private onDeath(slot: Slot, e: unknown): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
-    for (const ended of slot.ending.values()) ended();
+    // A worker that dies before its runs' teardown answered fails them (their user code may have
+    // ended it: a timer's process.exit), unless we stopped it to cancel another run.
+    const cause = e instanceof Error ? e : new Error(String(e));
+    const teardownLost = this.cancelledSlot(slot) ? undefined : cause.name === "UserCodeError" ? cause : new Error(`a local runner worker thread died while the run ended: ${cause.message}`);
+    for (const ended of slot.ending.values()) ended(teardownLost);
     if (!slot.ready && !this.cancelledSlot(slot)) {
       // A worker that cannot even start would fail again: fail what waits, instead of respawning forever.
       this.broken = new Error(`the local runner's worker threads cannot start: ${e instanceof Error ? e.message : String(e)}`);
@@ -178,7 +182,6 @@ export class WorkerPool implements TaskExecutor {
       p?.reject(this.cancelled.has(slot.current.runId) ? new Error("the pipeline was cancelled") : e);
     } else {
       // Idle, but it held runs' state (their DoFns, set up): those runs fail, with what killed it.
-      const cause = e instanceof Error ? e : new Error(String(e));
       for (const runId of slot.runs) {
         if (!this.runs.has(runId) || this.cancelled.has(runId) || this.failed.has(runId)) continue;
         this.failed.set(runId, cause.name === "UserCodeError" ? cause : new Error(`a local runner worker thread died between tasks of this run: ${cause.message}`));

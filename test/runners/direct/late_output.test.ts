@@ -118,3 +118,28 @@ describe.each([
     expectNothingWritten(d);
   });
 });
+
+/** From a timer set in finishBundle, ends its worker thread (process.exit in a worker ends the thread). */
+class ExitFromTimer extends DoFn<number, number> {
+  processElement(c: { element(): number; output(x: number): void }) {
+    c.output(c.element());
+  }
+  override finishBundle() {
+    setTimeout(() => process.exit(3), 0);
+  }
+}
+
+describe("a worker thread that dies between tasks (worker threads)", () => {
+  it("fails the runs it held, saying what happened, instead of losing them or hanging; the next run is not blamed", async () => {
+    const d = outDir();
+    const p = Pipeline.create({ parallelism: 1, inProcess: false });
+    p.apply(Create.of(1, 2, 3)).apply("Exits", ParDo.of(new ExitFromTimer())).apply(MapElements.via((x: number) => String(x))).apply(TextIO.write().to(join(d, "out")));
+    const e = await failure(p.run());
+    expect(e.message).toContain("worker thread");
+    expect(e.message).toContain("exited (code 3)");
+    expectNothingWritten(d);
+    const q = Pipeline.create({ parallelism: 1, inProcess: false });
+    q.apply(Create.of(1, 2, 3)).apply("Fine", MapElements.via((x: number) => String(x + 1))).apply(TextIO.write().to(join(outDir(), "ok")));
+    await expect(q.run().waitUntilFinish()).resolves.toBe("DONE");
+  });
+});

@@ -254,7 +254,7 @@ export class TaskRunner {
     }
     for (const [id, w] of built.shuffles) output.shuffles[id] = w.take();
     for (const [id, w] of built.reshuffles) output.shuffles[id] = w.take();
-    for (const [pc, m] of built.materialize) output.materialized[pc] = { chunks: m.out.take(), count: m.out.count, total: m.total };
+    for (const [pc, m] of built.materialize) output.materialized[pc] = { chunks: m.out.take(), count: m.out.count, total: m.total, minTimestamp: m.minTimestamp };
     for (const [id, s] of built.sinks) output.sinks[id] = s.result;
     const result: TaskResult = { output, metrics: containerUpdates(metrics.containers.values()), progress: counts.snapshot() };
     if (stoppedEarly) result.stoppedEarly = true;

@@ -85,8 +85,11 @@ export class TaskMetrics {
 export interface TaskOutput {
   /** Shuffle transform id → chunks per partition. */
   shuffles: Record<string, Uint8Array[][]>;
-  /** PCollection id → encoded WindowedValue chunks, with counts. */
-  materialized: Record<string, { chunks: Uint8Array[]; count: number; total: number }>;
+  /**
+   * PCollection id → encoded WindowedValue chunks, with counts and the earliest event
+   * timestamp among them (a bundle of a stage reading them holds its input watermark there).
+   */
+  materialized: Record<string, { chunks: Uint8Array[]; count: number; total: number; minTimestamp?: number }>;
   /** Sink transform id → what the writer's close() returned. */
   sinks: Record<string, unknown>;
 }

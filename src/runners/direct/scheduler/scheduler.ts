@@ -9,7 +9,8 @@
  *   was read, then +∞.
  * - **Materialized inputs** (a Flatten, a cut before a side-input consumer): each finished
  *   task's materialized output becomes a bundle of every stage that reads it, at once — the
- *   consumer starts before its producers finished.
+ *   consumer starts before its producers finished; until processed, the bundle holds the
+ *   consumer's input watermark at its earliest element's timestamp.
  * - **Shuffles** (GroupByKey, a lifted Combine.perKey, a sink's reshuffle): the data the
  *   writers wrote is the reading stage's state; it holds the reader's output watermark
  *   (a hold) until the reader reads it. The reader's partitions become bundles when its input
@@ -318,12 +319,12 @@ export class Scheduler {
     });
   }
 
-  /** A task's materialized outputs become bundles of the stages reading them. */
+  /** A task's materialized outputs become bundles of the stages reading them, pending at their earliest timestamp. */
   private route(result: TaskResult): void {
     for (const [pc, m] of Object.entries(result.output.materialized)) {
       if (m.chunks.length === 0) continue;
       for (const { run, positions } of this.readers.get(pc) ?? []) {
-        this.enqueue(run, { kind: "materialized", parts: positions.map(() => ({ pcollection: pc, chunks: m.chunks })) });
+        this.enqueue(run, { kind: "materialized", parts: positions.map(() => ({ pcollection: pc, chunks: m.chunks })) }, m.minTimestamp ?? WATERMARK_MIN);
       }
     }
   }

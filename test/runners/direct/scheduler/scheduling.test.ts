@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Count, Create, Flatten, PAssert, ParDo, Pipeline, PCollectionList, TextIO, View, type PipelineOptions, type ProcessContext } from "../../../../src/index.js";
+import { Count, Create, Flatten, PAssert, ParDo, Pipeline, PCollectionList, TextIO, TimestampedValue, View, type PipelineOptions, type ProcessContext } from "../../../../src/index.js";
 import type { RunEvent } from "../../../../src/sdk/runner.js";
 import { TIMESTAMP_MAX, TIMESTAMP_MIN } from "../../../../src/sdk/values/time.js";
 import { tempDir, writeFiles } from "../../../support/files.js";
@@ -82,6 +82,22 @@ describe("scheduler", () => {
       expect(at(events, "stage-started", "UseSide")).toBeGreaterThan(at(events, "stage-finished", "SlowSide"));
     });
   }
+
+  it("bundles waiting for a stage hold its input watermark at their earliest element's timestamp", async () => {
+    // Inline, the most downstream stage runs first: B, then A, then the side input's S (applied
+    // first); the Flatten's stage waits for S's side input with A's and B's bundles pending.
+    const p = Pipeline.create({ inProcess: true });
+    const side = p.apply("S", Create.of(7)).apply(View.asSingleton<number>());
+    const a = p.apply("A", Create.timestamped(TimestampedValue.of(1, 5_000), TimestampedValue.of(2, 9_000)));
+    const b = p.apply("B", Create.timestamped(TimestampedValue.of(3, 3_000), TimestampedValue.of(4, 4_000)));
+    const out = PCollectionList.of(a).and(b).apply("Both", Flatten.pCollections<number>())
+      .apply("AddSide", ParDo.of((n: number, c: ProcessContext<number, number>) => c.output(n + c.sideInput(side))).withSideInputs(side));
+    PAssert.that(out).containsInAnyOrder(8, 9, 10, 11);
+    const events = await run(p);
+    const started = stageEvent(events, "stage-started", "AddSide");
+    expect(events.indexOf(started)).toBeGreaterThan(at(events, "stage-finished", "S"));
+    expect(started.inputWatermark).toBe(3_000);
+  });
 
   it("a grouping's reading stage starts once every writer is done, at an input watermark of +∞", async () => {
     const p = Pipeline.create({ parallelism: 2, inProcess: false });

@@ -24,6 +24,8 @@ export interface OperatorRunMetrics {
   timeMs?: number;
   /** Where that time was measured: "vertex 2 (busy)", "vertices 1, 2 (busy)". */
   timeOf?: string;
+  /** An operator spread over several vertices (a lifted combine: pre-combine and merge): each vertex's time. */
+  timesMs?: number[];
 }
 
 export interface PlanRunMetrics {
@@ -41,8 +43,9 @@ export interface PlanRunMetrics {
   stages: Array<{ name: string; ms?: number }>;
   /** For a Flink job: Flink's job graph of the job that ran, with each vertex's metrics. */
   jobGraph?: FlinkJobGraph;
-  /** The operator where the most time went (else the one that read the most records). */
+  /** The operator where the most time went (else the one that read the most records: `hottestBy`). */
   hottest?: string;
+  hottestBy?: "time" | "records";
 }
 
 /** Folds a run's events (and a Flink job's graph) onto the plan's operators. */
@@ -93,23 +96,30 @@ export function planRunMetrics(plan: FlinkPlan, events: RunEvent[], jobGraph?: F
       const vs = jobGraph.vertices.filter((v) => v.operators.includes(op.id) && v.run);
       if (!vs.length) continue;
       const busy = vs.every((v) => v.run!.busyMs !== undefined);
-      operators[op.id]!.timeMs = vs.reduce((a, v) => a + (busy ? v.run!.busyMs! : v.run!.durationMs), 0);
+      const times = vs.map((v) => (busy ? v.run!.busyMs! : v.run!.durationMs));
+      // Chained operators share their vertex's time; one spread over vertices is as slow as its slowest.
+      operators[op.id]!.timeMs = Math.max(...times);
+      if (times.length > 1) operators[op.id]!.timesMs = times;
       operators[op.id]!.timeOf = `${vs.length > 1 ? "vertices" : "vertex"} ${vs.map((v) => v.index).join(", ")}${busy ? " (busy)" : ""}`;
     }
     jobId ??= jobGraph.jobId;
     state ??= jobGraph.state;
     durationMs ??= jobGraph.durationMs;
   }
+  // In a vertex, user code in Node is the likely cost, then what spans fewest vertices, then records.
   const ranked = plan.operators
-    .map((o) => ({ id: o.id, t: operators[o.id]!.timeMs, r: operators[o.id]!.recordsIn ?? 0 }))
-    .sort((a, b) => (b.t ?? -1) - (a.t ?? -1) || b.r - a.r);
+    .map((o) => ({ id: o.id, t: operators[o.id]!.timeMs, node: o.kind === "usercode" ? 1 : 0, spread: operators[o.id]!.timesMs?.length ?? 1, r: operators[o.id]!.recordsIn ?? 0 }))
+    .sort((a, b) => (b.t ?? -1) - (a.t ?? -1) || (a.t !== undefined ? b.node - a.node || a.spread - b.spread : 0) || b.r - a.r);
   const out: PlanRunMetrics = { runner, operators, transforms, stages };
   if (jobId) out.jobId = jobId;
   if (state) out.state = state;
   if (error) out.error = error;
   if (durationMs !== undefined) out.durationMs = durationMs;
   if (jobGraph) out.jobGraph = jobGraph;
-  if (ranked[0] && (ranked[0].t !== undefined || ranked[0].r > 0)) out.hottest = ranked[0].id;
+  if (ranked[0] && (ranked[0].t !== undefined || ranked[0].r > 0)) {
+    out.hottest = ranked[0].id;
+    out.hottestBy = ranked[0].t !== undefined ? "time" : "records";
+  }
   return out;
 }
 
@@ -139,7 +149,7 @@ export function operatorMetricsLine(m: OperatorRunMetrics | undefined): string |
   if (m.recordsOut !== undefined) parts.push(`out ${count(m.recordsOut)}`);
   if (m.bytesIn) parts.push(`${bytes(m.bytesIn)} read`);
   if (m.bytesOut) parts.push(`${bytes(m.bytesOut)} written`);
-  if (m.timeMs !== undefined) parts.push(`${duration(m.timeMs)}${m.timeOf ? ` on ${m.timeOf}` : ""}`);
+  if (m.timeMs !== undefined) parts.push(`${(m.timesMs ?? [m.timeMs]).map(duration).join(" + ")}${m.timeOf ? ` on ${m.timeOf}` : ""}`);
   return parts.length ? parts.join(" · ") : undefined;
 }
 
@@ -148,6 +158,6 @@ export function runSummary(r: PlanRunMetrics): string {
   const parts = [`ran on ${r.runner}`];
   if (r.state) parts.push(`${r.state}${r.durationMs !== undefined ? ` in ${duration(r.durationMs)}` : ""}`);
   if (r.jobId) parts.push(`job ${r.jobId}`);
-  if (r.hottest) parts.push(`most time: ${r.hottest}`);
+  if (r.hottest) parts.push(`${r.hottestBy === "records" ? "most records" : "most time"}: ${r.hottest}`);
   return parts.join(" · ");
 }

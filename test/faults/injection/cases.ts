@@ -290,7 +290,9 @@ CASES.push({
         .apply("MakeFn", MapElements.via((n: number) => ({ n, f: () => n })))
         .apply(MapElements.via((o: { n: number }) => String(o.n)))
         .apply(TextIO.write().to(out));
-    }, { flinkRestartAttempts: 0 });
+      // Flink's Node workers check encodability only when asked (issue 13, point 5): fused with
+      // its consumer, the value is never encoded there by default, and the output is right.
+    }, { flinkRestartAttempts: 0, ...(env.runner === "flink" ? { enforceEncodability: true } : {}) });
     return { outcome, expect: { kind: "fail", match: [/MakeFn/] } };
   },
 });

@@ -6,7 +6,8 @@
  * For each runner, every case of cases.ts, one line per case with its verdict (ok, WRONG, HANG,
  * LOST: output missing), over N runs with random kill points (seeded: `--seed`, printed). Flink
  * cases run on a cluster the suite starts (port 18154, `FLOWBOOK_FAULTS_FLINK_PORT`) and stops.
- * Exits 1 on any verdict other than ok. `--ci`: only the cases marked for CI.
+ * Exits 1 on any verdict other than ok. `--ci`: only the cases marked for CI; `--only TEXT`: only
+ * the cases whose name contains TEXT.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,6 +67,8 @@ export interface SuiteOptions {
   runners: RunnerName[];
   seed: number;
   ci: boolean;
+  /** Only the cases whose name contains this. */
+  only?: string;
   log: (line: string) => void;
   flinkPort?: number;
 }
@@ -93,7 +96,7 @@ export async function runSuite(o: SuiteOptions): Promise<Verdict[]> {
       const random = rng(o.seed + run * 7919);
       for (const runner of o.runners) {
         for (const c of CASES) {
-          if (!c.runners.includes(runner) || (o.ci && !c.ci)) continue;
+          if (!c.runners.includes(runner) || (o.ci && !c.ci) || (o.only !== undefined && !c.name.includes(o.only))) continue;
           const dir = mkdtempSync(join(base, "case-"));
           const options = runner === "flink" ? { ...cluster!.options } : { runner: "direct", parallelism: 2 };
           const env: CaseEnv = { runner, options: options as CaseEnv["options"], dir, random, cluster: control, root: ROOT };
@@ -120,14 +123,14 @@ export function summary(verdicts: Verdict[]): string {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { runs: { type: "string" }, runner: { type: "string" }, seed: { type: "string" }, ci: { type: "boolean" } },
+    options: { runs: { type: "string" }, runner: { type: "string" }, seed: { type: "string" }, ci: { type: "boolean" }, only: { type: "string" } },
   });
   const runners = (values.runner ? [values.runner] : ["direct", "flink"]) as RunnerName[];
   for (const r of runners) if (r !== "direct" && r !== "flink") throw new Error(`--runner direct|flink, got ${r}`);
   const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   const runs = values.runs !== undefined ? Number(values.runs) : 1;
   console.log(`fault injection: ${runs} run(s), runners ${runners.join(", ")}, seed ${seed}${values.ci ? ", CI subset" : ""}`);
-  const verdicts = await runSuite({ runs, runners, seed, ci: !!values.ci, log: (l) => console.log(l) });
+  const verdicts = await runSuite({ runs, runners, seed, ci: !!values.ci, ...(values.only !== undefined ? { only: values.only } : {}), log: (l) => console.log(l) });
   console.log(summary(verdicts));
   const bad = verdicts.filter((v) => v.verdict !== "ok");
   if (bad.length) {

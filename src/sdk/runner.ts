@@ -21,7 +21,7 @@ export interface CollectedSample {
   /**
    * How many elements the PCollection had, when the runner counted them all (the run read
    * its whole input); absent when it did not know, e.g. a sample run that stopped its
-   * sources once it had enough elements. Lets a display say "first 5 of 12 631".
+   * sources once it had enough elements. Lets a display say "5 of 12 631".
    */
   total?: number;
 }

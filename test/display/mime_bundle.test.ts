@@ -82,7 +82,7 @@ describe("toMimeBundle", () => {
 
   it("shows the first rows of a long array and says how many there are", () => {
     const b = toMimeBundle(Array.from({ length: 120 }, (_, i) => ({ i })), ctx);
-    expect(text(b).split("\n")[0]).toBe("first 50 of 120");
+    expect(text(b).split("\n")[0]).toBe("50 of 120");
     expect(text(b).split("\n")).toHaveLength(1 + 2 + 50 + 1);
   });
 

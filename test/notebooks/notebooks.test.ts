@@ -105,12 +105,12 @@ describe("notebooks/wordcount.ipynb", () => {
     const fileLines = new Set(readFileSync(SHAKESPEARE, "utf8").split("\n"));
     expect(lines.data).toHaveLength(5);
     for (const r of lines.data) expect(fileLines.has(String(r.value)), String(r.value)).toBe(true);
-    expect(lines.title).toMatch(/^ReadLines\.out · first 5 of at least \d+/);
+    expect(lines.title).toMatch(/^ReadLines\.out · 5 of at least \d+/);
     const counts = tableOf(cellWith(nb, "await show(counts"));
     expect(counts.schema.fields.map((f) => f.name)).toEqual(["key", "value"]);
     expect(counts.data).toHaveLength(8);
     for (const r of counts.data) expect(r.value, String(r.key)).toBe(expected.get(String(r.key)));
-    expect(counts.title).toMatch(/first 8 of at least/);
+    expect(counts.title).toMatch(/· 8 of at least/);
   });
 
   test("the top-20 table: 'the', 'and', 'to' at the top, the same 20 words and counts as counted here", () => {
@@ -204,6 +204,24 @@ describe("notebooks/join.ipynb", () => {
     expect(svg).toMatch(/class="cluster">[\s\S]*?xlink:title="JoinById"/);
     expect(svg).toContain("side input");
     expect(svg).toContain(">RatesAsMap<");
+  });
+
+  test("stepping through the translation: the moves of later cells updated the stepper's one display in place (update_display_data)", () => {
+    const opened = cellWith(nb, "explain(p, { step: true })");
+    const step = onlyData<string>(opened, "text/plain");
+    // The last move (break + continue + why, two cells below) is what the display shows now.
+    expect(step).toMatch(/^Translation of '[^']+' · step \d+ of \d+\n● translate JoinById\/GBK {2}\(GroupByKey\)/);
+    expect(step).toMatch(/inside\s+JoinById/);
+    expect(step).toMatch(/^why$/m);
+    expect(step).toContain("» breakpoint 'GroupByKey'");
+    expect(step).toMatch(/^\+ .*group_by_key/m);
+    const svg = onlyData<string>(opened, "image/svg+xml");
+    const gbk = /<g id="op_op\d+" class="node operator shuffle highlighted">[\s\S]*?<\/g>/.exec(svg)?.[0] ?? "";
+    expect(gbk).toContain('fill="#ffd8a8"');
+    expect(onlyData<string>(opened, "text/html")).toMatch(/<pre[\s\S]*JoinById\/GBK[\s\S]*<svg/);
+    // The moves' cells show nothing of their own.
+    expect(cellWith(nb, `st.runTo("JoinById")`).outputs).toEqual([]);
+    expect(cellWith(nb, "st.continue().why()").outputs).toEqual([]);
   });
 });
 

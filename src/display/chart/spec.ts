@@ -35,7 +35,7 @@ export function chartSpec(request: ChartRequest): Json {
     const made = shorthandChart(spec, rows, fieldsOf(rows), CHART_ROW_LIMIT);
     const used = made.top ? rows.length : made.rows.length;
     let note = rowNote(used, total, truncated);
-    if (made.top && used > 0) note = `top ${formatCount(made.top.kept)} of ${note ?? `${formatCount(total)} rows`}`;
+    if (made.top && used > 0) note = note ? `top ${formatCount(made.top.kept)} among ${note}` : `top ${formatCount(made.top.kept)} of ${formatCount(total)} rows`;
     return finish(made.spec, made.rows, note);
   }
 
@@ -57,11 +57,11 @@ export function chartSpec(request: ChartRequest): Json {
   return finish(spec, shown, rowNote(shown.length, total, truncated), named ? { ...own, values: shown } : undefined);
 }
 
-/** "first 5 000 of at least 12 345 rows" when the drawn rows are not all there are; undefined otherwise. */
+/** "5 000 of at least 12 345 rows" when the drawn rows are not all there are; undefined otherwise. */
 export function rowNote(used: number, total: number, truncated: boolean): string | undefined {
   if (used === 0 && !truncated) return "no rows";
-  if (used < total) return `first ${formatCount(used)} of ${truncated ? "at least " : ""}${formatCount(total)} rows`;
-  if (truncated) return `first ${formatCount(used)} rows; more exist`;
+  if (used < total) return `${formatCount(used)} of ${truncated ? "at least " : ""}${formatCount(total)} rows`;
+  if (truncated) return `${formatCount(used)} rows; more exist`;
   return undefined;
 }
 

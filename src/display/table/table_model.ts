@@ -37,13 +37,16 @@ export interface Table {
   total?: number;
 }
 
-/** "counts · first 20 of at least 57", "counts · 3 elements": what a table's title says. */
+/**
+ * "counts · 20 of at least 57", "counts · 3 elements": what a table's title says. Never
+ * "first": a PCollection has no order, the rows are the ones the sample happened to get.
+ */
 export function tableTitle(table: Table): string {
   if (table.title !== undefined) return table.title;
   const n = table.rows.length;
   let count: string;
   if (!table.truncated) count = n === 0 ? "no elements" : n === 1 ? "1 element" : `${n} elements`;
-  else if (table.total !== undefined && table.total > n) count = `first ${n} of ${table.total}`;
-  else count = `first ${n} of at least ${Math.max(table.totalAtLeast ?? 0, n + 1)}`;
+  else if (table.total !== undefined && table.total > n) count = `${n} of ${table.total}`;
+  else count = `${n} of at least ${Math.max(table.totalAtLeast ?? 0, n + 1)}`;
   return table.name ? `${table.name} · ${count}` : count;
 }

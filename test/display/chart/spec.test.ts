@@ -98,11 +98,11 @@ describe("chartSpec rows", () => {
     const exact = spec({ spec: { point: { x: "value", y: "value" }, title: "All" }, rows });
     expect(exact.data.values).toHaveLength(CHART_ROW_LIMIT);
     expect(exact.data.values[0]).toEqual(rows[0]);
-    expect(exact.title).toEqual({ text: "All", subtitle: "first 5 000 of 12 345 rows" });
+    expect(exact.title).toEqual({ text: "All", subtitle: "5 000 of 12 345 rows" });
     const atLeast = spec({ spec: { point: { x: "value", y: "value" } }, rows: rows.slice(0, 5000), truncated: true, totalRows: 12_345 });
-    expect(atLeast.title.text).toBe("first 5 000 of at least 12 345 rows");
+    expect(atLeast.title.text).toBe("5 000 of at least 12 345 rows");
     const unknown = spec({ spec: { point: { x: "value", y: "value" } }, rows: kv(10), truncated: true });
-    expect(unknown.title.text).toBe("first 10 rows; more exist");
+    expect(unknown.title.text).toBe("10 rows; more exist");
     const whole = spec({ spec: { point: { x: "value", y: "value" } }, rows: kv(10) });
     expect(whole.title).toBeUndefined();
   });
@@ -111,7 +111,7 @@ describe("chartSpec rows", () => {
     const rows = kv(12_345);
     const s = spec({ spec: { bar: { x: "key", y: "value" }, top: 3 }, rows, truncated: true, totalRows: 20_000 });
     expect(s.data.values.map((r: Json) => r.value)).toEqual([999, 999, 999].slice(0, s.data.values.length));
-    expect(s.title.text).toBe("top 3 of first 12 345 of at least 20 000 rows");
+    expect(s.title.text).toBe("top 3 among 12 345 of at least 20 000 rows");
   });
 
   it("keeps a user's Vega-Lite spec, filling in our rows when it has no data", () => {
@@ -122,7 +122,7 @@ describe("chartSpec rows", () => {
     const own = spec({ spec: { ...user, data: { values: [{ q: 1 }] }, encoding: { x: { field: "q", type: "quantitative" } } }, rows: kv(3) });
     expect(own.data).toEqual({ values: [{ q: 1 }] });
     const cut = spec({ spec: { ...user, title: "Ticks" }, rows: kv(6000), truncated: true, totalRows: 9000 });
-    expect(cut.title).toEqual({ text: "Ticks", subtitle: "first 5 000 of at least 9 000 rows" });
+    expect(cut.title).toEqual({ text: "Ticks", subtitle: "5 000 of at least 9 000 rows" });
     expect(cut.data.values).toHaveLength(5000);
     expect(user).not.toHaveProperty("data"); // the caller's spec is not changed
     const named = spec({ spec: { ...user, data: { name: "table" } }, rows: kv(2) });

@@ -420,7 +420,7 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
         for (WindowMeta s : sources) {
             states.add(s.trig);
             r.nonEmpty += s.nonEmpty;
-            if (s.lastPane != null && (r.lastPane == null || s.lastPane.index() > r.lastPane.index())) r.lastPane = s.lastPane;
+            if (s.window.equals(into)) r.lastPane = s.lastPane; // panes of merged-away windows are forgotten: a new window starts fresh
             if (s.elementHold != UNSET) {
                 r.elementHold = switch (windowing.timestampCombiner()) {
                     case END_OF_WINDOW -> into.maxTimestamp();
@@ -556,7 +556,7 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
         if (m == null) return; // a window merged away or already collected
         long t = timer.getTimestamp();
         boolean isEow = t == m.window.maxTimestamp();
-        boolean isGc = t == gcTime(m.window);
+        boolean isGc = t >= gcTime(m.window);
         if (isGc) {
             // the final pane (ON_TIME if no on-time pane fired yet), then all of the window's state goes
             if (!m.closed) onTrigger(m, true);

@@ -40,6 +40,14 @@ export interface PipelineOptions {
    * calling thread while the worker threads are not started yet.
    */
   inProcess?: boolean;
+  /**
+   * Local runner: the memory (MiB) a run's shuffles, GroupByKey groups and combiner tables
+   * may hold, shared among the worker threads. Above it they spill to disk (sorted runs in
+   * the OS temp directory, under `flowbook-spill-<pid>-<run id>`, removed when the run ends)
+   * and are merged when read, so memory stays bounded by this, not by the input. Default:
+   * 512 MiB or a quarter of the machine's memory, whichever is less.
+   */
+  memoryBudgetMb?: number;
   /** Flink runner: the cluster's REST address, "host:port". */
   flinkMaster?: string;
   [option: string]: unknown;

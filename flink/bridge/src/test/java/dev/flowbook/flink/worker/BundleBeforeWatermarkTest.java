@@ -76,6 +76,32 @@ class BundleBeforeWatermarkTest {
         }
     }
 
+    /** Main elements that wait for the side inputs hold the watermark back until they went through the worker. */
+    @Test
+    void aWatermarkWaitsForMainElementsBufferedBeforeTheSideInputs() throws Exception {
+        String worker = Path.of(BundleBeforeWatermarkTest.class.getClassLoader().getResource("fake-worker.mjs").toURI()).toString();
+        String hello = """
+            {"protocol":"%s","jobName":"t","operatorId":"op2","operatorName":"Join","transforms":["Join"],
+             "stageId":"s1","stage":{"op":"sideJoin"},"outputs":["main"],"sideInputs":[{"tag":"v1"}]}""".formatted(Frames.PROTOCOL);
+        UserCodeOperator op = UserCodeOperator.withSideInputs(hello, List.of("main"),
+                new WorkerConfig(List.of("node", worker), Map.of(), null, 65536, 1000), false, "Join", new UserCodeOperator.ConsoleSpec("op2", 1 << 20));
+        try (var h = new org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness<byte[], byte[], byte[]>(op)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(str("x", 1), 1)); // buffered: the side input has not ended
+            ByteOut side = new ByteOut().writeVarLong(0);
+            side.write(str("s", 0));
+            h.processElement2(new StreamRecord<>(side.toByteArray(), 0));
+            h.processBothWatermarks(new Watermark(10));
+            List<String> before = new ArrayList<>();
+            for (Object o : h.getOutput()) before.add(String.valueOf(o));
+            assertEquals(List.of(), before, "held while x waits");
+            h.endInput2();
+            List<String> got = new ArrayList<>();
+            for (Object o : h.getOutput()) got.add(o instanceof Watermark w ? "W" + w.getTimestamp() : value((byte[]) ((StreamRecord<?>) o).getValue()));
+            assertEquals(List.of("x|v1=s", "W10"), got);
+        }
+    }
+
     @Test
     void aCheckpointFinishesTheBundleBeforeTheBarrier() throws Exception {
         try (var h = harness()) {

@@ -103,9 +103,9 @@ export class Stepper {
       case "last":
         return this.goTo(this.total - 1);
       case "why":
+        // The note stays: it says how the step was reached (a breakpoint, a run to a name).
         this.whyShown = true;
-        this.note = undefined;
-        return { moved: false };
+        return { moved: false, note: this.note };
       case "runTo":
         return this.runTo(c.query);
       case "goTo":

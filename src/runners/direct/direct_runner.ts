@@ -7,7 +7,7 @@
  */
 import { waitAtMost } from "../shared/wait.js";
 import { randomUUID } from "node:crypto";
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import type { PipelineGraph } from "../../graph/types.js";
 import { Urns } from "../../graph/types.js";
 import { sinkFor, sourceFor } from "../../io/registry.js";
@@ -26,6 +26,8 @@ import { earlyStopSamples, planStages, type ExecutionPlan, type Stage } from "./
 import { ProgressReport } from "./progress_report.js";
 import { stageName } from "./stage_names.js";
 import { GraphContext } from "../harness/task_context.js";
+import type { ShuffleRun } from "../harness/shuffle/runs.js";
+import { createSpillDir, removeSpillDir } from "../harness/shuffle/spill_dir.js";
 import type { TaskInput, TaskResult, TaskSpec } from "./task_runner.js";
 import { hasSharedPool, sharedPool } from "./worker_pool.js";
 import { Scheduler } from "./scheduler/scheduler.js";
@@ -55,6 +57,20 @@ function defaultParallelism(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
+/**
+ * The memory a run's shuffles, groups and combiner tables may hold before they spill, in
+ * bytes (the memoryBudgetMb option): by default 512 MiB or a quarter of the machine's
+ * memory, whichever is less. Shared among the worker threads.
+ */
+export function memoryBudgetBytes(options: PipelineOptions): number {
+  const mb = options.memoryBudgetMb;
+  if (mb === undefined) return Math.min(512 * 2 ** 20, Math.floor(totalmem() / 4));
+  if (typeof mb !== "number" || !Number.isFinite(mb) || mb <= 0) {
+    throw new Error(`the memoryBudgetMb option must be a positive number of MiB, got ${JSON.stringify(mb)}`);
+  }
+  return Math.floor(mb * 2 ** 20);
+}
+
 interface MaterializedData {
   /** In task order (a collected sample's first elements are its first split's), whatever order tasks finished in. */
   chunks: Uint8Array[];
@@ -78,7 +94,11 @@ interface SampleWatch {
 class Coordinator {
   readonly metrics = new MetricsAggregator();
   readonly materialized = new Map<string, MaterializedData>();
-  private readonly shuffles = new Map<string, Uint8Array[][][]>();
+  /** Per shuffle, per writer task, per partition: runs (small ones in memory, the rest spill-file references). */
+  private readonly shuffles = new Map<string, ShuffleRun[][][]>();
+  /** The run's spill directory (created when the run starts, removed when it ends, whatever the outcome). */
+  private spillDir: string | undefined;
+  private readonly budgetBytes: number;
   private readonly sinkResults = new Map<string, unknown[]>();
   private cancelled = false;
   /** Sample stages that may stop early, by stage id. */
@@ -96,6 +116,7 @@ class Coordinator {
     readonly options: PipelineOptions,
     private readonly executor: TaskExecutor,
   ) {
+    this.budgetBytes = memoryBudgetBytes(options);
     this.progress = new ProgressReport(graph, plan, (transforms) =>
       this.events.emit({ kind: "progress", at: Date.now(), transforms, watermarks: this.scheduler.watermarks.snapshot() }),
     );
@@ -165,9 +186,19 @@ class Coordinator {
   }
 
   async execute(): Promise<void> {
+    try {
+      await this.executeStages();
+    } finally {
+      // Spill files are the run's alone: gone whether it succeeded, failed or was cancelled.
+      if (this.spillDir !== undefined) removeSpillDir(this.spillDir);
+    }
+  }
+
+  private async executeStages(): Promise<void> {
     this.executor.beginRun(this.runId, this.graph, this.plan, this.options, this.hooks);
     let ended = false;
     try {
+      if (this.plan.stages.some((s) => s.ops.some((op) => op.kind === "shuffle_write" || op.kind === "reshuffle_write"))) this.spillDir = createSpillDir(this.runId);
       if (this.cancelled) throw new Error("the pipeline was cancelled");
       for (const stage of this.plan.stages) {
         const w = this.watchSamples(stage);
@@ -210,8 +241,8 @@ class Coordinator {
   /** A shuffle-reading or reshuffle stage's partitions, once every writer is done. */
   private shuffleInputs(stage: Stage): TaskInput[] {
     const input = stage.input;
-    if (input.kind === "shuffle") return this.takeShuffle(input.transform, this.executor.parallelism).map((chunks) => ({ kind: "shuffle", chunks }));
-    if (input.kind === "reshuffle") return this.takeShuffle(input.transform, stage.numTasks!).map((chunks) => ({ kind: "reshuffle", chunks }));
+    if (input.kind === "shuffle") return this.takeShuffle(input.transform, this.executor.parallelism).map((runs) => ({ kind: "shuffle", runs }));
+    if (input.kind === "reshuffle") return this.takeShuffle(input.transform, stage.numTasks!).map((runs) => ({ kind: "reshuffle", runs }));
     throw new Error(`stage ${stage.id} reads no shuffle`);
   }
 
@@ -221,6 +252,8 @@ class Coordinator {
     for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
     // numTasks: the tasks so far (a stage given bundles as they come does not know its total).
     const spec: TaskSpec = { runId: this.runId, stageId: stage.id, taskIndex, numTasks: taskIndex + 1, numPartitions: this.executor.parallelism, input };
+    // At most `parallelism` tasks run at once: each may hold its share of the budget.
+    if (this.spillDir !== undefined) spec.spill = { dir: this.spillDir, budgetBytes: Math.floor(this.budgetBytes / this.executor.parallelism) };
     try {
       const [result] = await this.executor.runTasks([spec], side);
       return result!;
@@ -230,8 +263,8 @@ class Coordinator {
     }
   }
 
-  /** The chunks of each partition from every writer task; forgotten once read. */
-  private takeShuffle(transform: string, partitions: number): Uint8Array[][] {
+  /** The runs of each partition from every writer task; forgotten once read. */
+  private takeShuffle(transform: string, partitions: number): ShuffleRun[][] {
     const writers = this.shuffles.get(transform) ?? [];
     this.shuffles.delete(transform);
     return Array.from({ length: partitions }, (_, i) => writers.flatMap((w) => w[i] ?? []));

@@ -20,7 +20,7 @@ import { closeRun, openRun, takeLateOutputError, withinRun } from "../shared/lat
 import { accumulatorCoder, kvCoders } from "../harness/coders.js";
 import { buildElementWise, loadUserFn } from "../harness/stage_builder.js";
 import { readCreateSplit } from "../harness/inputs/create_input.js";
-import { readGroupByKeyPartition } from "../harness/inputs/group_by_key_read.js";
+import { GroupByKeyReader } from "../harness/inputs/group_by_key_read.js";
 import { readCombinePartition } from "../harness/inputs/combine_merge_read.js";
 import { readWindowedValues } from "../harness/inputs/windowed_values_read.js";
 import { EncodabilityCheck } from "../harness/operators/encodability_check.js";
@@ -30,7 +30,9 @@ import { PairWithOneIntoPrecombine } from "../harness/operators/pair_with_one_in
 import { PrecombineWrite } from "../harness/operators/precombine_write.js";
 import type { Operator, Receiver } from "../harness/operators/receiver.js";
 import { ReshuffleWrite } from "../harness/operators/reshuffle_write.js";
-import { ShuffleWriter } from "../harness/operators/shuffle_records.js";
+import { forEachKeyGroup } from "../harness/shuffle/key_groups.js";
+import { forEachRunChunk, type ShuffleRun } from "../harness/shuffle/runs.js";
+import { ShuffleWriter, type SpillConfig } from "../harness/shuffle/writer.js";
 import { SinkOp } from "../harness/operators/sink_op.js";
 import type { CombinePayload } from "../../sdk/transforms/combine.js";
 import { earlyStopSamples, type ExecutionPlan, type Stage } from "./plan.js";
@@ -41,9 +43,11 @@ import { CountingWiring, TaskCounts, type TaskProgress } from "../harness/task_c
 
 export type TaskInput =
   | { kind: "source"; split: SourceSplit }
-  | { kind: "shuffle"; chunks: Uint8Array[] }
+  /** A partition of a sorted shuffle: every writer task's runs (harness/shuffle). */
+  | { kind: "shuffle"; runs: ShuffleRun[] }
   | { kind: "materialized"; parts: Array<{ pcollection: string; chunks: Uint8Array[] }> }
-  | { kind: "reshuffle"; chunks: Uint8Array[] };
+  /** A partition (shard) of a reshuffle: runs of encoded elements. */
+  | { kind: "reshuffle"; runs: ShuffleRun[] };
 
 export interface TaskSpec {
   runId: string;
@@ -53,6 +57,11 @@ export interface TaskSpec {
   /** How many partitions each shuffle this stage writes has. */
   numPartitions: number;
   input: TaskInput;
+  /**
+   * Where the task's shuffle writers spill and how much memory they may hold together (its
+   * share of the memoryBudgetMb option). Absent: they keep everything in memory.
+   */
+  spill?: { dir: string; budgetBytes: number };
 }
 
 export interface TaskResult {
@@ -252,8 +261,8 @@ export class TaskRunner {
       for (const op of built.ops) await op.abort?.().catch(() => {});
       throw e;
     }
-    for (const [id, w] of built.shuffles) output.shuffles[id] = w.take();
-    for (const [id, w] of built.reshuffles) output.shuffles[id] = w.take();
+    for (const [id, w] of built.shuffles) output.shuffles[id] = w.takeRuns();
+    for (const [id, w] of built.reshuffles) output.shuffles[id] = w.takeRuns();
     for (const [pc, m] of built.materialize) output.materialized[pc] = { chunks: m.out.take(), count: m.out.count, total: m.total, minTimestamp: m.minTimestamp };
     for (const [id, s] of built.sinks) output.sinks[id] = s.result;
     const result: TaskResult = { output, metrics: containerUpdates(metrics.containers.values()), progress: counts.snapshot() };
@@ -273,6 +282,11 @@ export class TaskRunner {
     const sinks = new Map<string, SinkOp>();
     const sideSpecs = stage.ops.flatMap((op) => ("transform" in op ? Object.values(g.transform(op.transform).sideInputs ?? {}) : []));
     await st.sideInputs.prepare(sideSpecs);
+    // The task's memory budget, shared by the stage's shuffle writers (a lifted combine's
+    // table takes half of its writer's share).
+    const writers = stage.ops.filter((op) => op.kind === "shuffle_write" || op.kind === "reshuffle_write").length;
+    const spillOf = (name: string, part = 1): SpillConfig | undefined =>
+      spec.spill && { dir: spec.spill.dir, budgetBytes: Math.floor((spec.spill.budgetBytes / Math.max(1, writers)) * part), name: `${stage.id}-${spec.taskIndex}-${name}` };
 
     for (let i = stage.ops.length - 1; i >= 0; i--) {
       const op = stage.ops[i]!;
@@ -287,21 +301,21 @@ export class TaskRunner {
           break;
         case "shuffle_write": {
           const t = g.transform(op.transform);
-          const w = new ShuffleWriter(spec.numPartitions);
+          const w = new ShuffleWriter(spec.numPartitions, spillOf(t.id, op.lifted ? 0.5 : 1));
           shuffles.set(t.id, w);
           const { key, value } = kvCoders(g.coder(op.input));
           if (op.lifted) {
             const payload = t.payload as CombinePayload;
             const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
             built = new PrecombineWrite(t.fullName, fn, key, g.windowCoder(op.input), accumulatorCoder(payload),
-              g.strategy(op.input).timestampCombiner, w, metrics.for(t.fullName));
+              g.strategy(op.input).timestampCombiner, w, metrics.for(t.fullName), spillOf(t.id, 0.5)?.budgetBytes);
           } else {
             built = new GroupByKeyWrite(t.fullName, key, value, g.windowCoder(op.input), w);
           }
           break;
         }
         case "reshuffle_write": {
-          const w = new ReshuffleWrite(g.windowedValueCoder(op.input), op.partitions, spec.taskIndex);
+          const w = new ReshuffleWrite(g.windowedValueCoder(op.input), op.partitions, spec.taskIndex, spillOf(op.transform));
           reshuffles.set(op.transform, w);
           built = w;
           break;
@@ -361,9 +375,12 @@ export class TaskRunner {
           const payload = t.payload as CombinePayload;
           const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
           const out = wiring.checks ? new EncodabilityCheck(head, g.coder(input.output), t.fullName, g.pcollectionName(input.output), wiring.sampler(`encode ${input.output}`)) : head;
-          return readCombinePartition(spec.input.chunks, fn, key, accumulatorCoder(payload), strategy, out, t.fullName, metrics.for(t.fullName));
+          return readCombinePartition(spec.input.runs, fn, key, accumulatorCoder(payload), strategy, out, t.fullName, metrics.for(t.fullName));
         }
-        return readGroupByKeyPartition(spec.input.chunks, key, value, strategy, head, t.fullName, metrics.for(t.fullName));
+        // The partition's runs merged key by key: one key's records in memory at a time.
+        const reader = new GroupByKeyReader(key, value, strategy, head, t.fullName, metrics.for(t.fullName));
+        forEachKeyGroup(spec.input.runs, (k, records) => reader.readKey(k, 0, k.length, records));
+        return;
       }
       case "materialized": {
         if (spec.input.kind !== "materialized") throw new Error("task input does not match the stage");
@@ -372,7 +389,8 @@ export class TaskRunner {
       }
       case "reshuffle": {
         if (spec.input.kind !== "reshuffle") throw new Error("task input does not match the stage");
-        readWindowedValues(spec.input.chunks, g.windowedValueCoder(input.output), head);
+        const coder = g.windowedValueCoder(input.output);
+        for (const run of spec.input.runs) forEachRunChunk(run, (chunk) => readWindowedValues([chunk], coder, head));
         return;
       }
     }

@@ -5,6 +5,7 @@ import { MetricsContainer } from "../../sdk/metrics/metrics.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { BoundedWindow } from "../../sdk/values/windows.js";
 import type { WindowFn } from "../../sdk/windowing/window_fn.js";
+import type { ShuffleRun } from "./shuffle/runs.js";
 import { WindowingStrategy } from "../../sdk/windowing/windowing_strategy.js";
 
 /**
@@ -83,8 +84,8 @@ export class TaskMetrics {
 
 /** What one task hands back to the coordinator. */
 export interface TaskOutput {
-  /** Shuffle transform id → chunks per partition. */
-  shuffles: Record<string, Uint8Array[][]>;
+  /** Shuffle transform id → per partition, the task's runs (in memory when small, else spill-file references). */
+  shuffles: Record<string, ShuffleRun[][]>;
   /**
    * PCollection id → encoded WindowedValue chunks, with counts and the earliest event
    * timestamp among them (a bundle of a stage reading them holds its input watermark there).

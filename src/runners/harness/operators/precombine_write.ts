@@ -8,7 +8,7 @@ import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
 import { GlobalWindow, type BoundedWindow } from "../../../sdk/values/windows.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import type { Operator } from "./receiver.js";
-import type { ShuffleWriter } from "./shuffle_records.js";
+import type { ShuffleSink } from "../shuffle/writer.js";
 
 interface Entry {
   key: unknown;
@@ -17,16 +17,25 @@ interface Entry {
   timestamp: number;
 }
 
-/** Entries held before a flush: bounds memory by the number of distinct keys, not the input. */
-const MAX_ENTRIES = 200_000;
+/** Entries held before a flush when no budget is given (Flink's Node workers). */
+const DEFAULT_MAX_ENTRIES = 200_000;
+/** What one entry costs, roughly: the entry, its map slot, a short key and a small accumulator. */
+const ENTRY_BYTES = 200;
+/** A table smaller than this flushes too often to combine anything. */
+const MIN_ENTRIES = 64;
 
 /**
  * Combiner lifting, the map side: accumulates per (key, window) before the
- * shuffle, so only one accumulator per key and task crosses it.
+ * shuffle, so only one accumulator per key and task crosses it. The table is bounded (as
+ * Beam's and Flink's combiner tables are): past its share of the memory budget its
+ * accumulators are flushed into the shuffle, which merges them after it.
  */
 export class PrecombineWrite implements Operator {
   private readonly byKey = new Map<unknown, Entry>();
   private readonly globalWindowBytes: Uint8Array;
+  private readonly maxEntries: number;
+  /** Times the table was flushed before the task's end (for tests and reports). */
+  flushes = 0;
 
   constructor(
     private readonly transform: string,
@@ -35,9 +44,12 @@ export class PrecombineWrite implements Operator {
     private readonly windowCoder: Coder<BoundedWindow>,
     private readonly accumulatorCoder: Coder<unknown>,
     private readonly timestampCombiner: TimestampCombinerKind,
-    private readonly shuffle: ShuffleWriter,
+    private readonly shuffle: ShuffleSink,
     private readonly metrics: MetricsContainer,
+    /** The memory the table may hold, in bytes; without it, a fixed number of entries. */
+    budgetBytes?: number,
   ) {
+    this.maxEntries = budgetBytes === undefined ? DEFAULT_MAX_ENTRIES : Math.max(MIN_ENTRIES, Math.floor(budgetBytes / ENTRY_BYTES));
     // Only a global-window coder can encode the global window; others never see it.
     this.globalWindowBytes = windowCoder instanceof GlobalWindowCoder ? windowCoder.encodeToBytes(GlobalWindow.INSTANCE) : new Uint8Array(0);
   }
@@ -86,7 +98,10 @@ export class PrecombineWrite implements Operator {
   }
 
   private newEntry(mapKey: unknown, key: unknown, window: Uint8Array, timestamp: number): Entry {
-    if (this.byKey.size >= MAX_ENTRIES) this.flush();
+    if (this.byKey.size >= this.maxEntries) {
+      this.flushes++;
+      this.flush();
+    }
     const e: Entry = { key, window, acc: this.fn.createAccumulator(), timestamp };
     this.byKey.set(mapKey, e);
     return e;

@@ -1,14 +1,18 @@
 import type { WindowedValueCoder } from "../../../sdk/coders/windowed_value_coder.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
-import { ChunkedOutput } from "../../shared/chunked_output.js";
+import type { ShuffleRun } from "../shuffle/runs.js";
+import { UnsortedRunWriter, type SpillConfig } from "../shuffle/writer.js";
 import type { Operator } from "./receiver.js";
 
-/** Spreads elements round-robin over a fixed number of partitions (a sink's shards). */
+/**
+ * Spreads elements round-robin over a fixed number of partitions (a sink's shards); above
+ * its memory budget the partitions spill to a file (harness/shuffle), in write order.
+ */
 export class ReshuffleWrite implements Operator {
-  readonly parts: ChunkedOutput[];
+  private readonly writer: UnsortedRunWriter;
   private next: number;
-  constructor(private readonly coder: WindowedValueCoder<unknown>, partitions: number, taskIndex: number) {
-    this.parts = Array.from({ length: partitions }, () => new ChunkedOutput());
+  constructor(private readonly coder: WindowedValueCoder<unknown>, partitions: number, taskIndex: number, spill?: SpillConfig) {
+    this.writer = new UnsortedRunWriter(partitions, spill);
     this.next = taskIndex % partitions;
   }
   start(): void {}
@@ -17,12 +21,15 @@ export class ReshuffleWrite implements Operator {
   elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
     this.elementsIn++;
-    const p = this.parts[this.next]!;
-    this.next = (this.next + 1) % this.parts.length;
-    this.coder.encode(wv, p.writer);
-    p.endRecord();
+    const p = this.next;
+    this.next = (p + 1) % this.writer.parts.length;
+    const w = this.writer.parts[p]!.writer;
+    const before = w.length;
+    this.coder.encode(wv, w);
+    this.writer.endRecord(p, w.length - before);
   }
-  take(): Uint8Array[][] {
-    return this.parts.map((p) => p.take());
+  /** Per partition, this task's runs. */
+  takeRuns(): ShuffleRun[][] {
+    return this.writer.takeRuns();
   }
 }

@@ -1,44 +1,12 @@
-import { ByteReader, ByteWriter } from "../../../sdk/coders/byte_io.js";
-import { ChunkedOutput, hashBytes } from "../../shared/chunked_output.js";
+import { ByteReader } from "../../../sdk/coders/byte_io.js";
 
 /**
  * Shuffle records: varint-length-prefixed key bytes, window bytes, then a double
  * timestamp and a length-prefixed payload (a value, or an accumulator). Keys are
- * grouped and partitioned by their encoded bytes.
+ * grouped and partitioned by their encoded bytes. The writer that buffers, sorts and
+ * spills them lives in harness/shuffle (writer.ts).
  */
-export class ShuffleWriter {
-  readonly parts: ChunkedOutput[];
-  private readonly scratch = new ByteWriter(256);
-
-  constructor(numPartitions: number) {
-    this.parts = Array.from({ length: numPartitions }, () => new ChunkedOutput());
-  }
-
-  /** Encodes with the caller's encode functions into the key's partition. */
-  write(encodeKey: (w: ByteWriter) => void, window: Uint8Array, timestamp: number, encodePayload: (w: ByteWriter) => void): void {
-    const s = this.scratch;
-    s.reset();
-    encodeKey(s);
-    const key = s.view_();
-    const part = this.parts[hashBytes(key) % this.parts.length]!;
-    const w = part.writer;
-    w.varUint(key.length);
-    w.bytes(key);
-    w.varUint(window.length);
-    w.bytes(window);
-    w.float64BE(timestamp);
-    s.reset();
-    encodePayload(s);
-    const payload = s.view_();
-    w.varUint(payload.length);
-    w.bytes(payload);
-    part.endRecord();
-  }
-
-  take(): Uint8Array[][] {
-    return this.parts.map((p) => p.take());
-  }
-}
+export { ShuffleWriter } from "../shuffle/writer.js";
 
 export interface ShuffleRecord {
   /** Bytes of key then window (with their length prefixes): the grouping identity. */

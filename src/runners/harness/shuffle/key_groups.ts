@@ -26,6 +26,8 @@ export class KeyGroup {
   payloadStart(i: number): number { return this.spans[4 * i + 2]!; }
   payloadEnd(i: number): number { return this.spans[4 * i + 3]!; }
   timestamp(i: number): number { return this.stamps[i]!; }
+  /** The buffer record i's offsets point into (`bytes`, for every record). */
+  bytesOf(_i: number): Uint8Array { return this.bytes; }
   /** Record i's window bytes (a view into `bytes`). */
   window(i: number): Uint8Array { return this.bytes.subarray(this.windowStart(i), this.windowEnd(i)); }
   /** Record i's payload bytes (a view into `bytes`). */

@@ -175,11 +175,14 @@ export class WorkerPool implements TaskExecutor {
     }
     this.slots.splice(i, 1, this.newSlot());
     slot.worker.removeAllListeners();
-    void slot.worker.terminate();
+    const stopped = slot.worker.terminate().catch(() => undefined);
     if (slot.current) {
       const p = this.pending.get(slot.current.key);
       this.pending.delete(slot.current.key);
-      p?.reject(this.cancelled.has(slot.current.runId) ? new Error("the pipeline was cancelled") : e);
+      const err = this.cancelled.has(slot.current.runId) ? new Error("the pipeline was cancelled") : e;
+      // Once the thread stopped: the run's sinks are aborted next, and a writer still running
+      // could leave a file after that (terminating a thread takes a few milliseconds).
+      void stopped.then(() => p?.reject(err));
     } else {
       // Idle, but it held runs' state (their DoFns, set up): those runs fail, with what killed it.
       for (const runId of slot.runs) {

@@ -140,6 +140,25 @@ class BeamCasesTest {
         }
     }
 
+    /** ReduceFnRunnerTest.testOnlyOneOnTimePane as Beam writes it, combining with Sum (the native combiner's merge side). */
+    @Test
+    void onlyOneOnTimePaneCombining() throws Exception {
+        dev.flowbook.flink.plan.Windowing w = dev.flowbook.flink.plan.Windowing.fromJson(Harness.json("""
+                {"windowFn":{"type":"fixed","sizeMs":10},"trigger":{"kind":"default"},
+                 "accumulationMode":"ACCUMULATING","allowedLatenessMs":100}"""), "windowing");
+        var sum = new dev.flowbook.flink.runtime.NativeCombineFn(dev.flowbook.flink.runtime.NativeCombineFn.Fn.SUM,
+                dev.flowbook.flink.runtime.NativeCombineFn.Num.LONG).mergeAggregation();
+        try (Harness t = new Harness(w, null, sum)) {
+            t.beamWatermark(0);
+            t.add(1, 1);
+            t.beamWatermark(10);
+            t.add(3, 3);
+            assertEquals(List.of(
+                    "k [0,10) ts=9 Pane(first,ON_TIME,0,0) 1",
+                    "k [0,10) ts=9 Pane(LATE,1,1) 4"), t.panes());
+        }
+    }
+
     /** ReduceFnRunnerTest.testMergeBeforeFinalizing (its mock trigger never fires: Never here). */
     @Test
     void mergeBeforeFinalizing() throws Exception {

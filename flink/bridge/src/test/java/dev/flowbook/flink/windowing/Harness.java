@@ -33,8 +33,16 @@ final class Harness implements AutoCloseable {
     }
 
     Harness(Windowing w, org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
+        this(w, restore, null);
+    }
+
+    final boolean combining;
+
+    /** With {@code agg}, each pane's value is the aggregate (a varint, as Sum writes it) instead of an Iterable. */
+    Harness(Windowing w, org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore, dev.flowbook.flink.runtime.Aggregation agg) throws Exception {
         windowing = w;
-        op = new GroupAlsoByWindowOperator("GBK", STR, w, null);
+        combining = agg != null;
+        op = new GroupAlsoByWindowOperator("GBK", STR, w, agg);
         h = new KeyedOneInputStreamOperatorTestHarness<>(op, new EncodedKeySelector(STR, w.windowCoder()), Types.STRING);
         if (restore != null) h.initializeState(restore);
         h.open();
@@ -101,6 +109,12 @@ final class Harness implements AutoCloseable {
         Windows.Window w = windowing.windowCoder().read(in);
         PaneInfo p = PaneInfo.decode(in);
         String key = (String) STR.decode(in);
+        if (combining) {
+            long sum = in.readVarLong();
+            if (!in.atEnd()) throw new AssertionError(in.remaining() + " bytes left in a pane");
+            String win = w instanceof Windows.Interval iw ? "[" + iw.start() + "," + iw.end() + ")" : "global";
+            return key + " " + win + " ts=" + ts + " " + p + " " + sum;
+        }
         int count = in.readInt32BE();
         List<Long> vs = new ArrayList<>();
         for (int i = 0; i < count; i++) vs.add(in.readVarLong());

@@ -318,6 +318,11 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
             public void setProcessingTimer(long time) {
                 timers.registerProcessingTimeTimer(ns, time);
             }
+
+            @Override
+            public boolean merging() {
+                return windowing.merging();
+            }
         };
     }
 

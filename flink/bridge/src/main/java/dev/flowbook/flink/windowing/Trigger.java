@@ -39,6 +39,11 @@ public abstract class Trigger implements Serializable {
         long processingTime();
 
         void setProcessingTimer(long time);
+
+        /** Whether windows may merge (then AfterEach and early/late run all their subtriggers, as Beam does). */
+        default boolean merging() {
+            return false;
+        }
     }
 
     /** Per-window state of a whole tree. */
@@ -450,10 +455,14 @@ public abstract class Trigger implements Serializable {
 
         @Override
         void onElement(Context c, State s) {
-            // Beam runs every subtrigger where windows may merge (they may be re-activated); the unfinished one otherwise.
-            // Running both is the same for non-merging windows: the late one is cleared on the transition.
-            if (!s.finished[early().id]) early().invokeOnElement(c, s);
-            else if (late() != null) late().invokeOnElement(c, s);
+            if (c.merging()) {
+                // a merge may re-activate the early trigger: every subtrigger keeps track (Beam)
+                for (Trigger t : subs) t.invokeOnElement(c, s);
+            } else if (!s.finished[early().id]) {
+                early().invokeOnElement(c, s);
+            } else if (late() != null) {
+                late().invokeOnElement(c, s);
+            }
         }
 
         @Override
@@ -630,6 +639,10 @@ public abstract class Trigger implements Serializable {
 
         @Override
         void onElement(Context c, State s) {
+            if (c.merging()) {
+                for (Trigger t : subs) t.invokeOnElement(c, s); // a merge may re-activate an earlier one (Beam)
+                return;
+            }
             Trigger t = current(s);
             if (t != null) t.invokeOnElement(c, s);
         }
@@ -644,6 +657,7 @@ public abstract class Trigger implements Serializable {
         public void onFire(Context c, State s) {
             Trigger t = current(s);
             t.onFire(c, s);
+            if (c.merging()) for (Trigger u : subs) if (!s.finished[u.id]) u.clear(s); // they ran in parallel: start afresh
             if (current(s) == null) s.finished[id] = true;
         }
 

@@ -114,6 +114,23 @@ class TriggersTest {
         }
     }
 
+    /** An empty ON_TIME pane fires by default (onTimeBehavior FIRE_ALWAYS), and not with FIRE_IF_NON_EMPTY. */
+    @Test
+    void emptyOnTimePane() throws Exception {
+        String early = """
+            {"kind":"afterEndOfWindow","earlyFirings":{"kind":"elementCount","elementCount":1}}""";
+        try (Harness t = new Harness(fixed10(early, "\"accumulationMode\":\"DISCARDING\""))) {
+            t.add(1, 1).watermark(Long.MAX_VALUE);
+            assertEquals(List.of(
+                    "k [0,10) ts=9 Pane(first,EARLY,0,-1) [1]",
+                    "k [0,10) ts=9 Pane(last,ON_TIME,1,0) []"), t.panes());
+        }
+        try (Harness t = new Harness(fixed10(early, "\"accumulationMode\":\"DISCARDING\",\"onTimeBehavior\":\"FIRE_IF_NON_EMPTY\""))) {
+            t.add(1, 1).watermark(Long.MAX_VALUE);
+            assertEquals(List.of("k [0,10) ts=9 Pane(first,EARLY,0,-1) [1]"), t.panes());
+        }
+    }
+
     @Test
     void alignedProcessingTime() throws Exception {
         try (Harness t = new Harness("""

@@ -33,7 +33,7 @@ import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strateg
 import type { Receiver } from "../operators/receiver.js";
 import { KeyState, WindowState, type HoldCombiner, type PaneBuffer } from "./state.js";
 import { Timers, type TimeDomain, type TimerEntry } from "./timers.js";
-import { ExecutableTrigger, type TriggerContext, type TriggerStore } from "./triggers.js";
+import { DefaultTriggerStateMachine, ExecutableTrigger, type TriggerContext, type TriggerStore } from "./triggers.js";
 
 export type ClosingBehavior = "FIRE_IF_NON_EMPTY" | "FIRE_ALWAYS";
 export type OnTimeBehavior = "FIRE_ALWAYS" | "FIRE_IF_NON_EMPTY";
@@ -133,11 +133,15 @@ export class GroupAlsoByWindow<V, O> {
   private current: KeyState | undefined;
   private touched: WindowState[] = [];
   private pending: Pending[] = [];
+  /** The window the bundle's previous element went into (the default trigger's fast path). */
+  private lastState: WindowState | undefined;
+  private readonly defaultTrigger: boolean;
 
   constructor(private readonly opts: GroupAlsoByWindowOptions<V, O>) {
     const s = opts.strategy;
     this.trigger = opts.trigger ?? ExecutableTrigger.of(s.trigger as TriggerSpec, opts.transform);
     this.merging = !s.windowFn.isNonMerging();
+    this.defaultTrigger = this.trigger.root instanceof DefaultTriggerStateMachine;
     this.discarding = s.accumulationMode !== "ACCUMULATING";
     this.lateness = s.allowedLatenessMillis;
     if (!(this.lateness >= 0) || !Number.isFinite(this.lateness)) {
@@ -176,6 +180,16 @@ export class GroupAlsoByWindow<V, O> {
     }
     for (let i = 0; i < windows.length; i++) {
       const w = windows[i]!;
+      const last = this.lastState;
+      if (last !== undefined && last.window === w && this.defaultTrigger && last.touchedIn === this.bundle) {
+        // The default trigger, the same window as the element before in this bundle: its
+        // timers are set and time cannot move within a bundle, so only the pane and the hold
+        // change (an END_OF_WINDOW hold is the window's end, already held).
+        last.nonEmpty++;
+        if (this.combiner !== "END_OF_WINDOW") this.addHolds(last, timestamp);
+        last.buffer!.add(value);
+        continue;
+      }
       if (this.isExpired(w)) {
         this.opts.metrics?.inc(this.lateKey, 1);
         continue;
@@ -186,6 +200,7 @@ export class GroupAlsoByWindow<V, O> {
         ks.windows.add(ws);
       }
       this.processInto(ks, ws, value, timestamp);
+      this.lastState = ws.active ? ws : undefined;
     }
   }
 
@@ -203,6 +218,7 @@ export class GroupAlsoByWindow<V, O> {
       }
       for (let i = 0; i < touched.length; i++) this.dropIfUnused(ks, touched[i]!);
     } finally {
+      this.lastState = undefined;
       this.touched = [];
       this.pending = [];
       this.current = undefined;

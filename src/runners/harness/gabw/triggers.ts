@@ -105,7 +105,7 @@ function endOfWindowReached(c: TriggerContext): boolean {
 }
 
 /** Fires whenever the watermark is past the end of the window; never finishes. */
-class DefaultTriggerStateMachine extends TriggerStateMachine {
+export class DefaultTriggerStateMachine extends TriggerStateMachine {
   onElement(c: TriggerContext): void {
     if (!endOfWindowReached(c)) c.setTimer(c.window.maxTimestamp(), "EVENT_TIME");
   }

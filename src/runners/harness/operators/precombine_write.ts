@@ -21,8 +21,8 @@ interface Entry {
 const DEFAULT_MAX_ENTRIES = 200_000;
 /** What one entry costs, roughly: the entry, its map slot, a short key and a small accumulator. */
 const ENTRY_BYTES = 200;
-/** A table smaller than this flushes too often to combine anything. */
-const MIN_ENTRIES = 64;
+/** A budget too small for one entry still holds one (flushing at each new key). */
+const MIN_ENTRIES = 1;
 
 /**
  * Combiner lifting, the map side: accumulates per (key, window) before the

@@ -29,9 +29,11 @@ export function forEachRunChunk(run: ShuffleRun, f: (chunk: Uint8Array) => void)
   }
 }
 
-/** Reads a run's chunks one at a time; a file run keeps one chunk in memory. */
+/**
+ * Reads a run's chunks one at a time; a file run keeps one chunk in memory and no file open
+ * between chunks (a partition may have more runs than a process may open files).
+ */
 export class RunReader {
-  private fd = -1;
   private pos: number;
   private end: number;
   private index = 0;
@@ -46,24 +48,23 @@ export class RunReader {
   next(): Uint8Array | undefined {
     const run = this.run;
     if (run.kind === "memory") return run.chunks[this.index++];
-    if (this.pos >= this.end) {
-      this.close();
-      return undefined;
+    if (this.pos >= this.end) return undefined;
+    const fd = openRun(run.path);
+    try {
+      readFully(fd, this.header, this.pos, run.path);
+      const n = this.header.readUInt32BE(0);
+      if (n === 0 || this.pos + HEADER + n > this.end) throw new Error(`spill file ${run.path} is corrupt: a chunk of ${n} bytes at offset ${this.pos} passes the run's end (${this.end})`);
+      const chunk = new Uint8Array(n);
+      readFully(fd, chunk, this.pos + HEADER, run.path);
+      this.pos += HEADER + n;
+      return chunk;
+    } finally {
+      closeSync(fd);
     }
-    if (this.fd < 0) this.fd = openRun(run.path);
-    readFully(this.fd, this.header, this.pos, run.path);
-    const n = this.header.readUInt32BE(0);
-    if (n === 0 || this.pos + HEADER + n > this.end) throw new Error(`spill file ${run.path} is corrupt: a chunk of ${n} bytes at offset ${this.pos} passes the run's end (${this.end})`);
-    const chunk = new Uint8Array(n);
-    readFully(this.fd, chunk, this.pos + HEADER, run.path);
-    this.pos += HEADER + n;
-    return chunk;
   }
 
-  close(): void {
-    if (this.fd >= 0) closeSync(this.fd);
-    this.fd = -1;
-  }
+  /** Nothing stays open between chunks; kept for readers that stop early. */
+  close(): void {}
 }
 
 function openRun(path: string): number {

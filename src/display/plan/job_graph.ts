@@ -21,7 +21,7 @@ import { FONT_FAMILY, svgToPngBase64 } from "../png.js";
 import { layoutSvg } from "../graph/viz_layout.js";
 import { category, kindLabel } from "./describe.js";
 import { CATEGORY_COLORS, clip, html, quoted } from "./plan_dot.js";
-import { bytes, count, duration, type PlanRunMetrics } from "./run_metrics.js";
+import { bytes, count, duration, operatorMetricsLine, type PlanRunMetrics } from "./run_metrics.js";
 import { renderPlanText } from "./text.js";
 
 export const JOB_GRAPH_MIME = "application/vnd.flowbook.jobgraph+json";
@@ -89,7 +89,7 @@ export function renderJobGraphText(g: FlinkJobGraph, options: JobGraphTextOption
   return lines.map(clipLine).join("\n");
 }
 
-function chainBox(op: FlinkOperator | undefined, part: string, flinkName: string): string {
+function chainBox(op: FlinkOperator | undefined, part: string, flinkName: string, run?: PlanRunMetrics): string {
   const c = op ? CATEGORY_COLORS[category(op)] : { fill: "#ffffff", band: "#999999" };
   const head = op ? `${op.id}${part} · ${kindLabel(op)}` : "not from the plan";
   const rows = [`<TR><TD ALIGN="LEFT">${html(clip(flinkName, 60))}</TD></TR>`];
@@ -97,6 +97,10 @@ function chainBox(op: FlinkOperator | undefined, part: string, flinkName: string
     for (const t of op.transforms.slice(0, 4)) rows.push(`<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#555555">${html(clip(`· ${t}`, 60))}</FONT></TD></TR>`);
     if (op.transforms.length > 4) rows.push(`<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#555555">${html(`  … ${op.transforms.length - 4} more`)}</FONT></TD></TR>`);
   }
+  // The run's counts on the operator itself (its time is the vertex's, on the frame).
+  const m = op && !part ? run?.operators[op.id] : undefined;
+  const numbers = m ? operatorMetricsLine({ ...m, timeMs: undefined }) : undefined;
+  if (numbers) rows.push(`<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9" COLOR="#1b5e20"><B>${html(numbers)}</B></FONT></TD></TR>`);
   return `<TABLE BORDER="1" COLOR="${c.band}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${c.fill}">` +
     `<TR><TD BGCOLOR="${c.band}" ALIGN="LEFT"><FONT COLOR="white"><B>${html(head)}</B></FONT></TD></TR>` +
     rows.join("") +
@@ -106,7 +110,7 @@ function chainBox(op: FlinkOperator | undefined, part: string, flinkName: string
 const SHIP_COLORS: Record<string, string> = { HASH: "#3c6eb4", BROADCAST: "#7d5ba6", FORWARD: "#888888", REBALANCE: "#888888" };
 
 /** The job graph in DOT: a frame per vertex around its chained operators. */
-export function jobGraphDot(g: FlinkJobGraph): string {
+export function jobGraphDot(g: FlinkJobGraph, run?: PlanRunMetrics): string {
   const f = quoted(FONT_FAMILY);
   const ops = new Map(g.plan.operators.map((o) => [o.id, o]));
   const hot = hottestVertex(g);
@@ -125,7 +129,7 @@ export function jobGraphDot(g: FlinkJobGraph): string {
     out.push(`    graph [label=<${label}>, style="rounded", color=${quoted(isHot ? HOT : "#5c5c5c")}, penwidth=${isHot ? 3 : 1.5}, fontsize=11, id=${quoted(`vertex_${v.index}`)}];`);
     v.chain.forEach((c, i) => {
       const op = c.operator ? ops.get(c.operator) : undefined;
-      out.push(`    ${node(v, i)} [label=<${chainBox(op, c.part, c.flinkName)}>, id=${quoted(`v${v.index}_${c.operator ?? "x"}${c.part.replace(/[^A-Za-z0-9]/g, "_")}`)}, class=${quoted(`chained ${op ? category(op) : "unknown"}`)}, tooltip=${quoted(`${c.flinkName}${op ? ` — ${op.id} ${op.kind}: ${op.transforms.join(", ")}` : ""}`)}];`);
+      out.push(`    ${node(v, i)} [label=<${chainBox(op, c.part, c.flinkName, run)}>, id=${quoted(`v${v.index}_${c.operator ?? "x"}${c.part.replace(/[^A-Za-z0-9]/g, "_")}`)}, class=${quoted(`chained ${op ? category(op) : "unknown"}`)}, tooltip=${quoted(`${c.flinkName}${op ? ` — ${op.id} ${op.kind}: ${op.transforms.join(", ")}` : ""}`)}];`);
     });
     v.chain.forEach((c, i) => {
       if (c.parent !== undefined) out.push(`    ${node(v, c.parent)} -> ${node(v, i)} [color="#aaaaaa", penwidth=1.2, label=<<FONT COLOR="#888888">chained</FONT>>];`);
@@ -154,8 +158,8 @@ export function jobGraphDot(g: FlinkJobGraph): string {
   return out.join("\n");
 }
 
-export async function renderJobGraphSvg(g: FlinkJobGraph): Promise<string> {
-  return layoutSvg(jobGraphDot(g));
+export async function renderJobGraphSvg(g: FlinkJobGraph, run?: PlanRunMetrics): Promise<string> {
+  return layoutSvg(jobGraphDot(g, run));
 }
 
 /**
@@ -165,7 +169,7 @@ export async function renderJobGraphSvg(g: FlinkJobGraph): Promise<string> {
  */
 export async function renderJobGraph(g: FlinkJobGraph, ctx: DisplayContext = {}, run?: PlanRunMetrics): Promise<MimeBundle> {
   const width = ctx.width ?? 120;
-  const svg = await renderJobGraphSvg(g);
+  const svg = await renderJobGraphSvg(g, run);
   return {
     [Mime.text]: `${renderPlanText(g.plan, { width, ...(run ? { run } : {}) })}\n\n${renderJobGraphText(g, { width })}`,
     [Mime.svg]: svg,

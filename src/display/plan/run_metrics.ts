@@ -91,6 +91,14 @@ export function planRunMetrics(plan: FlinkPlan, events: RunEvent[], jobGraph?: F
     if (last?.bytesWritten && own.length === op.transforms.length) m.bytesOut = last.bytesWritten;
     operators[op.id] = m;
   }
+  // An operator whose out the runner does not count (its last transform continues in the next
+  // operator: a pre-combine) sent what its only reader received.
+  for (const op of plan.operators) {
+    if (operators[op.id]!.recordsOut !== undefined || !op.outputs.length) continue;
+    const readers = plan.operators.filter((o) => o.inputs.some((i) => i.from === op.id));
+    const only = readers.length === 1 && readers[0]!.inputs.length === 1 ? readers[0]! : undefined;
+    if (only && operators[only.id]!.recordsIn !== undefined) operators[op.id]!.recordsOut = operators[only.id]!.recordsIn;
+  }
   if (jobGraph) {
     for (const op of plan.operators) {
       const vs = jobGraph.vertices.filter((v) => v.operators.includes(op.id) && v.run);

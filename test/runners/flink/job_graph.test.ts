@@ -1,14 +1,20 @@
 /**
- * What Flink made of our plan (issue 15, point 4) on a real cluster (port 18161,
- * `FLOWBOOK_FLINK_JOBGRAPH_TEST_PORT`): Flink's job graph planned without running the job
- * (POST /jars/:id/plan) and of a job that ran (GET /jobs/:jid/plan), each vertex mapped to
- * our operators and transforms, drawn as text and SVG.
+ * What Flink made of our plan (issue 15, point 4) and what each operator did in a run
+ * (point 5), on a real cluster (port 18161, `FLOWBOOK_FLINK_JOBGRAPH_TEST_PORT`; every test of
+ * that port lives in this file, so no other file stops the cluster under it): Flink's job
+ * graph planned without running the job (POST /jars/:id/plan) and of a job that ran
+ * (GET /jobs/:jid/plan), each vertex mapped to our operators and transforms, drawn as text
+ * and SVG; explain(p, { run: true }) and { flink: true } from plain Node and in a session's cells.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
+import { explain } from "../../../src/index.js";
+import type { Rendered } from "../../../src/display/interactive/calls.js";
+import type { CellOutput } from "../../../src/display/outputs.js";
 import { jobGraphDot, renderJobGraph, renderJobGraphText } from "../../../src/display/plan/index.js";
+import { ok, sessionMaker } from "../../support/sessions.js";
 import { flinkJobGraphOf, flinkJobGraphOfJob, flinkPlanOf, type FlinkJobGraph } from "../../../src/runners/flink/explain/index.js";
 import { ROOT, startTestCluster, type TestCluster } from "./fixture.js";
 import { ordersJoin, wordCount } from "./fixtures/trace_pipelines.js";
@@ -118,4 +124,88 @@ describe("Flink's job graph beside our plan", () => {
     expect(text).toMatch(new RegExp(`job ${jobId} · FINISHED in `));
     expect(text).toMatch(/= finished in [\d.]+ m?s .*records in \d+, out \d+ · network/);
   }, 120_000);
+});
+
+const bundleOf = (d: { value: unknown }) => (d.value as Rendered).bundle;
+const textOf = (d: { value: unknown }) => String(bundleOf(d)["text/plain"]);
+
+describe("explain(p, { run: true }) and { flink: true } on Flink, from plain Node", () => {
+  it("on Flink: each operator's counts, and the busy time of the vertex it ran in; the hottest operator marked", async () => {
+    const p = wordCount(input, join(dir, "out/flink"), cluster.options);
+    const d = await explain(p, { run: true });
+    const text = textOf(d);
+    expect(text.split("\n")[1]).toMatch(/^ran on flink · DONE in [\d.]+ m?s · job [0-9a-f]{32} · most time: op\d/);
+    // Time per operator comes from its vertex: op1 and op2 share vertex 1, op4 and op5 vertex 2, op3 spans both.
+    expect(text).toMatch(/on vertex 1 \(busy\)/);
+    expect(text).toMatch(/[\d.]+ m?s \+ [\d.]+ m?s on vertices 1, 2 \(busy\)/);
+    // Vertex 1 (source, user code, pre-count) is where a 5-line input's time goes: its user code is marked.
+    expect(text.split("\n")[1]).toMatch(/most time: op(2|4)$/);
+    expect(text).toMatch(/▲ /);
+    const json = bundleOf(d)["application/vnd.flowbook.plan+json"] as { operators: unknown[] };
+    expect(json.operators).toHaveLength(5);
+  }, 180_000);
+
+  it("on Flink with { flink: true }: the job graph of the job that ran, each vertex with its numbers", async () => {
+    const p = ordersJoin(join(dir, "out/oj"), cluster.options);
+    const d = await explain(p, { run: true, flink: true });
+    const g = bundleOf(d)["application/vnd.flowbook.jobgraph+json"] as FlinkJobGraph;
+    expect(g.source).toBe("ran");
+    expect(g.state).toBe("FINISHED");
+    expect(g.vertices.every((v) => v.run && v.run.status === "FINISHED")).toBe(true);
+    // Three orders in, two customers: the join's vertex reads five tagged records.
+    const join_ = g.vertices.find((v) => v.transforms.includes("Join/GBK"))!;
+    expect(join_.run!.recordsIn).toBe(5);
+    const text = textOf(d);
+    expect(text).toMatch(/\n\nFlink's job graph 'orders-join' · BATCH · job [0-9a-f]{32} · FINISHED in /);
+    expect(String(bundleOf(d)["image/svg+xml"])).toMatch(/records in 5, out \d/);
+  }, 180_000);
+
+  it("{ flink: true } without a run: Flink's job graph planned by the cluster", async () => {
+    const p = wordCount(input, join(dir, "out/never"), cluster.options);
+    const d = await explain(p, { flink: true });
+    const g = bundleOf(d)["application/vnd.flowbook.jobgraph+json"] as FlinkJobGraph;
+    expect(g.source).toBe("planned");
+    expect(g.vertices).toHaveLength(2);
+  }, 120_000);
+});
+
+const session = sessionMaker();
+type Shown = Extract<CellOutput, { type: "display" | "update" }>;
+
+function recorded() {
+  const outputs: CellOutput[] = [];
+  const s = session({ onOutput: (o) => void outputs.push(o) });
+  const of = (n: number) => outputs.filter((o) => o.cell.executionCount === n);
+  return { s, of };
+}
+
+const wordcount = (options: string) => [
+  `const p = Pipeline.create({ name: "wc", ${options} });`,
+  `p.apply("ReadLines", TextIO.read().from(${JSON.stringify(join(dir, "in.txt"))}))`,
+  `  .apply("ExtractWords", FlatMapElements.via((l: string) => l.split(/\\W+/).filter(Boolean)))`,
+  `  .apply(Count.perElement())`,
+  `  .apply("Format", MapElements.via((kv: KV<string, number>) => kv.key + ": " + kv.value))`,
+  `  .apply("WriteCounts", TextIO.write().to(${JSON.stringify(join(dir, "out/wc-cells"))}));`,
+].join("\n");
+
+const planDisplays = (outs: CellOutput[]) => outs.filter((o): o is Shown => o.type === "display" && "application/vnd.flowbook.plan+json" in o.bundle);
+
+describe("explain in cells, on Flink", () => {
+  test("Flink: the plan with its vertices' busy times, then with { flink: true } the job graph of the job that ran", async () => {
+    const { s, of } = recorded();
+    const o = cluster.options;
+    ok(await s.execute(wordcount(`runner: "flink", flinkMaster: ${JSON.stringify(o.flinkMaster)}, flinkBridgeJar: ${JSON.stringify(o.flinkBridgeJar)}, flinkWorkerCommand: ${JSON.stringify(o.flinkWorkerCommand)}, parallelism: 2`)));
+    ok(await s.execute(`await explain(p, { run: true });`));
+    const text = String(planDisplays(of(2))[0]!.bundle["text/plain"]);
+    expect(text.split("\n")[1]).toMatch(/^ran on flink · DONE in [\d.]+ m?s · job [0-9a-f]{32} · most time: op\d/);
+    expect(text).toMatch(/on vertex 1 \(busy\)/);
+    ok(await s.execute(`await explain(p, { run: true, flink: true });`));
+    const shown = planDisplays(of(3))[0]!;
+    expect(String(shown.bundle["text/plain"])).toMatch(/\n\nFlink's job graph 'wc' · BATCH · job [0-9a-f]{32} · FINISHED/);
+    expect(shown.bundle["image/svg+xml"]).toMatch(/class="cluster"/);
+    ok(await s.execute(`await explain(p, { flink: true });`));
+    const planned = planDisplays(of(4))[0]!;
+    expect(String(planned.bundle["text/plain"])).toMatch(/\n\nFlink's job graph 'wc' · BATCH · planned by Flink \(nothing ran\)/);
+    expect((planned.bundle["application/vnd.flowbook.jobgraph+json"] as { vertices: unknown[] }).vertices).toHaveLength(2);
+  }, 240_000);
 });

@@ -78,7 +78,7 @@ export async function sideBySide(b: SideBySide): Promise<SideBySideResult> {
     console.log(`  flowbook run: ${what} after ${r.seconds.toFixed(1)} s (peak ${peakMb(r).toFixed(0)} MB so far)`);
   }
   if (done(baseRuns).length && done(fbRuns).length) {
-    console.log(ratioLine(best(done(baseRuns).map((r) => r.seconds)), best(done(fbRuns).map((r) => r.seconds)), "  (>1: flowbook faster)"));
+    console.log(ratioLine(best(done(baseRuns).map((r) => r.seconds)), best(done(fbRuns).map((r) => r.seconds)), "  (>1: flowbook faster)", `${b.title}, ${mb(b.corpus.bytes)}: flowbook run vs ${b.baselineName}`));
   } else {
     console.log(`ratio (baseline time / flowbook time): n/a (a side did not finish)`);
   }

@@ -61,7 +61,23 @@ export function row(name: string, times: number[], bytes: number | undefined, ru
   return `  ${name.padEnd(48)} ${secs(times).padStart(24)} ${rate} ${peak}`;
 }
 
-export function ratioLine(baselineSeconds: number, flowbookSeconds: number, note = ""): string {
+/** One ratio a benchmark printed, for run.ts's closing summary. */
+export interface Ratio {
+  /** What flowbook ran against what ("WordCount over 111.5 MB vs hand-written Node"). */
+  what: string;
+  baselineSeconds: number;
+  flowbookSeconds: number;
+}
+
+/** Every ratio printed in this process, in order. */
+export const ratios: Ratio[] = [];
+
+/**
+ * The line a benchmark prints for its ratio; `what` names the comparison for the closing
+ * summary (run.ts), where every benchmark's ratio stands beside the others.
+ */
+export function ratioLine(baselineSeconds: number, flowbookSeconds: number, note = "", what?: string): string {
+  if (what) ratios.push({ what, baselineSeconds, flowbookSeconds });
   const r = baselineSeconds / flowbookSeconds;
   const times = r < 1 ? ` — flowbook took ${(1 / r).toFixed(1)}× as long` : "";
   return `ratio (baseline time / flowbook time): ${r.toFixed(2)}${times}${note}`;

@@ -258,8 +258,9 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
         super.processWatermark(mark);
     }
 
+    /** A dead worker throws here (the task fails) rather than letting a watermark or barrier pass its lost bundle. */
     private void finishBundleIfOpen() throws Exception {
-        if (client != null && !client.isDead() && !inputEnded) client.finishBundle();
+        if (client != null && !inputEnded) client.finishBundle();
     }
 
     /** The held watermark (if any) goes out once the buffered main elements were processed. */

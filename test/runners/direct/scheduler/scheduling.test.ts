@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { Count, Create, Flatten, PAssert, ParDo, Pipeline, PCollectionList, TextIO, TimestampedValue, View, type PipelineOptions, type ProcessContext } from "../../../../src/index.js";
 import type { RunEvent } from "../../../../src/sdk/runner.js";
 import { TIMESTAMP_MAX, TIMESTAMP_MIN } from "../../../../src/sdk/values/time.js";
-import { tempDir, writeFiles } from "../../../support/files.js";
+import { listFiles, tempDir, writeFiles } from "../../../support/files.js";
 
 type StageEvent = Extract<RunEvent, { kind: "stage-started" | "stage-finished" }>;
 
@@ -82,6 +82,30 @@ describe("scheduler", () => {
       expect(at(events, "stage-started", "UseSide")).toBeGreaterThan(at(events, "stage-finished", "SlowSide"));
     });
   }
+
+  it("a consumer failing while its producer stage still writes: the run fails naming it and leaves no file, final or temporary", async () => {
+    const out = tempDir("flowbook-sched-out-");
+    const p = Pipeline.create({ parallelism: 2, inProcess: false });
+    const slow = p.apply("ReadSlow", TextIO.read().from(threeFiles(20))).apply("Slow", slowOnC(20));
+    slow.apply("WriteSlow", TextIO.write().to(join(out, "slow")));
+    const fast = p.apply("Fast", Create.of("x"));
+    PCollectionList.of(slow).and(fast).apply("Both", Flatten.pCollections<string>())
+      .apply("Fails", ParDo.of((s: string, c: ProcessContext<string, string>) => {
+        if (s === "a0") throw new Error("no a0 here");
+        c.output(s);
+      }));
+    const r = p.run();
+    const events: RunEvent[] = [];
+    r.onEvent!((e) => events.push(e));
+    const error = await r.waitUntilFinish().then(() => undefined, (e: Error) => e);
+    expect(error?.message).toContain("'Fails'");
+    expect(error?.message).toContain("no a0 here");
+    expect(r.state).toBe("FAILED");
+    expect(listFiles(out)).toEqual([]);
+    // The consumer failed while the slow stage ran, and nothing of the plan finished after it.
+    expect(at(events, "stage-started", "Fails")).toBeLessThan(events.findIndex((e) => e.kind === "run-finished"));
+    expect(events.some((e) => e.kind === "stage-finished" && e.name.includes("Fails"))).toBe(false);
+  });
 
   it("bundles waiting for a stage hold its input watermark at their earliest element's timestamp", async () => {
     // Inline, the most downstream stage runs first: B, then A, then the side input's S (applied

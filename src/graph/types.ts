@@ -38,6 +38,12 @@ export interface TransformNode {
   payload?: unknown;
   /** Where the user applied it (file:line), for error messages. */
   appliedAt?: string;
+  /**
+   * A composite's kind, as Beam's getKindString: its default name (`CoGroupByKey`,
+   * `Count.PerElement`, a user's `CountWords`). Composites all share one URN, so this is what
+   * tells them apart (the graph's drawing, the stepper's breakpoints); primitives have none.
+   */
+  kind?: string;
 }
 
 /** The JSON form of a coder in the pipeline graph: a URN, component coders, a payload. */

@@ -40,6 +40,8 @@ interface Node {
   /** Which run of the owner applied it: a cell applying a name twice in one run gets two transforms. */
   ownerRun?: number;
   appliedAt?: string;
+  /** The transform's default name (Beam's kind string). */
+  kind?: string;
   stale?: boolean;
   /** Groups its inputs by encoded key (set by GroupByKey and CoGroupByKey when they expand). */
   groupsByKey?: boolean;
@@ -193,6 +195,7 @@ export class Pipeline {
       owner,
       ownerRun: run,
       appliedAt: parent ? parent.appliedAt : callerLocation(),
+      kind: transform.defaultName(),
     };
     this.nodes.set(node.id, node);
     this.byFullName.set(fullName, node.id);
@@ -438,6 +441,8 @@ export class Pipeline {
       if (n.sideInputs) t.sideInputs = JSON.parse(JSON.stringify(n.sideInputs));
       if (n.parent) t.parent = n.parent;
       if (n.appliedAt) t.appliedAt = n.appliedAt;
+      // Composites only: a primitive's URN says its kind.
+      if (n.kind && n.subtransforms.length) t.kind = n.kind;
       if (n.payload) {
         try {
           t.payload = n.payload();
@@ -491,6 +496,7 @@ export class Pipeline {
       if (t.sideInputs) node.sideInputs = JSON.parse(JSON.stringify(t.sideInputs));
       if (t.parent) node.parent = t.parent;
       if (t.appliedAt) node.appliedAt = t.appliedAt;
+      if (t.kind) node.kind = t.kind;
       p.nodes.set(t.id, node);
       p.byFullName.set(t.fullName, t.id);
       maxId = Math.max(maxId, num(t.id));

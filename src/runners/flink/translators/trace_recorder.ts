@@ -171,7 +171,8 @@ export class TraceRecorder {
       id: t.id,
       fullName: t.fullName,
       urn: t.urn,
-      kindName: kindName(t.urn),
+      // A composite says what it is (CoGroupByKey, CountWords): they all share one URN.
+      kindName: t.urn === Urns.COMPOSITE && t.kind ? t.kind : kindName(t.urn),
       inputs: Object.values(t.inputs).map((pc) => this.pcollection(pc)),
       outputs: Object.values(t.outputs).map((pc) => this.pcollection(pc)),
       sideInputs: Object.values(t.sideInputs ?? {}).map((si) => this.pcollection(si.pcollection)),

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { Stepper } from "../../../../src/display/plan/stepper/stepper.js";
 import { planAfter, stepView } from "../../../../src/display/plan/stepper/step_view.js";
 import { renderStepText, stepText } from "../../../../src/display/plan/stepper/step_text.js";
+import { translationTraceOf } from "../../../../src/runners/flink/explain/index.js";
+import { ordersJoin } from "../../../runners/flink/fixtures/trace_pipelines.js";
 import { wordCountTrace } from "./trace_fixture.js";
 
 const name = (st: Stepper) => {
@@ -92,6 +94,13 @@ describe("Stepper", () => {
     st.unbreak();
     expect(st.cont().note).toMatch(/refuses a transform/);
     expect(name(st)).toBe("translate WriteCounts");
+  });
+
+  it("a breakpoint on a composite's kind (CoGroupByKey, a user's class) stops at its enter: the graph records composites' kinds", () => {
+    const st = new Stepper(translationTraceOf(ordersJoin("/out/joined")));
+    expect(st.break("CoGroupByKey").note).toMatch(/1 step/);
+    st.cont();
+    expect(st.current).toMatchObject({ kind: "enter", transform: { kindName: "CoGroupByKey" } });
   });
 
   it("runTo searches forward, then from the start, and suggests names when nothing matches", () => {

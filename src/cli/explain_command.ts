@@ -9,7 +9,7 @@ import path from "node:path";
 import type { PipelineGraph } from "../graph/types.js";
 import type { PipelineOptions } from "../sdk/pipeline_options.js";
 
-const HELP = `flowbook explain FILE.ts [--svg OUT.svg] [--json] [--trace] [--flink-plan] [--flinkMaster host:port] [--parallelism N] [-- args...]
+const HELP = `flowbook explain FILE.ts [--svg OUT.svg] [--json] [--trace] [--job-graph] [--flink-plan] [--flinkMaster host:port] [--parallelism N] [-- args...]
 
 Shows how the Flink runner runs the pipelines a script builds, without running them:
 the operators of the Flink job (named after the transforms they came from, with their
@@ -21,8 +21,11 @@ their ship strategy: forward, hash, broadcast, rebalance).
   --trace            print the recorded translation instead (flowbook.translationtrace/v1 JSON:
                      each transform visited, the translator chosen, the operators and edges it
                      made, every decision with its reason); a JSON array for several pipelines
-  --flink-plan       also print Flink's own execution plan, asked from the cluster
-  --flinkMaster H:P  the cluster for --flink-plan (default: the script's, or localhost:8081)
+  --job-graph        also print what Flink makes of the plan: its job graph (vertices after
+                     operator chaining, each with the plan operators it runs), asked from the
+                     cluster without running anything; with --svg also OUT-jobgraph.svg
+  --flink-plan       also print Flink's own execution plan (its raw JSON), asked from the cluster
+  --flinkMaster H:P  the cluster for --job-graph and --flink-plan (default: the script's, or localhost:8081)
   --parallelism N    the default parallelism to plan with (default: the script's, or 2)`;
 
 interface Args {
@@ -30,6 +33,7 @@ interface Args {
   svg?: string;
   json: boolean;
   trace: boolean;
+  jobGraph: boolean;
   flinkPlan: boolean;
   flinkMaster?: string;
   parallelism?: number;
@@ -37,7 +41,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args | "help" {
-  const a: Args = { json: false, trace: false, flinkPlan: false, args: [] };
+  const a: Args = { json: false, trace: false, jobGraph: false, flinkPlan: false, args: [] };
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]!;
     const value = (name: string) => {
@@ -54,6 +58,7 @@ function parse(argv: string[]): Args | "help" {
     else if (x === "--svg" || x.startsWith("--svg=")) a.svg = value("--svg");
     else if (x === "--json") a.json = true;
     else if (x === "--trace") a.trace = true;
+    else if (x === "--job-graph") a.jobGraph = true;
     else if (x === "--flink-plan") a.flinkPlan = true;
     else if (x === "--flinkMaster" || x === "--flink-master" || x.startsWith("--flinkMaster=") || x.startsWith("--flink-master=")) a.flinkMaster = value("--flinkMaster");
     else if (x === "--parallelism" || x.startsWith("--parallelism=")) a.parallelism = Number(value("--parallelism"));
@@ -96,7 +101,7 @@ export async function explainCommand(argv: string[]): Promise<number> {
     err(`flowbook explain: ${a.file} builds no pipeline\n`);
     return 1;
   }
-  const { flinkPlanOf, flinkExecutionPlan, translationTraceOf } = await import("../runners/flink/explain/index.js");
+  const { flinkPlanOf, flinkExecutionPlan, flinkJobGraphOf, translationTraceOf } = await import("../runners/flink/explain/index.js");
   const optionsOf = (): PipelineOptions => {
     const options: PipelineOptions = {};
     if (a.parallelism !== undefined) options.parallelism = a.parallelism;
@@ -128,6 +133,21 @@ export async function explainCommand(argv: string[]): Promise<number> {
       const target = i === 0 ? a.svg : a.svg.replace(/(\.svg)?$/, `-${i + 1}.svg`);
       writeFileSync(target, await renderPlanSvg(plan));
       err(`wrote ${target}\n`);
+    }
+    if (a.jobGraph) {
+      try {
+        const g = await flinkJobGraphOf(p, options);
+        const { renderJobGraphText, renderJobGraphSvg } = await import("../display/plan/job_graph.js");
+        out(`\n${renderJobGraphText(g, { width: process.stdout.columns || 120 })}\n`);
+        if (a.svg) {
+          const target = (i === 0 ? a.svg : a.svg.replace(/(\.svg)?$/, `-${i + 1}.svg`)).replace(/(\.svg)?$/, "-jobgraph.svg");
+          writeFileSync(target, await renderJobGraphSvg(g));
+          err(`wrote ${target}\n`);
+        }
+      } catch (x) {
+        failed = true;
+        err(`flowbook explain: Flink's job graph could not be fetched: ${(x as Error).message}\n`);
+      }
     }
     if (a.flinkPlan) {
       try {

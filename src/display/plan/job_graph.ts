@@ -84,7 +84,7 @@ export function renderJobGraphText(g: FlinkJobGraph, options: JobGraphTextOption
   }
   const chained = g.vertices.filter((v) => v.operators.length > 1);
   if (chained.length) {
-    lines.push(`chained (one task, records passed as objects, no serialization): ${chained.map((v) => v.operators.join(" → ")).join("; ")}`);
+    lines.push(`chained (one task each: records handed over in memory, no network hop): ${chained.map((v) => v.operators.join(" → ")).join("; ")}`);
   }
   return lines.map(clipLine).join("\n");
 }

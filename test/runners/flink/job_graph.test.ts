@@ -6,9 +6,11 @@
  * (GET /jobs/:jid/plan), each vertex mapped to our operators and transforms, drawn as text
  * and SVG; explain(p, { run: true }) and { flink: true } from plain Node and in a session's cells.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
 import { explain } from "../../../src/index.js";
 import type { Rendered } from "../../../src/display/interactive/calls.js";
@@ -59,7 +61,7 @@ describe("Flink's job graph beside our plan", () => {
     expect(text.split("\n")[0]).toBe("Flink's job graph 'wordcount' · BATCH · planned by Flink (nothing ran) · 5 plan operators chained into 2 vertices (tasks)");
     expect(text).toContain("vertex 2  ×2  ◂ HASH (blocking) from vertex 1");
     expect(text).toContain("└ CountWords/Count.PerElement/Combine.perKey/PreCombine   ← op3/PreCombine · combine · native sum");
-    expect(text).toContain("chained (one task, records passed as objects, no serialization): op1 → op2 → op3; op3 → op4 → op5");
+    expect(text).toContain("chained (one task each: records handed over in memory, no network hop): op1 → op2 → op3; op3 → op4 → op5");
     const dot = jobGraphDot(g);
     expect(dot).toContain(`subgraph "cluster_v1"`);
     expect(dot).toMatch(/"v1_3" -> "v2_0" \[ltail="cluster_v1", lhead="cluster_v2"/);
@@ -123,6 +125,21 @@ describe("Flink's job graph beside our plan", () => {
     const text = renderJobGraphText(g, { width: 0 });
     expect(text).toMatch(new RegExp(`job ${jobId} · FINISHED in `));
     expect(text).toMatch(/= finished in [\d.]+ m?s .*records in \d+, out \d+ · network/);
+  }, 120_000);
+});
+
+describe("flowbook explain --job-graph FILE.ts", () => {
+  it("prints the plan, then Flink's job graph of it, and writes both SVGs, running nothing", async () => {
+    const { stdout, stderr } = await promisify(execFile)(join(ROOT, "node_modules/.bin/tsx"), [
+      join(ROOT, "src/cli/explain_command.ts"), join(ROOT, "test/runners/flink/fixtures/explain_wordcount.ts"), "--job-graph",
+      "--flinkMaster", `localhost:${PORT}`, "--svg", join(dir, "cli.svg"), "--", input, join(dir, "out/cli"),
+    ], { cwd: ROOT, timeout: 90_000, env: { ...process.env, COLUMNS: "200" } });
+    expect(stdout).toMatch(/^Flink plan 'explained-wordcount' · BATCH/);
+    expect(stdout).toMatch(/\n\nFlink's job graph 'explained-wordcount' · BATCH · planned by Flink \(nothing ran\)/);
+    expect(stdout).toContain("vertex 2  ×2  ◂ HASH (blocking) from vertex 1");
+    expect(stderr).toContain(`wrote ${join(dir, "cli-jobgraph.svg")}`);
+    expect(readFileSync(join(dir, "cli-jobgraph.svg"), "utf8")).toMatch(/^<svg[\s\S]*class="cluster"/);
+    expect(existsSync(join(dir, "out"))).toBe(false);
   }, 120_000);
 });
 

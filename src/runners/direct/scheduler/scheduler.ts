@@ -23,7 +23,8 @@
  *   Combine.globally's default), as a stage always did.
  * - At most `slots` tasks run at once (the executor's parallelism); of the bundles that may
  *   run, the most downstream stage's go first (FIFO within a stage), so data moves on
- *   before more is read.
+ *   before more is read. A backlog of materialized bundles is shared among the free slots
+ *   (batchSize) rather than run as many small tasks.
  *
  * **For operators that fire on watermark advances** (the group-also-by-window operator and
  * its triggers, harness/gabw): a task's result may carry `StageTimers` — the hold its
@@ -288,11 +289,21 @@ export class Scheduler {
         if (!pick || run.rank > pick.rank) pick = run;
       }
       if (!pick) return;
-      this.start(pick, pick.queue.shift()!);
+      this.start(pick, pick.queue.splice(0, this.batchSize(pick)));
     }
   }
 
-  private start(run: StageRun, bundle: Bundle): void {
+  /**
+   * How many queued bundles the next task of a stage reads: one, except for materialized
+   * inputs with a backlog (bundles that waited for a side input, or arrived faster than they
+   * ran), which are shared among the free slots instead of run as many small tasks.
+   */
+  private batchSize(run: StageRun): number {
+    if (run.stage.input.kind !== "materialized") return 1;
+    return Math.max(1, Math.ceil(run.queue.length / Math.max(1, this.slots - this.inFlight)));
+  }
+
+  private start(run: StageRun, bundles: Bundle[]): void {
     const { stage } = run;
     if (!run.started) {
       run.started = true;
@@ -301,7 +312,8 @@ export class Scheduler {
     const taskIndex = run.nextTask++;
     if (taskIndex === 0) this.watermarks.clearHold(stage.id, UNSTARTED);
     this.inFlight++;
-    this.host.runTask(stage, taskIndex, bundle.input).then(
+    const input: TaskInput = bundles.length === 1 ? bundles[0]!.input : { kind: "materialized", parts: bundles.flatMap((b) => (b.input.kind === "materialized" ? b.input.parts : [])) };
+    this.host.runTask(stage, taskIndex, input).then(
       (result) => {
         try {
           this.host.absorb(stage, taskIndex, result);
@@ -313,7 +325,7 @@ export class Scheduler {
       },
       (e) => this.fail(e),
     ).finally(() => {
-      this.watermarks.removePending(stage.id, bundle.id);
+      for (const b of bundles) this.watermarks.removePending(stage.id, b.id);
       this.inFlight--;
       this.pump();
     });

@@ -4,6 +4,7 @@
  * a side input is read only complete (its producer's watermark at +∞); a shuffle is read
  * once every writer is done; stage events and progress carry the watermarks.
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Count, Create, Flatten, PAssert, ParDo, Pipeline, PCollectionList, TextIO, TimestampedValue, View, type PipelineOptions, type ProcessContext } from "../../../../src/index.js";
@@ -121,6 +122,25 @@ describe("scheduler", () => {
     const started = stageEvent(events, "stage-started", "AddSide");
     expect(events.indexOf(started)).toBeGreaterThan(at(events, "stage-finished", "S"));
     expect(started.inputWatermark).toBe(3_000);
+  });
+
+  it("bundles that waited for a side input run as one task per free slot, not one task each", async () => {
+    // The side input is computed from the stage's own data, so the plan cuts before its
+    // consumer: the three files' bundles all wait for the count; then, inline (one slot),
+    // one task reads them all and writes one shard.
+    const out = tempDir("flowbook-sched-out-");
+    const p = Pipeline.create({ inProcess: true });
+    const files = p.apply("Files", TextIO.read().from(threeFiles(4)));
+    const total = files.apply("Total", Count.globally()).apply(View.asSingleton<number>());
+    files
+      .apply("Mark", ParDo.of((s: string, c: ProcessContext<string, string>) => c.output(`${s}/${c.sideInput(total)}`)).withSideInputs(total))
+      .apply("Write", TextIO.write().to(join(out, "marked")));
+    const events = await run(p);
+    expect(at(events, "stage-started", "Mark")).toBeGreaterThan(at(events, "stage-finished", "Total"));
+    const shards = listFiles(out);
+    expect(shards).toHaveLength(1);
+    const lines = readFileSync(join(out, shards[0]!), "utf8").trim().split("\n").sort();
+    expect(lines).toEqual(["a", "b", "c"].flatMap((f) => [0, 1, 2, 3].map((i) => `${f}${i}/12`)).sort());
   });
 
   it("a grouping's reading stage starts once every writer is done, at an input watermark of +∞", async () => {

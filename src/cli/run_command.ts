@@ -1,3 +1,6 @@
+import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+
 const HELP = `flowbook run FILE.ts [--runner direct|flink] [--flinkMaster host:port] [-- args...]
 
 Runs a pipeline script through flowbook's evaluator (the one notebook cells use):
@@ -25,6 +28,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     else args.push(a);
   }
   if (!file) throw new Error(`flowbook run needs a file\n\n${HELP}`);
+  if ((runner ?? "direct") === "direct") await startLocalWorkers(file);
   const { runFile } = await import("../session/run_file.js");
   const stopSignals = await cancelJobsOnSignals();
   let code: number;
@@ -37,6 +41,42 @@ export async function runCommand(argv: string[]): Promise<number> {
   // may exit (writes to a pipe can still be queued; `flowbook run a.ts | wc -l` lost lines).
   await Promise.all([drained(process.stdout), drained(process.stderr)]);
   return code;
+}
+
+/**
+ * Starts the local runner's worker threads now, so they load flowbook (~0.4 s each) on the
+ * other cores while this thread starts the session (its sandbox, the TypeScript compiler)
+ * and evaluates the script, instead of after the script's first `run()`: that start-up was
+ * on the critical path of every local `flowbook run` (issue 13, point 5; measured with
+ * `node --cpu-prof`). Only for a script that runs a pipeline; threads it turns out not to use
+ * cost their start and their memory (they are unref'd).
+ *
+ * Not when the script imports its own modules by path: the workers must then load the
+ * session's module hooks (to import those modules' TypeScript), which the session installs
+ * only once a cell imports one; then the runner starts the threads when it needs them.
+ */
+async function startLocalWorkers(file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return; // runFile says why it cannot read it.
+  }
+  if (!startsLocalWorkersEarly(text)) return;
+  const { sharedPool } = await import("../runners/direct/worker_pool.js");
+  // The local runner's default parallelism (direct_runner.ts): one thread per core, at most 8.
+  sharedPool(Math.max(1, Math.min(8, availableParallelism())));
+}
+
+/** Whether a script (run with the local runner) gets its worker threads started before it runs. */
+export function startsLocalWorkersEarly(text: string): boolean {
+  // `from "./x"`, `import("../x")`, `require("/x")`, `file:` URLs: a module of the user's.
+  if (/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'`](?:\.{1,2}\/|\/|file:)/.test(text)) return false;
+  // Options that choose another runner, other threads or none.
+  if (/\brunner\s*:|\bparallelism\b|\binProcess\b/.test(text)) return false;
+  // A script that runs no pipeline needs no threads; a sample (show, collect, chart) that
+  // stops early runs in this thread while no threads exist (direct_runner.ts): leave it so.
+  return /\.run\s*\(/.test(text) && !/\b(?:show|collect|chart)\s*\(/.test(text);
 }
 
 /** How long a terminating `flowbook run` waits for its Flink jobs' cancellation. */

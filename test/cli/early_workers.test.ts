@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { startsLocalWorkersEarly } from "../../src/cli/run_command.js";
+
+const wordCount = `import { Pipeline, TextIO, ParDo, DoFn, Count } from "flowbook";
+const p = Pipeline.create();
+p.apply(TextIO.read().from("in.txt")).apply(Count.perElement());
+await p.run().waitUntilFinish();
+`;
+
+describe("flowbook run starts the local runner's threads before the script runs", () => {
+  it("for a script that runs a pipeline with the default options", () => {
+    expect(startsLocalWorkersEarly(wordCount)).toBe(true);
+  });
+
+  it("not when the script imports its own modules (the threads would need the session's module hooks)", () => {
+    for (const imp of [`import { f } from "./lib.ts";`, `import { f } from '../lib/f.js';`, `const m = await import("./m.ts");`, `import x from "/abs/x.ts";`, `const r = require("./r.js");`]) {
+      expect(startsLocalWorkersEarly(imp + "\n" + wordCount), imp).toBe(false);
+    }
+    // A package's module is not the user's own.
+    expect(startsLocalWorkersEarly(`import _ from "lodash";\n` + wordCount)).toBe(true);
+  });
+
+  it("not when options choose other threads, none, or another runner, nor for a script that runs no pipeline", () => {
+    expect(startsLocalWorkersEarly(wordCount.replace("Pipeline.create()", "Pipeline.create({ parallelism: 4 })"))).toBe(false);
+    expect(startsLocalWorkersEarly(wordCount.replace("Pipeline.create()", "Pipeline.create({ inProcess: true })"))).toBe(false);
+    expect(startsLocalWorkersEarly(wordCount.replace("Pipeline.create()", `Pipeline.create({ runner: "flink" })`))).toBe(false);
+    expect(startsLocalWorkersEarly(`const p = Pipeline.create();\nconsole.log(p);\n`)).toBe(false);
+  });
+
+  it("not for a script that samples (show runs in the calling thread while no threads exist)", () => {
+    expect(startsLocalWorkersEarly(wordCount + "await show(words, { n: 5 });\n")).toBe(false);
+    expect(startsLocalWorkersEarly(wordCount + "const xs = await collect(words);\n")).toBe(false);
+  });
+});

@@ -440,13 +440,19 @@ export async function explain(p: Pipeline, options: Record<string, unknown> = {}
     if (!s.watchRun) throw new Error("explain(p, { run: true }) needs a host that watches runs (a session, or the 'flowbook' package)");
     const graphJson = JSON.stringify(p.toJSON());
     const watch = s.watchRun(graphJson);
+    const result = p.run(); // a pipeline that cannot start throws here, as run() does
     let failure: unknown;
     try {
-      await p.run().waitUntilFinish();
+      await result.waitUntilFinish();
     } catch (e) {
       failure = e; // the plan still shows how far it got; the cell fails after it
     }
-    const rendered = new Rendered("plan", parseBundle(await s.renderPlan(graphJson, JSON.stringify({ ...options, run: watch }), JSON.stringify({ width: s.width() }))));
+    let rendered: Rendered;
+    try {
+      rendered = new Rendered("plan", parseBundle(await s.renderPlan(graphJson, JSON.stringify({ ...options, run: watch }), JSON.stringify({ width: s.width() }))));
+    } catch (e) {
+      throw failure ?? e;
+    }
     const id = newDisplayId();
     emit("display", id, rendered);
     if (failure !== undefined) throw failure;

@@ -114,7 +114,7 @@ export function box(op: FlinkOperator, plan: FlinkPlan, highlight: boolean, chan
   if (ts.length > MAX_TRANSFORMS) row(html(`  … ${ts.length - MAX_TRANSFORMS} more`));
   for (const d of details(op, plan)) row(`<FONT POINT-SIZE="10" COLOR="#666666"><I>${html(clip(d))}</I></FONT>`);
   const numbers = operatorMetricsLine(run?.operators[op.id]);
-  const hot = run?.hottest === op.id;
+  const hot = run?.hottest === op.id && run.hottestBy === "time";
   if (numbers) row(`<FONT POINT-SIZE="10" COLOR="${hot ? HOT : "#1b5e20"}"><B>${html(clip(numbers, 80))}</B></FONT>`);
   const fill = highlight ? HIGHLIGHT_FILL : changed ? CHANGED.fill : c.fill;
   return `<TABLE BORDER="${highlight || changed || hot ? 3 : 1}" COLOR="${highlight ? HIGHLIGHT : changed ? CHANGED.border : hot ? HOT : c.band}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" BGCOLOR="${fill}">` +

@@ -57,7 +57,7 @@ export function renderPlanText(plan: FlinkPlan, options: TextOptions = {}): stri
     for (const t of transformsToList(op)) put(op.id, `${childPrefix}${bar}   · ${t}`);
     for (const d of details(op, plan)) put(op.id, `${childPrefix}${bar}     ${d}`);
     const numbers = operatorMetricsLine(options.run?.operators[op.id]);
-    if (numbers) put(op.id, `${childPrefix}${bar}   ${options.run?.hottest === op.id ? "▲" : "="} ${numbers}`);
+    if (numbers) put(op.id, `${childPrefix}${bar}   ${options.run?.hottest === op.id && options.run.hottestBy === "time" ? "▲" : "="} ${numbers}`);
     const all = [...kids.map((k) => ({ ...k, ref: false })), ...refs.map((r) => ({ ...r, ref: true }))];
     all.forEach((c, i) => {
       const isLast = i === all.length - 1;

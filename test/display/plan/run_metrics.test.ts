@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { explain } from "../../../src/index.js";
+import { Create, MapElements, Pipeline, explain } from "../../../src/index.js";
 import type { Rendered } from "../../../src/display/interactive/calls.js";
 import { planRunMetrics } from "../../../src/display/plan/run_metrics.js";
 import { flinkPlanOf } from "../../../src/runners/flink/explain/index.js";
@@ -43,6 +43,24 @@ describe("explain(p, { run: true }): the plan with what each operator did", () =
     expect(svg).toContain("in 5");
     expect(svg).toMatch(/ran on direct · DONE/);
   }, 120_000);
+
+  it("a failed run still shows how far it got, then the call throws the run's error", async () => {
+    const p = Pipeline.create({ name: "fails", runner: "direct" });
+    p.apply("Nums", Create.of(1, 2, 3)).apply("Boom", MapElements.via((n: number) => {
+      if (n === 2) throw new Error("two is not allowed");
+      return n;
+    }));
+    const shown: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => (shown.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      await expect(explain(p, { run: true })).rejects.toThrow(/two is not allowed/);
+    } finally {
+      process.stdout.write = write;
+    }
+    // The package root's host prints displays as text: the plan with the failed run's line.
+    expect(shown.join("")).toMatch(/Flink plan 'fails'[^\n]*\nran on direct · FAILED in [\d.]+ m?s/);
+  }, 60_000);
 
   it("a run's events fold onto the operators: first transform's elements in, last transform's out", () => {
     const plan = flinkPlanOf(wordCount("/in/*.txt", "/out/x"));

@@ -511,3 +511,13 @@ export class ExecutableTrigger {
     return this.root.describe();
   }
 }
+
+/**
+ * Whether a trigger, over bounded input (the watermark goes straight to +∞ once a key's input is
+ * read), fires exactly one ON_TIME pane per window, as a lifted combine (accumulators merged
+ * once) does: the default trigger, Never, AfterWatermark without early firings (nothing is late).
+ */
+export function firesOncePerWindowWhenBounded(spec: TriggerSpec): boolean {
+  const s = spec as KnownTriggerSpec;
+  return s.kind === "default" || s.kind === "never" || (s.kind === "afterEndOfWindow" && !s.earlyFirings);
+}

@@ -1,0 +1,65 @@
+/**
+ * The group-also-by-window operator under the local runner's GroupByKey, over bounded input
+ * (each key's input complete, then the watermark at +∞): triggers are honoured with Beam's
+ * semantics, and a lifted Combine.perKey refuses a trigger it cannot honour, naming itself.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  AfterPane, AfterWatermark, Count, Create, Duration, FixedWindows, GroupByKey, IntervalWindow, KV, PAssert, ParDo, Pipeline, Repeatedly,
+  TimestampedValue, Window, type ProcessContext,
+} from "../../../../src/index.js";
+import { failure } from "../../../support/runs.js";
+
+const pipeline = () => Pipeline.create({ runner: "direct", inProcess: true } as never);
+const events = (p: Pipeline) =>
+  p.apply(Create.timestamped(TimestampedValue.of(KV.of("a", 1), 1000), TimestampedValue.of(KV.of("a", 2), 2000), TimestampedValue.of(KV.of("b", 3), 3000)));
+const describePane = (kv: KV<string, number[] | number>, c: ProcessContext<unknown, string>) => {
+  const w = c.window() as IntervalWindow;
+  const p = c.pane();
+  const v = Array.isArray(kv.value) ? [...kv.value].sort().join(",") : String(kv.value);
+  c.output(`${kv.key}@${w.start}-${w.end}:${v}@${c.timestamp()}:${p.timing}#${p.index}${p.isFirst ? ",first" : ""}${p.isLast ? ",last" : ""}`);
+};
+
+describe("the local runner's GroupByKey runs the group-also-by-window operator", () => {
+  it("early firings in batch: the key's bundle fires an EARLY pane, the end of input the ON_TIME pane (accumulating)", async () => {
+    const p = pipeline();
+    const grouped = events(p)
+      .apply(
+        Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10)))
+          .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(2)))
+          .accumulatingFiredPanes(),
+      )
+      .apply(GroupByKey.create<string, number>());
+    PAssert.that(grouped.apply(ParDo.of(describePane as never))).containsInAnyOrder(
+      "a@0-10000:1,2@9999:EARLY#0,first",
+      "a@0-10000:1,2@9999:ON_TIME#1,last",
+      "b@0-10000:3@9999:ON_TIME#0,first,last",
+    );
+    await p.run().waitUntilFinish();
+  });
+
+  it("the default trigger with allowed lateness: the ON_TIME pane is not the last (a late pane could follow), as Beam", async () => {
+    const p = pipeline();
+    const grouped = events(p)
+      .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).withAllowedLateness(Duration.seconds(5)))
+      .apply(GroupByKey.create<string, number>());
+    PAssert.that(grouped.apply(ParDo.of(describePane as never))).containsInAnyOrder("a@0-10000:1,2@9999:ON_TIME#0,first", "b@0-10000:3@9999:ON_TIME#0,first");
+    await p.run().waitUntilFinish();
+  });
+
+  it("a lifted Combine.perKey runs a trigger that fires once per window, and refuses one that fires more, naming itself", async () => {
+    const once = pipeline();
+    const counted = events(once)
+      .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).triggering(AfterWatermark.pastEndOfWindow()))
+      .apply(Count.perKey<string, number>());
+    PAssert.that(counted.apply(ParDo.of(describePane as never))).containsInAnyOrder("a@0-10000:2@9999:ON_TIME#0,first,last", "b@0-10000:1@9999:ON_TIME#0,first,last");
+    await once.run().waitUntilFinish();
+
+    const more = pipeline();
+    events(more)
+      .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(2))))
+      .apply("CountEach", Count.perKey<string, number>());
+    const e = await failure(more.run());
+    expect(e.message).toMatch(/CountEach.*combiner lifting.*Repeatedly\.forever\(AfterPane\.elementCountAtLeast\(2\)\).*GroupByKey\.create\(\) then Combine\.groupedValues/s);
+  });
+});

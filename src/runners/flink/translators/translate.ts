@@ -81,7 +81,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
           choice: "by parts",
           reason: tr
             ? `the ${tr.name} translator does not translate this ${kindName(t.urn)} whole (see above): its ${t.subtransforms.length} parts are translated one by one`
-            : `no translator takes ${t.urn === Urns.COMPOSITE ? "this composite" : `a ${kindName(t.urn)}`} whole: its ${t.subtransforms.length} parts are translated one by one`,
+            : `no translator takes ${t.urn === Urns.COMPOSITE ? (t.kind ? `a ${t.kind} (a composite)` : "this composite") : `a ${kindName(t.urn)}`} whole: its ${t.subtransforms.length} parts are translated one by one`,
         });
         return false;
       },

@@ -56,9 +56,25 @@ function fnv(b: Uint8Array, start: number, end: number, h = 0x811c9dc5): number 
   return h;
 }
 
+/** Sets the one-byte length prefix at `at` to the length of what follows it (a varint, moving the bytes when longer). */
+function prefixLength(w: ByteWriter, at: number): void {
+  const end = w.length;
+  const n = end - at - 1;
+  if (n < 0x80) {
+    w.length = at;
+    w.byte(n);
+    w.length = end;
+    return;
+  }
+  // Drop the placeholder: the bytes move one back, then forward by the varint's size.
+  const body = w.view_().slice(at + 1, end);
+  w.length = at;
+  w.varUint(n);
+  w.bytes(body);
+}
+
 export class ShuffleWriter implements ShuffleSink {
   private readonly buffer: ByteWriter;
-  private readonly scratch = new ByteWriter(256);
   private records = 0;
   private readonly threshold: number;
   private readonly runs: ShuffleRun[][];
@@ -75,21 +91,20 @@ export class ShuffleWriter implements ShuffleSink {
 
   /** Encodes one record with the caller's encode functions. */
   write(encodeKey: (w: ByteWriter) => void, window: Uint8Array, timestamp: number, encodePayload: (w: ByteWriter) => void): void {
-    const s = this.scratch;
+    // Key and payload are encoded in place after a one-byte length prefix, set once their
+    // length is known (moved along for the rare length past 127).
     const w = this.buffer;
-    s.reset();
-    encodeKey(s);
-    const key = s.view_();
-    w.varUint(key.length);
-    w.bytes(key);
+    const keyAt = w.length;
+    w.byte(0);
+    encodeKey(w);
+    prefixLength(w, keyAt);
     w.varUint(window.length);
-    w.bytes(window);
+    if (window.length > 0) w.bytes(window);
     w.float64BE(timestamp);
-    s.reset();
-    encodePayload(s);
-    const payload = s.view_();
-    w.varUint(payload.length);
-    w.bytes(payload);
+    const payloadAt = w.length;
+    w.byte(0);
+    encodePayload(w);
+    prefixLength(w, payloadAt);
     this.records++;
     if (w.length >= this.threshold) this.spillBuffer(true);
   }
@@ -118,12 +133,12 @@ export class ShuffleWriter implements ShuffleSink {
         if (from === to) continue;
         if (file) {
           file.beginRun();
-          cutChunks(sorted.out, from, to, (a, b, n) => file.chunk(sorted.out.subarray(a, b), n));
+          cutChunks(sorted, from, to, (a, b, n) => file.chunk(sorted.out.subarray(a, b), n));
           this.runs[p]!.push(file.endRun());
         } else {
           const chunks: Uint8Array[] = [];
           let records = 0;
-          cutChunks(sorted.out, from, to, (a, b, n) => {
+          cutChunks(sorted, from, to, (a, b, n) => {
             chunks.push(sorted.out.slice(a, b));
             records += n;
           });
@@ -142,28 +157,63 @@ export class ShuffleWriter implements ShuffleSink {
   }
 }
 
-/** Calls f with record-aligned pieces [a, b) of out[from, to) of about CHUNK_BYTES, and their record counts. */
-function cutChunks(out: Uint8Array, from: number, to: number, f: (a: number, b: number, records: number) => void): void {
+/**
+ * Calls f with record-aligned pieces [a, b) of out[from, to) of about CHUNK_BYTES, and their
+ * record counts: cut between groups, and inside a group only when it alone is much larger.
+ */
+function cutChunks(sorted: Sorted, from: number, to: number, f: (a: number, b: number, records: number) => void): void {
+  const { out, groupEnds, groupCounts } = sorted;
+  // The first group ending after `from` (groups are in output order).
+  let lo = 0;
+  let hi = groupEnds.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (groupEnds[mid]! <= from) lo = mid + 1;
+    else hi = mid;
+  }
   const span = newSpan();
   let start = from;
   let n = 0;
-  let pos = from;
-  while (pos < to) {
-    pos = parseRecord(out, pos, span);
-    n++;
-    if (pos - start >= CHUNK_BYTES) {
-      f(start, pos, n);
-      start = pos;
+  for (let i = lo; i < groupEnds.length; i++) {
+    const end = groupEnds[i]!;
+    if (end > to) break;
+    const groupStart = i === 0 ? 0 : groupEnds[i - 1]!;
+    if (end - groupStart > 4 * CHUNK_BYTES) {
+      // A very large group: cut inside it, at records.
+      if (groupStart > start) {
+        f(start, groupStart, n);
+        start = groupStart;
+        n = 0;
+      }
+      let pos = groupStart;
+      while (pos < end) {
+        pos = parseRecord(out, pos, span);
+        n++;
+        if (pos - start >= CHUNK_BYTES) {
+          f(start, pos, n);
+          start = pos;
+          n = 0;
+        }
+      }
+      continue;
+    }
+    n += groupCounts[i]!;
+    if (end - start >= CHUNK_BYTES) {
+      f(start, end, n);
+      start = end;
       n = 0;
     }
   }
-  if (pos > start) f(start, pos, n);
+  if (to > start) f(start, to, n);
 }
 
 interface Sorted {
   out: Uint8Array;
   /** Partition p's records are out[partStart[p], partStart[p + 1]). */
   partStart: Int32Array;
+  /** The groups' ends in the output, in output order, and their record counts. */
+  groupEnds: Float64Array;
+  groupCounts: Int32Array;
 }
 
 /**
@@ -172,12 +222,20 @@ interface Sorted {
 export function sortRecords(data: Uint8Array, count: number, numPartitions: number): Sorted {
   const span = newSpan();
   const groupOf = new Int32Array(count);
+  // Each record's length (0: longer than 65 535 bytes, parsed again): the scatter needs no parse.
+  const lengths = new Uint16Array(count);
   // Groups: (key, window) identities, numbered in order of first appearance.
   let cap = 1024;
-  let gStart = new Int32Array(cap); // record start (the key's length prefix)
-  let gIdEnd = new Int32Array(cap); // the window's end: [gStart, gIdEnd) is the identity
-  let gKeyStart = new Int32Array(cap);
+  // Each group's identity (its first record's bytes from the key's length prefix to the
+  // window's end) copied into one small arena: compared there, near each other in memory,
+  // instead of at its first record somewhere in the buffer.
+  let ids = new Uint8Array(64 * 1024);
+  let idsLength = 0;
+  let gStart = new Int32Array(cap); // the identity in `ids`: [gStart, gIdEnd)
+  let gIdEnd = new Int32Array(cap);
+  let gKeyStart = new Int32Array(cap); // the key bytes in `ids`
   let gKeyEnd = new Int32Array(cap);
+  let gCount = new Int32Array(cap);
   let gHash = new Int32Array(cap);
   let gPart = new Int32Array(cap);
   let gBytes = new Float64Array(cap);
@@ -198,6 +256,7 @@ export function sortRecords(data: Uint8Array, count: number, numPartitions: numb
     gKeyEnd = g(gKeyEnd);
     gHash = g(gHash);
     gPart = g(gPart);
+    gCount = g(gCount);
     gBytes = g(gBytes);
     cap = n;
   };
@@ -224,23 +283,34 @@ export function sortRecords(data: Uint8Array, count: number, numPartitions: numb
     for (;;) {
       g = table[slot]!;
       if (g === -1) break;
-      if (gHash[g] === h && compareBytes(data, gStart[g]!, gIdEnd[g]!, data, start, span.windowEnd) === 0) break;
+      if (gHash[g] === h && compareBytes(ids, gStart[g]!, gIdEnd[g]!, data, start, span.windowEnd) === 0) break;
       slot = (slot + 1) & mask;
     }
     if (g === -1) {
       if (groups === cap) grow();
       g = groups++;
-      gStart[g] = start;
-      gIdEnd[g] = span.windowEnd;
-      gKeyStart[g] = span.keyStart;
-      gKeyEnd[g] = span.keyEnd;
+      const idLen = span.windowEnd - start;
+      if (idsLength + idLen > ids.length) {
+        const next = new Uint8Array(Math.max(ids.length * 2, idsLength + idLen));
+        next.set(ids.subarray(0, idsLength));
+        ids = next;
+      }
+      ids.set(data.subarray(start, span.windowEnd), idsLength);
+      gStart[g] = idsLength;
+      gIdEnd[g] = idsLength + idLen;
+      gKeyStart[g] = idsLength + (span.keyStart - start);
+      gKeyEnd[g] = idsLength + (span.keyEnd - start);
+      idsLength += idLen;
       gHash[g] = h;
       gPart[g] = (kh >>> 0) % numPartitions;
       table[slot] = g;
       if (groups * 2 > table.length) rehash();
     }
     groupOf[r] = g;
-    gBytes[g] += pos - start;
+    const len = pos - start;
+    lengths[r] = len < 0x10000 ? len : 0;
+    gBytes[g] += len;
+    gCount[g]++;
   }
   if (pos !== data.length) throw new Error(`shuffle buffer holds ${data.length} bytes but its ${count} records end at ${pos}`);
 
@@ -250,32 +320,38 @@ export function sortRecords(data: Uint8Array, count: number, numPartitions: numb
   const windowStartOf = (g: number) => {
     // The window's length prefix follows the key; skip it.
     let p = gKeyEnd[g]!;
-    while ((data[p]! & 0x80) !== 0) p++;
+    while ((ids[p]! & 0x80) !== 0) p++;
     return p + 1;
   };
   const sortedOrder = Array.from(order).sort((a, b) => {
     const dp = gPart[a]! - gPart[b]!;
     if (dp !== 0) return dp;
-    const k = compareBytes(data, gKeyStart[a]!, gKeyEnd[a]!, data, gKeyStart[b]!, gKeyEnd[b]!);
+    const k = compareBytes(ids, gKeyStart[a]!, gKeyEnd[a]!, ids, gKeyStart[b]!, gKeyEnd[b]!);
     if (k !== 0) return k;
-    return compareBytes(data, windowStartOf(a), gIdEnd[a]!, data, windowStartOf(b), gIdEnd[b]!);
+    return compareBytes(ids, windowStartOf(a), gIdEnd[a]!, ids, windowStartOf(b), gIdEnd[b]!);
   });
   const offset = new Float64Array(groups);
   const partStart = new Int32Array(numPartitions + 1);
+  // Where each group ends in the output, in output order, with its record count: chunks are cut there.
+  const groupEnds = new Float64Array(groups);
+  const groupCounts = new Int32Array(groups);
   let at = 0;
   let part = 0;
-  for (const g of sortedOrder) {
+  sortedOrder.forEach((g, i) => {
     while (part <= gPart[g]!) partStart[part++] = at;
     offset[g] = at;
     at += gBytes[g]!;
-  }
+    groupEnds[i] = at;
+    groupCounts[i] = gCount[g]!;
+  });
   while (part <= numPartitions) partStart[part++] = at;
 
   const out = Buffer.allocUnsafe(data.length);
   pos = 0;
   for (let r = 0; r < count; r++) {
     const start = pos;
-    pos = parseRecord(data, pos, span);
+    const known = lengths[r]!;
+    pos = known !== 0 ? start + known : parseRecord(data, pos, span);
     const g = groupOf[r]!;
     const o = offset[g]!;
     const len = pos - start;
@@ -283,7 +359,7 @@ export function sortRecords(data: Uint8Array, count: number, numPartitions: numb
     else for (let i = 0; i < len; i++) out[o + i] = data[start + i]!;
     offset[g] = o + len;
   }
-  return { out: new Uint8Array(out.buffer, out.byteOffset, out.length), partStart };
+  return { out: new Uint8Array(out.buffer, out.byteOffset, out.length), partStart, groupEnds, groupCounts };
 }
 
 /**

@@ -47,6 +47,7 @@ describe("explain(p, { run: true }): the plan with what each operator did", () =
   it("a failed run still shows how far it got, then the call throws the run's error", async () => {
     const p = Pipeline.create({ name: "fails", runner: "direct" });
     p.apply("Nums", Create.of(1, 2, 3)).apply("Boom", MapElements.via((n: number) => {
+      console.log(`seen ${n}`);
       if (n === 2) throw new Error("two is not allowed");
       return n;
     }));
@@ -60,6 +61,8 @@ describe("explain(p, { run: true }): the plan with what each operator did", () =
     }
     // The package root's host prints displays as text: the plan with the failed run's line.
     expect(shown.join("")).toMatch(/Flink plan 'fails'[^\n]*\nran on direct · FAILED in [\d.]+ m?s/);
+    // The host's watch listened first: the DoFn's console output is printed as the run's fallback would.
+    expect(shown.join("")).toContain("seen 2\n");
   }, 60_000);
 
   it("a run's events fold onto the operators: first transform's elements in, last transform's out", () => {

@@ -145,7 +145,15 @@ export function vertexRunMetrics(v: JobVertexInfo): VertexRunMetrics {
 export async function flinkJobGraphOf(p: Explainable, options: PipelineOptions = {}): Promise<FlinkJobGraph> {
   const { graph, options: o } = graphAndOptions(p, options);
   const plan = flinkPlanOf(graph, o);
-  return mapJobPlan(await flinkExecutionPlan(graph, o), plan, "planned");
+  try {
+    return mapJobPlan(await flinkExecutionPlan(graph, o), plan, "planned");
+  } catch (e) {
+    // Only a cluster can say how it chains a job: say which one was asked and how to get one.
+    if (e instanceof Error && /no Flink cluster answers/.test(e.message)) {
+      throw new Error(`${e.message}: Flink's job graph is planned by a cluster; set the pipeline's flinkMaster, or start one with 'flowbook flink start'`, { cause: e });
+    }
+    throw e;
+  }
 }
 
 /** The job graph of a job that ran on the cluster in `options`, with each vertex's metrics. */

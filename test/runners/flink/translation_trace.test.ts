@@ -15,6 +15,7 @@ import { Create, GroupByKey, KV, MapElements, Pipeline, TextIO } from "../../../
 import { translationTraceOf } from "../../../src/runners/flink/explain/index.js";
 import type { TraceDecision, TraceEvent, TranslationTrace } from "../../../src/runners/flink/translation_trace.js";
 import { TRANSLATORS } from "../../../src/runners/flink/translators/registry.js";
+import { appliedAtText } from "../../../src/runners/flink/translators/trace_recorder.js";
 import { JAVA_CLASS_OF_KIND } from "../../../src/runners/flink/translators/translator.js";
 import { translate } from "../../../src/runners/flink/translators/translate.js";
 import { ordersJoin, sessionSums, wordCount } from "./fixtures/trace_pipelines.js";
@@ -198,6 +199,15 @@ describe("the translation trace", () => {
     ]);
     expect(trace.plan.operators.map((o) => o.kind)).toEqual(["source:text", "usercode", "combine", "usercode", "sink:text"]);
   }, 90_000);
+
+  it("says where each transform was applied: a cell and its line, or a file and its line", async () => {
+    expect(appliedAtText("flowbook:cell[3]:2:20")).toBe("cell 3, line 2");
+    expect(appliedAtText("flowbook:examples/wordcount.ts:14:3")).toBe("examples/wordcount.ts:14");
+    expect(appliedAtText("/work/x/src/main.ts:7:1")).toBe("/work/x/src/main.ts:7");
+    const trace = translationTraceOf(ordersJoin("/out/t"));
+    const convert = translated(trace, "Convert");
+    expect(relative(root, convert.transform.appliedAt!)).toMatch(/^test\/runners\/flink\/fixtures\/trace_pipelines\.ts:\d+$/);
+  });
 
   it("a grouping's trace names a key coder the bridge cannot walk as length-prefixed", () => {
     const p = Pipeline.create({ name: "objs" });

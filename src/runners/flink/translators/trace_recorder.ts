@@ -83,6 +83,18 @@ export function windowingText(ws: WindowingStrategySpec | undefined): string {
   return text;
 }
 
+/**
+ * Where a transform was applied, as people say it: a session's `flowbook:cell[3]:2:20` is
+ * "cell 3, line 2"; a script's `flowbook:wordcount.ts:14:3` or a module's `/abs/x.ts:14:3`
+ * is "wordcount.ts:14" (the file as the stack named it, the line; not the column).
+ */
+export function appliedAtText(at: string): string {
+  const cell = /^(?:flowbook:)?cell\[(\d+)\]:(\d+)(?::\d+)?$/.exec(at);
+  if (cell) return `cell ${cell[1]}, line ${cell[2]}`;
+  const file = /^(?:flowbook:)?(.+?):(\d+)(?::\d+)?$/.exec(at);
+  return file ? `${file[1]}:${file[2]}` : at;
+}
+
 interface Snapshot {
   json: Map<string, string>;
   inputs: Map<string, number>;
@@ -178,7 +190,7 @@ export class TraceRecorder {
       sideInputs: Object.values(t.sideInputs ?? {}).map((si) => this.pcollection(si.pcollection)),
       composite: t.subtransforms.length > 0,
     };
-    if (t.appliedAt) out.appliedAt = t.appliedAt;
+    if (t.appliedAt) out.appliedAt = appliedAtText(t.appliedAt);
     return out;
   }
 }

@@ -45,7 +45,7 @@ export interface PipelineOptions {
    * may hold, shared among the worker threads. Above it they spill to disk (sorted runs in
    * the OS temp directory, under `flowbook-spill-<pid>-<run id>`, removed when the run ends)
    * and are merged when read, so memory stays bounded by this, not by the input. Default:
-   * 512 MiB or a quarter of the machine's memory, whichever is less.
+   * 384 MiB or a quarter of the machine's memory, whichever is less.
    */
   memoryBudgetMb?: number;
   /** Flink runner: the cluster's REST address, "host:port". */

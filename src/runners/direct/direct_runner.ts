@@ -59,12 +59,13 @@ function defaultParallelism(): number {
 
 /**
  * The memory a run's shuffles, groups and combiner tables may hold before they spill, in
- * bytes (the memoryBudgetMb option): by default 512 MiB or a quarter of the machine's
- * memory, whichever is less. Shared among the worker threads.
+ * bytes (the memoryBudgetMb option): by default 384 MiB or a quarter of the machine's
+ * memory, whichever is less, so that a run's whole process stays under 1 GB (the threads'
+ * own heaps and one key's group come on top). Shared among the worker threads.
  */
 export function memoryBudgetBytes(options: PipelineOptions): number {
   const mb = options.memoryBudgetMb;
-  if (mb === undefined) return Math.min(512 * 2 ** 20, Math.floor(totalmem() / 4));
+  if (mb === undefined) return Math.min(384 * 2 ** 20, Math.floor(totalmem() / 4));
   if (typeof mb !== "number" || !Number.isFinite(mb) || mb <= 0) {
     throw new Error(`the memoryBudgetMb option must be a positive number of MiB, got ${JSON.stringify(mb)}`);
   }

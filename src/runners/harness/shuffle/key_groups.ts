@@ -18,13 +18,15 @@ export class KeyGroup {
   size = 0;
   bytes: Uint8Array = new Uint8Array(1 << 12);
   private length = 0;
-  private spans = new Int32Array(4 * 64);
+  // Record i is bytes[starts[2i], starts[2i + 2]): its window, then from starts[2i + 1] its
+  // payload; two offsets a record (a hot key may have millions of records).
+  private starts = new Int32Array(2 * 64 + 1);
   private stamps = new Float64Array(64);
 
-  windowStart(i: number): number { return this.spans[4 * i]!; }
-  windowEnd(i: number): number { return this.spans[4 * i + 1]!; }
-  payloadStart(i: number): number { return this.spans[4 * i + 2]!; }
-  payloadEnd(i: number): number { return this.spans[4 * i + 3]!; }
+  windowStart(i: number): number { return this.starts[2 * i]!; }
+  windowEnd(i: number): number { return this.starts[2 * i + 1]!; }
+  payloadStart(i: number): number { return this.starts[2 * i + 1]!; }
+  payloadEnd(i: number): number { return this.starts[2 * i + 2]!; }
   timestamp(i: number): number { return this.stamps[i]!; }
   /** The buffer record i's offsets point into (`bytes`, for every record). */
   bytesOf(_i: number): Uint8Array { return this.bytes; }
@@ -56,24 +58,24 @@ export class KeyGroup {
     }
     const i = this.size;
     if (i === this.stamps.length) {
-      const spans = new Int32Array(this.spans.length * 2);
-      spans.set(this.spans);
-      this.spans = spans;
+      const starts = new Int32Array(4 * i + 1);
+      starts.set(this.starts);
+      this.starts = starts;
       const stamps = new Float64Array(this.stamps.length * 2);
       stamps.set(this.stamps);
       this.stamps = stamps;
     }
     const b = this.bytes;
     let at = this.length;
-    this.spans[4 * i] = at;
+    const starts = this.starts;
+    starts[2 * i] = at;
     for (let j = s.windowStart; j < s.windowEnd; j++) b[at++] = src[j]!;
-    this.spans[4 * i + 1] = at;
-    this.spans[4 * i + 2] = at;
+    starts[2 * i + 1] = at;
     if (pl > 64) {
       b.set(src.subarray(s.payloadStart, s.payloadEnd), at);
       at += pl;
     } else for (let j = s.payloadStart; j < s.payloadEnd; j++) b[at++] = src[j]!;
-    this.spans[4 * i + 3] = at;
+    starts[2 * i + 2] = at;
     this.stamps[i] = s.timestamp;
     this.length = at;
     this.size = i + 1;

@@ -85,7 +85,9 @@ export class ShuffleWriter implements ShuffleSink {
 
   constructor(readonly numPartitions: number, private readonly spill?: SpillConfig) {
     this.threshold = spill ? Math.max(MIN_BUFFER, Math.floor(spill.budgetBytes * BUFFER_SHARE)) : Infinity;
-    this.buffer = new ByteWriter(Math.min(64 * 1024, this.threshold));
+    // Sized once to the threshold (the pages are touched only as records come), so that
+    // growing by doubling never holds twice the share.
+    this.buffer = new ByteWriter(Number.isFinite(this.threshold) ? this.threshold + 64 * 1024 : 64 * 1024);
     this.runs = Array.from({ length: numPartitions }, () => []);
   }
 

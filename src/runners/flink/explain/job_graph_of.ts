@@ -21,15 +21,29 @@ import { DEFAULT_FLINK_MASTER } from "../flink_runner.js";
 import { FlinkRestClient, type JobDetails, type JobPlan, type JobVertexInfo } from "../rest/client.js";
 import { flinkExecutionPlan, flinkPlanOf, graphAndOptions, type Explainable } from "./flink_plan_of.js";
 
+/** HTML4's named entities Flink's escaping (StringEscapeUtils.escapeHtml4) gives the characters operator names use most. */
+const ENTITIES: Record<string, string> = {
+  lt: "<", gt: ">", quot: '"', amp: "&", apos: "'", nbsp: "\u00a0", hellip: "…", rarr: "→", larr: "←", harr: "↔",
+  middot: "·", times: "×", ndash: "–", mdash: "—", lsquo: "‘", rsquo: "’", ldquo: "“", rdquo: "”", bull: "•",
+  deg: "°", plusmn: "±", micro: "µ", para: "¶", sect: "§", copy: "©", reg: "®", euro: "€", laquo: "«", raquo: "»",
+  auml: "ä", ouml: "ö", uuml: "ü", Auml: "Ä", Ouml: "Ö", Uuml: "Ü", szlig: "ß", eacute: "é", egrave: "è", agrave: "à", ccedil: "ç",
+};
+
 function unescapeHtml(s: string): string {
-  return s
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&#92;/g, "\\")
-    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
-    .replace(/&amp;/g, "&");
+  return s.replace(/&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);/g, (m, e: string) => {
+    if (e.startsWith("#x")) return String.fromCodePoint(parseInt(e.slice(2), 16));
+    if (e.startsWith("#")) return String.fromCodePoint(Number(e.slice(1)));
+    return ENTITIES[e] ?? m;
+  });
+}
+
+/**
+ * A name reduced to what survives any escaping: every character outside printable ASCII, and
+ * every entity left undecoded, becomes one wildcard. Two names that agree on it are the same
+ * operator's (an entity this file does not know still maps).
+ */
+function skeleton(s: string, flinkSide: boolean): string {
+  return (flinkSide ? s.replace(/&(#\d+|#x[0-9a-fA-F]+|[A-Za-z]+\d*);/g, "\u0000") : s).replace(/[^\x20-\x7e]/gu, "\u0000");
 }
 
 /**
@@ -37,11 +51,12 @@ function unescapeHtml(s: string): string {
  * each with the one it reads from (Flink indents a chained operator under its input: a tree
  * where an operator has side outputs).
  */
-export function chainFromDescription(description: string): Array<{ name: string; parent?: number }> {
+export function chainFromDescription(description: string, rawNames?: Map<string, string>): Array<{ name: string; parent?: number }> {
   const out: Array<{ name: string; parent?: number; depth: number }> = [];
   for (const line of description.split(/<br\/?>/)) {
     if (!line.trim()) continue;
-    const m = /^(\s*)(\+-\s*)?(.*)$/.exec(line)!;
+    // Flink draws the chain as a tree: "+- " the last input's consumer, ":- " one with siblings after it, ":  " their subtrees.
+    const m = /^((?:\s|:(?!-))*)((?:\+-|:-)\s*)?(.*)$/.exec(line)!;
     const depth = m[2] ? Math.floor(m[1]!.length / 3) + 1 : 0;
     let parent: number | undefined;
     for (let i = out.length - 1; i >= 0; i--) {
@@ -50,7 +65,9 @@ export function chainFromDescription(description: string): Array<{ name: string;
         break;
       }
     }
-    out.push({ name: unescapeHtml(m[3]!).trim(), depth, ...(parent !== undefined ? { parent } : {}) });
+    const name = unescapeHtml(m[3]!).trim();
+    rawNames?.set(name, m[3]!.trim());
+    out.push({ name, depth, ...(parent !== undefined ? { parent } : {}) });
   }
   return out.map(({ name, parent }) => (parent !== undefined ? { name, parent } : { name }));
 }
@@ -62,13 +79,20 @@ export function mapJobPlan(jobPlan: JobPlan, plan: FlinkPlan, source: FlinkJobGr
   const order = new Map(plan.operators.map((o, i) => [o.id, i]));
   const chainOp = ({ name: flinkName, parent }: { name: string; parent?: number }): JobGraphChainedOperator => {
     const name = flinkName.replace(/^(Source|Sink): /, "");
-    const op = byName.find((p) => name === p.name || name.startsWith(`${p.name}/`));
+    const raw = skeleton(rawNames.get(flinkName) ?? name, true).replace(/^(Source|Sink): /, "");
+    const op =
+      byName.find((p) => name === p.name || name.startsWith(`${p.name}/`)) ??
+      byName.find((p) => {
+        const k = skeleton(p.name, false);
+        return raw === k || raw.startsWith(`${k}/`);
+      });
     const c: JobGraphChainedOperator = op ? { flinkName, operator: op.id, part: name.slice(op.name.length) } : { flinkName, part: "" };
     if (parent !== undefined) c.parent = parent;
     return c;
   };
+  const rawNames = new Map<string, string>();
   const vertices: JobGraphVertex[] = jobPlan.nodes.map((n) => {
-    const chain = chainFromDescription(n.description).map(chainOp);
+    const chain = chainFromDescription(n.description, rawNames).map(chainOp);
     const operators = [...new Set(chain.flatMap((c) => (c.operator ? [c.operator] : [])))];
     const transforms = [...new Set(operators.flatMap((id) => plan.operators.find((o) => o.id === id)?.transforms ?? []))];
     return {

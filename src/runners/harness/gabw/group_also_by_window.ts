@@ -104,6 +104,30 @@ interface Pending {
   windows: readonly BoundedWindow[];
 }
 
+/** Windows → T by max timestamp, equal windows told apart by `equals` (no string per window). */
+class WindowIndex<T> {
+  private readonly byEnd = new Map<number, Array<[BoundedWindow, T]>>();
+  get(w: BoundedWindow): T | undefined {
+    const l = this.byEnd.get(w.maxTimestamp());
+    if (l !== undefined) for (const [x, v] of l) if (x === w || x.equals(w)) return v;
+    return undefined;
+  }
+  set(w: BoundedWindow, v: T): void {
+    const t = w.maxTimestamp();
+    const l = this.byEnd.get(t);
+    if (l === undefined) this.byEnd.set(t, [[w, v]]);
+    else {
+      for (const e of l) {
+        if (e[0] === w || e[0].equals(w)) {
+          e[1] = v;
+          return;
+        }
+      }
+      l.push([w, v]);
+    }
+  }
+}
+
 function combinerOf(strategy: WindowingStrategy): HoldCombiner {
   return strategy.timestampCombiner;
 }
@@ -312,13 +336,17 @@ export class GroupAlsoByWindow<V, O> {
     // Drop expired data first, per element and window (before merging, as Beam's filter).
     const elements: Pending[] = [];
     const windows: BoundedWindow[] = [];
+    const seen = new WindowIndex<true>();
     for (const p of this.pending) {
       const kept: BoundedWindow[] = [];
       for (const w of p.windows) {
         if (this.isExpired(w)) this.opts.metrics?.inc(this.lateKey, 1);
         else {
           kept.push(w);
-          if (!windows.some((x) => x.equals(w))) windows.push(w);
+          if (seen.get(w) === undefined) {
+            seen.set(w, true);
+            windows.push(w);
+          }
         }
       }
       if (kept.length > 0) elements.push({ value: p.value, timestamp: p.timestamp, windows: kept });
@@ -332,16 +360,13 @@ export class GroupAlsoByWindow<V, O> {
       const ws = ks.windows.get(w);
       if (ws === undefined || !ws.active) candidates.push(w);
     }
-    const mergeResult: Array<[BoundedWindow, BoundedWindow]> = [];
+    const mergeResult = new WindowIndex<BoundedWindow>();
     for (const m of this.opts.strategy.windowFn.mergeWindows(candidates)) {
       if (m.toMerge.length === 1 && m.toMerge[0]!.equals(m.result)) continue;
       this.onMerge(ks, m.toMerge, m.result);
-      for (const w of m.toMerge) mergeResult.push([w, m.result]);
+      for (const w of m.toMerge) mergeResult.set(w, m.result);
     }
-    const mapped = (w: BoundedWindow): BoundedWindow => {
-      for (const [from, to] of mergeResult) if (from.equals(w)) return to;
-      return w;
-    };
+    const mapped = (w: BoundedWindow): BoundedWindow => mergeResult.get(w) ?? w;
 
     for (const e of elements) {
       const targets: BoundedWindow[] = [];

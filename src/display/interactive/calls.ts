@@ -435,6 +435,10 @@ export async function explain(p: Pipeline, options: Record<string, unknown> = {}
     s.emit("display", id, JSON.stringify(opened.bundle));
     return new TranslationStepper(id, opened.id, opened.state, String(opened.bundle["text/plain"] ?? ""));
   }
+  if (options.run !== undefined && options.run !== true && options.run !== false) {
+    // A result cannot be read back after the fact (its events went to whoever listened): say what works.
+    throw new TypeError("explain(p, { run: true }) runs the pipeline and shows what each operator did; pass true (a PipelineResult of an earlier run cannot be read back)");
+  }
   if (options.run) {
     // EXPLAIN ANALYZE: run the pipeline (on its runner), then draw the plan with what each operator did.
     if (!s.watchRun) throw new Error("explain(p, { run: true }) needs a host that watches runs (a session, or the 'flowbook' package)");

@@ -31,7 +31,7 @@ import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
 import type { BoundedWindow } from "../../../sdk/values/windows.js";
 import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strategy.js";
 import type { Receiver } from "../operators/receiver.js";
-import { KeyState, WindowState, type HoldCombiner, type PaneBuffer } from "./state.js";
+import { HoldIndex, KeyState, WindowState, type HoldCombiner, type PaneBuffer } from "./state.js";
 import { Timers, type TimeDomain, type TimerEntry } from "./timers.js";
 import { DefaultTriggerStateMachine, ExecutableTrigger, type TriggerContext, type TriggerStore } from "./triggers.js";
 
@@ -142,6 +142,7 @@ export class GroupAlsoByWindow<V, O> {
   autoAdvanceOutputWatermark = true;
 
   private readonly keys = new Map<string, KeyState>();
+  private readonly holds = new HoldIndex();
   private readonly merging: boolean;
   private readonly discarding: boolean;
   private readonly lateness: number;
@@ -306,7 +307,7 @@ export class GroupAlsoByWindow<V, O> {
     const hold = this.combiner === "END_OF_WINDOW" ? w.maxTimestamp() : timestamp;
     if (hold < this.outputWatermark) return undefined; // too late to hold the output back
     if (w.maxTimestamp() < this.inputWatermark) return undefined; // too late for the end-of-window timer
-    ws.elementHold.add(hold);
+    if (ws.elementHold.add(hold)) this.holds.note(ws);
     return hold;
   }
 
@@ -314,20 +315,13 @@ export class GroupAlsoByWindow<V, O> {
     const gc = this.gcTime(ws.window);
     if (gc < this.inputWatermark) return undefined;
     if (paneIsEmpty && this.closing === "FIRE_IF_NON_EMPTY") return undefined;
-    ws.extraHold.add(gc);
+    if (ws.extraHold.add(gc)) this.holds.note(ws);
     return gc;
   }
 
   /** The earliest watermark hold of any key and window (+∞ if none): the output watermark may not pass it. */
   watermarkHold(): number {
-    let min = Infinity;
-    for (const ks of this.keys.values()) {
-      for (const ws of ks.windows.values()) {
-        const h = ws.hold();
-        if (h !== undefined && h < min) min = h;
-      }
-    }
-    return min;
+    return this.holds.min();
   }
 
   // ------------------------------------------------------------------ merging
@@ -417,7 +411,7 @@ export class GroupAlsoByWindow<V, O> {
           if (h !== undefined) merged = merged === undefined ? h : this.combiner === "LATEST" ? Math.max(merged, h) : Math.min(merged, h);
           s.elementHold.clear();
         }
-        if (merged !== undefined) target.elementHold.add(merged);
+        if (merged !== undefined && target.elementHold.add(merged)) this.holds.note(target);
       }
       for (const s of sources) s.extraHold.clear();
       this.addGcHold(target, false);
@@ -538,7 +532,7 @@ export class GroupAlsoByWindow<V, O> {
 
   private autoAdvance(): void {
     if (!this.autoAdvanceOutputWatermark) return;
-    const hold = this.keys.size === 0 ? Infinity : this.watermarkHold();
+    const hold = this.watermarkHold();
     const t = hold < this.inputWatermark ? hold : this.inputWatermark;
     if (t > this.outputWatermark) this.outputWatermark = t;
   }

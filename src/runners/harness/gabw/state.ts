@@ -84,10 +84,14 @@ export type HoldCombiner = "EARLIEST" | "LATEST" | "END_OF_WINDOW";
 export class WatermarkHoldState {
   hold: number | undefined;
   constructor(readonly combiner: HoldCombiner) {}
-  add(t: number): void {
+  /** Adds a hold; true if the cell's hold changed. */
+  add(t: number): boolean {
     const h = this.hold;
-    if (h === undefined) this.hold = t;
-    else if (this.combiner === "LATEST" ? t > h : t < h) this.hold = t;
+    if (h === undefined || (this.combiner === "LATEST" ? t > h : t < h)) {
+      this.hold = t;
+      return true;
+    }
+    return false;
   }
   read(): number | undefined {
     return this.hold;
@@ -173,6 +177,8 @@ export class WindowState {
   timers: TimerEntry[] = [];
   /** Bundle bookkeeping: the bundle (by number) that last touched this window. */
   touchedIn = -1;
+  /** Dropped from its key's windows (garbage-collected or merged away). */
+  removed = false;
   /** The chain of windows sharing this one's max timestamp in a WindowMap. */
   next: WindowState | undefined;
 
@@ -212,6 +218,7 @@ export class WindowMap {
   }
 
   delete(s: WindowState): void {
+    s.removed = true;
     const t = s.window.maxTimestamp();
     let p = this.byEnd.get(t);
     if (p === s) {
@@ -240,4 +247,52 @@ export class WindowMap {
 export class KeyState {
   readonly windows = new WindowMap();
   constructor(readonly id: string, readonly key: unknown) {}
+}
+
+/**
+ * The earliest hold over all windows of an operator, kept as a min-heap of (hold, window)
+ * entries noted whenever a window's hold changes; entries whose window no longer holds that
+ * time (released, moved, the window gone) are dropped when they reach the top. So the hold a
+ * scheduler asks for after every bundle costs O(log n), not a scan of every window.
+ */
+export class HoldIndex {
+  private readonly heap: Array<{ t: number; ws: WindowState }> = [];
+
+  note(ws: WindowState): void {
+    const t = ws.hold();
+    if (t === undefined) return;
+    const h = this.heap;
+    const e = { t, ws };
+    let i = h.length;
+    h.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.t <= t) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = e;
+  }
+
+  /** The earliest hold still in force (+∞ if none). */
+  min(): number {
+    const h = this.heap;
+    while (h.length > 0) {
+      const top = h[0]!;
+      if (!top.ws.removed && top.ws.hold() === top.t) return top.t;
+      const last = h.pop()!;
+      if (h.length === 0) break;
+      let i = 0;
+      for (;;) {
+        let m = 2 * i + 1;
+        if (m >= h.length) break;
+        if (m + 1 < h.length && h[m + 1]!.t < h[m]!.t) m++;
+        if (h[m]!.t >= last.t) break;
+        h[i] = h[m]!;
+        i = m;
+      }
+      h[i] = last;
+    }
+    return Infinity;
+  }
 }

@@ -272,6 +272,29 @@ describe("late data", () => {
   });
 });
 
+describe("the operator's watermark hold", () => {
+  it("is the earliest hold over every key and window, released as windows fire", () => {
+    const t = new Tester(strategy(fixed10(), { combiner: "EARLIEST" }));
+    t.watermark(0);
+    t.injectFor("a", 5);
+    t.injectFor("b", 12);
+    t.injectFor("a", 3);
+    expect(t.op.watermarkHold()).toBe(3);
+    t.watermark(10);
+    expect(t.op.watermarkHold()).toBe(12);
+    expect(t.op.outputWatermark).toBe(10);
+    t.watermark(15);
+    expect(t.op.outputWatermark).toBe(12);
+    t.watermark(20);
+    expect(t.op.watermarkHold()).toBe(Infinity);
+    expect(t.op.outputWatermark).toBe(20);
+    expect(t.extractKeyed().map((o) => [o.key, o.value, o.ts])).toEqual([
+      ["a", [3, 5], 3],
+      ["b", [12], 12],
+    ]);
+  });
+});
+
 describe("sessions", () => {
   it("merge under early firings: counts of the merged windows add up, the merged window fires early then on time", () => {
     const s = strategy(Sessions.withGapDuration(10), {

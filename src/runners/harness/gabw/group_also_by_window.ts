@@ -539,16 +539,35 @@ export class GroupAlsoByWindow<V, O> {
 
   private fireDue(domain: TimeDomain, now: number): void {
     if (this.current !== undefined) throw new Error(`${this.opts.transform}: time cannot advance inside a bundle`);
-    for (let e = this.timers.nextDue(domain, now); e !== undefined; e = this.timers.nextDue(domain, now)) this.onTimer(e);
+    // Timers come due in batches (those due now, then those the batch set that are due too);
+    // a window is activated once per batch, whatever timers of it came due (Beam's onTimers).
+    for (;;) {
+      const batch: TimerEntry[] = [];
+      for (let e = this.timers.nextDue(domain, now); e !== undefined; e = this.timers.nextDue(domain, now)) batch.push(e);
+      if (batch.length === 0) return;
+      const activated = new Set<WindowState>();
+      for (const e of batch) {
+        if (activated.has(e.state)) continue;
+        if (e.domain !== "EVENT_TIME" && this.isExpired(e.state.window)) continue; // as late elements are
+        activated.add(e.state);
+        this.onTimer(e);
+      }
+    }
   }
 
+  /**
+   * A window activated by a timer. What happens depends on the window's state and the
+   * watermarks, not on which timer it was (Beam's WindowActivation), so a leap of the
+   * watermark past both the end of the window and its garbage-collection time gives one final
+   * ON_TIME pane.
+   */
   private onTimer(e: TimerEntry): void {
     const ks = e.key;
     const ws = e.state;
+    if (ws.removed) return;
     const w = ws.window;
-    const eventTime = e.domain === "EVENT_TIME";
-    const isEndOfWindow = eventTime && e.time === w.maxTimestamp();
-    const isGc = eventTime && e.time >= this.gcTime(w);
+    const isEndOfWindow = this.inputWatermark > w.maxTimestamp() && this.outputWatermark <= w.maxTimestamp();
+    const isGc = this.inputWatermark > this.gcTime(w);
     const activeAndOpen = ws.active && !this.trigger.isClosed(ws.trigger);
     if (isGc) {
       if (activeAndOpen) this.onTrigger(ks, ws, true, true);

@@ -28,6 +28,28 @@ describe("ReduceFnRunnerTest, ported", () => {
     ]);
   });
 
+  it("testFixedWindowsEowAndGcTogether / testSessionEowAndGcTogether: one final ON_TIME pane when the watermark passes both at once", () => {
+    for (const closing of ["FIRE_ALWAYS", "FIRE_IF_NON_EMPTY"] as const) {
+      const fixed = new Tester(strategy(fixed10(), { mode: "ACCUMULATING", lateness: 50, combiner: "EARLIEST" }), { closing });
+      fixed.watermark(0);
+      fixed.inject(1);
+      fixed.watermark(100);
+      expect(fixed.extract()).toEqual([{ value: [1], ts: 1, window: "[0, 10)", pane: pane(true, true, "ON_TIME", 0, 0) }]);
+    }
+    const sessions = new Tester(strategy(Sessions.withGapDuration(10), { mode: "ACCUMULATING", lateness: 50, combiner: "EARLIEST" }), { closing: "FIRE_ALWAYS" });
+    sessions.watermark(0);
+    sessions.inject(1);
+    sessions.watermark(100);
+    expect(sessions.extract()).toEqual([{ value: [1], ts: 1, window: "[1, 11)", pane: pane(true, true, "ON_TIME", 0, 0) }]);
+  });
+
+  it("testCombiningAccumulatingEventTime: end-of-window and GC timers together mark the pane final", () => {
+    const t = new Tester(strategy(FixedWindows.of(100), { trigger: Repeatedly.forever(AfterWatermark.pastEndOfWindow()), mode: "ACCUMULATING", lateness: 1, combiner: "EARLIEST" }), { combine: true });
+    t.inject([2, 2], [5, 5]);
+    t.watermark(1000);
+    expect(t.extract()).toEqual([{ value: 7, ts: 2, window: "[0, 100)", pane: pane(true, true, "ON_TIME", 0, 0) }]);
+  });
+
   it("testMergeBeforeFinalizing: sessions merge before the pane is produced", () => {
     const t = new Tester(strategy(Sessions.withGapDuration(10), { trigger: Never.ever(), lateness: 0, combiner: "EARLIEST" }));
     t.inject(1, 10); // [1, 11) and [10, 20) pre-merge to [1, 20)

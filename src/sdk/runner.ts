@@ -77,6 +77,8 @@ export interface TransformProgress {
   /** A source's input size in bytes, when known: with bytesRead, how far its reading is. */
   bytesTotal?: number;
   bytesWritten?: number;
+  /** Milliseconds the transform's own code ran (summed over workers; not the transforms it feeds), where the runner measures it. */
+  busyMs?: number;
 }
 
 /** A running or finished pipeline (Beam's PipelineResult). */

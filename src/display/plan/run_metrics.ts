@@ -26,6 +26,12 @@ export interface OperatorRunMetrics {
   timeOf?: string;
   /** An operator spread over several vertices (a lifted combine: pre-combine and merge): each vertex's time. */
   timesMs?: number[];
+  /**
+   * A user-code operator: the time its transforms' own code took in the Node workers (summed
+   * over them), and per transform — where a fused stage's time goes, which Flink cannot see.
+   */
+  nodeMs?: number;
+  nodeMsBy?: Array<{ transform: string; ms: number }>;
 }
 
 export interface PlanRunMetrics {
@@ -89,6 +95,16 @@ export function planRunMetrics(plan: FlinkPlan, events: RunEvent[], jobGraph?: F
     if (op.outputs.length && own.length === op.transforms.length && last?.elementsOut !== undefined) m.recordsOut = last.elementsOut;
     if (first?.bytesRead) m.bytesIn = first.bytesRead;
     if (last?.bytesWritten && own.length === op.transforms.length) m.bytesOut = last.bytesWritten;
+    if (op.kind === "usercode") {
+      const by = op.transforms.flatMap((t) => {
+        const ms = byTransform.get(t)?.busyMs;
+        return ms !== undefined ? [{ transform: t, ms }] : [];
+      });
+      if (by.length) {
+        m.nodeMs = by.reduce((a, b) => a + b.ms, 0);
+        m.nodeMsBy = by;
+      }
+    }
     operators[op.id] = m;
   }
   // An operator whose out the runner does not count (its last transform continues in the next
@@ -116,7 +132,7 @@ export function planRunMetrics(plan: FlinkPlan, events: RunEvent[], jobGraph?: F
   }
   // In a vertex, user code in Node is the likely cost, then what spans fewest vertices, then records.
   const ranked = plan.operators
-    .map((o) => ({ id: o.id, t: operators[o.id]!.timeMs, node: o.kind === "usercode" ? 1 : 0, spread: operators[o.id]!.timesMs?.length ?? 1, r: operators[o.id]!.recordsIn ?? 0 }))
+    .map((o) => ({ id: o.id, t: operators[o.id]!.timeMs, node: o.kind === "usercode" ? 1 + (operators[o.id]!.nodeMs ?? 0) : 0, spread: operators[o.id]!.timesMs?.length ?? 1, r: operators[o.id]!.recordsIn ?? 0 }))
     .sort((a, b) => (b.t ?? -1) - (a.t ?? -1) || (a.t !== undefined ? b.node - a.node || a.spread - b.spread : 0) || b.r - a.r);
   const out: PlanRunMetrics = { runner, operators, transforms, stages };
   if (jobId) out.jobId = jobId;
@@ -157,6 +173,10 @@ export function operatorMetricsLine(m: OperatorRunMetrics | undefined): string |
   if (m.recordsOut !== undefined) parts.push(`out ${count(m.recordsOut)}`);
   if (m.bytesIn) parts.push(`${bytes(m.bytesIn)} read`);
   if (m.bytesOut) parts.push(`${bytes(m.bytesOut)} written`);
+  if (m.nodeMs !== undefined) {
+    const by = m.nodeMsBy && m.nodeMsBy.length > 1 ? ` (${m.nodeMsBy.map((b) => `${b.transform.split("/").pop()} ${duration(b.ms)}`).join(", ")})` : "";
+    parts.push(`Node ${duration(m.nodeMs)}${by}`);
+  }
   if (m.timeMs !== undefined) parts.push(`${(m.timesMs ?? [m.timeMs]).map(duration).join(" + ")}${m.timeOf ? ` on ${m.timeOf}` : ""}`);
   return parts.length ? parts.join(" · ") : undefined;
 }

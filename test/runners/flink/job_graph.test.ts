@@ -167,6 +167,33 @@ const bundleOf = (d: { value: unknown }) => (d.value as Rendered).bundle;
 const textOf = (d: { value: unknown }) => String(bundleOf(d)["text/plain"]);
 
 describe("explain(p, { run: true }) and { flink: true } on Flink, from plain Node", () => {
+  it("a slow transform inside a fused stage shows where it is: each transform's own time in the Node workers", async () => {
+    const lines = join(dir, "forty.txt");
+    writeFileSync(lines, Array.from({ length: 40 }, (_, i) => `line ${i}`).join("\n") + "\n");
+    const p = Pipeline.create({ name: "slow-step", ...cluster.options, parallelism: 1 });
+    p.apply("Read", TextIO.read().from(lines))
+      .apply("Fast", MapElements.via((l: string) => l.toUpperCase()))
+      .apply("Slow", MapElements.via((l: string) => {
+        const end = Date.now() + 25;
+        while (Date.now() < end) {
+          // a slow step
+        }
+        return l;
+      }))
+      .apply("Write", TextIO.write().to(join(dir, "out/slow")));
+    const d = await explain(p, { run: true });
+    const text = textOf(d);
+    const m = /Node ([\d.]+) (m?s) \(Fast ([\d.]+) (m?s), Slow ([\d.]+) (m?s)\)/.exec(text);
+    expect(m, text).not.toBeNull();
+    const ms = (v: string, unit: string) => Number(v) * (unit === "s" ? 1000 : 1);
+    const fast = ms(m![3]!, m![4]!);
+    const slow = ms(m![5]!, m![6]!);
+    // 40 elements × 25 ms, estimated from every 16th element: about a second, and far more than Fast.
+    expect(slow).toBeGreaterThan(500);
+    expect(slow).toBeLessThan(3000);
+    expect(slow).toBeGreaterThan(10 * fast);
+  }, 180_000);
+
   it("on Flink: each operator's counts, and the busy time of the vertex it ran in; the hottest operator marked", async () => {
     const p = wordCount(input, join(dir, "out/flink"), cluster.options);
     const d = await explain(p, { run: true });

@@ -12,7 +12,8 @@
  *   at the end, when Flink's operator metrics may still show the last fetch before the task ended.
  * - Per element-wise transform run in Node workers, the elements it received and emitted as the
  *   workers count them (`flowbook.elements/<transform>/in|out`): also the transforms in the
- *   middle of a fused stage, which Flink cannot see.
+ *   middle of a fused stage, which Flink cannot see; and the time each one's own code took
+ *   (`flowbook.elements/<transform>/ms`, estimated by the workers from timed elements).
  *
  * Counters only grow: a value lower than one seen before (a stale cache) is ignored.
  * A plan operator's input count goes to its first transform, its output count to its last.
@@ -137,12 +138,12 @@ export class JobProgress {
     return m;
   }
 
-  private elementCounts(): Map<string, { in?: number; out?: number }> {
-    const m = new Map<string, { in?: number; out?: number }>();
+  private elementCounts(): Map<string, { in?: number; out?: number; ms?: number }> {
+    const m = new Map<string, { in?: number; out?: number; ms?: number }>();
     for (const a of this.accumulators?.["user-task-accumulators"] ?? []) {
       if (!a.name.startsWith(ELEMENTS_PREFIX)) continue;
       const rest = a.name.slice(ELEMENTS_PREFIX.length);
-      const dir = rest.endsWith("/in") ? "in" : rest.endsWith("/out") ? "out" : undefined;
+      const dir = rest.endsWith("/in") ? "in" : rest.endsWith("/out") ? "out" : rest.endsWith("/ms") ? "ms" : undefined;
       if (!dir) continue;
       const t = rest.slice(0, rest.length - dir.length - 1);
       const c = m.get(t) ?? {};
@@ -211,11 +212,12 @@ export class JobProgress {
       const e = entry(t);
       if (c.in !== undefined) e.elementsIn = c.in;
       if (c.out !== undefined) e.elementsOut = c.out;
+      if (c.ms !== undefined) e.busyMs = c.ms;
     }
     for (const [t, e] of byTransform) {
       const prev = this.reported.get(t);
       if (prev) {
-        for (const k of ["elementsIn", "elementsOut", "bytesRead", "bytesWritten"] as const) {
+        for (const k of ["elementsIn", "elementsOut", "bytesRead", "bytesWritten", "busyMs"] as const) {
           if (prev[k] !== undefined) e[k] = Math.max(prev[k]!, e[k] ?? 0);
         }
       }

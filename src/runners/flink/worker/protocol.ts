@@ -78,6 +78,11 @@ export interface ElementCount {
   in: number;
   /** Absent when the worker does not see the transform's output (a lifted combine's). */
   out?: number;
+  /**
+   * Milliseconds the transform's own code took (not the transforms it feeds), estimated from
+   * a sample of the stage's input elements (every 16th is timed) plus its bundles' finishing.
+   */
+  ms?: number;
 }
 
 export type MetricUpdate =

@@ -162,12 +162,26 @@ export interface StageRuntimeOptions {
   attribution?: { transform: string | undefined };
 }
 
+/** Every this-many-th input element of a stage is timed through the fused ops (the rest run untimed). */
+const TIMING_SAMPLE = 16;
+
 /**
- * Makes an operator mark its transform as the running one around each call into it. Patched
- * on the instance rather than wrapped, so the stage builder still recognizes the operator's
- * class (a ParDo fused into a lifted combine checks `instanceof PrecombineWrite`).
+ * Where a stage's time goes, per op, without a clock read per element: while `on` (a sampled
+ * input element, or a bundle's finish) each op's calls are timed, and an op's own time is its
+ * call's time less the calls it made into the ops it feeds (`child`).
  */
-function attribute(op: Operator, transform: string, holder: { transform: string | undefined }, seen: { n: number }): Operator {
+interface Timing {
+  on: boolean;
+  /** Inclusive time of the nested calls made at the current level (ms). */
+  child: number;
+}
+
+/**
+ * Makes an operator mark its transform as the running one around each call into it, and time
+ * itself while `timing.on`. Patched on the instance rather than wrapped, so the stage builder
+ * still recognizes the operator's class (a ParDo fused into a lifted combine checks `instanceof PrecombineWrite`).
+ */
+function attribute(op: Operator, transform: string, holder: { transform: string | undefined }, seen: { n: number; sampledMs: number; finishMs: number }, timing: Timing): Operator {
   const around = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
     const prev = holder.transform;
     holder.transform = transform;
@@ -177,13 +191,28 @@ function attribute(op: Operator, transform: string, holder: { transform: string 
       holder.transform = prev;
     }
   };
+  /** Runs `f`, adding its own time (without nested ops' calls) to `add`. */
+  const timed = <R>(f: () => R, add: (ms: number) => void): R => {
+    const outer = timing.child;
+    timing.child = 0;
+    const t0 = performance.now();
+    try {
+      return f();
+    } finally {
+      const total = performance.now() - t0;
+      add(total - timing.child);
+      timing.child = outer + total;
+    }
+  };
   const process = around(op.process);
   op.process = (wv) => {
     seen.n++;
-    process(wv);
+    if (!timing.on) return process(wv);
+    timed(() => process(wv), (ms) => (seen.sampledMs += ms));
   };
   op.start = around(op.start);
-  op.finish = around(op.finish);
+  const finish = around(op.finish);
+  op.finish = () => timed(() => finish(), (ms) => (seen.finishMs += ms));
   return op;
 }
 
@@ -202,10 +231,14 @@ export class StageRuntime {
   private inputCoder!: WindowedValueCoder<unknown>;
 
   private readonly attribution: { transform: string | undefined } | undefined;
-  /** Per op (with attribution): its transform, the PCollections it reads and writes, the elements it received. */
-  private readonly counted: Array<{ transform: string; input: string; outputs: string[]; seen: { n: number }; report: "both" | "in" | "none" }> = [];
+  /** Per op (with attribution): its transform, the PCollections it reads and writes, the elements it received and its time. */
+  private readonly counted: Array<{ transform: string; input: string; outputs: string[]; seen: { n: number; sampledMs: number; finishMs: number }; report: "both" | "in" | "none" }> = [];
   /** Element counts per transform already reported (takeElementCounts sends deltas). */
-  private readonly reportedCounts = new Map<string, { in: number; out?: number }>();
+  private readonly reportedCounts = new Map<string, { in: number; out?: number; ms?: number }>();
+  private readonly timing: Timing = { on: false, child: 0 };
+  /** Main-input elements into the stage, and how many of them were timed. */
+  private headCount = 0;
+  private headTimed = 0;
 
   private constructor(readonly stage: WorkerStage, sink: OutputSink, options: StageRuntimeOptions) {
     this.attribution = options.attribution;
@@ -269,7 +302,7 @@ export class StageRuntime {
       const op = stage.ops[i]!;
       const built = op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values" ? await buildElementWise(op, w, env) : await this.buildOp(op, w);
       if (this.attribution) {
-        const seen = { n: 0 };
+        const seen = { n: 0, sampledMs: 0, finishMs: 0 };
         const outputs = op.kind === "pardo" ? Object.values(op.outputs) : [op.output];
         // Count.perElement's Init fused into its lifted combine feeds the combine directly, one
         // pair per element: the combine received what Init did.
@@ -278,7 +311,7 @@ export class StageRuntime {
         // the shuffle) and the merge's input (accumulators) are left to Flink's operators.
         const report = op.kind === "precombine" ? "in" : op.kind === "combine_merge" ? "none" : "both";
         this.counted.push({ transform: g.transform(op.transform).fullName, input: op.input, outputs, seen, report });
-        attribute(built, g.transform(op.transform).fullName, this.attribution, seen);
+        attribute(built, g.transform(op.transform).fullName, this.attribution, seen, this.timing);
       }
       ops.unshift(built);
       w.consume(op.input, built);
@@ -337,7 +370,20 @@ export class StageRuntime {
   /** One main-input record (bytes [start, end) of buf). */
   process(buf: Uint8Array, start: number, end: number): void {
     const r = new ByteReader(buf, start, end);
-    this.head.process(this.inputCoder.decode(r));
+    this.processHead(this.head, this.inputCoder.decode(r));
+  }
+
+  /** One main-input element through the fused ops, timed when it is a sampled one. */
+  private processHead(head: Receiver, wv: WindowedValue<unknown>): void {
+    if (this.headCount++ % TIMING_SAMPLE !== 0 || !this.attribution) return head.process(wv);
+    this.headTimed++;
+    this.timing.on = true;
+    this.timing.child = 0;
+    try {
+      head.process(wv);
+    } finally {
+      this.timing.on = false;
+    }
   }
 
   /** Every main-input record of an element list (a DATA body from `pos`), with one reader. */
@@ -350,13 +396,20 @@ export class StageRuntime {
       const end = r.pos + n;
       const wv = coder.decode(r);
       if (r.pos !== end) throw new Error(`a main-input record of ${n} bytes decoded to ${r.pos - (end - n)} bytes with ${coder}`);
-      head.process(wv);
+      this.processHead(head, wv);
     }
   }
 
   /** finishBundle of every operator, upstream first, then every output flushed. */
   async finishBundle(): Promise<void> {
-    for (const op of this.ops) await op.finish();
+    // What a bundle's finish sets off downstream (a pre-combine's flush) is timed in full.
+    this.timing.on = true;
+    this.timing.child = 0;
+    try {
+      for (const op of this.ops) await op.finish();
+    } finally {
+      this.timing.on = false;
+    }
     this.flush();
   }
 
@@ -373,10 +426,15 @@ export class StageRuntime {
     const ofPc = new Map<string, number>();
     for (const c of this.counted) ofPc.set(c.input, Math.max(ofPc.get(c.input) ?? 0, c.seen.n));
     this.stage.outputs.forEach((pc, i) => ofPc.set(pc, Math.max(ofPc.get(pc) ?? 0, this.outputs[i]!.count)));
-    const totals = new Map<string, { in: number; out?: number }>();
+    const totals = new Map<string, { in: number; out?: number; ms?: number }>();
+    // The timed elements stand for all of them: their ops' time scaled by the stage's input over the timed input.
+    const scale = this.headTimed > 0 ? this.headCount / this.headTimed : 0;
     for (const c of this.counted) {
+      // A lifted combine's merge half ("none") is left to Flink's operators, its time too (its vertex's busy time).
       if (c.report === "none") continue;
       const t = totals.get(c.transform) ?? { in: 0 };
+      const ms = c.seen.sampledMs * scale + c.seen.finishMs;
+      if (ms > 0) t.ms = (t.ms ?? 0) + ms;
       t.in += c.seen.n;
       if (c.report === "both") t.out = (t.out ?? 0) + c.outputs.reduce((sum, pc) => sum + (ofPc.get(pc) ?? 0), 0);
       totals.set(c.transform, t);
@@ -384,11 +442,14 @@ export class StageRuntime {
     const deltas: ElementCount[] = [];
     for (const [transform, t] of totals) {
       const before = this.reportedCounts.get(transform) ?? { in: 0 };
-      if (t.in === before.in && t.out === before.out) continue;
+      // Whole milliseconds, so a delta is never a fraction the accumulator (a long) would drop.
+      const ms = t.ms !== undefined ? Math.max(Math.round(t.ms), before.ms ?? 0) : undefined;
+      if (t.in === before.in && t.out === before.out && ms === before.ms) continue;
       const d: ElementCount = { transform, in: t.in - before.in };
       if (t.out !== undefined) d.out = t.out - (before.out ?? 0);
+      if (ms !== undefined && ms !== (before.ms ?? 0)) d.ms = ms - (before.ms ?? 0);
       deltas.push(d);
-      this.reportedCounts.set(transform, t);
+      this.reportedCounts.set(transform, { ...t, ...(ms !== undefined ? { ms } : {}) });
     }
     return deltas;
   }

@@ -118,6 +118,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                             String t = c.path("transform").asText("");
                             if (c.has("in")) getRuntimeContext().getLongCounter(MetricNames.elements(t, "in")).add(c.get("in").asLong());
                             if (c.has("out")) getRuntimeContext().getLongCounter(MetricNames.elements(t, "out")).add(c.get("out").asLong());
+                            // The transform's own time in the worker (ms, estimated from timed elements): where a fused stage's time goes.
+                            if (c.has("ms")) getRuntimeContext().getLongCounter(MetricNames.elements(t, "ms")).add(c.get("ms").asLong());
                         }
                     }
 

@@ -416,8 +416,9 @@ export class TranslationStepper extends Displayed<StepState> {
  *   the exchanges between them (HASH, BROADCAST; blocking or pipelined).
  * - `{ run: true }`: EXPLAIN ANALYZE — runs the pipeline on its runner (local or Flink),
  *   waits for it, and draws the plan with what each operator did: records in and out, bytes,
- *   and on Flink the busy time of the vertex it ran in (the operator where most time went is
- *   marked ▲ and outlined); the local runner's stages are listed with their times. With
+ *   and on Flink the busy time of the vertex it ran in and, for user code, each transform's own
+ *   time in the Node workers (the operator where most time went is marked ▲ and outlined); the
+ *   local runner's stages are listed with their times. With
  *   `flink: true` too, on Flink, the job graph of the job that ran with each vertex's numbers.
  *   A failed run still shows how far it got, then the call throws its error.
  *

@@ -4,29 +4,11 @@
  * Read from the graph's JSON alone: the URN and, for user functions, the serialized
  * function's class name.
  */
+import { KIND_NAMES } from "../../graph/kind_names.js";
 import { Urns, type PipelineGraph, type TransformNode } from "../../graph/types.js";
 
 export type TransformRole = "source" | "sink" | "view" | "usercode" | "shuffle" | "native" | "composite";
 
-const KINDS: Record<string, string> = {
-  [Urns.CREATE]: "Create",
-  [Urns.PAR_DO]: "ParDo",
-  [Urns.GROUP_BY_KEY]: "GroupByKey",
-  [Urns.COMBINE_PER_KEY]: "Combine.perKey",
-  [Urns.COMBINE_GLOBALLY]: "Combine.globally",
-  [Urns.COMBINE_GROUPED_VALUES]: "Combine.GroupedValues",
-  [Urns.FLATTEN]: "Flatten",
-  [Urns.WINDOW_INTO]: "Window.into",
-  [Urns.RESHUFFLE]: "Reshuffle",
-  [Urns.TEXT_READ]: "TextIO.Read",
-  [Urns.TEXT_WRITE]: "TextIO.Write",
-  [Urns.AVRO_READ]: "AvroIO.Read",
-  [Urns.AVRO_WRITE]: "AvroIO.Write",
-  [Urns.CONSOLE_WRITE]: "ConsoleIO.Write",
-  [Urns.GENERATE_SEQUENCE]: "GenerateSequence",
-  [Urns.TEST_STREAM]: "TestStream",
-  [Urns.COMPOSITE]: "composite",
-};
 
 /**
  * DoFns the SDK wraps a user's lambda in, and the call that made them: the kind reads
@@ -65,7 +47,7 @@ export function transformKind(t: TransformNode, graph?: PipelineGraph): string {
     const kind = viewKindOf(t, graph);
     return kind ? `View (${kind})` : "View";
   }
-  const base = KINDS[t.urn] ?? t.urn.replace(/^[^:]+:transform:/, "").replace(/:v\d+$/, "");
+  const base = KIND_NAMES[t.urn] ?? t.urn.replace(/^[^:]+:transform:/, "").replace(/:v\d+$/, "");
   const payload = (t.payload ?? {}) as Record<string, unknown>;
   if (t.urn === Urns.PAR_DO) {
     const fn = userFunction(payload.doFn);

@@ -11,35 +11,11 @@
  * a golden file.
  */
 import type { PCollectionNode, PipelineGraph, TransformNode, WindowingStrategySpec } from "../../../graph/types.js";
+import { kindName } from "../../../graph/kind_names.js";
 import { Urns, WindowFnUrns } from "../../../graph/types.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { FlinkOperator } from "../flink_plan.js";
 import type { TraceDecision, TraceEffect, TraceEvent, TracePCollection, TraceTransform, TraceTranslator } from "../translation_trace.js";
-
-/** Short kind names by URN, for people. */
-const KIND_NAMES: Record<string, string> = {
-  [Urns.CREATE]: "Create",
-  [Urns.PAR_DO]: "ParDo",
-  [Urns.GROUP_BY_KEY]: "GroupByKey",
-  [Urns.COMBINE_PER_KEY]: "Combine.perKey",
-  [Urns.COMBINE_GLOBALLY]: "Combine.globally",
-  [Urns.COMBINE_GROUPED_VALUES]: "Combine.groupedValues",
-  [Urns.FLATTEN]: "Flatten",
-  [Urns.WINDOW_INTO]: "Window.into",
-  [Urns.RESHUFFLE]: "Reshuffle",
-  [Urns.TEXT_READ]: "TextIO.Read",
-  [Urns.TEXT_WRITE]: "TextIO.Write",
-  [Urns.AVRO_READ]: "AvroIO.Read",
-  [Urns.AVRO_WRITE]: "AvroIO.Write",
-  [Urns.CONSOLE_WRITE]: "ConsoleIO.Write",
-  [Urns.GENERATE_SEQUENCE]: "GenerateSequence",
-  [Urns.TEST_STREAM]: "TestStream",
-  [Urns.COMPOSITE]: "composite",
-};
-
-export function kindName(urn: string): string {
-  return KIND_NAMES[urn] ?? (urn || "(no kind)");
-}
 
 /** A coder in a line: `kv<string_utf8, varint>`, `length_prefix(json)`. */
 export function coderName(spec: CoderSpec | undefined): string {

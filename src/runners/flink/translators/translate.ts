@@ -12,7 +12,8 @@ import { TRANSLATION_TRACE_FORMAT, type TraceEvent, type TraceTranslator, type T
 import { FlinkTranslationError, TranslationContext } from "./context.js";
 import { walkExecutable } from "../../harness/executable_transforms.js";
 import { NOT_TRANSLATABLE, TRANSLATORS } from "./registry.js";
-import { kindName, TraceRecorder } from "./trace_recorder.js";
+import { kindName } from "../../../graph/kind_names.js";
+import { TraceRecorder } from "./trace_recorder.js";
 import type { TransformTranslator } from "./translator.js";
 
 export { FlinkTranslationError } from "./context.js";

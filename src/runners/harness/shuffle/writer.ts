@@ -56,6 +56,17 @@ function fnv(b: Uint8Array, start: number, end: number, h = 0x811c9dc5): number 
   return h;
 }
 
+/**
+ * A buffer's first capacity: small (a task with little data allocates little), and such that
+ * doubling lands just past the threshold instead of up to twice it.
+ */
+function initialCapacity(threshold: number): number {
+  if (!Number.isFinite(threshold)) return 64 * 1024;
+  let c = threshold + 64 * 1024;
+  while (c > 1 << 20) c = Math.ceil(c / 2);
+  return c;
+}
+
 /** Sets the one-byte length prefix at `at` to the length of what follows it (a varint, moving the bytes when longer). */
 function prefixLength(w: ByteWriter, at: number): void {
   const end = w.length;
@@ -85,9 +96,7 @@ export class ShuffleWriter implements ShuffleSink {
 
   constructor(readonly numPartitions: number, private readonly spill?: SpillConfig) {
     this.threshold = spill ? Math.max(MIN_BUFFER, Math.floor(spill.budgetBytes * BUFFER_SHARE)) : Infinity;
-    // Sized once to the threshold (the pages are touched only as records come), so that
-    // growing by doubling never holds twice the share.
-    this.buffer = new ByteWriter(Number.isFinite(this.threshold) ? this.threshold + 64 * 1024 : 64 * 1024);
+    this.buffer = new ByteWriter(initialCapacity(this.threshold));
     this.runs = Array.from({ length: numPartitions }, () => []);
   }
 

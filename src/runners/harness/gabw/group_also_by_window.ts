@@ -128,6 +128,10 @@ class WindowIndex<T> {
   }
 }
 
+// Read once: a module's imported constant can cost a property access per use.
+const MIN_TIME = TIMESTAMP_MIN;
+const END_OF_TIME = END_OF_GLOBAL_WINDOW;
+
 function combinerOf(strategy: WindowingStrategy): HoldCombiner {
   return strategy.timestampCombiner;
 }
@@ -269,7 +273,7 @@ export class GroupAlsoByWindow<V, O> {
   /** Window end + allowed lateness, capped at the end of the global window. */
   gcTime(w: BoundedWindow): number {
     const end = w.maxTimestamp();
-    return end > END_OF_GLOBAL_WINDOW - this.lateness ? END_OF_GLOBAL_WINDOW : end + this.lateness;
+    return end > END_OF_TIME - this.lateness ? END_OF_TIME : end + this.lateness;
   }
 
   private processInto(ks: KeyState, ws: WindowState, value: unknown, timestamp: number): void {
@@ -403,7 +407,7 @@ export class GroupAlsoByWindow<V, O> {
     if (sources.length > 0) {
       if (this.combiner === "END_OF_WINDOW") {
         for (const s of sources) s.elementHold.clear();
-        this.addElementHold(target, TIMESTAMP_MIN);
+        this.addElementHold(target, MIN_TIME);
       } else {
         let merged: number | undefined;
         for (const s of sources) {
@@ -542,14 +546,17 @@ export class GroupAlsoByWindow<V, O> {
     // Timers come due in batches (those due now, then those the batch set that are due too);
     // a window is activated once per batch, whatever timers of it came due (Beam's onTimers).
     for (;;) {
-      const batch: TimerEntry[] = [];
+      const first = this.timers.nextDue(domain, now);
+      if (first === undefined) return;
+      const batch: TimerEntry[] = [first];
       for (let e = this.timers.nextDue(domain, now); e !== undefined; e = this.timers.nextDue(domain, now)) batch.push(e);
-      if (batch.length === 0) return;
-      const activated = new Set<WindowState>();
+      const activated = batch.length > 1 ? new Set<WindowState>() : undefined;
       for (const e of batch) {
-        if (activated.has(e.state)) continue;
+        if (activated !== undefined) {
+          if (activated.has(e.state)) continue;
+          activated.add(e.state);
+        }
         if (e.domain !== "EVENT_TIME" && this.isExpired(e.state.window)) continue; // as late elements are
-        activated.add(e.state);
         this.onTimer(e);
       }
     }
@@ -589,9 +596,9 @@ export class GroupAlsoByWindow<V, O> {
   /** For bounded input read one key at a time: after +∞ freed everything, the next key starts a fresh clock. */
   resetClock(): void {
     if (this.keys.size !== 0) throw new Error(`${this.opts.transform}: resetClock with state still held for ${this.keys.size} key(s)`);
-    this.inputWatermark = TIMESTAMP_MIN;
-    this.outputWatermark = TIMESTAMP_MIN;
-    this.processingTime = TIMESTAMP_MIN;
+    this.inputWatermark = MIN_TIME;
+    this.outputWatermark = MIN_TIME;
+    this.processingTime = MIN_TIME;
   }
 
   /** Keys with state. */

@@ -21,9 +21,28 @@ export function cacheDir(sub: string): string | undefined {
   return home ? path.join(home, ".cache", "flowbook", sub) : undefined;
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdir never returns for some paths (under
+ * /proc it retries an ENOENT forever), and a cache must never hang a session's start.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let cur = path.resolve(dir); !fs.existsSync(cur); cur = path.dirname(cur)) {
+    if (path.dirname(cur) === cur) break;
+    missing.unshift(cur);
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+}
+
 /** Writes `file` whole or not at all (another process may be reading it). */
 export function writeAtomically(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);

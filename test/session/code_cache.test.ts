@@ -26,6 +26,15 @@ describe("requireWithCodeCache (TypeScript compiled with V8's code cache of an e
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it.runIf(fs.existsSync("/proc/self"))("a cache directory that cannot be made (under /proc, where Node's recursive mkdir never returns) only costs the cache", async () => {
+    process.env.FLOWBOOK_CACHE_DIR = "/proc/flowbook-no-such-dir";
+    const from = pathToFileURL(path.join(dir, "main.js")).href;
+    const m = requireWithCodeCache("big", from) as { value: number };
+    expect(m.value).toBe(42);
+    await new Promise((r) => setImmediate(r));
+    delete createRequire(from).cache[createRequire(from).resolve("big")];
+  }, 10_000);
+
   it("loads a CommonJS module as require does, once, and keeps its code cache", async () => {
     const from = pathToFileURL(path.join(dir, "main.js")).href;
     const m = requireWithCodeCache("big", from) as { value: number; file: string; self: boolean; loads: number };

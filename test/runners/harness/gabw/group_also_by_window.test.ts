@@ -339,6 +339,20 @@ describe("sessions", () => {
     expect(t.op.keyCount).toBe(0);
   });
 
+  it("testMergingWithClosedDoesNotPoison / testMergingWithReusedWindow: a closed session does not close what it merges into; data for it alone is dropped", () => {
+    const t = new Tester(strategy(Sessions.withGapDuration(10), { trigger: AfterPane.elementCountAtLeast(1), lateness: 50, combiner: "EARLIEST" }));
+    t.inject(2); // [2, 12) fires and closes
+    t.inject(1, 2, 3); // [1, 11), [2, 12), [3, 13) merge into [1, 13): a new, open session
+    t.inject(2); // [2, 12) alone: still closed until its garbage collection
+    t.watermark(100);
+    expect(t.extract()).toEqual([
+      { value: [2], ts: 2, window: "[2, 12)", pane: pane(true, true, "EARLY", 0, -1) },
+      { value: [1, 2, 3], ts: 1, window: "[1, 13)", pane: pane(true, true, "EARLY", 0, -1) },
+    ]);
+    expect(t.counter(DROPPED_DUE_TO_CLOSED_WINDOW)).toBe(1);
+    expect(t.op.keyCount).toBe(0);
+  });
+
   it("merge with EARLIEST and LATEST timestamp combiners: the merged hold combines", () => {
     for (const [combiner, ts] of [["EARLIEST", 2], ["LATEST", 10]] as const) {
       const t = new Tester(strategy(Sessions.withGapDuration(5), { combiner }));

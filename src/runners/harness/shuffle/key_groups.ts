@@ -143,12 +143,22 @@ export function forEachKeyGroup(runs: ShuffleRun[], f: (key: Uint8Array, records
       if (kl > key.length) key = new Uint8Array(Math.max(kl, key.length * 2));
       key.set(top.chunk.subarray(top.span.keyStart, top.span.keyEnd));
       group.reset();
+      // Set when the top cursor's next record has this key and, as the last, no window bytes
+      // (the global window): it ranks as the last did, so it is still the least.
+      let same = false;
       for (;;) {
         const c = heap[0]!;
-        if (compareBytes(c.chunk, c.span.keyStart, c.span.keyEnd, key, 0, kl) !== 0) break;
+        if (!same && compareBytes(c.chunk, c.span.keyStart, c.span.keyEnd, key, 0, kl) !== 0) break;
+        same = false;
         group.add(c.chunk, c.span);
-        if (c.advance()) siftDown(heap, 0);
-        else {
+        const noWindow = c.span.windowEnd === c.span.windowStart;
+        if (c.advance()) {
+          if (noWindow && c.span.windowEnd === c.span.windowStart && compareBytes(c.chunk, c.span.keyStart, c.span.keyEnd, key, 0, kl) === 0) {
+            same = true;
+            continue;
+          }
+          siftDown(heap, 0);
+        } else {
           c.close();
           const last = heap.pop()!;
           if (heap.length === 0) break;

@@ -19,11 +19,11 @@ afterEach(() => {
 interface Rec { key: string; window: number; ts: number; value: number }
 
 /** Writes records through a writer (spilling when `budget` is given) and returns its runs per partition. */
-function write(records: Rec[], partitions: number, budget?: number): { runs: ShuffleRun[][]; writer: ShuffleWriter; dir?: string } {
+function write(records: Rec[], partitions: number, budget?: number, noWindow = false): { runs: ShuffleRun[][]; writer: ShuffleWriter; dir?: string } {
   const dir = budget !== undefined ? mkdtempSync(join(tmpdir(), "flowbook-spill-test-")) : undefined;
   if (dir) dirs.push(dir);
   const writer = new ShuffleWriter(partitions, dir ? { dir, budgetBytes: budget!, name: "t" } : undefined);
-  for (const r of records) writer.write((o) => keyCoder.encode(r.key, o), new Uint8Array([r.window]), r.ts, (o) => valueCoder.encode(r.value, o));
+  for (const r of records) writer.write((o) => keyCoder.encode(r.key, o), noWindow ? new Uint8Array(0) : new Uint8Array([r.window]), r.ts, (o) => valueCoder.encode(r.value, o));
   return { runs: writer.takeRuns(), writer, ...(dir ? { dir } : {}) };
 }
 
@@ -54,7 +54,7 @@ function readBack(runs: ShuffleRun[][]) {
   runs.forEach((partRuns, partition) =>
     forEachKeyGroup(partRuns, (key, g) => {
       const records: Array<[number, number, number]> = [];
-      for (let i = 0; i < g.size; i++) records.push([g.window(i)[0]!, g.timestamp(i), valueCoder.decode(new ByteReader(g.bytes, g.payloadStart(i), g.payloadEnd(i)))]);
+      for (let i = 0; i < g.size; i++) records.push([g.window(i)[0] ?? -1, g.timestamp(i), valueCoder.decode(new ByteReader(g.bytes, g.payloadStart(i), g.payloadEnd(i)))]);
       out.push({ partition, key: key.slice(), records });
     }),
   );
@@ -113,6 +113,20 @@ describe("forEachKeyGroup", () => {
       }
     }
     expect(n).toBe(all.length);
+  });
+
+  it("merges global-window records (no window bytes) of several runs by key, then by run", () => {
+    const a = randomRecords(6_000, 11);
+    const b = randomRecords(6_000, 12).map((r) => ({ ...r, ts: r.ts + 1e6 }));
+    const runs = [...write(a, 1, 4 * 1024, true).runs[0]!, ...write(b, 1, 16 * 1024, true).runs[0]!];
+    const groups = readBack([runs]);
+    const all = [...a, ...b];
+    expect(groups.length).toBe(new Set(all.map((r) => r.key)).size);
+    for (let i = 1; i < groups.length; i++) expect(cmp(groups[i - 1]!.key, groups[i]!.key)).toBeLessThan(0);
+    for (const g of groups) {
+      const key = keyCoder.decode(new ByteReader(g.key));
+      expectSameList(g.records, all.filter((r) => r.key === key).map((r) => [-1, r.ts, r.value]));
+    }
   });
 
   it("walks records one by one in the same order (forEachSortedRecord)", () => {

@@ -21,8 +21,6 @@ import { accumulatorCoder, kvCoders } from "../harness/coders.js";
 import { buildElementWise, loadUserFn } from "../harness/stage_builder.js";
 import { readCreateSplit } from "../harness/inputs/create_input.js";
 import { GroupByKeyReader } from "../harness/inputs/group_by_key_read.js";
-import { firesOncePerWindowWhenBounded } from "../harness/gabw/triggers.js";
-import { triggerFromSpec } from "../../sdk/windowing/triggers.js";
 import { readCombinePartition } from "../harness/inputs/combine_merge_read.js";
 import { readWindowedValues } from "../harness/inputs/windowed_values_read.js";
 import { EncodabilityCheck } from "../harness/operators/encodability_check.js";
@@ -374,13 +372,6 @@ export class TaskRunner {
         const { key, value } = kvCoders(g.coder(inPc));
         const strategy = g.strategy(inPc);
         if (input.lifted) {
-          if (!firesOncePerWindowWhenBounded(strategy.trigger)) {
-            throw new Error(
-              `${t.fullName}: this Combine.perKey is pre-combined before its shuffle (combiner lifting), which fires each window once; ` +
-                `its trigger ${triggerFromSpec(strategy.trigger).toString()} fires other panes, which the lifted combine cannot honour yet. ` +
-                `Group first: GroupByKey.create() then Combine.groupedValues(fn)`,
-            );
-          }
           const payload = t.payload as CombinePayload;
           const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
           const out = wiring.checks ? new EncodabilityCheck(head, g.coder(input.output), t.fullName, g.pcollectionName(input.output), wiring.sampler(`encode ${input.output}`)) : head;

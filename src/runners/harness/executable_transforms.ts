@@ -4,12 +4,18 @@
  * the combiner-lifting rule. The local runner's planner and the Flink translator both use
  * these, so a Combine.perKey is lifted on one exactly when it is on the other.
  */
-import { Urns, WindowFnUrns, type PipelineGraph, type TransformNode } from "../../graph/types.js";
+import { Urns, WindowFnUrns, type PipelineGraph, type TransformNode, type WindowingStrategySpec } from "../../graph/types.js";
+import { triggerFromSpec } from "../../sdk/windowing/triggers.js";
+import { firesOncePerWindowWhenBounded } from "./gabw/triggers.js";
 
 /** Why a Combine.perKey is or is not executed whole (pre-combine → shuffle → merge). */
 export type Lifting = { lifted: true; reason: string } | { lifted: false; reason: string };
 
-/** The combiner-lifting rule: a Combine.perKey with a CombineFn over non-merging windows. */
+/**
+ * The combiner-lifting rule: a Combine.perKey with a CombineFn over non-merging windows whose
+ * trigger fires each window once (over bounded input: the default, AfterWatermark without
+ * early firings, Never); otherwise it runs by its parts, GroupByKey then Combine.GroupedValues.
+ */
 export function combineLifting(graph: PipelineGraph, t: TransformNode): Lifting {
   const input = t.inputs["main"] ?? Object.values(t.inputs)[0];
   if (input === undefined) return { lifted: false, reason: "it has no input" };
@@ -17,13 +23,23 @@ export function combineLifting(graph: PipelineGraph, t: TransformNode): Lifting 
   if (isMergingWindowing(graph, input)) {
     return { lifted: false, reason: "its input has merging (session) windows: values are grouped first, since windows merge only once a key's values are together" };
   }
+  const trigger = strategyOf(graph, input)?.trigger;
+  if (trigger && !firesOncePerWindowWhenBounded(trigger)) {
+    return {
+      lifted: false,
+      reason: `its trigger ${triggerFromSpec(trigger).toString()} may fire more than one pane per window, and a lifted combine merges each window's accumulators once: values are grouped first and combined per pane`,
+    };
+  }
   return { lifted: true, reason: "its CombineFn can pre-combine values per key and window before the shuffle, so only accumulators cross it" };
 }
 
-export function isMergingWindowing(graph: PipelineGraph, pcollection: string): boolean {
+function strategyOf(graph: PipelineGraph, pcollection: string): WindowingStrategySpec | undefined {
   const pc = graph.pcollections[pcollection];
-  const ws = pc && graph.windowingStrategies[pc.windowingStrategy];
-  return ws?.windowFn.urn === WindowFnUrns.SESSIONS;
+  return pc && graph.windowingStrategies[pc.windowingStrategy];
+}
+
+export function isMergingWindowing(graph: PipelineGraph, pcollection: string): boolean {
+  return strategyOf(graph, pcollection)?.windowFn.urn === WindowFnUrns.SESSIONS;
 }
 
 /** Composites with nothing to execute: views, empty composites, combines expanded by parts. */

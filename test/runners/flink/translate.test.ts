@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  AvroIO, CoGroupByKey, Combine, Count, Create, Duration, Filter, FixedWindows, FlatMapElements, Flatten, GroupByKey,
+  AfterPane, AfterWatermark, AvroIO, CoGroupByKey, Combine, Count, Create, Duration, Filter, FixedWindows, FlatMapElements, Flatten, GroupByKey,
   KV, KeyedPCollectionTuple, KvCoder, MapElements, Mean, ParDo, PCollectionList, Pipeline, PTransform, Sessions, StringUtf8Coder, Sum,
   TextIO, TupleTag, View, Window, type PCollection, type ProcessContext,
 } from "../../../src/index.js";
@@ -331,5 +331,14 @@ describe("Flink translation", () => {
       .toMatch(/cannot translate 'Nums'.*writes strings.*varint/);
     expect(refused((p) => p.apply("Zz", TextIO.read().from("/in/*.zz"))))
       .toMatch(/cannot translate 'Zz'.*\.zz/);
+    // A trigger firing more than one pane per window over bounded input: the local runner
+    // honours it, the bridge's batch grouping would not, so it is refused rather than different.
+    const early = (p: Pipeline) =>
+      p.apply(Create.of(KV.of("a", 1)))
+        .apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(2))))
+        .apply("Early", GroupByKey.create<string, number>());
+    expect(refused(early)).toMatch(/cannot translate 'Early'.*fires each window once.*AfterPane\.elementCountAtLeast\(2\)/);
+    // Once per window (the default, AfterWatermark alone) translates.
+    planOf((p) => p.apply(Create.of(KV.of("a", 1))).apply(Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).triggering(AfterWatermark.pastEndOfWindow())).apply(GroupByKey.create<string, number>()));
   });
 });

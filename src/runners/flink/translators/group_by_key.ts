@@ -5,17 +5,26 @@
  *
  * Keys are compared as encoded bytes on both runners; a key coder the bridge cannot walk
  * travels length-prefixed (wire_coders.ts). Triggers: in batch (all inputs bounded) each
- * window fires once when the input ends, as on the local runner, whatever the trigger.
+ * window fires once when the input ends; a trigger that would fire other panes is refused.
  */
 import type { TransformNode } from "../../../graph/types.js";
+import { triggerFromSpec } from "../../../sdk/windowing/triggers.js";
+import { firesOncePerWindowWhenBounded } from "../../harness/gabw/triggers.js";
 import type { TranslationContext } from "./context.js";
 import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
-/** Refuses grouping semantics the bridge does not have (streaming triggers, lateness). */
+/** Refuses grouping semantics the bridge does not have yet (triggers firing more than once, lateness on unbounded input). */
 export function checkGroupingSemantics(t: TransformNode, input: string, ctx: TranslationContext): void {
   const pc = ctx.pcollection(input);
-  if (pc.isBounded) return;
   const ws = ctx.strategy(input);
+  if (pc.isBounded) {
+    // The local runner honours every trigger over bounded input (its group-also-by-window);
+    // the bridge's batch grouping fires each window once. Refused rather than different.
+    if (!firesOncePerWindowWhenBounded(ws.trigger)) {
+      ctx.refuse(t, `the bridge fires each window once over bounded input, and the trigger ${triggerFromSpec(ws.trigger).toString()} fires other panes (the local runner runs it)`);
+    }
+    return;
+  }
   if (ws.trigger.kind !== "default") ctx.refuse(t, `the bridge fires windows of unbounded input by the watermark only; the trigger ${ws.trigger.kind} is not supported`);
   if (ws.allowedLatenessMillis > 0) ctx.refuse(t, "the bridge drops late data; allowed lateness is not supported");
 }

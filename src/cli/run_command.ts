@@ -81,16 +81,19 @@ export function startsLocalWorkersEarly(text: string): boolean {
 
 /** How long a terminating `flowbook run` waits for its Flink jobs' cancellation. */
 const CANCEL_WAIT_MS = 10_000;
+/** And for its local runs' (they stop within a second: issue 13, point 6). */
+const LOCAL_CANCEL_WAIT_MS = 2_000;
 
 /**
  * SIGTERM (and SIGINT while no cell is running to take it: after the script ended, while its
  * pipelines finish) cancels the Flink jobs this process started and waits, at most
  * CANCEL_WAIT_MS, for Flink to confirm, then exits 143 (130). Without it the process died at
- * once and its job ran on, writing its whole output later (issue 12, point 5). Local runs
- * run in this process's threads and end with it.
+ * once and its job ran on, writing its whole output later (issue 12, point 5). Local runs are
+ * cancelled too, so their writers' temporary files go with them.
  */
 async function cancelJobsOnSignals(): Promise<() => void> {
   const { cancelActiveFlinkRuns } = await import("../runners/flink/flink_runner.js");
+  const { cancelActiveLocalRuns } = await import("../runners/direct/direct_runner.js");
   let stopping = false;
   const stop = (signal: "SIGTERM" | "SIGINT", code: number) => {
     if (stopping) {
@@ -99,7 +102,8 @@ async function cancelJobsOnSignals(): Promise<() => void> {
     }
     stopping = true;
     void (async () => {
-      const cancelled = await cancelActiveFlinkRuns(CANCEL_WAIT_MS).catch(() => []);
+      // Local runs stop within a second (their writers aborted, temporary files removed), Flink's when the cluster confirms.
+      const [cancelled] = await Promise.all([cancelActiveFlinkRuns(CANCEL_WAIT_MS).catch(() => []), cancelActiveLocalRuns(LOCAL_CANCEL_WAIT_MS).catch(() => 0)]);
       for (const r of cancelled) {
         const what = r.state === "RUNNING" ? `still running after ${CANCEL_WAIT_MS / 1000} s of waiting for its cancellation` : r.state.toLowerCase();
         process.stderr.write(`flowbook run: ${signal}: Flink job ${r.jobId ?? "(being submitted)"} ${what}\n`);

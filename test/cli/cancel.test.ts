@@ -1,7 +1,8 @@
 /**
  * Issue 13, point 6, as a user meets it: Ctrl-C (SIGINT) on `flowbook run` of a long local
  * pipeline ends the process within a second — a DoFn that never yields included — with exit code
- * 130, and leaves nothing under the output's final name, nor its temporary files.
+ * 130, and leaves nothing under the output's final name, nor its temporary files. SIGTERM
+ * (issue 12, point 5) the same, with exit code 143.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -37,12 +38,13 @@ await p.run().waitUntilFinish();
 console.log("finished");
 `;
 
-describe("Ctrl-C on flowbook run of a long local pipeline", () => {
+describe("Ctrl-C (and SIGTERM) on flowbook run of a long local pipeline", () => {
+  for (const [signal, exitCode] of [["SIGINT", 130], ["SIGTERM", 143]] as const)
   for (const forever of [false, true]) {
-    it(`exits 130 within a second (a DoFn that ${forever ? "never returns" : "busy-waits per element"}); nothing under the final name, no temporary files`, async () => {
-      const name = `slow-${forever}.ts`;
-      const beat = path.join(dir, `beat-${forever}`);
-      const out = path.join(dir, `out-${forever}`);
+    it(`${signal}: exits ${exitCode} within a second (a DoFn that ${forever ? "never returns" : "busy-waits per element"}); nothing under the final name, no temporary files`, async () => {
+      const name = `slow-${signal}-${forever}.ts`;
+      const beat = path.join(dir, `beat-${signal}-${forever}`);
+      const out = path.join(dir, `out-${signal}-${forever}`);
       writeFileSync(path.join(dir, name), script(beat, out, forever));
       const child = spawn(process.execPath, ["--import", tsx, path.join(repo, "src/cli/main.ts"), "run", name], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
       let stdout = "";
@@ -57,11 +59,13 @@ describe("Ctrl-C on flowbook run of a long local pipeline", () => {
         expect(size(beat)).toBeGreaterThan(0);
         await sleep(1000);
         const t0 = performance.now();
-        child.kill("SIGINT");
+        child.kill(signal);
         const { code, at } = await Promise.race([exited, sleep(5000).then(() => ({ code: -1, at: performance.now() }))]);
-        expect(at - t0, `exit after SIGINT; stderr: ${stderr}`).toBeLessThan(1000);
-        expect(code).toBe(130);
-        expect(stdout).not.toContain("finished");
+        expect(at - t0, `exit after ${signal}; stderr: ${stderr}`).toBeLessThan(1000);
+        expect(code).toBe(exitCode);
+        // Ctrl-C interrupts the script too; SIGTERM cancels its runs, and a script awaiting one
+        // is told it ended CANCELLED (Beam's waitUntilFinish) before the process exits.
+        if (signal === "SIGINT") expect(stdout).not.toContain("finished");
         // No worker of it goes on (they were threads of the process): the heartbeat stands still.
         const after = size(beat);
         await sleep(300);

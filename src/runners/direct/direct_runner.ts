@@ -331,6 +331,19 @@ class Coordinator {
   }
 }
 
+/** Local runs not finished yet: what a terminating process cancels (cancelActiveLocalRuns). */
+const activeRuns = new Set<DirectPipelineResult>();
+
+/**
+ * Cancels every local run of this process still running and waits (at most `timeoutMs`) for
+ * each to stop: writers aborted, temporary files removed. For a process told to terminate.
+ */
+export async function cancelActiveLocalRuns(timeoutMs = 2_000): Promise<number> {
+  const runs = [...activeRuns].filter((r) => r.state === "RUNNING");
+  await waitAtMost(Promise.all(runs.map((r) => r.cancel().catch(() => undefined))), timeoutMs).catch(() => undefined);
+  return runs.length;
+}
+
 /** A local run: its state, its metrics, and what it collected. */
 export class DirectPipelineResult implements PipelineResult {
   private _state: PipelineState = "RUNNING";
@@ -342,6 +355,7 @@ export class DirectPipelineResult implements PipelineResult {
     const started = Date.now();
     const { events, options, runId } = coordinator;
     events.emit({ kind: "run-started", at: started, runner: "direct", jobId: runId, ...(options.name ? { jobName: options.name } : {}) });
+    activeRuns.add(this);
     this.done = coordinator
       .execute()
       .then(
@@ -353,6 +367,7 @@ export class DirectPipelineResult implements PipelineResult {
           this.error = e;
         },
       )
+      .finally(() => activeRuns.delete(this))
       // Every output (teardown's too: endRun waited for it) is in; the totals and the end follow it.
       .then(() => events.ready())
       .then(() => {

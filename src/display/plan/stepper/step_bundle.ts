@@ -8,6 +8,7 @@
  * `StepperHost` keeps the host's steppers by id: a notebook's stepper object lives in the
  * cell's sandbox and moves through the host (services.ts), where the trace and Graphviz are.
  */
+import type { StepState } from "../../interactive/calls.js";
 import { layoutSvgNow, loadLayout } from "../../graph/viz_layout.js";
 import { Mime, type DisplayContext, type MimeBundle } from "../../mime.js";
 import { planDot } from "../plan_dot.js";
@@ -33,17 +34,8 @@ function html(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
-/** The state a notebook's stepper object mirrors (`st.step`). */
-export interface StepState {
-  position: number;
-  total: number;
-  kind: string;
-  transform?: string;
-  kindName?: string;
-  note?: string;
-  breakpoints: string[];
-  atEnd: boolean;
-}
+/** The state a notebook's stepper object mirrors (`st.step`): the facade's type, made here. */
+export type { StepState };
 
 export function stepState(st: Stepper): StepState {
   const ev = st.current;

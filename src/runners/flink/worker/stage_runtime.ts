@@ -21,7 +21,7 @@ import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
 import { PrecombineWrite } from "../../harness/operators/precombine_write.js";
 import { PairWithOneIntoPrecombine } from "../../harness/operators/pair_with_one_into_precombine.js";
 import type { Operator, Receiver } from "../../harness/operators/receiver.js";
-import type { ShuffleWriter } from "../../harness/operators/shuffle_records.js";
+import type { ShuffleWriter } from "../../harness/shuffle/writer.js";
 import { SideInputs } from "../../harness/side_inputs.js";
 import { GraphContext, TaskMetrics } from "../../harness/task_context.js";
 import { accumulatorCoder, kvCoders } from "../../harness/coders.js";

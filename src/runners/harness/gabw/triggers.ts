@@ -68,6 +68,15 @@ export abstract class TriggerStateMachine {
     for (const s of this.subs) if (!s.isFinished(c)) return s;
     return undefined;
   }
+  /**
+   * An element for subtriggers that run one after another (AfterEach, AfterWatermark's early
+   * then late): the current one sees it; while windows merge every one does, since a merge
+   * may revive a finished one and each must keep its state.
+   */
+  protected onElementInSequence(c: TriggerContext): void {
+    if (!c.merging) this.firstUnfinishedSub(c)?.onElement(c);
+    else for (const s of this.subs) s.onElement(c);
+  }
   finishedInAnyMergingWindow(c: TriggerContext): boolean {
     return (c.sources ?? []).some((s) => s.finished[this.index] === true);
   }
@@ -152,12 +161,7 @@ class AfterWatermarkEarlyAndLateStateMachine extends TriggerStateMachine {
     return this.subs[0]!;
   }
   onElement(c: TriggerContext): void {
-    if (!c.merging) {
-      this.firstUnfinishedSub(c)?.onElement(c);
-    } else {
-      // Merging may revive either subtrigger: keep both up to date.
-      for (const s of this.subs) s.onElement(c);
-    }
+    this.onElementInSequence(c);
   }
   onMerge(c: TriggerContext): void {
     const early = this.early;
@@ -381,12 +385,7 @@ class AfterAllStateMachine extends OnceTriggerStateMachine {
 /** Runs its subtriggers one after another; finishes when the last one does. */
 class AfterEachStateMachine extends TriggerStateMachine {
   onElement(c: TriggerContext): void {
-    if (!c.merging) {
-      this.firstUnfinishedSub(c)?.onElement(c);
-    } else {
-      // A finished subtrigger may be revived by a merge, so every one keeps its state.
-      for (const s of this.subs) s.onElement(c);
-    }
+    this.onElementInSequence(c);
   }
   onMerge(c: TriggerContext): void {
     let priorFinished = true;

@@ -6,7 +6,7 @@ import type { BoundedWindow } from "../../../sdk/values/windows.js";
 import { GlobalWindow } from "../../../sdk/values/windows.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import type { Operator } from "./receiver.js";
-import type { ShuffleWriter } from "./shuffle_records.js";
+import type { ShuffleWriter } from "../shuffle/writer.js";
 
 /** The writing half of GroupByKey: each (key, window) record into the key's partition. */
 export class GroupByKeyWrite implements Operator {

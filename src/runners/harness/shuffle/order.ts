@@ -16,7 +16,11 @@ export function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Arra
   return la - lb;
 }
 
-/** Where one shuffle record's parts lie in its buffer (see shuffle_records.ts for the format). */
+/**
+ * Where one shuffle record's parts lie in its buffer. A record: varint-length-prefixed key
+ * bytes, window bytes, then a double timestamp and a length-prefixed payload (a value, or an
+ * accumulator). Keys are grouped and partitioned by their encoded bytes.
+ */
 export interface RecordSpan {
   start: number;
   keyStart: number;

@@ -1,5 +1,5 @@
 /**
- * The writing half of a shuffle, bounded by a memory budget. Records (shuffle_records.ts's
+ * The writing half of a shuffle, bounded by a memory budget. Records (order.ts's
  * format) are appended to one buffer; when it passes its share of the budget, they are
  * sorted by (partition, key bytes, window bytes) and each partition's part is written to a
  * spill file as a sorted run. At the task's end what is left becomes the last runs, kept

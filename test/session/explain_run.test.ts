@@ -46,8 +46,9 @@ describe("explain(p, { run: true }) in cells", () => {
     const text = String(plan!.bundle["text/plain"]);
     expect(text.split("\n")[1]).toMatch(/^ran on direct · DONE in /);
     // Three lines into ExtractWords' stage; the partial counts it sends are what the merge reads.
-    expect(text).toMatch(/op2 usercode · Node {2}ExtractWords[\s\S]*?= in 3 · out (\d+)\n[\s\S]*?op3 combine[\s\S]*?[=▲] in \1 · out 6\n/);
-    expect(text).toMatch(/op4 usercode · Node {2}Format[\s\S]*?= in 6 · out 6\n/);
+    // Each line of numbers ends with the operator's own time on the runner's threads (sampled).
+    expect(text).toMatch(/op2 usercode · Node {2}ExtractWords[\s\S]*?[=▲] in 3 · out (\d+) · \d+ ms on threads[^\n]*\n[\s\S]*?op3 combine[\s\S]*?[=▲] in \1 · out 6 · \d+ ms on threads\n/);
+    expect(text).toMatch(/op4 usercode · Node {2}Format[\s\S]*?[=▲] in 6 · out 6 · \d+ ms on threads\n/);
     // The DoFn's console.log went to the cell, as for any run.
     expect(outs.filter((o) => o.type === "stream").map((o) => (o as { text: string }).text).join("")).toContain("line 11");
   }, 120_000);

@@ -9,7 +9,8 @@
  * transform's elements out (the runners count per transform; a fused stage's inner
  * transforms are listed by the transform). Its time is the busy time of the Flink vertex
  * (task) it runs in: operators chained into one vertex share it, so the vertex is where the
- * time is; the local runner reports time per stage, listed beside the plan.
+ * time is. The local runner times each transform's own code on its threads (sampled: every
+ * 16th element, harness/op_timing.ts), so there an operator's time is its transforms' own.
  */
 import type { FlinkJobGraph } from "../../runners/flink/flink_job_graph.js";
 import type { FlinkPlan } from "../../runners/flink/flink_plan.js";
@@ -32,6 +33,8 @@ export interface OperatorRunMetrics {
    */
   nodeMs?: number;
   nodeMsBy?: Array<{ transform: string; ms: number }>;
+  /** A local run: the operator's time per transform (its own code's, sampled), where a fused stage's time goes. */
+  timeBy?: Array<{ transform: string; ms: number }>;
 }
 
 export interface PlanRunMetrics {
@@ -95,7 +98,7 @@ export function planRunMetrics(plan: FlinkPlan, events: RunEvent[], jobGraph?: F
     if (op.outputs.length && own.length === op.transforms.length && last?.elementsOut !== undefined) m.recordsOut = last.elementsOut;
     if (first?.bytesRead) m.bytesIn = first.bytesRead;
     if (last?.bytesWritten && own.length === op.transforms.length) m.bytesOut = last.bytesWritten;
-    if (op.kind === "usercode") {
+    if (op.kind === "usercode" && runner === "flink") {
       const by = op.transforms.flatMap((t) => {
         const ms = byTransform.get(t)?.busyMs;
         return ms !== undefined ? [{ transform: t, ms }] : [];
@@ -114,6 +117,20 @@ export function planRunMetrics(plan: FlinkPlan, events: RunEvent[], jobGraph?: F
     const readers = plan.operators.filter((o) => o.inputs.some((i) => i.from === op.id));
     const only = readers.length === 1 && readers[0]!.inputs.length === 1 ? readers[0]! : undefined;
     if (only && operators[only.id]!.recordsIn !== undefined) operators[op.id]!.recordsOut = operators[only.id]!.recordsIn;
+  }
+  if (!jobGraph && runner !== "flink") {
+    // A local run: each operator's time is its own transforms' own time on the runner's
+    // threads (sampled), summed over the threads; a transform two operators hold counts once.
+    for (const op of plan.operators) {
+      const own = op.transforms.filter((t) => lastHolder.get(t) === op.id).flatMap((t) => {
+        const ms = byTransform.get(t)?.busyMs;
+        return ms !== undefined ? [{ transform: t, ms }] : [];
+      });
+      if (!own.length) continue;
+      operators[op.id]!.timeMs = own.reduce((a, b) => a + b.ms, 0);
+      operators[op.id]!.timeOf = "threads";
+      if (own.length > 1) operators[op.id]!.timeBy = own;
+    }
   }
   if (jobGraph) {
     for (const op of plan.operators) {
@@ -177,7 +194,10 @@ export function operatorMetricsLine(m: OperatorRunMetrics | undefined): string |
     const by = m.nodeMsBy && m.nodeMsBy.length > 1 ? ` (${m.nodeMsBy.map((b) => `${b.transform.split("/").pop()} ${duration(b.ms)}`).join(", ")})` : "";
     parts.push(`Node ${duration(m.nodeMs)}${by}`);
   }
-  if (m.timeMs !== undefined) parts.push(`${(m.timesMs ?? [m.timeMs]).map(duration).join(" + ")}${m.timeOf ? ` on ${m.timeOf}` : ""}`);
+  if (m.timeMs !== undefined) {
+    const by = m.timeBy ? ` (${m.timeBy.map((b) => `${b.transform.split("/").pop()} ${duration(b.ms)}`).join(", ")})` : "";
+    parts.push(`${(m.timesMs ?? [m.timeMs]).map(duration).join(" + ")}${m.timeOf ? ` on ${m.timeOf}` : ""}${by}`);
+  }
   return parts.length ? parts.join(" · ") : undefined;
 }
 

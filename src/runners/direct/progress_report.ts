@@ -119,7 +119,14 @@ export class ProgressReport {
         const t = totals.get(s.transform)!;
         t[s.field] = (t[s.field] ?? 0) + n;
       }
+      for (const [transform, ms] of Object.entries(progress.busyMs ?? {})) {
+        let t = totals.get(transform);
+        if (!t) totals.set(transform, (t = { transform }));
+        t.busyMs = (t.busyMs ?? 0) + ms;
+      }
     }
+    // Whole milliseconds: the sampled estimate is no finer.
+    for (const t of totals.values()) if (t.busyMs !== undefined) t.busyMs = Math.round(t.busyMs);
     return [...totals.values()];
   }
 

@@ -37,6 +37,7 @@ import { SinkOp } from "../harness/operators/sink_op.js";
 import type { CombinePayload } from "../../sdk/transforms/combine.js";
 import { earlyStopSamples, type ExecutionPlan, type Stage } from "./plan.js";
 import type { StageTimers } from "./scheduler/scheduler.js";
+import { newOpTime, StageTiming } from "../harness/op_timing.js";
 import { SideInputs } from "../harness/side_inputs.js";
 import { GraphContext, TaskMetrics, type TaskOutput } from "../harness/task_context.js";
 import { CountingWiring, TaskCounts, type TaskProgress } from "../harness/task_counts.js";
@@ -250,13 +251,17 @@ export class TaskRunner {
     }
     try {
       for (const op of built.ops) await op.start();
+      const readStart = performance.now();
       try {
         await this.feed(st, stage, spec, head, metrics, counts, wiring);
       } catch (e) {
         if (e !== EARLY_STOP) throw e;
         stoppedEarly = true;
       }
-      for (const op of built.ops) await op.finish();
+      const reader = "transform" in stage.input ? stage.input.transform : undefined;
+      if (reader !== undefined) counts.inputRead(st.g.transform(reader).fullName, performance.now() - readStart);
+      // What a finish sets off downstream (a pre-combine's flush, a sink's last writes) is timed in full.
+      for (const op of built.ops) await built.timing.during(() => op.finish());
     } catch (e) {
       for (const op of built.ops) await op.abort?.().catch(() => {});
       throw e;
@@ -276,6 +281,9 @@ export class TaskRunner {
     const receiverOf = (pc: string) => wiring.receiverOf(pc);
     const env = { sideInputs: st.sideInputs, metrics, userFn: <T>(id: string, fn: unknown, setup: boolean) => this.userFn<T>(st, id, fn, setup, metrics) };
     const ops: Operator[] = [];
+    // Each operator's own time, sampled (op_timing.ts): where a slow stage's time goes.
+    const timing = new StageTiming();
+    counts.timedBy(timing);
     const shuffles = new Map<string, ShuffleWriter>();
     const reshuffles = new Map<string, ReshuffleWrite>();
     const materialize = new Map<string, MaterializeOp>();
@@ -335,10 +343,15 @@ export class TaskRunner {
           break;
         }
       }
+      if ("transform" in op) {
+        const time = newOpTime();
+        timing.time(built, time);
+        counts.time(g.transform(op.transform).fullName, time);
+      }
       ops.unshift(built);
       wiring.consume(op.input, built);
     }
-    return { ops, head: receiverOf(stage.input.output), shuffles, reshuffles, materialize, sinks, wiring };
+    return { ops, head: timing.head(receiverOf(stage.input.output)), shuffles, reshuffles, materialize, sinks, wiring, timing };
   }
 
   private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts, wiring: CountingWiring): Promise<void> {

@@ -6,14 +6,17 @@
  * elements in and out (progress_report.ts).
  */
 import type { MetricsContainer } from "../../sdk/metrics/metrics.js";
+import type { OpTime, StageTiming } from "./op_timing.js";
 import { StageWiring } from "./stage_builder.js";
 import type { Operator, Receiver } from "./operators/receiver.js";
 import type { GraphContext } from "./task_context.js";
 
-/** A task's counts so far: PCollection id → elements, and the bytes its source read. */
+/** A task's counts so far: PCollection id → elements, the bytes its source read, each transform's own time. */
 export interface TaskProgress {
   counts: Record<string, number>;
   bytesRead?: number;
+  /** Transform full name → its own time in this task (ms; sampled, op_timing.ts). */
+  busyMs?: Record<string, number>;
 }
 
 /** The counter sources' IO metrics keep (io/text, io/avro). */
@@ -31,6 +34,10 @@ export class TaskCounts {
   private readonly consumers = new Map<string, readonly Receiver[]>();
   private readonly aliases = new Map<string, string>();
   private source: MetricsContainer | undefined;
+  private timing: StageTiming | undefined;
+  private readonly times: Array<{ transform: string; time: OpTime }> = [];
+  /** Time reading the stage's input (a source, a shuffle's merge), known once the input is read. */
+  private readTime: { transform: string; ms: number } | undefined;
 
   /** Counts PCollection `pc` by what its consumers receive. */
   watch(pc: string, consumers: readonly Receiver[]): void {
@@ -47,6 +54,24 @@ export class TaskCounts {
     this.source = metrics;
   }
 
+  /** The stage's timing, and each timed operator's transform. */
+  timedBy(timing: StageTiming): void {
+    this.timing = timing;
+  }
+  time(transform: string, time: OpTime): void {
+    this.times.push({ transform, time });
+  }
+
+  /**
+   * The stage's input was read in `wallMs` (a source's read, a shuffle's merge and decode,
+   * with every element pushed through the operators): the reading transform's own time is
+   * what the operators' sampled time leaves of it.
+   */
+  inputRead(transform: string, wallMs: number): void {
+    const ops = this.timing ? this.times.reduce((sum, t) => sum + this.timing!.msOf(t.time) - t.time.finishMs, 0) : 0;
+    this.readTime = { transform, ms: Math.max(0, wallMs - ops) };
+  }
+
   snapshot(): TaskProgress {
     const counts: Record<string, number> = {};
     for (const [pc, consumers] of this.consumers) {
@@ -55,7 +80,14 @@ export class TaskCounts {
     }
     for (const [pc, same] of this.aliases) counts[pc] = counts[same] ?? 0;
     const bytes = this.source?.counters.get(BYTES_READ);
-    return bytes === undefined ? { counts } : { counts, bytesRead: bytes };
+    const out: TaskProgress = bytes === undefined ? { counts } : { counts, bytesRead: bytes };
+    if (this.timing && (this.times.length || this.readTime)) {
+      const busy: Record<string, number> = {};
+      for (const { transform, time } of this.times) busy[transform] = (busy[transform] ?? 0) + this.timing.msOf(time);
+      if (this.readTime) busy[this.readTime.transform] = (busy[this.readTime.transform] ?? 0) + this.readTime.ms;
+      out.busyMs = busy;
+    }
+    return out;
   }
 }
 

@@ -22,6 +22,7 @@ import { PrecombineWrite } from "../../harness/operators/precombine_write.js";
 import { PairWithOneIntoPrecombine } from "../../harness/operators/pair_with_one_into_precombine.js";
 import type { Operator, Receiver } from "../../harness/operators/receiver.js";
 import type { ShuffleWriter } from "../../harness/shuffle/writer.js";
+import { newOpTime, StageTiming, type OpTime } from "../../harness/op_timing.js";
 import { SideInputs } from "../../harness/side_inputs.js";
 import { GraphContext, TaskMetrics } from "../../harness/task_context.js";
 import { accumulatorCoder, kvCoders } from "../../harness/coders.js";
@@ -162,26 +163,13 @@ export interface StageRuntimeOptions {
   attribution?: { transform: string | undefined };
 }
 
-/** Every this-many-th input element of a stage is timed through the fused ops (the rest run untimed). */
-const TIMING_SAMPLE = 16;
-
 /**
- * Where a stage's time goes, per op, without a clock read per element: while `on` (a sampled
- * input element, or a bundle's finish) each op's calls are timed, and an op's own time is its
- * call's time less the calls it made into the ops it feeds (`child`).
+ * Makes an operator mark its transform as the running one around each call into it (and
+ * count what it receives), then clock its own time (harness/op_timing.ts). Patched on the
+ * instance rather than wrapped, so the stage builder still recognizes the operator's class (a
+ * ParDo fused into a lifted combine checks `instanceof PrecombineWrite`).
  */
-interface Timing {
-  on: boolean;
-  /** Inclusive time of the nested calls made at the current level (ms). */
-  child: number;
-}
-
-/**
- * Makes an operator mark its transform as the running one around each call into it, and time
- * itself while `timing.on`. Patched on the instance rather than wrapped, so the stage builder
- * still recognizes the operator's class (a ParDo fused into a lifted combine checks `instanceof PrecombineWrite`).
- */
-function attribute(op: Operator, transform: string, holder: { transform: string | undefined }, seen: { n: number; sampledMs: number; finishMs: number }, timing: Timing): Operator {
+function attribute(op: Operator, transform: string, holder: { transform: string | undefined }, seen: { n: number } & OpTime, timing: StageTiming): Operator {
   const around = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
     const prev = holder.transform;
     holder.transform = transform;
@@ -191,29 +179,14 @@ function attribute(op: Operator, transform: string, holder: { transform: string 
       holder.transform = prev;
     }
   };
-  /** Runs `f`, adding its own time (without nested ops' calls) to `add`. */
-  const timed = <R>(f: () => R, add: (ms: number) => void): R => {
-    const outer = timing.child;
-    timing.child = 0;
-    const t0 = performance.now();
-    try {
-      return f();
-    } finally {
-      const total = performance.now() - t0;
-      add(total - timing.child);
-      timing.child = outer + total;
-    }
-  };
   const process = around(op.process);
   op.process = (wv) => {
     seen.n++;
-    if (!timing.on) return process(wv);
-    timed(() => process(wv), (ms) => (seen.sampledMs += ms));
+    process(wv);
   };
   op.start = around(op.start);
-  const finish = around(op.finish);
-  op.finish = () => timed(() => finish(), (ms) => (seen.finishMs += ms));
-  return op;
+  op.finish = around(op.finish);
+  return timing.time(op, seen);
 }
 
 export class StageRuntime {
@@ -232,13 +205,10 @@ export class StageRuntime {
 
   private readonly attribution: { transform: string | undefined } | undefined;
   /** Per op (with attribution): its transform, the PCollections it reads and writes, the elements it received and its time. */
-  private readonly counted: Array<{ transform: string; input: string; outputs: string[]; seen: { n: number; sampledMs: number; finishMs: number }; report: "both" | "in" | "none" }> = [];
+  private readonly counted: Array<{ transform: string; input: string; outputs: string[]; seen: { n: number } & OpTime; report: "both" | "in" | "none" }> = [];
   /** Element counts per transform already reported (takeElementCounts sends deltas). */
   private readonly reportedCounts = new Map<string, { in: number; out?: number; ms?: number }>();
-  private readonly timing: Timing = { on: false, child: 0 };
-  /** Main-input elements into the stage, and how many of them were timed. */
-  private headCount = 0;
-  private headTimed = 0;
+  private readonly timing = new StageTiming();
 
   private constructor(readonly stage: WorkerStage, sink: OutputSink, options: StageRuntimeOptions) {
     this.attribution = options.attribution;
@@ -302,7 +272,7 @@ export class StageRuntime {
       const op = stage.ops[i]!;
       const built = op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values" ? await buildElementWise(op, w, env) : await this.buildOp(op, w);
       if (this.attribution) {
-        const seen = { n: 0, sampledMs: 0, finishMs: 0 };
+        const seen = { n: 0, ...newOpTime() };
         const outputs = op.kind === "pardo" ? Object.values(op.outputs) : [op.output];
         // Count.perElement's Init fused into its lifted combine feeds the combine directly, one
         // pair per element: the combine received what Init did.
@@ -375,15 +345,8 @@ export class StageRuntime {
 
   /** One main-input element through the fused ops, timed when it is a sampled one. */
   private processHead(head: Receiver, wv: WindowedValue<unknown>): void {
-    if (this.headCount++ % TIMING_SAMPLE !== 0 || !this.attribution) return head.process(wv);
-    this.headTimed++;
-    this.timing.on = true;
-    this.timing.child = 0;
-    try {
-      head.process(wv);
-    } finally {
-      this.timing.on = false;
-    }
+    if (!this.attribution) return head.process(wv);
+    this.timing.process(head, wv);
   }
 
   /** Every main-input record of an element list (a DATA body from `pos`), with one reader. */
@@ -403,13 +366,7 @@ export class StageRuntime {
   /** finishBundle of every operator, upstream first, then every output flushed. */
   async finishBundle(): Promise<void> {
     // What a bundle's finish sets off downstream (a pre-combine's flush) is timed in full.
-    this.timing.on = true;
-    this.timing.child = 0;
-    try {
-      for (const op of this.ops) await op.finish();
-    } finally {
-      this.timing.on = false;
-    }
+    for (const op of this.ops) await this.timing.during(() => op.finish());
     this.flush();
   }
 
@@ -427,13 +384,12 @@ export class StageRuntime {
     for (const c of this.counted) ofPc.set(c.input, Math.max(ofPc.get(c.input) ?? 0, c.seen.n));
     this.stage.outputs.forEach((pc, i) => ofPc.set(pc, Math.max(ofPc.get(pc) ?? 0, this.outputs[i]!.count)));
     const totals = new Map<string, { in: number; out?: number; ms?: number }>();
-    // The timed elements stand for all of them: their ops' time scaled by the stage's input over the timed input.
-    const scale = this.headTimed > 0 ? this.headCount / this.headTimed : 0;
     for (const c of this.counted) {
       // A lifted combine's merge half ("none") is left to Flink's operators, its time too (its vertex's busy time).
       if (c.report === "none") continue;
       const t = totals.get(c.transform) ?? { in: 0 };
-      const ms = c.seen.sampledMs * scale + c.seen.finishMs;
+      // The timed elements stand for all of them (their time scaled), finishes counted in full.
+      const ms = this.timing.msOf(c.seen);
       if (ms > 0) t.ms = (t.ms ?? 0) + ms;
       t.in += c.seen.n;
       if (c.report === "both") t.out = (t.out ?? 0) + c.outputs.reduce((sum, pc) => sum + (ofPc.get(pc) ?? 0), 0);

@@ -134,6 +134,6 @@ test("a stepper's moves update its one display in place (update_display_data), w
   expect(gbk!.at(-1)!.text).toContain("● translate Join/GBK  (GroupByKey)");
   expect(node(gbk!.at(-1)!.svg!, "op7")).toContain(`fill="${HIGHLIGHT_FILL}"`);
   expect(outJ!.map((m) => m.msg_type)).toEqual(["update_display_data", "execute_result"]);
-  expect(outJ![0]!.text).toMatch(/◂ leave Join\n/);
+  expect(outJ![0]!.text).toMatch(/◂ leave Join {2}\(CoGroupByKey\)\n/);
   expect(outJ![1]!.text).toBe("'Join'");
 }, 400_000);

@@ -4,7 +4,7 @@
  * plan so far as the plan's text tree with the step's part marked: `+` on the lines of an
  * operator it added, `~` on one it changed (and, in a terminal, drawn inverse / yellow).
  */
-import type { TracePCollection } from "../../../runners/flink/translation_trace.js";
+import type { TracePCollection, TraceTransform } from "../../../runners/flink/translation_trace.js";
 import { coderName } from "../describe.js";
 import { renderPlanText } from "../text.js";
 import type { StepView } from "./step_view.js";
@@ -102,12 +102,21 @@ export function renderStepText(view: StepView, options: StepTextOptions = {}): s
   return [...t.head, "", ...t.plan].join("\n");
 }
 
+/** A composite's kind worth saying: not the bare "composite", nor its own name again (a user's CountWords). */
+function compositeKind(t: TraceTransform): string | undefined {
+  return t.kindName === "composite" || t.kindName === t.fullName.slice(t.fullName.lastIndexOf("/") + 1) ? undefined : t.kindName;
+}
+
 function eventLine(ev: TraceEvent): string {
   switch (ev.kind) {
-    case "enter":
-      return `▸ enter ${ev.transform.fullName}  (${ev.transform.kindName === "composite" ? "a composite" : `${ev.transform.kindName}, a composite`}: translated by its parts)`;
-    case "leave":
-      return `◂ leave ${ev.transform.fullName}${ev.transform.kindName === "composite" ? "" : `  (${ev.transform.kindName})`}`;
+    case "enter": {
+      const kind = compositeKind(ev.transform);
+      return `▸ enter ${ev.transform.fullName}  (${kind ? `${kind}, a composite` : "a composite"}: translated by its parts)`;
+    }
+    case "leave": {
+      const kind = compositeKind(ev.transform);
+      return `◂ leave ${ev.transform.fullName}${kind ? `  (${kind})` : ""}`;
+    }
     case "translate":
       return `● translate ${ev.transform.fullName}  (${ev.transform.kindName}${ev.transform.composite ? ", a composite translated whole" : ""})`;
     case "finish":

@@ -52,6 +52,16 @@ export class DirectRunner implements PipelineRunner {
 
 /** A sample run's source stage: splits per worker thread, so that what is not needed is not started. */
 const SAMPLE_SPLITS_PER_WORKER = 4;
+/**
+ * A source stage whose results all go into shuffles: splits per worker thread, so a thread
+ * that falls behind (a busy machine) does not hold up the stage while the others idle. Not
+ * for stages that write files or materialize: there each task is a file or a chunk.
+ */
+const SHUFFLE_SPLITS_PER_WORKER = 3;
+
+function onlyShuffles(stage: Stage): boolean {
+  return stage.ops.some((op) => op.kind === "shuffle_write") && stage.ops.every((op) => op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values" || op.kind === "shuffle_write");
+}
 
 function defaultParallelism(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -229,7 +239,7 @@ class Coordinator {
     const t = this.graph.transforms[input.transform]!;
     // A stage that may stop once its samples are full reads smaller splits: the tasks not
     // started when the stage has enough are dropped (SAMPLE_SPLITS_PER_WORKER).
-    const desired = earlyStopSamples(stage) ? p * SAMPLE_SPLITS_PER_WORKER : p;
+    const desired = earlyStopSamples(stage) ? p * SAMPLE_SPLITS_PER_WORKER : onlyShuffles(stage) ? p * SHUFFLE_SPLITS_PER_WORKER : p;
     const splits = input.urn === Urns.CREATE
       ? splitCreate(t.payload as CreatePayload, p)
       : await sourceFor(input.urn)!.split(t.payload, desired).catch((e: Error) => {

@@ -1,6 +1,8 @@
 package dev.flowbook.flink.coders;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Beam's windows and timestamps as Java sees them (timestamps are epoch millis). */
 public final class Windows {
@@ -59,6 +61,28 @@ public final class Windows {
         public Interval span(Interval o) {
             return new Interval(Math.min(start, o.start), Math.max(end, o.end));
         }
+    }
+
+    /** Windows that overlap, with the span they merge into (a session). */
+    public record Overlap(List<Interval> members, Interval span) { }
+
+    /**
+     * Sessions' merge (Beam's MergeOverlappingIntervalWindows): sorted by start, each window
+     * that starts before the running span ends joins it. Sorts {@code windows} in place; every
+     * window is in exactly one group, alone when it overlaps nothing.
+     */
+    public static List<Overlap> overlaps(List<Interval> windows) {
+        windows.sort((a, b) -> a.start() != b.start() ? Long.compare(a.start(), b.start()) : Long.compare(a.end(), b.end()));
+        List<Overlap> out = new ArrayList<>();
+        int i = 0;
+        while (i < windows.size()) {
+            Interval span = windows.get(i);
+            int j = i + 1;
+            while (j < windows.size() && windows.get(j).start() < span.end()) span = span.span(windows.get(j++));
+            out.add(new Overlap(windows.subList(i, j), span));
+            i = j;
+        }
+        return out;
     }
 
     /** Beam's InstantCoder: millis as a big-endian long with the sign bit flipped. */

@@ -98,19 +98,8 @@ public final class WindowGrouper implements Serializable {
                 if (seen.add(w)) all.add((Windows.Interval) w);
             }
         }
-        all.sort((a, b) -> a.start() != b.start() ? Long.compare(a.start(), b.start()) : Long.compare(a.end(), b.end()));
         Map<Windows.Window, Windows.Window> out = new HashMap<>();
-        int i = 0;
-        while (i < all.size()) {
-            Windows.Interval span = all.get(i);
-            int j = i + 1;
-            while (j < all.size() && all.get(j).start() < span.end()) {
-                span = span.span(all.get(j));
-                j++;
-            }
-            for (int k = i; k < j; k++) out.put(all.get(k), span);
-            i = j;
-        }
+        for (Windows.Overlap o : Windows.overlaps(all)) for (Windows.Interval w : o.members()) out.put(w, o.span());
         return out;
     }
 

@@ -394,19 +394,11 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
             WindowMeta existing = metas.get(ns(w));
             if ((existing == null || !existing.closed) && seen.add(w)) all.add((Windows.Interval) w);
         }
-        all.sort((a, b) -> a.start() != b.start() ? Long.compare(a.start(), b.start()) : Long.compare(a.end(), b.end()));
         Map<Windows.Window, Windows.Window> out = new HashMap<>();
-        int i = 0;
-        while (i < all.size()) {
-            Windows.Interval span = all.get(i);
-            int j = i + 1;
-            while (j < all.size() && all.get(j).start() < span.end()) span = span.span(all.get(j++));
-            if (j - i > 1) {
-                List<Windows.Interval> group = all.subList(i, j);
-                for (Windows.Interval w : group) out.put(w, span);
-                mergeInto(metas, group, span);
-            }
-            i = j;
+        for (Windows.Overlap o : Windows.overlaps(all)) {
+            if (o.members().size() < 2) continue;
+            for (Windows.Interval w : o.members()) out.put(w, o.span());
+            mergeInto(metas, o.members(), o.span());
         }
         return out;
     }

@@ -3,33 +3,22 @@
  * timer after its bundle ended (or whose timer throws). The process exits 1 and says which DoFn
  * did what; nothing is written under the output's final name.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { runNode, type Finished } from "../support/processes.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const dir = mkdtempSync(path.join(tmpdir(), "flowbook-cli-late-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(name: string, script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(name: string, script: string): Promise<Finished> {
   writeFileSync(path.join(dir, name), script);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", tsx, path.join(repo, "src/cli/main.ts"), "run", name], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runNode(["--import", tsx, path.join(repo, "src/cli/main.ts"), "run", name], { cwd: dir });
 }
 
 const script = (what: string, out: string, options: string) => `

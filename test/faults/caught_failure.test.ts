@@ -4,41 +4,22 @@
  * again. A failure the script does not catch still exits 1 with the error printed once.
  * Uses the built CLI (`npm run build` first; built here when dist is missing).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNode, type Finished } from "../support/processes.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const cli = path.join(repo, "dist/src/cli/main.js");
 const KILL_MS = 60_000;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  hung: boolean;
-}
+type CliRun = Finished;
 
 function flowbookRun(script: string, cwd: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, "run", script], { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } });
-    let stdout = "";
-    let stderr = "";
-    let hung = false;
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      hung = true;
-      child.kill("SIGKILL");
-    }, KILL_MS);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, hung });
-    });
-  });
+  return runNode([cli, "run", script], { cwd, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, timeoutMs: KILL_MS });
 }
 
 const failingPipeline = (options: string) => [

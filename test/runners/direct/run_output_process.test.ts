@@ -4,13 +4,13 @@
  * output reaches the listener only, nothing the process's stdout or stderr; with none,
  * it is printed, all of it, before the script's own line after waitUntilFinish().
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { runNode, type Finished } from "../../support/processes.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -18,21 +18,10 @@ const api = pathToFileURL(path.join(repo, "src/index.ts")).href;
 const dir = mkdtempSync(path.join(tmpdir(), "flowbook-run-output-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function node(script: string, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function node(script: string, args: string[] = []): Promise<Finished> {
   const file = path.join(dir, `${Math.random().toString(36).slice(2)}.mts`);
   writeFileSync(file, script);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", tsx, file, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runNode(["--import", tsx, file, ...args], { cwd: dir });
 }
 
 // One pipeline printing through console.log/error, process.stdout.write and ConsoleIO.

@@ -22,7 +22,7 @@ import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { StageFailure, type RunHooks, type TaskExecutor } from "./executor.js";
 import { InlineExecutor } from "./inline_executor.js";
 import { splitCreate } from "../harness/inputs/create_input.js";
-import { earlyStopSamples, planStages, type ExecutionPlan, type Stage } from "./plan.js";
+import { earlyStopSamples, isElementWise, planStages, type ExecutionPlan, type Stage } from "./plan.js";
 import { ProgressReport } from "./progress_report.js";
 import { stageName } from "./stage_names.js";
 import { GraphContext } from "../harness/task_context.js";
@@ -60,7 +60,7 @@ const SAMPLE_SPLITS_PER_WORKER = 4;
 const SHUFFLE_SPLITS_PER_WORKER = 3;
 
 function onlyShuffles(stage: Stage): boolean {
-  return stage.ops.some((op) => op.kind === "shuffle_write") && stage.ops.every((op) => op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values" || op.kind === "shuffle_write");
+  return stage.ops.some((op) => op.kind === "shuffle_write") && stage.ops.every((op) => isElementWise(op) || op.kind === "shuffle_write");
 }
 
 function defaultParallelism(): number {

@@ -186,6 +186,11 @@ export function inDependencyOrder(stages: Stage[]): Stage[] {
   return out;
 }
 
+/** An op fused into the stage's element-wise tree (no boundary, no side effect of its own). */
+export function isElementWise(op: Op): boolean {
+  return op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values";
+}
+
 /**
  * A sample run's early answer (issue 13, point 4): a stage whose only results are samples
  * (materializations with a limit: show/collect), with no shuffle, sink or whole
@@ -199,7 +204,7 @@ export function earlyStopSamples(stage: Stage): string[] | undefined {
   if (stage.input.kind === "reshuffle") return undefined;
   const samples: string[] = [];
   for (const op of stage.ops) {
-    if (op.kind === "pardo" || op.kind === "window_into" || op.kind === "combine_values") continue;
+    if (isElementWise(op)) continue;
     if (op.kind === "materialize" && op.limit !== undefined) samples.push(op.input);
     else return undefined;
   }

@@ -61,8 +61,43 @@ export interface SinkImpl {
   abort(payload: any, results: unknown[], ctx: { runId: string; transform: string }): Promise<void>;
 }
 
+/**
+ * An unbounded source (Beam's UnboundedSource): read until cancelled or until it ends.
+ *
+ * A URN may register both a bounded and an unbounded impl (GenerateSequence is bounded with
+ * `to` alone, unbounded with a rate): the payload decides which one runs, through the
+ * source's own `isBounded`-style check; each impl refuses the payloads of the other kind,
+ * so the lookup is never ambiguous. Runners pick the unbounded impl when the read's output
+ * PCollection is unbounded (`isBounded: false` in the graph).
+ */
+export interface UnboundedSourceImpl {
+  readonly unbounded: true;
+  /** Splits the source into about `desired` readers (each split is read by one reader, all at once). */
+  split(payload: any, desired: number): Promise<SourceSplit[]>;
+  /** Opens a reader on one split, resuming after `checkpoint` (a value its `checkpoint()` returned) when given. */
+  open(payload: any, split: SourceSplit, checkpoint: unknown | undefined, ctx: ReadContext): Promise<UnboundedReader>;
+}
+
+export interface UnboundedReader {
+  /** elements available now, waiting at most maxWaitMs for the first; done once the source ended (its watermark is then +inf) */
+  poll(maxWaitMs: number): Promise<{ elements: Array<{ value: unknown; timestamp: number }>; done: boolean }>;
+  /** no later element has an earlier timestamp */
+  watermark(): number;
+  /** JSON: where to resume */
+  checkpoint(): unknown;
+  close(): Promise<void>;
+}
+
 const sources = new Map<string, BoundedSourceImpl>();
+const unboundedSources = new Map<string, UnboundedSourceImpl>();
 const sinks = new Map<string, SinkImpl>();
+
+export function registerUnboundedSource(urn: string, impl: UnboundedSourceImpl): void {
+  unboundedSources.set(urn, impl);
+}
+export function unboundedSourceFor(urn: string): UnboundedSourceImpl | undefined {
+  return unboundedSources.get(urn);
+}
 
 export function registerSource(urn: string, impl: BoundedSourceImpl): void {
   sources.set(urn, impl);

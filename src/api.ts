@@ -63,6 +63,7 @@ export { TextIO, AvroIO, ConsoleIO, GenerateSequence } from "./io/index.js";
 export { Metrics, Counter, Distribution, Gauge } from "./sdk/metrics/metrics.js";
 export { MetricResults, type MetricQueryResults, type MetricsFilter } from "./sdk/metrics/metric_results.js";
 export { PAssert, TestPipeline, PAssertionError } from "./sdk/testing/passert.js";
+export { TestStream } from "./sdk/testing/test_stream.js";
 
 // Interactive use (notebooks, the REPL, scripts): look at data, graphs and plans, on any runner.
 export {

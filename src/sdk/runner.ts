@@ -11,6 +11,33 @@ export interface RunRequest {
   options: PipelineOptions;
   /** PCollection id → how many elements to bring back (for show/collect). */
   collect?: Record<string, number>;
+  /**
+   * PCollection ids sampled LIVE (show/chart of an unbounded PCollection): the runner hands
+   * their elements to `PipelineResult.onLiveSample` listeners as they are produced — each
+   * pane a grouping fires, each element a ParDo outputs — instead of keeping them for
+   * `collected()`. No limit and nothing kept after delivery (memory stays bounded however long
+   * the run goes); the display decides when it has seen enough and calls `cancel()`. The run
+   * otherwise runs as it would (until its sources end, or cancel). A live PCollection may also
+   * be named in `collect` or read by other transforms: both still get every element.
+   */
+  live?: string[];
+}
+
+/**
+ * Elements of a live-sampled PCollection (RunRequest.live) produced since the batch before,
+ * in the order they were produced. Each element as the runner saw it: value, event
+ * timestamp, windows (one element in several windows is one WindowedValue, as elsewhere) and
+ * pane — `pane.timing` EARLY / ON_TIME / LATE, `pane.index`, `isFirst`/`isLast` — so a
+ * display can keep the latest pane per key and window.
+ */
+export interface LiveSampleBatch {
+  /** The PCollection's id, as named in RunRequest.live. */
+  pcollection: string;
+  elements: WindowedValue<unknown>[];
+  /** Wall-clock ms when the runner handed the batch over. */
+  at: number;
+  /** The producing stage's output watermark then (event time, ms), where the runner tracks it. */
+  watermark?: number;
 }
 
 /** Elements brought back from a run, as the runner saw them. */
@@ -98,6 +125,25 @@ export interface PipelineResult {
    * runner a user wrote may report nothing.
    */
   onEvent?(listener: (event: RunEvent) => void): () => void;
+  /**
+   * Live samples (RunRequest.live): calls `listener` with each batch of PCollection
+   * `pcollectionId` until the returned function is called. The contract, for runners:
+   *
+   * - a batch per bundle (a task, a checkpointed chunk, a timer firing) that produced
+   *   elements of the PCollection, at least every second or so while it produces; never an
+   *   empty batch;
+   * - batches produced before the first listener subscribed are kept and replayed to it (as
+   *   onEvent does), so one subscribing right after run() misses nothing; after that they go
+   *   to the listeners and are dropped;
+   * - every batch comes before `run-finished` and before waitUntilFinish() resolves, whether
+   *   the sources ended (DONE), the run was cancelled (CANCELLED: `cancel()` is how a live
+   *   display stops the run it started, and how an interrupt stops it) or it failed;
+   * - elements keep their panes exactly as downstream transforms see them.
+   *
+   * Optional: a runner without it cannot show an unbounded PCollection live (show says which
+   * runner). A PCollection id not named in RunRequest.live gets no batches.
+   */
+  onLiveSample?(pcollectionId: string, listener: (batch: LiveSampleBatch) => void): () => void;
 }
 
 export interface PipelineRunner {

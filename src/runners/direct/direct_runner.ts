@@ -15,7 +15,7 @@ import { ByteReader } from "../../sdk/coders/byte_io.js";
 import { MetricsAggregator } from "../../sdk/metrics/metrics.js";
 import { MetricResults } from "../../sdk/metrics/metric_results.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
-import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunEvent, type RunRequest } from "../../sdk/runner.js";
+import { registerRunner, type CollectedSample, type LiveSampleBatch, type PipelineResult, type PipelineRunner, type PipelineState, type RunEvent, type RunRequest } from "../../sdk/runner.js";
 import { RunEventBus } from "../shared/run_events.js";
 import type { CreatePayload } from "../../sdk/transforms/create.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
@@ -30,6 +30,7 @@ import type { ShuffleRun } from "../harness/shuffle/runs.js";
 import { createSpillDir, removeSpillDir } from "../harness/shuffle/spill_dir.js";
 import type { TaskInput, TaskResult, TaskSpec } from "./task_runner.js";
 import { hasSharedPool, sharedPool } from "./worker_pool.js";
+import { LIVE_LIMIT, LiveSamples } from "./live_samples.js";
 import { Scheduler } from "./scheduler/scheduler.js";
 import type { StageWatermarks } from "./scheduler/watermarks.js";
 
@@ -37,16 +38,20 @@ export class DirectRunner implements PipelineRunner {
   readonly name = "direct";
 
   run(request: RunRequest): PipelineResult {
-    const plan = planStages(request.graph, request.collect ?? {});
+    // A live PCollection (show of an unbounded one) is materialized task by task and handed over (live_samples.ts).
+    const live = (request.live ?? []).filter((id) => request.collect?.[id] === undefined);
+    const plan = planStages(request.graph, { ...Object.fromEntries(live.map((id) => [id, LIVE_LIMIT])), ...request.collect });
     const options = request.options;
     const parallelism = Math.max(1, Number(options.parallelism ?? 0) || defaultParallelism());
     // A sample run that stops its sources once it has its elements reads little: before the
     // worker threads exist it runs in this thread rather than wait for them to start (about a
     // second on a busy machine; `show` right after a script's first lines). Set inProcess:
     // false to always use the threads.
-    const quickSample = options.inProcess === undefined && !hasSharedPool(parallelism) && plan.stages.every((s) => earlyStopSamples(s) !== undefined);
+    const quickSample = options.inProcess === undefined && !hasSharedPool(parallelism) && !live.length && plan.stages.every((s) => earlyStopSamples(s) !== undefined);
     const executor: TaskExecutor = options.inProcess === true || quickSample ? new InlineExecutor() : sharedPool(parallelism);
-    return new DirectPipelineResult(new Coordinator(randomUUID(), request.graph, plan, options, executor));
+    const coordinator = new Coordinator(randomUUID(), request.graph, plan, options, executor);
+    if (request.live?.length) coordinator.live = new LiveSamples(request.graph, options, new Set(request.live));
+    return new DirectPipelineResult(coordinator);
   }
 }
 
@@ -117,6 +122,8 @@ class Coordinator {
   /** Moves bundles between stages as watermarks allow (scheduler/). */
   private readonly scheduler: Scheduler;
   readonly events = new RunEventBus();
+  /** Live samples (RunRequest.live): each task's elements handed over as a batch. */
+  live: LiveSamples | undefined;
   readonly progress: ProgressReport;
   private readonly hooks: RunHooks;
 
@@ -294,6 +301,11 @@ class Coordinator {
         list.push(parts);
       }
       for (const [pc, m] of Object.entries(r.output.materialized)) {
+        if (this.live?.has(pc)) {
+          this.live.deliver(pc, m.chunks);
+          // Kept only when a collect or a later stage reads it too; a live sample alone keeps nothing.
+          if (this.liveOnly(pc)) continue;
+        }
         const cur = this.materialized.get(pc);
         if (!cur) this.materialized.set(pc, { chunks: [...m.chunks], tasks: m.chunks.map(() => task), count: m.count, total: m.total, complete: !partial });
         else {
@@ -308,6 +320,11 @@ class Coordinator {
       }
     });
     this.absorbSinks(stage, results);
+  }
+
+  /** A live PCollection materialized for the live sample alone (its op's limit is LIVE_LIMIT). */
+  private liveOnly(pc: string): boolean {
+    return this.plan.stages.some((s) => s.ops.some((op) => op.kind === "materialize" && op.input === pc && op.limit === LIVE_LIMIT));
   }
 
   private absorbSinks(stage: Stage, results: TaskResult[]): void {
@@ -390,6 +407,10 @@ export class DirectPipelineResult implements PipelineResult {
 
   onEvent(listener: (event: RunEvent) => void): () => void {
     return this.coordinator.events.subscribe(listener);
+  }
+
+  onLiveSample(pcollectionId: string, listener: (batch: LiveSampleBatch) => void): () => void {
+    return this.coordinator.live?.subscribe(pcollectionId, listener) ?? (() => {});
   }
 
   get state(): PipelineState {

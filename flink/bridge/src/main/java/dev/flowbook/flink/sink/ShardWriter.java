@@ -18,30 +18,24 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * commits once the whole job finished ({@link ShardCommitFormat}). An attempt that does not
  * reach the end of its input deletes its file.
  */
-public abstract class ShardWriter extends AbstractStreamOperator<Object>
+public final class ShardWriter extends AbstractStreamOperator<Object>
         implements OneInputStreamOperator<byte[], Object>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
-    protected final ShardFiles files;
-    protected final Windowing windowing;
+    private final ShardFiles files;
+    private final Windowing windowing;
+    private final RecordFormat format;
     private transient OutputStream out;
+    private transient RecordFormat.RecordFile file;
     private transient Path tmp;
     private transient boolean finished;
-    protected transient WindowedValues.View view;
+    private transient WindowedValues.View view;
 
-    protected ShardWriter(ShardFiles files, Windowing windowing) {
+    public ShardWriter(ShardFiles files, Windowing windowing, RecordFormat format) {
         this.files = files;
         this.windowing = windowing;
+        this.format = format;
     }
-
-    /** Opens the shard's encoder over {@code out} (which this class closes after {@link #finishFile}). */
-    protected abstract void openFile(OutputStream out) throws IOException;
-
-    /** Writes one record (a whole WindowedValue; {@link #view} is parsed for it). */
-    protected abstract void write(byte[] record) throws IOException;
-
-    /** Flushes whatever the encoder holds (the stream is closed afterwards). */
-    protected abstract void finishFile() throws IOException;
 
     @Override
     public void open() throws Exception {
@@ -52,19 +46,19 @@ public abstract class ShardWriter extends AbstractStreamOperator<Object>
         tmp = files.tempFile(shard, attempt);
         Files.createDirectories(tmp.getParent());
         out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-        openFile(out);
+        file = format.open(out);
     }
 
     @Override
     public void processElement(StreamRecord<byte[]> element) throws IOException {
         byte[] rec = element.getValue();
         view.parse(rec, windowing.windowCoder());
-        write(rec);
+        file.write(rec, view);
     }
 
     @Override
     public void endInput() throws Exception {
-        finishFile();
+        file.finish();
         out.close();
         finished = true;
     }

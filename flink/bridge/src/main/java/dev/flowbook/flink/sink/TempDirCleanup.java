@@ -7,8 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes the temp directories of a job's file sinks when the job fails or is cancelled (on
- * the JobManager, once every task is over). A successful job's commit removes them itself.
+ * Removes what a job's file sinks left in their temp directories once the job is over (on the
+ * JobManager, once every task is over). A batch sink's successful commit removes its own
+ * directory; a failed or cancelled one is removed whole. A checkpointed (STREAMING) sink's
+ * directory is removed whole when the job finished (a stop with a savepoint commits everything
+ * first) or was cancelled; when the job failed, its {@code .pending} files stay, since a job
+ * restored from a savepoint may still commit them, and only the unfinished
+ * {@code .inprogress} ones go.
  */
 public final class TempDirCleanup implements JobStatusHook {
     private static final long serialVersionUID = 1L;
@@ -24,25 +29,26 @@ public final class TempDirCleanup implements JobStatusHook {
     public void onCreated(JobID jobId) { }
 
     @Override
-    public void onFinished(JobID jobId) { }
+    public void onFinished(JobID jobId) {
+        for (ShardFiles f : sinks) if (f.checkpointed) clean(jobId, f, false);
+    }
 
     @Override
     public void onFailed(JobID jobId, Throwable cause) {
-        clean(jobId);
+        for (ShardFiles f : sinks) clean(jobId, f, f.checkpointed);
     }
 
     @Override
     public void onCanceled(JobID jobId) {
-        clean(jobId);
+        for (ShardFiles f : sinks) clean(jobId, f, false);
     }
 
-    private void clean(JobID jobId) {
-        for (ShardFiles f : sinks) {
-            try {
-                if (!f.deleteTempDir()) LOG.warn("job {}: could not remove {}", jobId, f.tempDir);
-            } catch (Exception e) {
-                LOG.warn("job {}: could not remove {}: {}", jobId, f.tempDir, e.toString());
-            }
+    private static void clean(JobID jobId, ShardFiles f, boolean keepPending) {
+        try {
+            boolean gone = keepPending ? f.deleteInTempDir(p -> !p.getFileName().toString().endsWith(".pending")) : f.deleteTempDir();
+            if (!gone && !keepPending) LOG.warn("job {}: could not remove {}", jobId, f.tempDir);
+        } catch (Exception e) {
+            LOG.warn("job {}: could not remove {}: {}", jobId, f.tempDir, e.toString());
         }
     }
 }

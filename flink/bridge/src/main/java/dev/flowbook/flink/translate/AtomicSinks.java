@@ -1,6 +1,8 @@
 package dev.flowbook.flink.translate;
 
 import dev.flowbook.flink.plan.OperatorSpec;
+import dev.flowbook.flink.sink.CheckpointedFileSink;
+import dev.flowbook.flink.sink.RecordFormat;
 import dev.flowbook.flink.sink.ShardCommitFormat;
 import dev.flowbook.flink.sink.ShardFiles;
 import dev.flowbook.flink.sink.ShardWriter;
@@ -11,20 +13,18 @@ import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
 import org.apache.flink.streaming.api.transformations.LegacySinkTransformation;
 
 /**
- * Atomic file sinks ({@code sink:text}): one Flink sink whose subtasks (the shards) write temp
- * files, and whose job vertex carries a {@link ShardCommitFormat}, so the JobManager renames
- * the finished attempts' files once the whole job finished — whatever the other branches of
- * the job do, a job that fails commits nothing.
+ * File sinks ({@code sink:text}, {@code sink:avro}), which never show a half-written file
+ * under a final name.
+ *
+ * <p>BATCH: atomic. One Flink sink whose subtasks (the shards) write temp files, and whose job
+ * vertex carries a {@link ShardCommitFormat}, so the JobManager renames the finished attempts'
+ * files once the whole job finished — whatever the other branches of the job do, a job that
+ * fails commits nothing.
+ *
+ * <p>STREAMING: exactly once, committed on checkpoints ({@link CheckpointedFileSink}).
  */
 final class AtomicSinks {
     private AtomicSinks() { }
-
-    /** The final names a file sink's payload asks for: prefix, shard template, suffix. */
-    static ShardFiles files(OperatorSpec op) {
-        String prefix = op.requireString("prefix");
-        if (prefix.startsWith("file://")) prefix = prefix.substring("file://".length());
-        return ShardFiles.create(prefix, op.optString("shardTemplate", "-SSSSS-of-NNNNN"), op.optString("suffix", ""));
-    }
 
     /** The payload's fixed shard count, or the operator's parallelism when it has none. */
     static int shards(OperatorSpec op, TranslationContext ctx) {
@@ -32,10 +32,25 @@ final class AtomicSinks {
         return numShards > 0 ? (int) numShards : ctx.parallelism(op);
     }
 
-    static void add(OperatorSpec op, TranslationContext ctx, DataStream<byte[]> in, int shards, ShardFiles files, ShardWriter writer) {
+    /** Adds the sink of {@code op}, writing its input with {@code format}. */
+    static void add(OperatorSpec op, TranslationContext ctx, RecordFormat format) {
+        String prefix = op.requireString("prefix");
+        if (prefix.startsWith("file://")) prefix = prefix.substring("file://".length());
+        String template = op.optString("shardTemplate", "-SSSSS-of-NNNNN");
+        String suffix = op.optString("suffix", "");
+        DataStream<byte[]> in = ctx.input(op, 0);
+        int shards = shards(op, ctx);
+        if (!ctx.plan.isBatch()) {
+            ShardFiles files = ShardFiles.checkpointed(prefix, template, suffix);
+            in.sinkTo(new CheckpointedFileSink(files, op.windowing(), format, op.where(), ctx.uid(op, "Write")))
+                    .name(op.name() + "/Write").uid(ctx.uid(op, "Write")).setParallelism(shards);
+            ctx.addTempFiles(files);
+            return;
+        }
+        ShardFiles files = ShardFiles.create(prefix, template, suffix);
         @SuppressWarnings({"unchecked", "rawtypes"})
         StreamOperatorFactory<Object> factory = (StreamOperatorFactory) new SimpleOutputFormatOperatorFactory<byte[], Object>(
-                new ShardCommitFormat(files, op.where()), writer);
+                new ShardCommitFormat(files, op.where()), new ShardWriter(files, op.windowing(), format));
         LegacySinkTransformation<byte[]> t = new LegacySinkTransformation<>(in.getTransformation(), op.name() + "/Write", factory, shards);
         t.setUid(ctx.uid(op, "Write"));
         t.setChainingStrategy(ChainingStrategy.ALWAYS); // like any sink: in the task of its producer when it can

@@ -1,10 +1,9 @@
 package dev.flowbook.flink.translate;
 
 import dev.flowbook.flink.plan.OperatorSpec;
-import dev.flowbook.flink.sink.AvroShardWriter;
-import dev.flowbook.flink.sink.ShardFiles;
+import dev.flowbook.flink.sink.AvroRecordFormat;
 
-/** {@code sink:avro}: shard writers of Avro container files, committed by the JobManager when the job finished (atomic, as sink:text). */
+/** {@code sink:avro}: Avro container files, committed as sink:text's (atomic in BATCH, on checkpoints in STREAMING). */
 public final class AvroSinkTranslator implements Translator {
     @Override
     public void translate(OperatorSpec op, TranslationContext ctx) {
@@ -15,8 +14,6 @@ public final class AvroSinkTranslator implements Translator {
         long syncInterval = op.optLong("syncInterval", 0);
         if (syncInterval < 0 || syncInterval > (1 << 30)) throw op.error("payload.syncInterval out of range");
         String schema = AvroSourceTranslator.schema(op);
-        ShardFiles files = AtomicSinks.files(op);
-        AtomicSinks.add(op, ctx, ctx.input(op, 0), AtomicSinks.shards(op, ctx), files,
-                new AvroShardWriter(files, op.windowing(), schema, codec, (int) level, (int) syncInterval));
+        AtomicSinks.add(op, ctx, new AvroRecordFormat(schema, codec, (int) level, (int) syncInterval));
     }
 }

@@ -1,16 +1,17 @@
 package dev.flowbook.flink.translate;
 
 import dev.flowbook.flink.plan.OperatorSpec;
-import dev.flowbook.flink.sink.ShardFiles;
-import dev.flowbook.flink.sink.TextShardWriter;
+import dev.flowbook.flink.sink.TextRecordFormat;
 
-/** {@code sink:text}: shard writers of temp files, committed by the JobManager when the job finished (atomic). */
+/**
+ * {@code sink:text}: lines of string_utf8 values, optionally gzipped; atomic in BATCH (committed
+ * by the JobManager when the job finished), committed on checkpoints in STREAMING (see AtomicSinks).
+ */
 public final class TextSinkTranslator implements Translator {
     @Override
     public void translate(OperatorSpec op, TranslationContext ctx) {
         String compression = op.optString("compression", "none");
         if (!compression.equals("none") && !compression.equals("gzip")) throw op.error("payload.compression must be none or gzip");
-        ShardFiles files = AtomicSinks.files(op);
-        AtomicSinks.add(op, ctx, ctx.input(op, 0), AtomicSinks.shards(op, ctx), files, new TextShardWriter(files, compression.equals("gzip"), op.windowing()));
+        AtomicSinks.add(op, ctx, new TextRecordFormat(compression.equals("gzip")));
     }
 }

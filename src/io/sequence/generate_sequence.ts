@@ -15,6 +15,7 @@ import { PTransform, TransformApplicationError } from "../../sdk/transforms/ptra
 import { durationMillis, type DurationLike } from "../../sdk/values/time.js";
 import { WindowingStrategy } from "../../sdk/windowing/windowing_strategy.js";
 import "./sequence_source.js";
+import "./unbounded_sequence.js";
 
 /** GenerateSequence's payload in the pipeline graph. */
 export interface GenerateSequencePayload {

@@ -5,12 +5,16 @@
  *   lines.apply(TextIO.write().to("out/wordcounts").withSuffix(".txt").withNumShards(3))
  *     // → out/wordcounts-00000-of-00003.txt, ...-00001-of-00003.txt, ...-00002-of-00003.txt
  *
+ *   // Unbounded: new files as they arrive (each read once, when complete), until none came for 5 minutes
+ *   p.apply(TextIO.read().from("inbox/*.txt").watchForNewFiles(Duration.seconds(10), { stopAfterNoNewFilesFor: Duration.minutes(5) }))
+ *
  * Builders are immutable: each with-method returns a new transform.
  */
 import { Urns } from "../../graph/types.js";
 import { StringUtf8Coder } from "../../sdk/coders/string_utf8_coder.js";
 import { PBegin, PCollection, PDone } from "../../sdk/pcollection.js";
 import { PTransform, TransformApplicationError } from "../../sdk/transforms/ptransform.js";
+import { durationMillis, type DurationLike } from "../../sdk/values/time.js";
 import { WindowingStrategy } from "../../sdk/windowing/windowing_strategy.js";
 import { parseCompression, type CompressionName } from "../filesystem/compression.js";
 import { resolvePattern, type EmptyMatchTreatment } from "../filesystem/match.js";
@@ -19,12 +23,20 @@ import { DEFAULT_SHARD_TEMPLATE } from "../filesystem/temp_files.js";
 import type { TextReadPayload } from "./text_source.js";
 import type { TextWritePayload } from "./text_sink.js";
 import "./text_source.js";
+import "./watch_source.js";
 import "./text_sink.js";
 
 interface ReadSpec {
   filePattern?: string;
   compression: CompressionName;
   emptyMatch: EmptyMatchTreatment;
+  watch?: { pollIntervalMillis: number; stopAfterNoNewFilesMillis?: number };
+}
+
+/** watchForNewFiles' options. */
+export interface WatchForNewFilesOptions {
+  /** End the read once no new file appeared for this long (Beam's Watch.Growth.afterTimeSinceNewOutput); default: never end. */
+  stopAfterNoNewFilesFor?: DurationLike;
 }
 
 const EMPTY_MATCH: Record<string, EmptyMatchTreatment> = { disallow: "disallow", allow: "allow", allow_if_wildcard: "allow_if_wildcard" };
@@ -63,6 +75,28 @@ export class TextIORead extends PTransform<PBegin, PCollection<string>> {
     return new TextIORead({ ...this.spec, emptyMatch: t });
   }
 
+  /**
+   * Makes the read unbounded (Beam's watchForNewFiles): the pattern is listed every
+   * `pollInterval`, and each file is read once, when two listings in a row found it with the same
+   * size and modification time (write files elsewhere and move them in, or just write them).
+   * Every line is stamped with its file's modification time; the watermark is the least of the
+   * latest listing's start and the modification times of files found but not yet read, so a
+   * file moved in with an older modification time is late data. Files present at the start are
+   * read too. A pattern matching nothing is not an error here: files may come later. See
+   * src/io/text/watch_source.ts for the exact rules (the Flink runner follows the same).
+   */
+  watchForNewFiles(pollInterval: DurationLike, options: WatchForNewFilesOptions = {}): TextIORead {
+    const pollIntervalMillis = durationMillis(pollInterval);
+    if (!Number.isFinite(pollIntervalMillis) || pollIntervalMillis <= 0) fail(`TextIO.read().watchForNewFiles() needs a positive poll interval, got ${String(pollIntervalMillis)} ms`);
+    const watch: NonNullable<ReadSpec["watch"]> = { pollIntervalMillis };
+    if (options.stopAfterNoNewFilesFor !== undefined) {
+      const ms = durationMillis(options.stopAfterNoNewFilesFor);
+      if (!Number.isFinite(ms) || ms < 0) fail(`TextIO.read().watchForNewFiles(): stopAfterNoNewFilesFor needs a non-negative duration, got ${String(ms)} ms`);
+      watch.stopAfterNoNewFilesMillis = ms;
+    }
+    return new TextIORead({ ...this.spec, watch });
+  }
+
   /** The pattern as given (before it is made absolute at apply time). */
   get filePattern(): string | undefined {
     return this.spec.filePattern;
@@ -82,11 +116,12 @@ export class TextIORead extends PTransform<PBegin, PCollection<string>> {
       fail((e as Error).message);
     }
     const payload: TextReadPayload = { filePattern, compression: this.spec.compression, emptyMatch: this.spec.emptyMatch };
+    if (this.spec.watch) payload.watch = { ...this.spec.watch };
     return input.pipeline
       .primitive({
         urn: Urns.TEXT_READ,
-        payload: () => ({ ...payload }),
-        outputs: [{ tag: "main", coder: () => StringUtf8Coder.of(), windowing: WindowingStrategy.globalDefault(), isBounded: true }],
+        payload: () => ({ ...payload, ...(payload.watch ? { watch: { ...payload.watch } } : {}) }),
+        outputs: [{ tag: "main", coder: () => StringUtf8Coder.of(), windowing: WindowingStrategy.globalDefault(), isBounded: !payload.watch }],
       })
       .get("main") as PCollection<string>;
   }

@@ -18,6 +18,12 @@ export interface TextReadPayload {
   compression: CompressionName;
   /** "disallow" (default): a pattern matching no file fails the run. */
   emptyMatch: EmptyMatchTreatment;
+  /**
+   * watchForNewFiles: an unbounded read that lists the pattern every `pollIntervalMillis` and
+   * reads each new file once (watch_source.ts); ends once no new file came for
+   * `stopAfterNoNewFilesMillis`, if given.
+   */
+  watch?: { pollIntervalMillis: number; stopAfterNoNewFilesMillis?: number };
 }
 
 /** One piece of the input: bytes [start, end) of an uncompressed file, or a whole compressed file. */
@@ -47,6 +53,7 @@ function metricKey(name: string): string {
 
 async function matched(payload: TextReadPayload): Promise<MatchedFile[]> {
   if (!payload || typeof payload.filePattern !== "string") throw new Error("TextIO.Read payload has no filePattern");
+  if (payload.watch) throw new Error("this runner reads text files once (TextIO.read() without watchForNewFiles); watching for new files needs a streaming run");
   return matchFiles(payload.filePattern, payload.emptyMatch ?? "disallow");
 }
 

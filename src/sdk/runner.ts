@@ -144,6 +144,12 @@ export interface PipelineResult {
    * runner). A PCollection id not named in RunRequest.live gets no batches.
    */
   onLiveSample?(pcollectionId: string, listener: (batch: LiveSampleBatch) => void): () => void;
+  /**
+   * Stops the run with a savepoint in `savepointDir` and resolves with the savepoint's path
+   * (state STOPPED); a pipeline created with `fromSavepoint: path` resumes from it. Optional:
+   * the Flink runner has it (src/runners/flink/job_control.ts), the local runner does not.
+   */
+  stop?(options: { savepointDir: string; timeoutMs?: number }): Promise<string>;
 }
 
 export interface PipelineRunner {

@@ -20,12 +20,15 @@ export interface HostRunners {
 
 class ForwardedResult implements PipelineResult {
   private readonly samples = new Map<string, CollectedSample | undefined>();
+  readonly stop?: PipelineResult["stop"];
 
   constructor(
     private readonly host: HostRunners,
     private readonly result: PipelineResult,
     private readonly graph: PipelineGraph,
-  ) {}
+  ) {
+    if (result.stop) this.stop = (options) => result.stop!(options);
+  }
 
   get state(): PipelineState {
     return this.result.state;

@@ -38,9 +38,16 @@ export class NotRunResult implements PipelineResult {
 export class WatchedResult implements PipelineResult {
   awaited = false;
   readonly onEvent?: PipelineResult["onEvent"];
+  readonly stop?: PipelineResult["stop"];
 
   constructor(private readonly inner: PipelineResult) {
     if (inner.onEvent) this.onEvent = (listener) => inner.onEvent!(listener);
+    if (inner.stop) {
+      this.stop = (options) => {
+        this.awaited = true;
+        return inner.stop!(options);
+      };
+    }
   }
   get state(): PipelineState {
     return this.inner.state;

@@ -32,6 +32,7 @@ import type { TaskInput, TaskResult, TaskSpec } from "./task_runner.js";
 import { hasSharedPool, sharedPool } from "./worker_pool.js";
 import { LIVE_LIMIT, LiveSamples } from "./live_samples.js";
 import { Scheduler } from "./scheduler/scheduler.js";
+import { StreamingSources } from "./streaming_sources.js";
 import type { StageWatermarks } from "./scheduler/watermarks.js";
 
 export class DirectRunner implements PipelineRunner {
@@ -48,7 +49,9 @@ export class DirectRunner implements PipelineRunner {
     // second on a busy machine; `show` right after a script's first lines). Set inProcess:
     // false to always use the threads.
     const quickSample = options.inProcess === undefined && !hasSharedPool(parallelism) && !live.length && plan.stages.every((s) => earlyStopSamples(s) !== undefined);
-    const executor: TaskExecutor = options.inProcess === true || quickSample ? new InlineExecutor() : sharedPool(parallelism);
+    // Streaming runs in this thread: each shuffle partition's grouping state stays where its
+    // tasks run (scheduler.ts, "pinned in the coordinator's process").
+    const executor: TaskExecutor = options.inProcess === true || quickSample || plan.streaming ? new InlineExecutor() : sharedPool(parallelism);
     const coordinator = new Coordinator(randomUUID(), request.graph, plan, options, executor);
     if (request.live?.length) coordinator.live = new LiveSamples(request.graph, options, new Set(request.live));
     return new DirectPipelineResult(coordinator);
@@ -126,6 +129,8 @@ class Coordinator {
   live: LiveSamples | undefined;
   readonly progress: ProgressReport;
   private readonly hooks: RunHooks;
+  /** Streaming: TestStreams, unbounded reads and the run's clock. */
+  private readonly streams: StreamingSources | undefined;
 
   constructor(
     readonly runId: string,
@@ -135,6 +140,7 @@ class Coordinator {
     private readonly executor: TaskExecutor,
   ) {
     this.budgetBytes = memoryBudgetBytes(options);
+    this.streams = plan.streaming ? new StreamingSources(graph, options, this.metrics, executor.parallelism) : undefined;
     this.progress = new ProgressReport(graph, plan, (transforms) =>
       this.events.emit({ kind: "progress", at: Date.now(), transforms, watermarks: this.scheduler.watermarks.snapshot() }),
     );
@@ -148,6 +154,9 @@ class Coordinator {
     };
     this.scheduler = new Scheduler(plan, {
       sourceInputs: (stage) => this.sourceInputs(stage),
+      openStream: (stage, feed) => this.streams?.open(stage, feed) ?? false,
+      quiescent: () => this.streams?.next() ?? false,
+      processingTime: () => this.streams?.processingTime() ?? { now: Date.now(), real: true },
       shuffleInputs: (stage) => this.shuffleInputs(stage),
       runTask: (stage, taskIndex, input) => this.runTask(stage, taskIndex, input),
       absorb: (stage, taskIndex, result) => this.absorb(stage, [result], taskIndex),
@@ -208,6 +217,7 @@ class Coordinator {
       await this.executeStages();
     } finally {
       // Spill files are the run's alone: gone whether it succeeded, failed or was cancelled.
+      await this.streams?.close();
       if (this.spillDir !== undefined) removeSpillDir(this.spillDir);
     }
   }
@@ -295,7 +305,8 @@ class Coordinator {
       const task = firstTask + i;
       this.metrics.add(r.metrics);
       this.progress.update(stage.id, task, r.progress);
-      for (const [id, parts] of Object.entries(r.output.shuffles)) {
+      // Streaming: the scheduler made each writer's shuffle output a bundle of its reader.
+      for (const [id, parts] of this.plan.streaming ? [] : Object.entries(r.output.shuffles)) {
         let list = this.shuffles.get(id);
         if (!list) this.shuffles.set(id, (list = []));
         list.push(parts);

@@ -6,7 +6,7 @@
  */
 import type { PipelineGraph, TransformNode } from "../../graph/types.js";
 import { Urns } from "../../graph/types.js";
-import { sinkFor, sourceFor } from "../../io/registry.js";
+import { sinkFor, sourceFor, unboundedSourceFor } from "../../io/registry.js";
 import { executableLeaves } from "../harness/executable_transforms.js";
 
 export type StageInput =
@@ -44,9 +44,14 @@ export interface ExecutionPlan {
   stages: Stage[];
   /** Transform id → the stage ids of its shuffle: the writer stage(s) and the reader stage. */
   shuffles: Record<string, { readerStage: string }>;
+  /**
+   * Some PCollection is unbounded (a TestStream, an unbounded read): sources give bundles over
+   * time and shuffle readers keep their grouping state across bundles (scheduler.ts).
+   */
+  streaming: boolean;
 }
 
-const SOURCES = new Set<string>([Urns.CREATE, Urns.TEXT_READ, Urns.AVRO_READ, Urns.GENERATE_SEQUENCE]);
+const SOURCES = new Set<string>([Urns.CREATE, Urns.TEXT_READ, Urns.AVRO_READ, Urns.GENERATE_SEQUENCE, Urns.TEST_STREAM]);
 const ELEMENT_WISE = new Set<string>([Urns.PAR_DO, Urns.WINDOW_INTO, Urns.COMBINE_GROUPED_VALUES]);
 
 export class PlanError extends Error {
@@ -104,7 +109,9 @@ export function planStages(graph: PipelineGraph, collect: Record<string, number>
     const mainInput = t.inputs["main"] ?? Object.values(t.inputs)[0];
     const out = (tag = "main") => t.outputs[tag] ?? Object.values(t.outputs)[0]!;
     if (SOURCES.has(t.urn)) {
-      if (t.urn !== Urns.CREATE && !sourceFor(t.urn)) throw new PlanError(`the local runner has no reader for '${t.fullName}' (${t.urn})`);
+      const unbounded = graph.pcollections[out()]?.isBounded === false;
+      const known = t.urn === Urns.CREATE || t.urn === Urns.TEST_STREAM || (unbounded ? unboundedSourceFor(t.urn) : sourceFor(t.urn));
+      if (!known) throw new PlanError(`the local runner has no reader for '${t.fullName}' (${t.urn})`);
       const s = newStage({ kind: "source", transform: t.id, urn: t.urn, output: out() });
       stageOf.set(out(), s);
     } else if (t.urn === Urns.GROUP_BY_KEY || t.urn === Urns.COMBINE_PER_KEY) {
@@ -163,7 +170,8 @@ export function planStages(graph: PipelineGraph, collect: Record<string, number>
     s.ops.push(op);
     materialized.set(pc, { stage: s, op });
   }
-  return { stages: inDependencyOrder(stages), shuffles };
+  const streaming = Object.values(graph.pcollections).some((pc) => pc.isBounded === false);
+  return { stages: inDependencyOrder(stages), shuffles, streaming };
 }
 
 /**

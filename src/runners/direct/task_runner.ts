@@ -23,6 +23,7 @@ import { readCreateSplit } from "../harness/inputs/create_input.js";
 import { GroupByKeyReader } from "../harness/inputs/group_by_key_read.js";
 import { readCombinePartition } from "../harness/inputs/combine_merge_read.js";
 import { readWindowedValues } from "../harness/inputs/windowed_values_read.js";
+import { StreamingGroupRead, type StreamTime } from "../harness/inputs/streaming_group_read.js";
 import { EncodabilityCheck } from "../harness/operators/encodability_check.js";
 import { GroupByKeyWrite } from "../harness/operators/group_by_key_write.js";
 import { MaterializeOp } from "../harness/operators/materialize_op.js";
@@ -44,8 +45,13 @@ import { CountingWiring, TaskCounts, type TaskProgress } from "../harness/task_c
 
 export type TaskInput =
   | { kind: "source"; split: SourceSplit }
-  /** A partition of a sorted shuffle: every writer task's runs (harness/shuffle). */
-  | { kind: "shuffle"; runs: ShuffleRun[] }
+  /**
+   * A partition of a sorted shuffle: every writer task's runs (harness/shuffle). Streaming
+   * (`time` set): the runs written since the partition's last task, read by the partition's
+   * grouping that lives across tasks (streaming_group_read.ts) at that time; no runs: a
+   * timer-only task.
+   */
+  | { kind: "shuffle"; runs: ShuffleRun[]; partition?: number; time?: StreamTime }
   | { kind: "materialized"; parts: Array<{ pcollection: string; chunks: Uint8Array[] }> }
   /** A partition (shard) of a reshuffle: runs of encoded elements. */
   | { kind: "reshuffle"; runs: ShuffleRun[] };
@@ -104,6 +110,8 @@ interface RunState {
   stopped: Set<string>;
   /** Cancelled (a runner with stopOnCancel): its running task stops at its next element. */
   cancelled?: boolean;
+  /** Streaming: each shuffle partition's grouping, kept across tasks (by stage/partition). */
+  groups: Map<string, StreamingGroupRead>;
 }
 
 export class TaskRunner {
@@ -121,7 +129,7 @@ export class TaskRunner {
     // them): a copy of its own, so two runs of one pipeline in one thread never share a key.
     const g = new GraphContext(graph, { ...options });
     openRun(g.options);
-    this.runs.set(runId, { g, plan, sideInputs: new SideInputs(g), fns: new Map(), setUp: [], stopped: new Set() });
+    this.runs.set(runId, { g, plan, sideInputs: new SideInputs(g), fns: new Map(), setUp: [], stopped: new Set(), groups: new Map() });
   }
 
   hasRun(runId: string): boolean {
@@ -227,6 +235,7 @@ export class TaskRunner {
     const wiring = built.wiring;
     let head = built.head;
     let stoppedEarly = false;
+    let timers: StageTimers | void = undefined;
     if (this.options.stopOnCancel) {
       if (st.cancelled) throw new Error("the pipeline was cancelled");
       const next = head;
@@ -253,7 +262,7 @@ export class TaskRunner {
       for (const op of built.ops) await op.start();
       const readStart = performance.now();
       try {
-        await this.feed(st, stage, spec, head, metrics, counts, wiring);
+        timers = await this.feed(st, stage, spec, head, metrics, counts, wiring);
       } catch (e) {
         if (e !== EARLY_STOP) throw e;
         stoppedEarly = true;
@@ -272,6 +281,7 @@ export class TaskRunner {
     for (const [id, s] of built.sinks) output.sinks[id] = s.result;
     const result: TaskResult = { output, metrics: containerUpdates(metrics.containers.values()), progress: counts.snapshot() };
     if (stoppedEarly) result.stoppedEarly = true;
+    if (timers) result.timers = timers;
     return result;
   }
 
@@ -354,11 +364,16 @@ export class TaskRunner {
     return { ops, head: timing.head(receiverOf(stage.input.output)), shuffles, reshuffles, materialize, sinks, wiring, timing };
   }
 
-  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts, wiring: CountingWiring): Promise<void> {
+  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts, wiring: CountingWiring): Promise<StageTimers | void> {
     const { g } = st;
     const input = stage.input;
     switch (input.kind) {
       case "source": {
+        // Streaming: a bundle a TestStream or an unbounded reader gave (encoded windowed values).
+        if (spec.input.kind === "materialized") {
+          for (const part of spec.input.parts) readWindowedValues(part.chunks, g.windowedValueCoder(part.pcollection), head);
+          return;
+        }
         if (spec.input.kind !== "source") throw new Error("task input does not match the stage");
         const t = g.transform(input.transform);
         if (input.urn === Urns.CREATE) return readCreateSplit(t.payload as never, g.coder(input.output), spec.input.split, head);
@@ -384,6 +399,7 @@ export class TaskRunner {
         const inPc = Object.values(t.inputs)[0]!;
         const { key, value } = kvCoders(g.coder(inPc));
         const strategy = g.strategy(inPc);
+        if (spec.input.time !== undefined) return this.readStreaming(st, stage, spec.input, head, metrics, wiring);
         if (input.lifted) {
           const payload = t.payload as CombinePayload;
           const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
@@ -406,6 +422,38 @@ export class TaskRunner {
         for (const run of spec.input.runs) forEachRunChunk(run, (chunk) => readWindowedValues([chunk], coder, head));
         return;
       }
+    }
+  }
+
+  /**
+   * A streaming shuffle partition's task: its grouping (created at its first task, kept in
+   * this thread's run state) reads the new runs at the task's time; what it keeps goes back
+   * to the scheduler as the stage's hold and timers.
+   */
+  private async readStreaming(st: RunState, stage: Stage, input: TaskInput & { kind: "shuffle" }, head: Receiver, metrics: TaskMetrics, wiring: CountingWiring): Promise<StageTimers> {
+    const { g } = st;
+    const si = stage.input as Stage["input"] & { kind: "shuffle" };
+    const t = g.transform(si.transform);
+    const id = `${stage.id}/${input.partition ?? 0}`;
+    let group = st.groups.get(id);
+    if (!group) {
+      const inPc = Object.values(t.inputs)[0]!;
+      const { key, value } = kvCoders(g.coder(inPc));
+      if (si.lifted) {
+        const payload = t.payload as CombinePayload;
+        const fn = await this.userFn<CombineFn<unknown, unknown, unknown>>(st, t.id, payload.combineFn, false);
+        group = new StreamingGroupRead(key, accumulatorCoder(payload), g.strategy(inPc), t.fullName, fn);
+      } else {
+        group = new StreamingGroupRead(key, value, g.strategy(inPc), t.fullName);
+      }
+      st.groups.set(id, group);
+    }
+    const out = si.lifted && wiring.checks ? new EncodabilityCheck(head, g.coder(si.output), t.fullName, g.pcollectionName(si.output), wiring.sampler(`encode ${si.output}`)) : head;
+    const prev = setCurrentMetricsContainer(metrics.for(t.fullName));
+    try {
+      return group.read(input.runs, input.time!, out, metrics.for(t.fullName));
+    } finally {
+      setCurrentMetricsContainer(prev);
     }
   }
 }

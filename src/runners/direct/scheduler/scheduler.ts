@@ -28,10 +28,36 @@
  *
  * **For operators that fire on watermark advances** (the group-also-by-window operator and
  * its triggers, harness/gabw): a task's result may carry `StageTimers` — the hold its
- * operators' state keeps and its earliest event-time timer. The scheduler keeps the hold on
- * the stage's output watermark (per partition) until a later result releases it, and asks
- * `fireAt` when the stage's input watermark allows it to read (today: the shuffle is read
- * whole, once, at +∞).
+ * operators' state keeps and its earliest event-time and processing-time timers. The
+ * scheduler keeps the hold on the stage's output watermark (per partition) until a later
+ * result releases it. Bounded plans read a shuffle whole, once, at +∞ (`fireAt`).
+ *
+ * **Streaming** (the plan has an unbounded PCollection: a TestStream, an unbounded read) is
+ * the same scheduler with sources that end later:
+ *
+ * - a streaming source (StageHost.openStream) gives bundles over time and moves its source
+ *   watermark itself (StreamFeed); the stage ends when that watermark reaches +∞. A bounded
+ *   source in the same plan is read as above;
+ * - each writer task's shuffle output becomes a bundle of the reading stage's partition at
+ *   once (pending at −∞ until read), not data held until +∞;
+ * - a shuffle partition's group-also-by-window state lives across tasks, **pinned in the
+ *   coordinator's process**: a streaming run's tasks all run in the host's thread
+ *   (InlineExecutor), where the task runner keeps each partition's operator
+ *   (streaming_group_read.ts), so state never travels between threads — not per element,
+ *   not per bundle. Tasks of a streaming shuffle stage run one at a time, in order. Each task
+ *   is given the stage's input watermark and the run's processing time when it starts; the
+ *   hold it reports holds the stage's output watermark (a downstream stage never sees its
+ *   own input as late), and once the input watermark passes its next event-time timer, or
+ *   the run's clock its next processing-time timer, the scheduler runs a **timer-only task**
+ *   for the partition;
+ * - the run's processing time is the host's clock (StageHost.processingTime): real time, or
+ *   a TestStream's synthetic clock; with a real clock a wake-up is set for the next
+ *   processing-time timer;
+ * - **quiescence**: when nothing runs and nothing that could run is queued, the host is asked
+ *   for its next scripted event (StageHost.quiescent: a TestStream's next elements, watermark
+ *   or processing-time advance), Beam's DirectRunner rule for TestStream;
+ * - a materialized stage is not held at −∞ before its first task, and does not run on
+ *   nothing at the end (an unbounded stage may never receive a bundle).
  */
 import type { Instant } from "../../../sdk/values/time.js";
 import type { ExecutionPlan, Stage } from "../plan.js";
@@ -44,6 +70,20 @@ export interface StageTimers {
   hold: Instant;
   /** Its earliest event-time timer (WATERMARK_MAX: none): the stage is to run again once its input watermark passes it. */
   nextTimer: Instant;
+  /** Its earliest processing-time timer (absent or WATERMARK_MAX: none): the stage is to run again once the run's clock passes it. */
+  nextProcessingTimer?: Instant;
+}
+
+/** How a streaming source gives its bundles and watermark to the scheduler (StageHost.openStream). */
+export interface StreamFeed {
+  /** A bundle read from the source; holds the stage's input watermark at `minTimestamp` until processed. */
+  bundle(input: TaskInput, minTimestamp: Instant): void;
+  /** The source's watermark (never back); WATERMARK_MAX: the source ended. */
+  watermark(t: Instant): void;
+  /** Bundles of the stage not processed yet (a reader waits while there are many). */
+  backlog(): number;
+  /** The source failed: the run fails. */
+  fail(e: unknown): void;
 }
 
 /** What the scheduler needs from the coordinator. */
@@ -60,6 +100,21 @@ export interface StageHost {
   cancelled(): boolean;
   stageStarted(stage: Stage, watermarks: StageWatermarks): void;
   stageFinished(stage: Stage, watermarks: StageWatermarks): void;
+  /** Streaming: opens a source stage that gives bundles over time (true), or says it is a bounded one (false: sourceInputs). */
+  openStream?(stage: Stage, feed: StreamFeed): boolean;
+  /** Streaming: nothing runs or may run; applies the next scripted event (a TestStream's), false if there is none. */
+  quiescent?(): boolean;
+  /** Streaming: the run's processing time, and whether it is the real clock (then the scheduler wakes itself for timers). */
+  processingTime?(): { now: Instant; real: boolean };
+}
+
+/** A streaming shuffle partition's operator state, as its last task left it. */
+interface PartitionTimers {
+  nextEvent: Instant;
+  nextProcessing: Instant;
+  /** The time its last task was given: a timer task is due only once time moved past it. */
+  deliveredWatermark: Instant;
+  deliveredProcessing: Instant;
 }
 
 interface Bundle {
@@ -79,6 +134,10 @@ interface StageRun {
   opened: boolean;
   /** A sample's stage that has enough: bundles given to it later are dropped. */
   stopped: boolean;
+  /** Tasks of it running now. */
+  running: number;
+  /** Streaming shuffle readers: each partition's timers. */
+  partitions?: Map<number, PartitionTimers>;
 }
 
 /** A shuffle's data not read yet: its reader's state, held at −∞ (Beam's GABW holds its buffered elements). */
@@ -123,15 +182,33 @@ export class Scheduler {
   private bundleSeq = 0;
   private failure: { error: unknown } | undefined;
   private settle: { resolve(): void; reject(e: unknown): void } | undefined;
+  private readonly streaming: boolean;
+  /** Shuffle (and reshuffle) transform → the stage reading it. */
+  private readonly shuffleReaders = new Map<string, StageRun>();
+  /** Streaming sources not ended yet. */
+  private liveStreams = 0;
+  /** A wake-up for the next processing-time timer (real clock). */
+  private wake: { at: Instant; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(private readonly plan: ExecutionPlan, private readonly host: StageHost, private readonly slots: number) {
     this.watermarks = new WatermarkManager(stageWiring(plan));
+    this.streaming = plan.streaming === true;
     plan.stages.forEach((stage, rank) => {
-      const run: StageRun = { stage, rank, queue: [], nextTask: 0, started: false, finished: false, opened: false, stopped: false };
+      const run: StageRun = { stage, rank, queue: [], nextTask: 0, started: false, finished: false, opened: false, stopped: false, running: 0 };
       this.runs.set(stage.id, run);
-      if (stage.input.kind === "shuffle" || stage.input.kind === "reshuffle") this.watermarks.setHold(stage.id, UNREAD, WATERMARK_MIN);
+      if (stage.input.kind === "shuffle" || stage.input.kind === "reshuffle") {
+        this.shuffleReaders.set(stage.input.transform, run);
+        if (this.streaming) {
+          // Bundles come as writers finish (route); nothing is held for data not yet written.
+          run.opened = true;
+          if (stage.input.kind === "shuffle") run.partitions = new Map();
+        } else {
+          this.watermarks.setHold(stage.id, UNREAD, WATERMARK_MIN);
+        }
+      }
       if (stage.input.kind === "materialized") {
-        this.watermarks.setHold(stage.id, UNSTARTED, WATERMARK_MIN);
+        if (this.streaming) run.opened = true;
+        else this.watermarks.setHold(stage.id, UNSTARTED, WATERMARK_MIN);
         const positions = new Map<string, number[]>();
         stage.input.pcollections.forEach((pc, i) => positions.set(pc, [...(positions.get(pc) ?? []), i]));
         for (const [pc, ps] of positions) {
@@ -188,8 +265,14 @@ export class Scheduler {
     if (!this.failure && this.host.cancelled()) this.fail(new Error("the pipeline was cancelled"));
     if (!this.failure) {
       try {
-        this.advance();
-        this.dispatch();
+        for (;;) {
+          this.advance();
+          this.dispatch();
+          // Streaming: once nothing runs or may run, the next scripted event (TestStream).
+          if (!this.streaming || this.inFlight > 0 || this.opening > 0 || this.runnable()) break;
+          if (!this.host.quiescent?.()) break;
+        }
+        if (this.streaming) this.setWake();
       } catch (e) {
         this.fail(e);
       }
@@ -198,10 +281,15 @@ export class Scheduler {
     const settle = this.settle;
     if (this.failure) {
       this.settle = undefined;
+      this.clearWake();
       settle.reject(this.failure.error);
     } else if ([...this.runs.values()].every((r) => r.finished)) {
       this.settle = undefined;
+      this.clearWake();
       settle.resolve();
+    } else if (this.liveStreams > 0 || this.wake !== undefined) {
+      // Waiting for a source's next bundle or watermark, or for a processing-time timer.
+      return;
     } else if (![...this.runs.values()].some((r) => r.queue.length > 0)) {
       this.settle = undefined;
       const stuck = this.watermarks.snapshot().filter((w) => !this.runs.get(w.stage)!.finished);
@@ -209,11 +297,18 @@ export class Scheduler {
     }
   }
 
+  /** Whether a queued bundle could start now. */
+  private runnable(): boolean {
+    for (const run of this.runs.values()) if (run.queue.length > 0 && this.mayStart(run)) return true;
+    return false;
+  }
+
   /** Opens sources and shuffles that may be read, until the watermarks settle; reports finished stages. */
   private advance(): void {
     for (;;) {
       let opened = false;
       for (const run of this.runs.values()) opened = this.open(run) || opened;
+      if (this.streaming) opened = this.enqueueDueTimers() || opened;
       const changed = this.watermarks.refresh();
       for (const c of changed) {
         const run = this.runs.get(c.stage)!;
@@ -238,6 +333,7 @@ export class Scheduler {
     switch (stage.input.kind) {
       case "source": {
         run.opened = true;
+        if (this.streaming && this.openStream(run)) return true;
         this.opening++;
         this.host.sourceInputs(stage).then(
           (inputs) => {
@@ -285,12 +381,35 @@ export class Scheduler {
     while (this.inFlight < this.slots && !this.failure) {
       let pick: StageRun | undefined;
       for (const run of this.runs.values()) {
-        if (run.queue.length === 0 || !this.watermarks.sideInputsReady(run.stage.id)) continue;
+        if (run.queue.length === 0 || !this.mayStart(run)) continue;
         if (!pick || run.rank > pick.rank) pick = run;
       }
       if (!pick) return;
-      this.start(pick, pick.queue.splice(0, this.batchSize(pick)));
+      this.start(pick, this.take(pick));
     }
+  }
+
+  private mayStart(run: StageRun): boolean {
+    if (!this.watermarks.sideInputsReady(run.stage.id)) return false;
+    // A streaming grouping's state is one: its tasks run one after another.
+    return !(run.partitions && run.running > 0);
+  }
+
+  /** The bundles the stage's next task reads. */
+  private take(run: StageRun): Bundle[] {
+    if (!run.partitions) return run.queue.splice(0, this.batchSize(run));
+    // A streaming partition's queued bundles (data and timer-only) all go into its next task.
+    const first = run.queue[0]!.input;
+    const partition = first.kind === "shuffle" ? first.partition ?? 0 : 0;
+    const taken: Bundle[] = [];
+    for (let i = 0; i < run.queue.length; ) {
+      const b = run.queue[i]!;
+      if (b.input.kind === "shuffle" && (b.input.partition ?? 0) === partition) {
+        taken.push(b);
+        run.queue.splice(i, 1);
+      } else i++;
+    }
+    return taken;
   }
 
   /**
@@ -312,13 +431,33 @@ export class Scheduler {
     const taskIndex = run.nextTask++;
     if (taskIndex === 0) this.watermarks.clearHold(stage.id, UNSTARTED);
     this.inFlight++;
-    const input: TaskInput = bundles.length === 1 ? bundles[0]!.input : { kind: "materialized", parts: bundles.flatMap((b) => (b.input.kind === "materialized" ? b.input.parts : [])) };
+    run.running++;
+    let input: TaskInput;
+    let partition: PartitionTimers | undefined;
+    let partitionIndex = 0;
+    if (run.partitions) {
+      // A streaming shuffle partition: the runs written since its last task, at the time now.
+      const parts = bundles.map((b) => b.input as TaskInput & { kind: "shuffle" });
+      partitionIndex = parts[0]!.partition ?? 0;
+      const time = { inputWatermark: this.watermarks.input(stage.id), processingTime: this.clock() };
+      input = { kind: "shuffle", runs: parts.flatMap((p) => p.runs), partition: partitionIndex, time };
+      partition = this.partition(run, partitionIndex);
+      partition.deliveredWatermark = time.inputWatermark;
+      partition.deliveredProcessing = time.processingTime;
+    } else {
+      input = bundles.length === 1 ? bundles[0]!.input : { kind: "materialized", parts: bundles.flatMap((b) => (b.input.kind === "materialized" ? b.input.parts : [])) };
+    }
     this.host.runTask(stage, taskIndex, input).then(
       (result) => {
         try {
           this.host.absorb(stage, taskIndex, result);
           this.route(result);
-          if (result.timers) this.watermarks.setHold(stage.id, `task ${taskIndex}`, result.timers.hold);
+          if (partition) {
+            const t = result.timers;
+            partition.nextEvent = t?.nextTimer ?? WATERMARK_MAX;
+            partition.nextProcessing = t?.nextProcessingTimer ?? WATERMARK_MAX;
+            this.watermarks.setHold(stage.id, `partition ${partitionIndex}`, t?.hold ?? WATERMARK_MAX);
+          } else if (result.timers) this.watermarks.setHold(stage.id, `task ${taskIndex}`, result.timers.hold);
         } catch (e) {
           this.fail(e);
         }
@@ -327,12 +466,113 @@ export class Scheduler {
     ).finally(() => {
       for (const b of bundles) this.watermarks.removePending(stage.id, b.id);
       this.inFlight--;
+      run.running--;
       this.pump();
     });
   }
 
-  /** A task's materialized outputs become bundles of the stages reading them, pending at their earliest timestamp. */
+  private partition(run: StageRun, index: number): PartitionTimers {
+    let p = run.partitions!.get(index);
+    if (!p) run.partitions!.set(index, (p = { nextEvent: WATERMARK_MAX, nextProcessing: WATERMARK_MAX, deliveredWatermark: WATERMARK_MIN, deliveredProcessing: WATERMARK_MIN }));
+    return p;
+  }
+
+  private clock(): Instant {
+    return this.host.processingTime?.().now ?? Date.now();
+  }
+
+  /**
+   * Streaming: a timer-only task for each shuffle partition whose next event-time timer the
+   * stage's input watermark passed, or whose next processing-time timer the clock passed
+   * (unless a task of it is queued or running: that one is given the time anyway).
+   */
+  private enqueueDueTimers(): boolean {
+    let any = false;
+    const now = this.clock();
+    for (const run of this.runs.values()) {
+      if (!run.partitions || run.running > 0) continue;
+      const wm = this.watermarks.input(run.stage.id);
+      for (const [index, p] of run.partitions) {
+        const eventDue = wm > p.nextEvent && wm > p.deliveredWatermark;
+        const processingDue = now > p.nextProcessing && now > p.deliveredProcessing;
+        if (!eventDue && !processingDue) continue;
+        if (run.queue.some((b) => b.input.kind === "shuffle" && (b.input.partition ?? 0) === index)) continue;
+        this.enqueue(run, { kind: "shuffle", runs: [], partition: index }, wm);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /** Real clock: wakes the scheduler when the earliest processing-time timer comes due. */
+  private setWake(): void {
+    const clock = this.host.processingTime?.();
+    if (!clock?.real) return;
+    let at = WATERMARK_MAX;
+    for (const run of this.runs.values()) {
+      for (const p of run.partitions?.values() ?? []) if (p.nextProcessing < at && p.nextProcessing >= p.deliveredProcessing) at = p.nextProcessing;
+    }
+    if (at >= WATERMARK_MAX) return this.clearWake();
+    if (this.wake && this.wake.at === at) return;
+    this.clearWake();
+    const timer = setTimeout(() => {
+      this.wake = undefined;
+      this.pump();
+    }, Math.max(1, at - clock.now + 1));
+    this.wake = { at, timer };
+  }
+
+  private clearWake(): void {
+    if (this.wake) clearTimeout(this.wake.timer);
+    this.wake = undefined;
+  }
+
+  /** Streaming: the host feeds the source stage; false if it is a bounded source. */
+  private openStream(run: StageRun): boolean {
+    const id = run.stage.id;
+    let ended = false;
+    const feed: StreamFeed = {
+      bundle: (input, minTimestamp) => {
+        if (ended || this.failure) return;
+        this.enqueue(run, input, minTimestamp);
+        queueMicrotask(() => this.pump());
+      },
+      watermark: (t) => {
+        if (ended) return;
+        this.watermarks.setSourceWatermark(id, t);
+        if (t >= WATERMARK_MAX) {
+          ended = true;
+          this.liveStreams--;
+        }
+        queueMicrotask(() => this.pump());
+      },
+      backlog: () => run.queue.length + run.running,
+      fail: (e) => {
+        this.fail(e);
+        queueMicrotask(() => this.pump());
+      },
+    };
+    this.liveStreams++;
+    if (this.host.openStream?.(run.stage, feed)) return true;
+    this.liveStreams--;
+    return false;
+  }
+
+  /**
+   * A task's materialized outputs become bundles of the stages reading them, pending at their
+   * earliest timestamp; streaming, so do its shuffle outputs (a bundle per partition written).
+   */
   private route(result: TaskResult): void {
+    if (this.streaming) {
+      for (const [id, parts] of Object.entries(result.output.shuffles)) {
+        const reader = this.shuffleReaders.get(id);
+        if (!reader) throw new Error(`no stage reads the shuffle of ${id}`);
+        parts.forEach((runs, partition) => {
+          if (runs.length === 0) return;
+          this.enqueue(reader, reader.stage.input.kind === "reshuffle" ? { kind: "reshuffle", runs } : { kind: "shuffle", runs, partition });
+        });
+      }
+    }
     for (const [pc, m] of Object.entries(result.output.materialized)) {
       if (m.chunks.length === 0) continue;
       for (const { run, positions } of this.readers.get(pc) ?? []) {

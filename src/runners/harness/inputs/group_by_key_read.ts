@@ -4,7 +4,7 @@ import type { BoundedWindow } from "../../../sdk/values/windows.js";
 import type { WindowingStrategy } from "../../../sdk/windowing/windowing_strategy.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import { GroupAlsoByWindow, type CounterSink } from "../gabw/group_also_by_window.js";
-import { BagBuffer } from "../gabw/state.js";
+import { BagBuffer, type PaneBuffer } from "../gabw/state.js";
 import type { Receiver } from "../operators/receiver.js";
 
 export function outputTimestamp(strategy: WindowingStrategy, window: BoundedWindow, minTs: number, maxTs: number): number {
@@ -42,7 +42,8 @@ export interface KeyRecords {
  * afresh for the next key (keys are independent).
  */
 export class GroupByKeyReader {
-  private readonly op: GroupAlsoByWindow<unknown, unknown[]>;
+  /** The operator: a streaming reader (streaming_group_read.ts) drives its time itself. */
+  readonly op: GroupAlsoByWindow<unknown, unknown>;
   private readonly windowCoder: Coder<BoundedWindow>;
   // The last decoded window and its bytes: a key's records mostly share few windows.
   private lastWindowBytes: Uint8Array | undefined;
@@ -58,9 +59,15 @@ export class GroupByKeyReader {
     out: Receiver,
     private readonly transform: string,
     metrics?: CounterSink,
+    /**
+     * streaming: keys stay in the operator across calls (each keeps its own id, its encoded
+     * bytes) and time is the caller's; newBuffer: the pane's buffer (default: a bag of values).
+     */
+    private readonly mode: { streaming?: boolean; newBuffer?: () => PaneBuffer<unknown, unknown> } = {},
   ) {
     this.windowCoder = strategy.windowFn.windowCoder() as Coder<BoundedWindow>;
-    this.op = new GroupAlsoByWindow<unknown, unknown[]>({ strategy, newBuffer: () => new BagBuffer<unknown>(), output: out, transform, metrics });
+    const newBuffer = mode.newBuffer ?? (() => new BagBuffer<unknown>());
+    this.op = new GroupAlsoByWindow<unknown, unknown>({ strategy, newBuffer, output: out, transform, metrics });
   }
 
   /** Groups one key: `keyBytes[keyStart, keyEnd)` is its encoded key. */
@@ -72,8 +79,10 @@ export class GroupByKeyReader {
       throw UserCodeError.from(this.transform, undefined, false, e);
     }
     const op = this.op;
-    // One key at a time: its id only needs to be unique among keys in the operator at once.
-    op.startBundle("", key);
+    const streaming = this.mode.streaming === true;
+    // Bounded: one key at a time, so its id only needs to be unique among keys in the operator
+    // at once; streaming: every key with state is in the operator, named by its bytes.
+    op.startBundle(streaming ? keyId(keyBytes, keyStart, keyEnd) : "", key);
     try {
       for (let i = 0; i < records.size; i++) {
         const bytes = records.bytesOf(i);
@@ -83,6 +92,7 @@ export class GroupByKeyReader {
     } finally {
       op.finishBundle();
     }
+    if (streaming) return;
     op.advanceInputWatermark(Infinity);
     op.resetClock();
   }
@@ -123,4 +133,11 @@ export class GroupByKeyReader {
     this.lastWindowEnd = end;
     return this.lastWindows;
   }
+}
+
+/** A key's encoded bytes as a string (one char per byte): the operator's id of the key. */
+function keyId(bytes: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let i = start; i < end; i += 4096) s += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[]);
+  return s;
 }

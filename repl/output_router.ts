@@ -1,10 +1,12 @@
 /**
  * Where an input's outputs go on the screen: stream text to the scrollback by whole lines;
- * a progress display (and a display updated before it was shown) to the live area, updated
- * in place until its run ends, then once into the scrollback; everything else drawn once
- * into the scrollback as it comes.
+ * a progress display, a live display of an unbounded PCollection (LIVE_MIME: show or chart
+ * running), and a display updated before it was shown, to the live area, updated in place
+ * until its run ends or the live display stops, then once into the scrollback; everything
+ * else drawn once into the scrollback as it comes.
  */
 import { Mime, type MimeBundle } from "../src/display/mime.js";
+import { LIVE_MIME } from "../src/display/live/live_status.js";
 import type { Painter } from "./render/ansi.js";
 import { renderBundle, type TerminalContext } from "./render/bundle.js";
 import { progressEnded } from "./render/progress.js";
@@ -57,6 +59,14 @@ export class OutputRouter {
         const progress = bundle[Mime.progress] !== undefined;
         // A run's last line is in the scrollback already.
         if (progress && this.printed.has(id)) return;
+        const live = liveState(bundle);
+        if (live !== undefined && !this.printed.has(id)) {
+          // Redrawn in place while it runs; its final state (with why it stopped) goes to the scrollback.
+          this.live.set(id, bundle);
+          if (live === "stopped") this.flushLive("ended");
+          else this.host.liveChanged();
+          return;
+        }
         if (this.live.has(id) || progress || (kind === "update" && !this.printed.has(id) && !late)) {
           this.live.set(id, bundle);
           if (progress && progressEnded(bundle[Mime.progress])) this.flushLive("ended");
@@ -97,8 +107,9 @@ export class OutputRouter {
   flushLive(which: "ended" | "done"): void {
     for (const [id, bundle] of this.live) {
       const p = bundle[Mime.progress];
-      const running = p !== undefined && !progressEnded(p);
-      if (running || (which === "ended" && p === undefined)) continue;
+      const live = liveState(bundle);
+      const running = (p !== undefined && !progressEnded(p)) || live === "running";
+      if (running || (which === "ended" && p === undefined && live === undefined)) continue;
       this.live.delete(id);
       this.printed.add(id);
       const out = renderBundle(bundle, this.host.terminal());
@@ -106,4 +117,10 @@ export class OutputRouter {
     }
     this.host.liveChanged();
   }
+}
+
+/** A live display's state (LIVE_MIME), or undefined for any other bundle. */
+function liveState(bundle: MimeBundle): "running" | "stopped" | undefined {
+  const v = bundle[LIVE_MIME] as { state?: unknown } | undefined;
+  return v?.state === "running" || v?.state === "stopped" ? v.state : undefined;
 }

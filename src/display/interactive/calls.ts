@@ -9,6 +9,7 @@ import type { PipelineGraph } from "../../graph/types.js";
 import type { Pipeline } from "../../sdk/pipeline.js";
 import type { PCollection } from "../../sdk/pcollection.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
+import { durationMillis, type DurationLike } from "../../sdk/values/time.js";
 import { DISPLAY, type DisplayContext, type MimeBundle } from "../mime.js";
 import type { DisplayHandle } from "../outputs.js";
 import { toMimeBundle } from "../mime_bundle.js";
@@ -26,12 +27,24 @@ export interface ShowOptions extends CollectOptions {
   timestamps?: boolean;
   windows?: boolean;
   panes?: boolean;
+  /**
+   * An unbounded PCollection shows live, for at most this long (default 10 s) or until
+   * `n` elements came (default 20), whichever is first; then its run is cancelled.
+   */
+  duration?: DurationLike;
 }
 
 export interface ChartOptions {
   /** At most this many rows go into the chart (default 5 000; said on the chart when cut). */
   maxRows?: number;
+  /** An unbounded PCollection charts live for at most this long (default 10 s)… */
+  duration?: DurationLike;
+  /** …or until this many elements came (default 1 000). */
+  n?: number;
 }
+
+/** How long a live show or chart of an unbounded PCollection runs, and how many elements it takes, when not told. */
+export const LIVE_DEFAULTS = { durationMs: 10_000, showN: 20, chartN: 1_000 } as const;
 
 export interface GraphOptions {
   /** Composite transforms deeper than this show collapsed (default: all expanded). */
@@ -210,6 +223,8 @@ export class PCollectionSample<T> {
     readonly options: TableOptions = {},
     /** How many elements the PCollection has, when known exactly. */
     readonly total?: number,
+    /** A live show of an unbounded PCollection: why it stopped, how many elements came (the elements are the final rows: the latest panes). */
+    readonly live?: LiveSummary,
   ) {}
   /** The elements' values. */
   get values(): T[] {
@@ -233,13 +248,98 @@ async function sampleOf<T>(pc: PCollection<T>, options: ShowOptions): Promise<PC
   return new PCollectionSample(pc.name, elements, truncated, totalAtLeast, { timestamps: options.timestamps, windows: options.windows, panes: options.panes }, total);
 }
 
-/** Shows up to `n` elements (default 20) of a PCollection as a table; resolves when shown. */
+/**
+ * Shows up to `n` elements (default 20) of a PCollection as a table; resolves when shown.
+ * An unbounded PCollection shows live: a table of the latest pane per key and window
+ * (per element for non-KVs) with each pane's window, timing (EARLY / ON_TIME / LATE), index
+ * and timestamp, the rows the latest update changed marked `*`, updated in place until
+ * `duration` (default 10 s) or `n` elements (default 20); then its run is cancelled and the
+ * final table says why it stopped. Resolves then: the handle's sample holds the final rows'
+ * elements, and `live` says why it stopped.
+ */
 export async function show<T>(pc: PCollection<T>, options: ShowOptions = {}): Promise<Displayed<PCollectionSample<T>>> {
   if (!isPCollection(pc)) throw new TypeError(`show() takes a PCollection, got ${describe(pc)}`);
+  if (pc.isBounded === false) return showLive(pc, liveBounds(options.duration, options.n, LIVE_DEFAULTS.showN, "show"), options);
   const sample = await sampleOf(pc, options);
   const id = newDisplayId();
   emit("display", id, sample);
   return new Displayed(id, sample);
+}
+
+// --- live displays of unbounded PCollections ----------------------------------------------
+
+/** Why a live display stopped: its duration, its n elements, the source ended, an interrupt, a failed run. */
+export type LiveStopReason = "duration" | "count" | "ended" | "interrupted" | "failed";
+
+/** What a live show or chart did, once it stopped (its display shows the final state). */
+export interface LiveSummary {
+  reason: LiveStopReason;
+  /** Elements that arrived (each a pane's output for a grouping). */
+  elements: number;
+  /** Rows the table ended with (per key and window, or per element). */
+  rows: number;
+  elapsedMs: number;
+}
+
+interface LiveBounds {
+  durationMs: number;
+  n: number;
+  chart?: Record<string, unknown>;
+}
+
+function liveBounds(duration: DurationLike | undefined, n: number | undefined, defaultN: number, call: string): LiveBounds {
+  const durationMs = duration === undefined ? LIVE_DEFAULTS.durationMs : durationMillis(duration);
+  if (!Number.isFinite(durationMs) || durationMs <= 0) throw new RangeError(`${call}(): duration must be a positive Duration (e.g. Duration.seconds(10)), got ${String(duration)}`);
+  if (n !== undefined && (!Number.isInteger(n) || n <= 0)) throw new RangeError(`${call}(): n must be a positive integer for an unbounded PCollection, got ${n}`);
+  return { durationMs, n: n ?? defaultN };
+}
+
+/** What the host's live view ended with: why, its final bundle, and its rows' elements (the latest panes), encoded. */
+interface LiveEnd {
+  outcome: LiveSummary;
+  bundle: MimeBundle;
+  sample: import("./services.js").EncodedSample;
+}
+
+async function runLive(pc: PCollection<unknown>, bounds: LiveBounds): Promise<{ displayId: string; end: LiveEnd; elements: WindowedValue<unknown>[] }> {
+  const s = interactiveServices();
+  if (!s.live) throw new Error(`${pc.name} is unbounded: showing it live needs a host with live displays (a session, or the 'flowbook' package)`);
+  if (typeof pc.pipeline.options.runner === "object") throw new Error(`${pc.name} is unbounded: a runner object made in a cell cannot be shown live; set the runner by name`);
+  const { graph, graphJson, id } = graphFor(pc);
+  const displayId = newDisplayId();
+  const request = {
+    graphJson,
+    pcollectionId: id,
+    optionsJson: JSON.stringify(graph.options ?? {}),
+    displayId,
+    name: pc.name,
+    durationMs: bounds.durationMs,
+    n: bounds.n,
+    ...(bounds.chart ? { chartJson: JSON.stringify(bounds.chart) } : {}),
+  };
+  const end = JSON.parse(await s.live(request, JSON.stringify({ width: s.width() }))) as LiveEnd & { outcome: LiveSummary & { draws?: number } };
+  const { draws: _draws, ...outcome } = end.outcome;
+  end.outcome = outcome;
+  return { displayId, end, elements: decodeSample(graph, id, end.sample).elements };
+}
+
+async function showLive<T>(pc: PCollection<T>, bounds: LiveBounds, options: ShowOptions): Promise<Displayed<PCollectionSample<T>>> {
+  const { displayId, end, elements } = await runLive(pc as PCollection<unknown>, bounds);
+  const sample = new PCollectionSample(pc.name, elements as WindowedValue<T>[], false, elements.length, { timestamps: true, windows: true, panes: true, ...pick(options) }, undefined, end.outcome);
+  return new Displayed(displayId, sample);
+}
+
+async function chartLive(pc: PCollection<unknown>, bounds: LiveBounds): Promise<Displayed<Rendered>> {
+  const { displayId, end } = await runLive(pc, bounds);
+  return new Displayed(displayId, new Rendered("chart", end.bundle, end.outcome));
+}
+
+function pick(o: ShowOptions): Pick<ShowOptions, "timestamps" | "windows" | "panes"> {
+  const out: Pick<ShowOptions, "timestamps" | "windows" | "panes"> = {};
+  if (o.timestamps !== undefined) out.timestamps = o.timestamps;
+  if (o.windows !== undefined) out.windows = o.windows;
+  if (o.panes !== undefined) out.panes = o.panes;
+  return out;
 }
 
 // --- pictures --------------------------------------------------------------------------
@@ -249,6 +349,8 @@ export class Rendered {
   constructor(
     readonly kind: "chart" | "graph" | "plan",
     readonly bundle: MimeBundle,
+    /** A live chart of an unbounded PCollection: why it stopped (the bundle is its final state). */
+    readonly live?: LiveSummary,
   ) {}
   [DISPLAY](): MimeBundle {
     return this.bundle;
@@ -275,6 +377,7 @@ function parseBundle(json: string): MimeBundle {
 export async function chart<T>(pc: PCollection<T>, spec: Record<string, unknown>, options: ChartOptions = {}): Promise<Displayed<Rendered>> {
   if (!isPCollection(pc)) throw new TypeError(`chart() takes a PCollection, got ${describe(pc)}`);
   if (spec === null || typeof spec !== "object") throw new TypeError(`chart() takes a Vega-Lite spec or a shorthand such as { bar: { x: "key", y: "value" } }, got ${describe(spec)}`);
+  if (pc.isBounded === false) return chartLive(pc as PCollection<unknown>, { ...liveBounds(options.duration, options.n, LIVE_DEFAULTS.chartN, "chart"), chart: spec });
   const max = options.maxRows ?? (spec.top !== undefined ? TOP_SCAN : CHART_ROWS);
   const { elements, truncated, totalAtLeast, total } = await sampleElements(pc, max);
   const rows = rowsOf(elements, { timestamps: true });

@@ -14,7 +14,8 @@ import type { RunEvent } from "../../sdk/runner.js";
 import type { DisplayContext, MimeBundle } from "../mime.js";
 import type { SampleService } from "../samples/sample_service.js";
 import { RunWatch } from "../plan/run_watch.js";
-import type { EncodedSample, InteractiveServices, SampleRequest } from "./services.js";
+import { encodeElements, unencodedSample } from "../samples/encoded_sample.js";
+import type { EncodedSample, InteractiveServices, LiveRequest, SampleRequest } from "./services.js";
 
 export interface HostServicesOptions {
   samples: SampleService;
@@ -41,6 +42,7 @@ const plans = () => import("../plan/index.js");
 const steps = () => import("../plan/stepper/step_bundle.js");
 const jobGraphs = () => import("../plan/job_graph.js");
 const runMetrics = () => import("../plan/run_metrics.js");
+const liveViews = () => import("../live/index.js");
 
 export function hostServices(o: HostServicesOptions): InteractiveServices {
   const ctx = (json: string): DisplayContext => JSON.parse(json) as DisplayContext;
@@ -49,6 +51,28 @@ export function hostServices(o: HostServicesOptions): InteractiveServices {
   let runWatch: RunWatch | undefined;
   return {
     sample: (request: SampleRequest): Promise<EncodedSample> => o.samples.sample(request),
+    async live(request: LiveRequest, context) {
+      const live = await liveViews();
+      const c = ctx(context);
+      const spec = request.chartJson === undefined ? undefined : (JSON.parse(request.chartJson) as Record<string, unknown>);
+      const result = o.samples.startLive(request);
+      const end = await live.runLiveView({
+        result,
+        pcollectionId: request.pcollectionId,
+        displayId: request.displayId,
+        durationMs: request.durationMs,
+        n: request.n,
+        // A chart redraws (vega, resvg) at most once a second; a table four times.
+        minIntervalMs: spec ? 1000 : 250,
+        render: (panes, status) => (spec ? live.renderLiveChart(spec, request.name, panes, status, { width: o.width() }) : live.renderLiveTable(request.name, panes, status, { width: c.width ?? o.width() })),
+        emit: o.emit,
+      });
+      // The final rows travel back encoded (as a sample does), the final bundle as JSON.
+      const graph = JSON.parse(request.graphJson) as PipelineGraph;
+      const elements = end.panes.rows().map((r) => r.element);
+      const sample = encodeElements(graph, request.pcollectionId, { elements, truncated: false })?.sample ?? unencodedSample({ elements, truncated: false }, elements.length);
+      return JSON.stringify({ outcome: end.outcome, bundle: end.bundle, sample });
+    },
     async renderChart(requestJson, context) {
       return JSON.stringify(await (await charts()).renderChart(JSON.parse(requestJson), ctx(context)));
     },

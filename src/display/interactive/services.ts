@@ -31,12 +31,34 @@ export interface SampleRequest {
   optionsJson: string;
 }
 
+export interface LiveRequest {
+  graphJson: string;
+  pcollectionId: string;
+  optionsJson: string;
+  /** The display to show and update. */
+  displayId: string;
+  /** The PCollection's name (the table's title). */
+  name: string;
+  durationMs: number;
+  n: number;
+  /** A chart's spec (shorthand or Vega-Lite) as JSON text; without it, the pane table. */
+  chartJson?: string;
+}
+
 export interface InteractiveServices {
   /**
    * A sample of one PCollection: runs only its ancestors (never a sink), or reuses what an
    * earlier run computed for the same ancestors. Rejects with the run's error.
    */
   sample(request: SampleRequest): Promise<EncodedSample>;
+  /**
+   * A live display of an unbounded PCollection (show or chart): starts a live sample run,
+   * shows display `displayId` at once and updates it in place as panes come, stops the run
+   * at the request's duration or n elements (or when it ends or is interrupted), draws the
+   * final state with the reason, and resolves with a LiveOutcome as JSON text; rejects with
+   * the run's error. Optional: a host without it cannot show unbounded PCollections.
+   */
+  live?(request: LiveRequest, context: string): Promise<string>;
   /** A chart: `{ spec, rows, totalRows?, truncated? }` as JSON text → its bundle as JSON text. */
   renderChart(requestJson: string, context: string): Promise<string>;
   /** The pipeline graph (JSON text) drawn: `options` is `{ depth?, highlight? }` (transform or PCollection ids) as JSON text. */

@@ -110,6 +110,20 @@ export class SampleService {
     for (const key of stale) this.cache.delete(key);
   }
 
+  /**
+   * Starts a live sample of one PCollection (show/chart of an unbounded one): its ancestors
+   * run with `live: [id]` (RunRequest.live), never cached — what the caller watches through
+   * the result's onLiveSample, and stops with cancel().
+   */
+  startLive(req: Omit<SampleRequest, "n">): PipelineResult {
+    const graph = JSON.parse(req.graphJson) as PipelineGraph;
+    const options = JSON.parse(req.optionsJson || "{}") as PipelineOptions;
+    if (!graph.pcollections[req.pcollectionId]) throw new Error(`no PCollection '${req.pcollectionId}' in the pipeline`);
+    const runner = typeof options.runner === "string" ? options.runner : "direct";
+    this.runs++;
+    return this.start({ graph: ancestorsGraph(graph, [req.pcollectionId]), options, live: [req.pcollectionId] }, runner);
+  }
+
   private async run(graph: PipelineGraph, id: string, n: number, options: PipelineOptions, runner: string, key: string, identity: string): Promise<RunOutcome> {
     const request: RunRequest = { graph: ancestorsGraph(graph, [id]), options, collect: { [id]: n } };
     this.runs++;

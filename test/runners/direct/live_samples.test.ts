@@ -5,7 +5,9 @@
  * PCollection also collected, or read downstream, still gets every element.
  */
 import { describe, expect, it } from "vitest";
-import { Create, FixedWindows, GroupByKey, KV, MapElements, Pipeline, Window, type PipelineOptions } from "../../../src/index.js";
+import {
+  AfterPane, AfterWatermark, Create, Duration, FixedWindows, GroupByKey, KV, MapElements, Pipeline, TestStream, VarLongCoder, Window, WithKeys, type PipelineOptions,
+} from "../../../src/index.js";
 import { TimestampedValue } from "../../../src/sdk/values/windowed_value.js";
 import { resolveRunner, type LiveSampleBatch } from "../../../src/sdk/runner.js";
 import { ancestorsGraph } from "../../../src/graph/subgraph.js";
@@ -56,5 +58,36 @@ describe("live samples on the local runner", () => {
     const none: unknown[] = [];
     r.onLiveSample!("nope", (b) => none.push(b));
     expect(none).toEqual([]);
+  });
+
+  it("hands over a TestStream's EARLY, ON_TIME and LATE panes as the unbounded run fires them", async () => {
+    const MIN = 60_000;
+    const p = Pipeline.create({ parallelism: 2, inProcess: false });
+    const source = TestStream.create(VarLongCoder.of())
+      .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
+      .advanceWatermarkTo(MIN)
+      .addElements(TimestampedValue.of(3, 2000))
+      .advanceWatermarkTo(6 * MIN)
+      .addElements(TimestampedValue.of(4, 3000))
+      .advanceWatermarkToInfinity();
+    const sums = p
+      .apply(source)
+      .apply(Window.into<number>(FixedWindows.of(Duration.minutes(5)))
+        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
+        .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
+      .apply(WithKeys.of<number, number>("k"))
+      .apply("Group", GroupByKey.create<string, number>())
+      .apply("Sum", MapElements.via((kv: KV<string, number[]>) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));
+    expect(sums.isBounded).toBe(false);
+    const id = p.currentPCollectionId(sums.id);
+    const r = resolveRunner("direct").run({ graph: ancestorsGraph(p.toJSON(), [id]), options: { parallelism: 2, inProcess: false }, live: [id] });
+    const batches: LiveSampleBatch[] = [];
+    r.onLiveSample!(id, (b) => batches.push(b));
+    expect(await r.waitUntilFinish()).toBe("DONE");
+    const panes = batches.flatMap((b) => b.elements).map((e) => `${(e.value as KV<string, number>).value} ${e.pane.timing} #${e.pane.index}`);
+    // An early pane per TestStream event (accumulating: 1+2, then +3), the on-time pane at the window's end, a late pane for the late element.
+    expect(panes).toEqual(["3 EARLY #0", "6 EARLY #1", "6 ON_TIME #2", "10 LATE #3"]);
+    // More than one batch: panes come as they fire, not at the end.
+    expect(batches.length).toBeGreaterThan(1);
   });
 });

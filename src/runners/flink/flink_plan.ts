@@ -15,6 +15,7 @@ export type OperatorKind =
   | "source:sequence"
   | "source:text"
   | "source:avro"
+  | "source:test_stream"
   | "window:assign"
   | "usercode"
   | "group_by_key"
@@ -39,6 +40,14 @@ export interface FlinkWindowFn {
 export interface FlinkWindowing {
   windowFn: FlinkWindowFn;
   timestampCombiner?: "END_OF_WINDOW" | "EARLIEST" | "LATEST";
+  /**
+   * When panes fire (docs/flink-plan.md "Triggers"), sent only when not the default
+   * (default trigger, no lateness, discarding): the TriggerSpec unchanged, the allowed
+   * lateness, the accumulation mode.
+   */
+  trigger?: unknown;
+  allowedLatenessMs?: number;
+  accumulationMode?: "DISCARDING" | "ACCUMULATING";
 }
 
 export interface OperatorInput {
@@ -78,6 +87,8 @@ export interface FlinkPlan {
   parallelism: number;
   runtimeMode: "BATCH" | "STREAMING";
   restart?: { attempts: number; delayMs: number };
+  /** STREAMING jobs: checkpoint every intervalMs (0: off; TestStream jobs use their own short interval). */
+  checkpoint?: { intervalMs: number };
   worker?: FlinkWorkerConfig;
   /** Users' console output kept per job (bytes; the bridge's default is 4 MiB), beyond which lines are counted, not kept. */
   console?: { maxBytes: number };

@@ -27,6 +27,7 @@ import { RunEventBus } from "../shared/run_events.js";
 import { JobEvents } from "./run/job_events.js";
 import { ClusterHealthWatch } from "./run/cluster_health.js";
 import { translate, type Translation } from "./translators/translate.js";
+import { cancelSavepointDir, noteSavepoint, restoreRequest, stopWithSavepoint, type StopOptions } from "./job_control.js";
 import type { ErrorBody } from "./worker/protocol.js";
 
 export const BRIDGE_ENTRY_CLASS = "dev.flowbook.flink.Main";
@@ -47,6 +48,17 @@ export interface FlinkRunnerOptions {
   flinkWorkerEnv?: Record<string, string>;
   /** Restart attempts after a task failure (a worker that died); default 3. */
   flinkRestartAttempts?: number;
+  /**
+   * STREAMING jobs (some PCollection unbounded): checkpoint every this many ms (default
+   * 10 000; 0 turns checkpoints off). A restarted job resumes from the last checkpoint.
+   * TestStream jobs checkpoint every 20 ms whatever this says (each event waits for one).
+   */
+  flinkCheckpointIntervalMs?: number;
+  /**
+   * Start the job from this savepoint (a path `result.stop({ savepointDir })` returned, or
+   * `flowbook run --from-savepoint PATH`): see job_control.ts.
+   */
+  fromSavepoint?: string;
   /** How long a job may run before waitUntilFinish() without a timeout gives up (default 1 h). */
   flinkJobTimeoutMs?: number;
   /** Bytes kept at most per collected PCollection (default 4 MiB). */
@@ -116,9 +128,9 @@ export async function bridgeJarId(client: FlinkRestClient, jar: string, fresh = 
   return p;
 }
 
-/** Submits a plan; returns the job id. */
-export async function submitPlan(client: FlinkRestClient, plan: FlinkPlan, jar: string): Promise<string> {
-  const request = { entryClass: BRIDGE_ENTRY_CLASS, programArgsList: ["--plan-base64", encodePlanArg(plan)] };
+/** Submits a plan (restoring the state of `fromSavepoint` if given); returns the job id. */
+export async function submitPlan(client: FlinkRestClient, plan: FlinkPlan, jar: string, fromSavepoint?: string): Promise<string> {
+  const request = { entryClass: BRIDGE_ENTRY_CLASS, programArgsList: ["--plan-base64", encodePlanArg(plan)], ...restoreRequest(fromSavepoint) };
   let jarId = await bridgeJarId(client, jar);
   try {
     return await client.runJar(jarId, request);
@@ -268,6 +280,11 @@ export async function cancelActiveFlinkRuns(timeoutMs = 10_000): Promise<Array<{
   return runs.map((r) => ({ jobId: r.jobId, state: r.state }));
 }
 
+/** Running STREAMING Flink runs of this process (what Ctrl-C in `flowbook run` would stop). */
+export function activeStreamingFlinkRuns(): FlinkPipelineResult[] {
+  return [...activeRuns].filter((r) => r.state === "RUNNING" && r.plan.runtimeMode === "STREAMING");
+}
+
 export class FlinkPipelineResult implements PipelineResult {
   private _state: PipelineState = "RUNNING";
   private readonly bus = new RunEventBus();
@@ -278,6 +295,8 @@ export class FlinkPipelineResult implements PipelineResult {
   private readonly decoded = new Map<string, CollectedSample>();
   private readonly done: Promise<void>;
   private cancelRequested = false;
+  private stopRequested = false;
+  private stopping?: Promise<string>;
   /** Flink's job id, once submitted. */
   jobId?: string;
   readonly jobIdPromise: Promise<string>;
@@ -328,7 +347,7 @@ export class FlinkPipelineResult implements PipelineResult {
   }
 
   private async follow(): Promise<void> {
-    const jobId = await submitPlan(this.client, this.plan, this.jar);
+    const jobId = await submitPlan(this.client, this.plan, this.jar, this.options.fromSavepoint);
     this.jobId = jobId;
     this.resolveJobId(jobId);
     this.emitStarted(jobId);
@@ -380,7 +399,8 @@ export class FlinkPipelineResult implements PipelineResult {
       const end = await finalJobState(this.client, jobId);
       this.accumulators = end.accumulators;
       await events.finish(end);
-      this._state = "DONE";
+      // A job stopped with a savepoint ends FINISHED; its input did not.
+      this._state = this.stopRequested ? "STOPPED" : "DONE";
     } else if (final === "CANCELED") {
       const end = await finalJobState(this.client, jobId).catch(() => undefined);
       this.accumulators = end?.accumulators;
@@ -447,10 +467,53 @@ export class FlinkPipelineResult implements PipelineResult {
 
   async cancel(): Promise<PipelineState> {
     if (this._state !== "RUNNING") return this._state;
+    // A stop with a savepoint under way ends the job: wait for it rather than cancel its savepoint.
+    if (this.stopping) {
+      await this.stopping.catch(() => undefined);
+      if (this._state !== "RUNNING") return this._state;
+    }
+    const savepointDir = cancelSavepointDir();
+    if (savepointDir !== undefined && this.plan.runtimeMode === "STREAMING" && !this.cancelRequested) {
+      // `flowbook run --savepoint-dir DIR` after Ctrl-C / SIGTERM: stop with a savepoint instead.
+      const stopped = await this.stop({ savepointDir }).then(
+        () => true,
+        (e: Error) => {
+          this.bus.emit({ kind: "output", at: Date.now(), stream: "stderr", text: `${e.message}; cancelling it instead\n` });
+          return false;
+        },
+      );
+      if (stopped) return this._state;
+    }
     this.cancelRequested = true;
     if (this.jobId) await this.client.cancelJob(this.jobId).catch(() => {});
     await this.done;
     return this._state;
+  }
+
+  /**
+   * Stops the job with a savepoint in `options.savepointDir` and resolves with the savepoint's
+   * path once the job is over (state STOPPED); resume with the pipeline option
+   * `fromSavepoint`. Rejects, the job still running, if Flink could not take the savepoint.
+   */
+  async stop(options: StopOptions): Promise<string> {
+    if (this._state !== "RUNNING") throw new Error(`cannot stop the pipeline with a savepoint: it is ${this._state}`);
+    if (this.stopping) return this.stopping;
+    const jobId = this.jobId ?? (await this.jobIdPromise);
+    this.stopRequested = true;
+    this.stopping = (async () => {
+      try {
+        const savepoint = await stopWithSavepoint(this.client, jobId, options);
+        noteSavepoint(jobId, savepoint);
+        await this.done.catch(() => undefined);
+        return savepoint;
+      } catch (e) {
+        this.stopRequested = false;
+        throw e;
+      } finally {
+        this.stopping = undefined;
+      }
+    })();
+    return this.stopping;
   }
 
   /** Reads metrics and collected samples from the job's accumulators while it runs (partial values). */

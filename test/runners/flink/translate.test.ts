@@ -96,7 +96,7 @@ describe("Flink translation", () => {
   it("the registry has one translator per kind", () => {
     expect([...TRANSLATORS.keys()].sort()).toEqual([
       "beam:transform:combine_grouped_values:v1", "beam:transform:combine_per_key:v1", "beam:transform:flatten:v1",
-      "beam:transform:group_by_key:v1", "beam:transform:pardo:v1", "beam:transform:window_into:v1",
+      "beam:transform:group_by_key:v1", "beam:transform:pardo:v1", "beam:transform:teststream:v1", "beam:transform:window_into:v1",
       "flowbook:transform:avroio_read:v1", "flowbook:transform:avroio_write:v1", "flowbook:transform:console_write:v1", "flowbook:transform:create:v1", "flowbook:transform:generate_sequence:v1",
       "flowbook:transform:textio_read:v1", "flowbook:transform:textio_write:v1",
     ]);

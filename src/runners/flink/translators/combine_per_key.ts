@@ -15,8 +15,10 @@
  *   grouped by `group_by_key`, and the merge (mergeAccumulators + extractOutput) starting a
  *   new stage that the ParDos after it join.
  *
- * Over merging (session) windows the combine is not lifted: its parts (GroupByKey, then
- * Combine.GroupedValues) are translated, as on the local runner.
+ * Over merging (session) windows, under a trigger that may fire more than one pane per window,
+ * and in STREAMING jobs over input with allowed lateness, the combine is not lifted: its parts
+ * (GroupByKey, then Combine.GroupedValues) are translated. In STREAMING jobs the merge half of
+ * a lifted combine runs in the windowing operator (GroupAlsoByWindowOperator), as GroupByKey.
  */
 import type { TransformNode } from "../../../graph/types.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
@@ -68,7 +70,13 @@ export const combinePerKeyTranslator: TransformTranslator = {
   javaClass: JAVA_CLASS_OF_KIND["combine"]!,
   becomes: "combine (native) | usercode pre-combine → group_by_key → usercode merge; lifted either way",
   translatesWhole(t: TransformNode, ctx: TranslationContext): boolean {
-    const lifting = combineLifting(ctx.graph, t);
+    let lifting = combineLifting(ctx.graph, t);
+    const input = t.inputs["main"] ?? Object.values(t.inputs)[0];
+    const lateness = input !== undefined ? ctx.strategy(input).allowedLatenessMillis : 0;
+    if (lifting.lifted && ctx.streaming && lateness > 0) {
+      // Each late element is its own LATE pane (and a dropped one is counted once): a pre-combine would fold late elements together.
+      lifting = { lifted: false, reason: `its input allows ${lateness} ms of lateness in a STREAMING job: every late element fires its own LATE pane, which a pre-combined accumulator would merge` };
+    }
     ctx.decide({
       kind: "lift",
       choice: lifting.lifted ? "lifted" : "not lifted",

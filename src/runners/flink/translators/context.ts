@@ -83,8 +83,12 @@ export class TranslationContext {
   /** Set while the translation is recorded (translate.ts, `trace: true`). */
   trace?: TraceRecorder;
 
+  /** True when some PCollection is unbounded: the job runs in STREAMING mode (else BATCH). */
+  readonly streaming: boolean;
+
   constructor(readonly graph: PipelineGraph, readonly options: PipelineOptions, readonly parallelism: number) {
     this.wire = new WireCoders(graph);
+    this.streaming = Object.values(graph.pcollections).some((pc) => !pc.isBounded);
   }
 
   // --- the trace --------------------------------------------------------------------------------
@@ -156,6 +160,12 @@ export class TranslationContext {
     const ws = this.strategy(pc);
     const windowing: FlinkWindowing = { windowFn: this.windowFn(ws.windowFn.urn, ws.windowFn.payload, t) };
     if (ws.timestampCombiner !== "END_OF_WINDOW") windowing.timestampCombiner = ws.timestampCombiner;
+    // The triggering only when it is not the default, so plans (and their goldens) of default windowing stay as they were.
+    if (ws.trigger.kind !== "default" || ws.allowedLatenessMillis > 0 || ws.accumulationMode !== "DISCARDING") {
+      windowing.trigger = ws.trigger;
+      windowing.allowedLatenessMs = ws.allowedLatenessMillis;
+      windowing.accumulationMode = ws.accumulationMode;
+    }
     return windowing;
   }
 

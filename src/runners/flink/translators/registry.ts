@@ -18,6 +18,7 @@
  * | AvroIO.Read              | source:avro (FileSource, split at sync markers)                |
  * | AvroIO.Write             | sink:avro (temp files + atomic commit, as sink:text)           |
  * | GenerateSequence.to(n)   | source:sequence (Flink's number sequence source)              |
+ * | TestStream               | source:test_stream (events in order, synthetic processing time)|
  *
  * A kind missing here is refused, naming the transform and what the bridge lacks.
  */
@@ -33,6 +34,7 @@ import { generateSequenceTranslator } from "./generate_sequence.js";
 import { groupByKeyTranslator } from "./group_by_key.js";
 import { parDoTranslator } from "./par_do.js";
 import { textReadTranslator } from "./text_read.js";
+import { testStreamTranslator } from "./test_stream.js";
 import { textWriteTranslator } from "./text_write.js";
 import type { TransformTranslator } from "./translator.js";
 import { windowIntoTranslator } from "./window_into.js";
@@ -51,11 +53,11 @@ export const TRANSLATORS: ReadonlyMap<string, TransformTranslator> = new Map<str
   [Urns.AVRO_READ, avroReadTranslator],
   [Urns.AVRO_WRITE, avroWriteTranslator],
   [Urns.GENERATE_SEQUENCE, generateSequenceTranslator],
+  [Urns.TEST_STREAM, testStreamTranslator],
 ]);
 
 /** Kinds the model has and the bridge cannot run yet: what is missing, for the refusal. */
 export const NOT_TRANSLATABLE: ReadonlyMap<string, string> = new Map<string, string>([
-  [Urns.TEST_STREAM, "the bridge has no TestStream source yet"],
   [Urns.RESHUFFLE, "Reshuffle has no translator yet"],
 ]);
 

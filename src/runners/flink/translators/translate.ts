@@ -52,6 +52,20 @@ function traceTranslator(tr: TransformTranslator): TraceTranslator {
 
 export const DEFAULT_FLINK_PARALLELISM = 2;
 
+/** How often a STREAMING job checkpoints by default (the option `flinkCheckpointIntervalMs`). */
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 10_000;
+
+/** The option `flinkCheckpointIntervalMs` (0 turns checkpoints off; at least 10 ms otherwise, Flink's least). */
+export function checkpointIntervalMs(options: PipelineOptions): number {
+  const v = options.flinkCheckpointIntervalMs;
+  if (v === undefined) return DEFAULT_CHECKPOINT_INTERVAL_MS;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || (n > 0 && n < 10)) {
+    throw new Error(`flinkCheckpointIntervalMs must be 0 (no checkpoints) or a whole number of milliseconds >= 10, got ${String(v)}`);
+  }
+  return n;
+}
+
 export function translate(graph: PipelineGraph, options: PipelineOptions = {}, request: TranslateOptions = {}): Translation {
   const parallelism = Math.max(1, Math.floor(Number(options.parallelism ?? 0)) || DEFAULT_FLINK_PARALLELISM);
   const ctx = new TranslationContext(graph, options, parallelism);
@@ -140,6 +154,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
   const plan = ctx.plan(jobName, bounded ? "BATCH" : "STREAMING");
   const restartAttempts = Number(options.flinkRestartAttempts ?? 3);
   plan.restart = { attempts: Number.isFinite(restartAttempts) ? restartAttempts : 3, delayMs: Number(options.flinkRestartDelayMs ?? 200) || 200 };
+  if (!bounded) plan.checkpoint = { intervalMs: checkpointIntervalMs(options) };
   if (request.worker) plan.worker = request.worker;
   if (!rec || !before) return { plan, collectOperators, wireCoders };
   ctx.decide({

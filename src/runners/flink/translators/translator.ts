@@ -38,6 +38,7 @@ export const JAVA_CLASS_OF_KIND: Readonly<Record<string, string>> = {
   "source:sequence": `${JAVA_TRANSLATE_PACKAGE}.SequenceSourceTranslator`,
   "source:text": `${JAVA_TRANSLATE_PACKAGE}.TextSourceTranslator`,
   "source:avro": `${JAVA_TRANSLATE_PACKAGE}.AvroSourceTranslator`,
+  "source:test_stream": `${JAVA_TRANSLATE_PACKAGE}.TestStreamTranslator`,
   "window:assign": `${JAVA_TRANSLATE_PACKAGE}.WindowAssignTranslator`,
   usercode: `${JAVA_TRANSLATE_PACKAGE}.UserCodeTranslator`,
   group_by_key: `${JAVA_TRANSLATE_PACKAGE}.GroupByKeyTranslator`,

@@ -17,7 +17,8 @@ import java.util.zip.GZIPInputStream;
 
 /** A parsed FlinkPlan (docs/flink-plan.md). */
 public record Plan(String jobName, int parallelism, String runtimeMode, int restartAttempts, long restartDelayMs,
-                   WorkerConfig worker, Map<String, JsonNode> stages, List<OperatorSpec> operators, long consoleMaxBytes) {
+                   WorkerConfig worker, Map<String, JsonNode> stages, List<OperatorSpec> operators, long consoleMaxBytes,
+                   long checkpointIntervalMs) {
 
     public static final String FORMAT = "flowbook.flinkplan/v1";
     /**
@@ -104,7 +105,10 @@ public record Plan(String jobName, int parallelism, String runtimeMode, int rest
         }
         long consoleMax = root.path("console").path("maxBytes").asLong(DEFAULT_CONSOLE_MAX_BYTES);
         if (consoleMax < 0) throw new PlanException("plan.console.maxBytes must be >= 0");
-        return new Plan(jobName, parallelism, mode, attempts, delay, worker, stages, operators, consoleMax);
+        // STREAMING jobs checkpoint every checkpoint.intervalMs (the TS option flinkCheckpointIntervalMs); 0: off
+        long checkpointMs = root.path("checkpoint").path("intervalMs").asLong(0);
+        if (checkpointMs < 0 || (checkpointMs > 0 && checkpointMs < 10)) throw new PlanException("plan.checkpoint.intervalMs must be 0 (off) or at least 10, got " + checkpointMs);
+        return new Plan(jobName, parallelism, mode, attempts, delay, worker, stages, operators, consoleMax, checkpointMs);
     }
 
     private static OperatorSpec parseOperator(JsonNode o, Map<String, OperatorSpec> earlier) {

@@ -8,6 +8,7 @@ import dev.flowbook.flink.runtime.NativeCombineFn;
 import dev.flowbook.flink.runtime.PreCombineOperator;
 import dev.flowbook.flink.runtime.UnkeyedCombineOperator;
 import dev.flowbook.flink.runtime.WindowGrouper;
+import dev.flowbook.flink.windowing.GroupAlsoByWindowOperator;
 import java.util.Locale;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -46,7 +47,12 @@ public final class CombineTranslator implements Translator {
                         new PreCombineOperator(keyCoder, windowing, cfn))
                 .uid(ctx.uid(op, "PreCombine")).setParallelism(in.getParallelism());
         DataStream<byte[]> merged;
-        if (keyed) {
+        if (keyed && !ctx.plan.isBatch()) {
+            // STREAMING: accumulators merged per pane by the windowing operator (lateness, holds, panes as GroupByKey's)
+            merged = GroupAlsoByWindowOperator.transform(ctx.keyed(pre, keyCoder, windowing), op.name(), keyCoder, windowing,
+                            cfn.mergeAggregation(), ctx.testStreamClock(), ctx.testStreamClockStart())
+                    .name(op.name() + "/Merge").uid(ctx.uid(op, "Merge")).setParallelism(ctx.parallelism(op));
+        } else if (keyed) {
             WindowGrouper grouper = new WindowGrouper(keyCoder, windowing, cfn.mergeAggregation());
             merged = ctx.keyed(pre, keyCoder, windowing)
                     .process(new GroupAndAggregate(grouper, windowing, ctx.plan.isBatch(), true), TranslationContext.RECORD)

@@ -3,6 +3,7 @@ package dev.flowbook.flink.translate;
 import dev.flowbook.flink.plan.OperatorSpec;
 import dev.flowbook.flink.plan.Plan;
 import dev.flowbook.flink.plan.PlanException;
+import dev.flowbook.flink.runtime.TestStreamSource;
 import dev.flowbook.flink.sink.TempDirCleanup;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ public final class JobBuilder {
         TRANSLATORS.put("source:create", new CreateTranslator());
         TRANSLATORS.put("source:sequence", new SequenceSourceTranslator());
         TRANSLATORS.put("source:text", new TextSourceTranslator());
+        TRANSLATORS.put("source:test_stream", new TestStreamTranslator());
         TRANSLATORS.put("window:assign", new WindowAssignTranslator());
         TRANSLATORS.put("usercode", new UserCodeTranslator());
         TRANSLATORS.put("group_by_key", new GroupByKeyTranslator());
@@ -52,6 +54,15 @@ public final class JobBuilder {
         }
         env.configure(conf);
         env.setParallelism(plan.parallelism());
+        if (!plan.isBatch()) {
+            // STREAMING: exactly-once checkpoints; a TestStream job waits for one after each event (TestStreamSource)
+            boolean testStream = plan.operators().stream().anyMatch(o -> o.kind().equals("source:test_stream"));
+            long interval = testStream ? TestStreamSource.CHECKPOINT_INTERVAL_MS : plan.checkpointIntervalMs();
+            if (interval > 0) {
+                env.enableCheckpointing(interval, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
+                if (testStream) env.getCheckpointConfig().setMinPauseBetweenCheckpoints(0);
+            }
+        }
     }
 
     /**

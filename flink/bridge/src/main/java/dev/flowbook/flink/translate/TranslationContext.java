@@ -48,6 +48,25 @@ public final class TranslationContext {
         return plan.consoleMaxBytes() / Math.max(1, printers);
     }
 
+    private String testStreamClock;
+
+    /**
+     * The synthetic processing-time clock of a job with a TestStream (its source and windowing
+     * operators share it: windowing/SyntheticClock), or null: processing time is the wall clock.
+     */
+    public String testStreamClock() {
+        if (testStreamClock == null && plan.operators().stream().anyMatch(o -> o.kind().equals("source:test_stream"))) {
+            testStreamClock = java.util.UUID.randomUUID().toString();
+        }
+        return testStreamClock;
+    }
+
+    /** Where the synthetic clock starts (the TestStream's {@code clockStart}; 0 without one). */
+    public long testStreamClockStart() {
+        return plan.operators().stream().filter(o -> o.kind().equals("source:test_stream")).findFirst()
+                .map(o -> o.optLong("clockStart", 0)).orElse(0L);
+    }
+
     public int parallelism(OperatorSpec op) {
         return plan.parallelismOf(op);
     }

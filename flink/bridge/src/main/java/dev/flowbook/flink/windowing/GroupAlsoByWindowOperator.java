@@ -49,11 +49,15 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * PaneInfoCoder, its timestamp from the watermark hold (the timestamp combiner).
  *
  * <p><b>Time.</b> Flink's {@code Watermark(t)} says no element at or before t follows; Beam's
- * watermark t says none before t. So Beam's input watermark is Flink's + 1, and the output
- * watermark this operator emits is {@code min(input, earliest hold - 1)}: a pane at its hold's
+ * watermark t says none before t ({@link BeamTime} maps the two). So Beam's input watermark is
+ * Flink's + 1, and the output watermark this operator emits is {@code min(input, earliest hold - 1)}: a pane at its hold's
  * timestamp is never behind the watermark that follows it. Event-time timers are set at Beam's
  * times (end of window = max timestamp, garbage collection = max timestamp + allowed lateness)
  * and fire when Flink's watermark reaches them, i.e. when Beam's passes them.
+ *
+ * <p><b>Processing time</b> is the wall clock, or in a TestStream job the job's
+ * {@link SyntheticClock}: its timers are then kept here (not in Flink's timer service, which
+ * runs on the wall clock) and fire when a checkpoint barrier passes after the clock advanced.
  *
  * <p><b>State</b> per key: one value (all of the key's windows: trigger state, pane info, holds,
  * whether closed) and per window a list of the value bytes (namespace = the window). Holds are
@@ -69,6 +73,8 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
     private final CoderSpec keyCoder; // null: un-keyed (the key is "")
     private final Windowing windowing;
     private final Aggregation agg;
+    private final String clockId; // null: processing time is the wall clock
+    private final long clockStart;
 
     private transient Trigger trigger;
     private transient Windowing.Triggering trig;
@@ -80,12 +86,32 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
     private transient long outputWm; // Flink's, last emitted
     private transient LongCounter droppedLate;
     private transient LongCounter droppedClosed;
+    private transient java.util.concurrent.atomic.AtomicLong clock; // the TestStream job's synthetic clock
+    private transient java.util.TreeSet<SyntheticTimer> syntheticTimers;
+    private transient Set<SyntheticTimer> bundleWindows; // TestStream: (key, window) the open bundle touched
+
+    /** A processing-time timer on the synthetic clock: time, key, window namespace. */
+    record SyntheticTimer(long time, String key, String ns) implements Comparable<SyntheticTimer> {
+        @Override
+        public int compareTo(SyntheticTimer o) {
+            int c = Long.compare(time, o.time);
+            if (c == 0) c = key.compareTo(o.key);
+            return c != 0 ? c : ns.compareTo(o.ns);
+        }
+    }
 
     public GroupAlsoByWindowOperator(String step, CoderSpec keyCoder, Windowing windowing, Aggregation agg) {
+        this(step, keyCoder, windowing, agg, null, 0);
+    }
+
+    /** With {@code clockId}: processing time is that TestStream job's {@link SyntheticClock} (starting at {@code clockStart}). */
+    public GroupAlsoByWindowOperator(String step, CoderSpec keyCoder, Windowing windowing, Aggregation agg, String clockId, long clockStart) {
         this.step = step;
         this.keyCoder = keyCoder;
         this.windowing = windowing;
         this.agg = agg == null ? new Aggregation.CollectValues() : agg;
+        this.clockId = clockId;
+        this.clockStart = clockStart;
     }
 
     /**
@@ -95,17 +121,27 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
     public static org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<byte[]> transform(
             org.apache.flink.streaming.api.datastream.KeyedStream<byte[], String> keyed, String step, CoderSpec keyCoder,
             Windowing windowing, Aggregation agg) {
-        return keyed.transform(step, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
-                new GroupAlsoByWindowOperator(step, keyCoder, windowing, agg));
+        return transform(keyed, step, keyCoder, windowing, agg, null, 0);
     }
 
-    /** The accumulator names of the dropped-element counters (read back as user counters, namespace "flowbook"). */
+    /** As above; a non-null {@code clockId} runs processing time on that TestStream job's synthetic clock. */
+    public static org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<byte[]> transform(
+            org.apache.flink.streaming.api.datastream.KeyedStream<byte[], String> keyed, String step, CoderSpec keyCoder,
+            Windowing windowing, Aggregation agg, String clockId, long clockStart) {
+        return keyed.transform(step, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO,
+                new GroupAlsoByWindowOperator(step, keyCoder, windowing, agg, clockId, clockStart));
+    }
+
+    /** The TS operator's counters' namespace (harness/gabw GABW_METRICS_NAMESPACE): result.metrics() shows the same names on both runners. */
+    public static final String METRICS_NAMESPACE = "GroupAlsoByWindow";
+
+    /** The accumulator names of the dropped-element counters (read back as user counters of the step, namespace GroupAlsoByWindow). */
     public static String droppedDueToLatenessName(String step) {
-        return MetricNames.metric("counter", step, "flowbook", "droppedDueToLateness");
+        return MetricNames.metric("counter", step, METRICS_NAMESPACE, "droppedDueToLateness");
     }
 
     public static String droppedDueToClosedWindowName(String step) {
-        return MetricNames.metric("counter", step, "flowbook", "droppedDueToClosedWindow");
+        return MetricNames.metric("counter", step, METRICS_NAMESPACE, "droppedDueToClosedWindow");
     }
 
     public long droppedDueToLateness() {
@@ -146,18 +182,23 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
         timers = getInternalTimerService("flowbook-gabw-timers", StringSerializer.INSTANCE, this);
         droppedLate = getRuntimeContext().getLongCounter(droppedDueToLatenessName(step));
         droppedClosed = getRuntimeContext().getLongCounter(droppedDueToClosedWindowName(step));
+        if (clockId != null) {
+            clock = SyntheticClock.of(clockId, clockStart);
+            syntheticTimers = new java.util.TreeSet<>();
+            bundleWindows = new LinkedHashSet<>();
+        }
     }
 
     // ------------------------------------------------------------------ times
 
-    /** Beam's input watermark: Flink's + 1. */
+    /** Beam's input watermark. */
     long beamWm() {
-        return inputWm == Long.MIN_VALUE || inputWm == Long.MAX_VALUE ? inputWm : inputWm + 1;
+        return BeamTime.fromFlink(inputWm);
     }
 
     /** Beam's output watermark, or UNSET before the first one. */
     long beamOutputWm() {
-        return outputWm == Long.MIN_VALUE || outputWm == Long.MAX_VALUE ? outputWm : outputWm + 1;
+        return BeamTime.fromFlink(outputWm);
     }
 
     /** Beam's LateDataUtils.garbageCollectionTime. */
@@ -177,6 +218,7 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
+        finishBundle();
         inputWm = Math.max(inputWm, mark.getTimestamp());
         if (timeServiceManager != null) timeServiceManager.advanceWatermark(mark); // fires the event-time timers
         emitWatermark();
@@ -184,7 +226,7 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
 
     private void emitWatermark() {
         long out = inputWm;
-        if (!holds.isEmpty()) out = Math.min(out, holds.firstKey() - 1);
+        if (!holds.isEmpty()) out = Math.min(out, BeamTime.toFlink(holds.firstKey()));
         if (out > outputWm) {
             outputWm = out;
             output.emitWatermark(new Watermark(out));
@@ -311,12 +353,13 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
 
             @Override
             public long processingTime() {
-                return timers.currentProcessingTime();
+                return clock != null ? clock.get() : timers.currentProcessingTime();
             }
 
             @Override
             public void setProcessingTimer(long time) {
-                timers.registerProcessingTimeTimer(ns, time);
+                if (clock != null) syntheticTimers.add(new SyntheticTimer(time, (String) getCurrentKey(), ns));
+                else timers.registerProcessingTimeTimer(ns, time);
             }
 
             @Override
@@ -367,11 +410,31 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
             trigger.invokeOnElement(ctx(m), m.trig);
             scheduleEndOfWindowOrGc(t);
         }
-        for (String key : touched) {
-            WindowMeta m = metas.get(key);
-            if (!m.closed && trigger.shouldFire(ctx(m), m.trig)) fire(m);
+        if (clock != null) {
+            // TestStream: one bundle per event (as the local runner and Beam's direct runner): fire at its end
+            for (String key : touched) bundleWindows.add(new SyntheticTimer(0, (String) getCurrentKey(), key));
+        } else {
+            for (String key : touched) {
+                WindowMeta m = metas.get(key);
+                if (!m.closed && trigger.shouldFire(ctx(m), m.trig)) fire(m);
+            }
         }
         save(metas);
+        emitWatermark();
+    }
+
+    /** Ends the TestStream event's bundle: the windows it touched fire if their triggers say so (Beam's ReduceFnRunner after processElements). */
+    private void finishBundle() throws Exception {
+        if (bundleWindows == null || bundleWindows.isEmpty()) return;
+        List<SyntheticTimer> ws = new ArrayList<>(bundleWindows);
+        bundleWindows.clear();
+        for (SyntheticTimer w : ws) {
+            setCurrentKey(w.key());
+            Map<String, WindowMeta> metas = load();
+            WindowMeta m = metas.get(w.ns()); // null: merged into a window the bundle also touched, or collected
+            if (m != null && !m.closed && trigger.shouldFire(ctx(m), m.trig)) fire(m);
+            save(metas);
+        }
         emitWatermark();
     }
 
@@ -568,8 +631,31 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
 
     @Override
     public void onProcessingTime(InternalTimer<String, String> timer) throws Exception {
+        processingTimer(timer.getNamespace());
+    }
+
+    /**
+     * TestStream jobs: the processing-time timers that the synthetic clock's last advance made
+     * due fire before the checkpoint barrier passes (the source waits for that checkpoint before
+     * its next event, so their panes are processed downstream first).
+     */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        finishBundle();
+        if (clock != null) {
+            long now = clock.get();
+            while (!syntheticTimers.isEmpty() && syntheticTimers.first().time() <= now) {
+                SyntheticTimer t = syntheticTimers.pollFirst();
+                setCurrentKey(t.key());
+                processingTimer(t.ns());
+            }
+        }
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    private void processingTimer(String ns) throws Exception {
         Map<String, WindowMeta> metas = load();
-        WindowMeta m = metas.get(timer.getNamespace());
+        WindowMeta m = metas.get(ns);
         if (m == null || m.closed) return;
         if (trigger.shouldFire(ctx(m), m.trig)) {
             fire(m);

@@ -37,11 +37,30 @@ import org.apache.flink.util.OutputTag;
  * to the worker after SIDE_INPUTS_DONE. Output 0 is the main output, output i &gt; 0 the side output {@code outputs[i]}.
  */
 public class UserCodeOperator extends AbstractStreamOperator<byte[]>
-        implements TwoInputStreamOperator<byte[], byte[], byte[]>, BoundedMultiInput, InputSelectable {
+        implements TwoInputStreamOperator<byte[], byte[], byte[]>, BoundedMultiInput {
     private static final long serialVersionUID = 1L;
 
     public static UserCodeOperator withSideInputs(String hello, List<String> outputs, WorkerConfig worker, boolean batch, String label, ConsoleSpec console) {
-        return new UserCodeOperator(hello, outputs, true, worker, batch, label, console);
+        // Flink refuses checkpoints for InputSelectable operators: STREAMING jobs buffer early main records instead (pending)
+        return batch ? new SideInputsFirst(hello, outputs, worker, label, console) : new UserCodeOperator(hello, outputs, true, worker, false, label, console);
+    }
+
+    /** BATCH with side inputs: the bridge reads input 2 until it ended (main records that still come early are buffered). */
+    public static final class SideInputsFirst extends UserCodeOperator implements InputSelectable {
+        private static final long serialVersionUID = 1L;
+
+        SideInputsFirst(String hello, List<String> outputs, WorkerConfig worker, String label, ConsoleSpec console) {
+            super(hello, outputs, true, worker, true, label, console);
+        }
+
+        @Override
+        public InputSelection nextSelection() {
+            return sideInputsDone() ? InputSelection.ALL : InputSelection.SECOND;
+        }
+    }
+
+    boolean sideInputsDone() {
+        return sideDone;
     }
 
     /** Where the workers' console output goes: the accumulator {@code flowbook.console/<uid>}, bounded per subtask. */
@@ -194,12 +213,6 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
         public void endInput() throws Exception {
             endInput(1);
         }
-    }
-
-    /** Side inputs first: the bridge prefers input 2 until it ended (main records that still come early are buffered). */
-    @Override
-    public InputSelection nextSelection() {
-        return sideDone ? InputSelection.ALL : InputSelection.SECOND;
     }
 
     @Override

@@ -8,6 +8,7 @@
 import { Mime, type DisplayContext, type MimeBundle } from "../mime.js";
 import { escapeHtml } from "../table/html_escape.js";
 import { renderTableHtml } from "../table/html_table.js";
+import { formatWindow, isCalendarInstant } from "../table/element_meta.js";
 import { metaColumnNames, tableOf } from "../table/table_of.js";
 import type { Table, TableCell, TableColumn } from "../table/table_model.js";
 import { renderTableText } from "../table/text_table.js";
@@ -38,6 +39,11 @@ export function liveTable(name: string, panes: LivePanes): Table {
     base.columns[ts]!,
   ];
   const update = panes.update;
+  const what = panes.perKey ? "latest pane per key and window" : "elements as they come";
+  const count = rows.length === 1 ? "1 row" : `${rows.length} rows`;
+  const title = `${name} · live: ${what} · ${count}`;
+  // Before the first element there is nothing to lay out.
+  if (rows.length === 0) return { name, title, columns: [], rows: [], truncated: false };
   const cells: (TableCell | undefined)[][] = rows.map((r, i) => {
     const row = base.rows[i]!;
     const p = r.element.pane;
@@ -45,15 +51,31 @@ export function liveTable(name: string, panes: LivePanes): Table {
     return [
       { text: mark, data: mark },
       ...row.slice(0, valueCount),
-      row[win],
+      windowCell(r.element.windows[0]),
       { text: p.timing, data: p.timing },
       { text: String(p.index), data: p.index },
       row[ts],
     ];
   });
-  const what = panes.perKey ? "latest pane per key and window" : "elements as they come";
-  const count = rows.length === 1 ? "1 row" : `${rows.length} rows`;
-  return { name, title: `${name} · live: ${what} · ${count}`, columns, rows: cells, truncated: false };
+  return { name, title, columns, rows: cells, truncated: false };
+}
+
+/**
+ * A window, short enough to leave room for the value: `[2026-12-06 10:00:00, 10:05:00)`
+ * (milliseconds only when not zero, the end's date only when another day); the global
+ * window and bounds as formatWindow says them.
+ */
+function windowCell(w: unknown): TableCell {
+  const full = formatWindow(w);
+  const i = w as { start?: unknown; end?: unknown };
+  if (typeof i.start !== "number" || typeof i.end !== "number" || !isCalendarInstant(i.start) || !isCalendarInstant(i.end)) return { text: full, data: full };
+  const at = (t: number) => {
+    const iso = new Date(t).toISOString().replace(/\.000Z$/, "Z").replace("T", " ").replace(/Z$/, "");
+    return { date: iso.slice(0, 10), time: iso.slice(11) };
+  };
+  const a = at(i.start);
+  const b = at(i.end);
+  return { text: `[${a.date} ${a.time}, ${b.date === a.date ? "" : `${b.date} `}${b.time})`, data: full };
 }
 
 function uniqueName(name: string, taken: Set<string>): string {

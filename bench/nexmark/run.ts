@@ -109,8 +109,12 @@ async function newestJob(client: FlinkRestClient, since: number): Promise<JobOve
   return jobs.sort((a, b) => b["start-time"] - a["start-time"])[0];
 }
 
-/** The messages with which a runner refuses what it cannot run yet (then reported, not failed). */
-const REFUSAL = /cannot run|refus|not supported|no unbounded|needs a streaming job|more than one pane/i;
+/**
+ * The refusals that are known limits, reported and not failed: the Flink runner's batch
+ * grouping fires each window once (Q11's trigger fires more), and unbounded sources on a
+ * runner that does not stream yet. Any other error fails the benchmark.
+ */
+const REFUSAL = /fires each window once over bounded input|reads bounded sequences only|has no unbounded sources yet/;
 
 async function main(): Promise<boolean> {
   console.log(`bench/nexmark (${machineNote()})`);

@@ -103,8 +103,24 @@ public final class TranslationContext {
         streams.computeIfAbsent(op.id(), k -> new HashMap<>()).put(tag, s);
     }
 
+    private Map<String, String> stableIds;
+
+    /**
+     * The uid of (a part of) an operator, by which a savepoint's or checkpoint's state finds it
+     * again: the operator's name (its transforms' full names), not its id in the plan, so a
+     * pipeline that gained or lost other transforms still restores the state of these; an
+     * operator whose name an earlier one has gets "#2", "#3", ….
+     */
     public String uid(OperatorSpec op, String part) {
-        return op.id() + (part.isEmpty() ? "" : "/" + part);
+        if (stableIds == null) {
+            stableIds = new HashMap<>();
+            Map<String, Integer> seen = new HashMap<>();
+            for (OperatorSpec o : plan.operators()) {
+                int n = seen.merge(o.name(), 1, Integer::sum);
+                stableIds.put(o.id(), n == 1 ? o.name() : o.name() + "#" + n);
+            }
+        }
+        return stableIds.getOrDefault(op.id(), op.id()) + (part.isEmpty() ? "" : "|" + part);
     }
 
     /** Registers the temp files of an atomic sink (removed if the job fails or is cancelled). */

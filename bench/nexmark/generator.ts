@@ -8,7 +8,8 @@
  * Event i: its id is i; it is a person if i % 50 < 1, an auction if < 4, a bid otherwise;
  * its fields come from java.util.Random seeded with i (XOR the seed shifted left 24 bits;
  * seed 0 is Beam's seeding), re-implemented here bit for bit; its event time is
- * BASE_TIME + floor(i · 100 µs) (10 000 events a second of event time).
+ * baseTime + floor(i · 100 µs) (10 000 events a second of event time; baseTime is
+ * 1 January 2026 unless given).
  * flink/examples-nexmark's NexmarkGenerator.java is the same function in Java;
  * test/bench/nexmark_generator.test.ts compares the two.
  *
@@ -184,9 +185,9 @@ function nextExtra(r: JavaRandom, currentSize: number, desiredAverageSize: numbe
   return nextExactString(r, minSize + (delta === 0 ? 0 : r.nextInt(2 * delta)));
 }
 
-/** Event time of event number i. */
-export function eventTimestamp(i: number): number {
-  return NEXMARK.baseTime + Math.floor((i * NEXMARK.interEventDelayUs) / 1000);
+/** Event time of event number i, for the event time of event 0. */
+export function eventTimestamp(i: number, baseTime: number = NEXMARK.baseTime): number {
+  return baseTime + Math.floor((i * NEXMARK.interEventDelayUs) / 1000);
 }
 
 function lastBase0PersonId(eventId: number): number {
@@ -240,7 +241,7 @@ function nextPerson(id: number, r: JavaRandom, timestamp: number): Person {
   return { id: lastBase0PersonId(id) + NEXMARK.firstPersonId, name, emailAddress, creditCard, city, state, dateTime: timestamp, extra };
 }
 
-function nextAuction(id: number, r: JavaRandom, timestamp: number): Auction {
+function nextAuction(id: number, r: JavaRandom, timestamp: number, baseTime: number): Auction {
   let seller: number;
   if (r.nextInt(NEXMARK.hotSellersConfigRatio) > 0) {
     seller = Math.trunc(lastBase0PersonId(id) / NEXMARK.hotSellerRatio) * NEXMARK.hotSellerRatio;
@@ -252,7 +253,7 @@ function nextAuction(id: number, r: JavaRandom, timestamp: number): Auction {
   const initialBid = nextPrice(r);
   // The auction lasts, on average, until numInFlightAuctions more auctions have been made.
   const eventsForAuctions = Math.trunc((NEXMARK.numInFlightAuctions * DENOMINATOR) / NEXMARK.auctionProportion);
-  const horizonMs = eventTimestamp(id + eventsForAuctions) - timestamp;
+  const horizonMs = eventTimestamp(id + eventsForAuctions, baseTime) - timestamp;
   const expires = timestamp + 1 + nextLong(r, Math.max(horizonMs * 2, 1));
   const itemName = nextString(r, 20);
   const description = nextString(r, 100);
@@ -282,13 +283,16 @@ function nextBid(id: number, r: JavaRandom, timestamp: number): Bid {
   return { auction, bidder, price, dateTime: timestamp, extra };
 }
 
-/** Event number i (0 ≤ i < 2^48) for a seed (0 ≤ seed < 2^24; 0 is Beam's). */
-export function nexmarkEvent(i: number, seed = 0): NexmarkEvent {
+/**
+ * Event number i (0 ≤ i < 2^48) for a seed (0 ≤ seed < 2^24; 0 is Beam's), its event time
+ * counted from baseTime (the unbounded benchmark starts it ahead of the wall clock: see README).
+ */
+export function nexmarkEvent(i: number, seed = 0, baseTime: number = NEXMARK.baseTime): NexmarkEvent {
   const r = new JavaRandom(i, seed);
-  const t = eventTimestamp(i);
+  const t = eventTimestamp(i, baseTime);
   const rem = i % DENOMINATOR;
   if (rem < NEXMARK.personProportion) return { newPerson: nextPerson(i, r, t) };
-  if (rem < NEXMARK.personProportion + NEXMARK.auctionProportion) return { newAuction: nextAuction(i, r, t) };
+  if (rem < NEXMARK.personProportion + NEXMARK.auctionProportion) return { newAuction: nextAuction(i, r, t, baseTime) };
   return { bid: nextBid(i, r, t) };
 }
 

@@ -181,7 +181,11 @@ async function benchQuery(
   const title = `${q.toUpperCase()} (${{ q0: "pass-through", q5: "hot items: sliding windows + a combiner", q11: "user sessions: sessions + a count trigger" }[q]}), ${mode}`;
   console.log(`\n${title}`);
   const unbounded = mode === "unbounded";
-  const scriptFor = (n: number, out: string) => queryScript(q, { events: n, seed, out: `${out}/part`, rate: unbounded ? rate : undefined });
+  // An unbounded GenerateSequence stamps each number with the wall clock and its watermark
+  // follows it: event times from 1 January 2026 would all be late. Unbounded runs count event
+  // time from an hour ahead (a multiple of 10 s), the same for every side of this query.
+  const baseTime = unbounded ? Math.ceil((Date.now() + 3_600_000) / 10_000) * 10_000 : undefined;
+  const scriptFor = (n: number, out: string) => queryScript(q, { events: n, seed, out: `${out}/part`, rate: unbounded ? rate : undefined, baseTime });
   const local: Side = { name: "flowbook run (local runner), spawn → exit", runs: [] };
   const fbFlink: Side = { name: "flowbook run --runner flink, spawn → exit", runs: [] };
   const native: Side = { name: "native Flink DataStream job, submit → FINISHED", runs: [] };
@@ -210,7 +214,7 @@ async function benchQuery(
     const out = work.path(`${q}-${mode}-native-${i}`);
     const load = load1();
     const t0 = performance.now();
-    const args = ["--events", String(n), "--seed", String(seed), "--output", out, "--parallelism", String(PARALLELISM), ...(unbounded ? ["--streaming"] : [])];
+    const args = ["--events", String(n), "--seed", String(seed), "--output", out, "--parallelism", String(PARALLELISM), ...(unbounded ? ["--streaming", "--base-time", String(baseTime)] : [])];
     const jobId = await client!.runJar(jarId!, { entryClass: nativeClass(q), programArgsList: args });
     const state = await client!.waitForJob(jobId, { pollMs: 50, timeoutMs: timeoutS * 1000 });
     const seconds = (performance.now() - t0) / 1000;

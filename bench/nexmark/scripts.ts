@@ -22,16 +22,19 @@ export interface ScriptSpec {
   out: string;
   /** Events per second of the unbounded source (GenerateSequence.withRate); absent: bounded. */
   rate?: number;
+  /** Event time of event 0 (ms since the epoch); absent: the generator's (1 January 2026). */
+  baseTime?: number;
 }
 
 function source(s: ScriptSpec): string {
   const seq = `GenerateSequence.from(0).to(${s.events})${s.rate ? `.withRate(${s.rate}, Duration.seconds(1))` : ""}`;
   return `const SEED = ${s.seed};
+const BASE_TIME = ${s.baseTime ?? "NEXMARK.baseTime"};
 
 /** Event number i of the Nexmark stream, stamped with its event time. */
 class GenerateEventFn extends DoFn<number, NexmarkEvent> {
   processElement(c: ProcessContext<number, NexmarkEvent>) {
-    const e = nexmarkEvent(c.element(), SEED);
+    const e = nexmarkEvent(c.element(), SEED, BASE_TIME);
     c.outputWithTimestamp(e, eventTime(e));
   }
 }

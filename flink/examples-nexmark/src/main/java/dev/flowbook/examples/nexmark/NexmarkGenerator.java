@@ -18,9 +18,9 @@ import java.util.Random;
  * Event number {@code i} as a pure function of {@code i} and a seed: its id is {@code i}; a
  * person if {@code i % 50 < 1}, an auction if {@code < 4}, a bid otherwise; its fields drawn from
  * {@code new Random(i ^ (seed << 24))} (seed 0 is Beam's seeding); its event time
- * {@link #BASE_TIME} + floor(i · 100 µs).
+ * {@link #BASE_TIME} (or a given base time) + floor(i · 100 µs).
  *
- * <p>{@code java -cp flowbook-flink-nexmark.jar dev.flowbook.examples.nexmark.NexmarkGenerator N [SEED [FIRST]]}
+ * <p>{@code java -cp flowbook-flink-nexmark.jar dev.flowbook.examples.nexmark.NexmarkGenerator N [SEED [FIRST [BASE_TIME]]]}
  * prints events FIRST … FIRST+N-1, one line each.
  */
 public final class NexmarkGenerator {
@@ -61,24 +61,29 @@ public final class NexmarkGenerator {
 
     private NexmarkGenerator() {}
 
-    /** Event number {@code i} (0 ≤ i < 2^48) for a seed (0 ≤ seed < 2^24). */
+    /** Event number {@code i} (0 ≤ i < 2^48) for a seed (0 ≤ seed < 2^24), from {@link #BASE_TIME}. */
     public static NexmarkEvent event(long i, int seed) {
+        return event(i, seed, BASE_TIME);
+    }
+
+    /** Event number {@code i} with its event time counted from {@code baseTime}. */
+    public static NexmarkEvent event(long i, int seed, long baseTime) {
         Random random = new Random(i ^ ((long) seed << 24));
-        long t = eventTimestamp(i);
+        long t = eventTimestamp(i, baseTime);
         long rem = i % DENOMINATOR;
         NexmarkEvent e = new NexmarkEvent();
         if (rem < PERSON_PROPORTION) {
             e.newPerson = nextPerson(i, random, t);
         } else if (rem < PERSON_PROPORTION + AUCTION_PROPORTION) {
-            e.newAuction = nextAuction(i, random, t);
+            e.newAuction = nextAuction(i, random, t, baseTime);
         } else {
             e.bid = nextBid(i, random, t);
         }
         return e;
     }
 
-    public static long eventTimestamp(long i) {
-        return BASE_TIME + (i * INTER_EVENT_DELAY_US) / 1000L;
+    public static long eventTimestamp(long i, long baseTime) {
+        return baseTime + (i * INTER_EVENT_DELAY_US) / 1000L;
     }
 
     static long lastBase0PersonId(long eventId) {
@@ -196,7 +201,7 @@ public final class NexmarkGenerator {
         return p;
     }
 
-    static Auction nextAuction(long id, Random random, long timestamp) {
+    static Auction nextAuction(long id, Random random, long timestamp, long baseTime) {
         Auction a = new Auction();
         a.id = lastBase0AuctionId(id) + FIRST_AUCTION_ID;
         long seller;
@@ -210,7 +215,7 @@ public final class NexmarkGenerator {
         a.initialBid = nextPrice(random);
         // The auction lasts, on average, until numInFlightAuctions more auctions have been made.
         long eventsForAuctions = ((long) NUM_IN_FLIGHT_AUCTIONS * DENOMINATOR) / AUCTION_PROPORTION;
-        long horizonMs = eventTimestamp(id + eventsForAuctions) - timestamp;
+        long horizonMs = eventTimestamp(id + eventsForAuctions, baseTime) - timestamp;
         a.expires = timestamp + 1L + nextLong(random, Math.max(horizonMs * 2, 1L));
         a.itemName = nextString(random, 20);
         a.description = nextString(random, 100);
@@ -248,9 +253,10 @@ public final class NexmarkGenerator {
         long n = Long.parseLong(args[0]);
         int seed = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         long first = args.length > 2 ? Long.parseLong(args[2]) : 0;
+        long baseTime = args.length > 3 ? Long.parseLong(args[3]) : BASE_TIME;
         try (BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16)) {
             for (long i = first; i < first + n; i++) {
-                out.write(event(i, seed).toLine());
+                out.write(event(i, seed, baseTime).toLine());
                 out.write('\n');
             }
         }

@@ -17,7 +17,8 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.
 
 /**
  * Arguments of every query job:
- * {@code --events N --output DIR [--seed S] [--parallelism P] [--streaming] [--checkpoint-ms MS]}.
+ * {@code --events N --output DIR [--seed S] [--parallelism P] [--streaming] [--checkpoint-ms MS] [--base-time MS]}
+ * (the event time of event 0, ms since the epoch; default {@link NexmarkGenerator#BASE_TIME}).
  *
  * <p>The events are numbers 0 … N-1 from Flink's number sequence source (the source flowbook's
  * {@code GenerateSequence.from(0).to(N)} becomes on Flink), each stamped with its event time
@@ -32,6 +33,7 @@ final class NexmarkJob {
     int parallelism = -1;
     boolean streaming = false;
     long checkpointMs = 1000;
+    long baseTime = NexmarkGenerator.BASE_TIME;
     StreamExecutionEnvironment env;
 
     static NexmarkJob fromArgs(String query, String[] args) {
@@ -45,10 +47,11 @@ final class NexmarkJob {
                 case "--output": job.output = require(a, next); i++; break;
                 case "--parallelism": job.parallelism = Integer.parseInt(require(a, next)); i++; break;
                 case "--checkpoint-ms": job.checkpointMs = Long.parseLong(require(a, next)); i++; break;
+                case "--base-time": job.baseTime = Long.parseLong(require(a, next)); i++; break;
                 case "--streaming": job.streaming = true; break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + a + "; usage: " + query
-                            + " --events N --output DIR [--seed S] [--parallelism P] [--streaming] [--checkpoint-ms MS]");
+                            + " --events N --output DIR [--seed S] [--parallelism P] [--streaming] [--checkpoint-ms MS] [--base-time MS]");
             }
         }
         if (job.events <= 0 || job.output == null) {
@@ -75,10 +78,11 @@ final class NexmarkJob {
     /** Events 0 … N-1, each with its event time as timestamp. */
     DataStream<NexmarkEvent> events() {
         final int s = seed;
+        final long base = baseTime;
         WatermarkStrategy<Long> time = WatermarkStrategy.<Long>forMonotonousTimestamps()
-                .withTimestampAssigner((i, previous) -> NexmarkGenerator.eventTimestamp(i));
+                .withTimestampAssigner((i, previous) -> NexmarkGenerator.eventTimestamp(i, base));
         return env.fromSource(new NumberSequenceSource(0, events - 1), time, "event-numbers")
-                .map(i -> NexmarkGenerator.event(i, s))
+                .map(i -> NexmarkGenerator.event(i, s, base))
                 .name("generate-events");
     }
 

@@ -12,6 +12,7 @@ import { Mime, type DisplayContext, type MimeBundle } from "../mime.js";
 import { rowsOf } from "../table/rows_of.js";
 import { metaColumnNames } from "../table/table_of.js";
 import type { LivePanes } from "./live_panes.js";
+import { timingOf } from "./live_table.js";
 import { LIVE_MIME, liveState, statusLine, type LiveStatus } from "./live_status.js";
 
 type Json = Record<string, unknown>;
@@ -24,7 +25,7 @@ export function liveChartRows(panes: LivePanes): Record<string, unknown>[] {
   const pane = metaColumnNames(data.filter((k) => k !== "pane" && k !== "timestamp" && k !== "window"), { panes: true }).pane!;
   return rows.map((row, i) => {
     const p = elements[i]!.pane;
-    return { ...row, [pane]: p.timing, index: p.index };
+    return { ...row, [pane]: timingOf(p), index: p.index };
   });
 }
 

@@ -13,6 +13,7 @@ import { metaColumnNames, tableOf } from "../table/table_of.js";
 import type { Table, TableCell, TableColumn } from "../table/table_model.js";
 import { renderTableText } from "../table/text_table.js";
 import { DEFAULT_TEXT_WIDTH } from "../table/render_table.js";
+import type { PaneInfo } from "../../sdk/values/pane.js";
 import type { LivePanes } from "./live_panes.js";
 import { LIVE_MIME, liveState, statusLine, type LiveStatus } from "./live_status.js";
 
@@ -52,7 +53,7 @@ export function liveTable(name: string, panes: LivePanes): Table {
       { text: mark, data: mark },
       ...row.slice(0, valueCount),
       windowCell(r.element.windows[0]),
-      { text: p.timing, data: p.timing },
+      { text: timingOf(p), data: timingOf(p) },
       { text: String(p.index), data: p.index },
       row[ts],
     ];
@@ -76,6 +77,11 @@ function windowCell(w: unknown): TableCell {
   const a = at(i.start);
   const b = at(i.end);
   return { text: `[${a.date} ${a.time}, ${b.date === a.date ? "" : `${b.date} `}${b.time})`, data: full };
+}
+
+/** EARLY / ON_TIME / LATE; NO_FIRING (Beam's name) for elements no trigger fired, as the sample tables say it. */
+export function timingOf(p: PaneInfo): string {
+  return p.timing === "UNKNOWN" ? "NO_FIRING" : p.timing;
 }
 
 function uniqueName(name: string, taken: Set<string>): string {

@@ -196,6 +196,13 @@ class Coordinator {
     w.stopped = true;
     this.executor.stopStage(this.runId, stageId);
     this.scheduler.stopStage(stageId);
+    // Unbounded: once every sample has its elements and nothing else is wanted of the run
+    // (no sink, no whole materialization), its sources end and the run drains to its end.
+    if (this.plan.streaming && [...this.watches.values()].every((x) => x.stopped) && this.onlySamples()) this.scheduler.endStreams();
+  }
+
+  private onlySamples(): boolean {
+    return this.plan.stages.every((s) => s.ops.every((op) => op.kind !== "sink" && !(op.kind === "materialize" && op.limit === undefined)));
   }
 
   private watchSamples(stage: Stage): SampleWatch | undefined {

@@ -88,12 +88,13 @@ export class StreamingSources {
         splits.map(async (split, i) => {
           const reader = await impl.open(t.payload, split, undefined, { metrics, transform: t.fullName });
           this.readers.push(reader);
+          const over = () => this.stopped || feed.ended();
           for (;;) {
-            if (this.stopped) return;
-            while (feed.backlog() >= MAX_BACKLOG && !this.stopped) await new Promise((r) => setTimeout(r, 5));
-            if (this.stopped) return;
+            if (over()) return;
+            while (feed.backlog() >= MAX_BACKLOG && !over()) await new Promise((r) => setTimeout(r, 5));
+            if (over()) return;
             const { elements, done } = await reader.poll(POLL_WAIT_MS);
-            if (this.stopped) return;
+            if (over()) return;
             if (elements.length > 0) feed.bundle(this.encode(input.output, elements), Math.min(...elements.map((e) => e.timestamp)));
             watermarks[i] = done ? TIMESTAMP_MAX : reader.watermark();
             feed.watermark(Math.max(-TIMESTAMP_MAX, Math.min(...watermarks)));

@@ -12,6 +12,8 @@ import {
 } from "../../../src/index.js";
 import { TIMESTAMP_MAX, TIMESTAMP_MIN } from "../../../src/sdk/values/time.js";
 import type { TestStreamPayload } from "../../../src/sdk/testing/test_stream.js";
+import { resolveRunner } from "../../../src/sdk/runner.js";
+import { ancestorsGraph } from "../../../src/graph/subgraph.js";
 
 describe("unbounded pipelines on the local runner", () => {
   it("an unbounded read that ends (withMaxReadTime) runs to its end: every number, grouped in event-time windows with one ON_TIME pane each", async () => {
@@ -110,5 +112,25 @@ describe("TestStream", () => {
       ],
     });
     expect(graph.windowingStrategies[graph.pcollections[out.id]!.windowingStrategy]!.windowFn.urn).toContain("global");
+  });
+});
+
+describe("samples of unbounded PCollections on the local runner", () => {
+  it("collect(n) of an unbounded read ends once it has n elements, before or behind a grouping: the sources end and the run drains", async () => {
+    const p = Pipeline.create({ runner: "direct" });
+    const numbers = p.apply(GenerateSequence.from(0).withRate(100, Duration.seconds(1)));
+    const grouped = numbers
+      .apply(Window.into<number>(FixedWindows.of(Duration.millis(100))))
+      .apply(WithKeys.of<string, number>("k"))
+      .apply(GroupByKey.create<string, number>());
+    for (const [pc, n] of [[numbers, 5], [grouped, 2]] as const) {
+      const graph = p.toJSON();
+      const id = p.currentPCollectionId(pc.id);
+      const r = resolveRunner("direct").run({ graph: ancestorsGraph(graph, [id]), options: {}, collect: { [id]: n } });
+      expect(await r.waitUntilFinish()).toBe("DONE");
+      const sample = r.collected(id)!;
+      expect(sample.elements.length).toBe(n);
+      expect(sample.truncated).toBe(true);
+    }
   });
 });

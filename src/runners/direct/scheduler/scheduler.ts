@@ -84,6 +84,8 @@ export interface StreamFeed {
   backlog(): number;
   /** The source failed: the run fails. */
   fail(e: unknown): void;
+  /** The stream was ended by the scheduler (a sample that has its elements, endStreams): stop reading. */
+  ended(): boolean;
 }
 
 /** What the scheduler needs from the coordinator. */
@@ -138,6 +140,8 @@ interface StageRun {
   running: number;
   /** Streaming shuffle readers: each partition's timers. */
   partitions?: Map<number, PartitionTimers>;
+  /** A streaming source still open: ends it (its watermark to +∞). */
+  endStream?: () => void;
 }
 
 /** A shuffle's data not read yet: its reader's state, held at −∞ (Beam's GABW holds its buffered elements). */
@@ -236,10 +240,23 @@ export class Scheduler {
     const run = this.runs.get(stageId);
     if (!run || run.stopped) return;
     run.stopped = true;
+    // A stream read for a sample alone ends with it: nothing else needs its elements.
+    run.endStream?.();
     for (const b of run.queue) this.watermarks.removePending(stageId, b.id);
     run.queue.length = 0;
     this.watermarks.clearHold(stageId, UNSTARTED);
+    // A streaming grouping that stopped keeps nothing back: its timers will not run.
+    for (const index of run.partitions?.keys() ?? []) this.watermarks.clearHold(stageId, `partition ${index}`);
+    run.partitions?.clear();
     queueMicrotask(() => this.pump());
+  }
+
+  /**
+   * Ends every streaming source as if it had reached +∞ (a sample run that has all its
+   * samples): what is in flight drains, windows fire their final panes, the run ends.
+   */
+  endStreams(): void {
+    for (const run of this.runs.values()) run.endStream?.();
   }
 
   /** The run was cancelled: no task starts any more; settles (rejecting) once none runs. */
@@ -531,6 +548,14 @@ export class Scheduler {
   private openStream(run: StageRun): boolean {
     const id = run.stage.id;
     let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.liveStreams--;
+      run.endStream = undefined;
+      this.watermarks.setSourceWatermark(id, WATERMARK_MAX);
+      queueMicrotask(() => this.pump());
+    };
     const feed: StreamFeed = {
       bundle: (input, minTimestamp) => {
         if (ended || this.failure) return;
@@ -539,11 +564,8 @@ export class Scheduler {
       },
       watermark: (t) => {
         if (ended) return;
+        if (t >= WATERMARK_MAX) return end();
         this.watermarks.setSourceWatermark(id, t);
-        if (t >= WATERMARK_MAX) {
-          ended = true;
-          this.liveStreams--;
-        }
         queueMicrotask(() => this.pump());
       },
       backlog: () => run.queue.length + run.running,
@@ -551,9 +573,13 @@ export class Scheduler {
         this.fail(e);
         queueMicrotask(() => this.pump());
       },
+      ended: () => ended,
     };
     this.liveStreams++;
-    if (this.host.openStream?.(run.stage, feed)) return true;
+    if (this.host.openStream?.(run.stage, feed)) {
+      if (!ended) run.endStream = end;
+      return true;
+    }
     this.liveStreams--;
     return false;
   }

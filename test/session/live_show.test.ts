@@ -133,4 +133,24 @@ describe("live show in a session", () => {
     expect(typeof last["image/png"]).toBe("string");
     expect(String(last["text/plain"])).toContain("stopped: the source ended");
   }, 120_000);
+
+  test("collect of an unbounded PCollection takes its first n elements (or what the duration brings), in order, with no display, and cancels the run", async () => {
+    const { s, outputs } = session();
+    value(await s.execute("const p = Pipeline.create({ parallelism: 2 });\nconst seq = p.apply(GenerateSequence.from(0).withRate(20, Duration.seconds(1)));"));
+    const r = await s.execute("await collect(seq, { n: 5 })");
+    expect(value(r)).toEqual([0, 1, 2, 3, 4]);
+    expect(r.runs.map((run) => run.result.state)).toEqual(["CANCELLED"]);
+    const few = await s.execute("(await collect(seq, { duration: Duration.seconds(1) })).length");
+    expect(value(few)).toBeGreaterThan(0);
+    expect(value(few)).toBeLessThan(1000);
+    expect(outputs.filter((o) => (o.type === "display" || o.type === "update") && o.bundle[LIVE_MIME] !== undefined)).toEqual([]);
+  }, 120_000);
+
+  test("display() of an unbounded PCollection says to show it live", async () => {
+    const { s } = session();
+    value(await s.execute("const p = Pipeline.create();\nconst seq = p.apply(GenerateSequence.from(0).withRate(20, Duration.seconds(1)));"));
+    const r = await s.execute("display(seq)");
+    expect(r.status).toBe("error");
+    expect(r.error!.evalue).toMatch(/is unbounded: await show\(.*, \{ duration, n \}\) shows it live/);
+  }, 60_000);
 });

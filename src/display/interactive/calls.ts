@@ -20,6 +20,11 @@ import { interactiveServices } from "./services.js";
 export interface CollectOptions {
   /** At most this many elements (default: all, up to 100 000). */
   n?: number;
+  /**
+   * An unbounded PCollection is collected for at most this long (default 10 s), or until
+   * `n` elements came; then its run is cancelled. The elements in the order they came.
+   */
+  duration?: DurationLike;
 }
 
 export interface ShowOptions extends CollectOptions {
@@ -160,6 +165,9 @@ export function display(value: unknown): Displayed {
 
 /** What a display shows of a value: a PCollection's sample, a Pipeline's graph (both once computed), else the value. */
 function shown(value: unknown): unknown {
+  if (isPCollection(value) && value.isBounded === false) {
+    throw new TypeError(`display() shows a sample of a bounded PCollection; ${value.name} is unbounded: await show(${value.name}, { duration, n }) shows it live`);
+  }
   if (isPCollection(value)) return sampleOf(value, {});
   if (isPipeline(value)) return graphOf(value, {});
   return value;
@@ -204,6 +212,11 @@ async function runnerObjectSample<T>(pc: PCollection<T>, n: number): Promise<Sam
 
 /** Computes what `pc` needs (only its ancestors, never a sink; reused when cached) and returns its elements with their timestamps and windows. */
 export async function collectWindowed<T>(pc: PCollection<T>, options: CollectOptions = {}): Promise<{ elements: WindowedValue<T>[]; truncated: boolean }> {
+  if (isPCollection(pc) && pc.isBounded === false) {
+    // No end to wait for: what arrives within the duration (or the first n), then the run is cancelled.
+    const { elements } = await runLive(pc as PCollection<unknown>, { ...liveBounds(options.duration, options.n, COLLECT_LIMIT, "collect"), collect: true });
+    return { elements: elements as WindowedValue<T>[], truncated: true };
+  }
   const { elements, truncated } = await sampleElements(pc, options.n ?? COLLECT_LIMIT);
   return { elements, truncated };
 }
@@ -285,6 +298,8 @@ interface LiveBounds {
   durationMs: number;
   n: number;
   chart?: Record<string, unknown>;
+  /** collect: no display; the elements in the order they came, not the table's rows. */
+  collect?: boolean;
 }
 
 function liveBounds(duration: DurationLike | undefined, n: number | undefined, defaultN: number, call: string): LiveBounds {
@@ -306,7 +321,7 @@ async function runLive(pc: PCollection<unknown>, bounds: LiveBounds): Promise<{ 
   if (!s.live) throw new Error(`${pc.name} is unbounded: showing it live needs a host with live displays (a session, or the 'flowbook' package)`);
   if (typeof pc.pipeline.options.runner === "object") throw new Error(`${pc.name} is unbounded: a runner object made in a cell cannot be shown live; set the runner by name`);
   const { graph, graphJson, id } = graphFor(pc);
-  const displayId = newDisplayId();
+  const displayId = bounds.collect ? "" : newDisplayId();
   const request = {
     graphJson,
     pcollectionId: id,
@@ -316,6 +331,7 @@ async function runLive(pc: PCollection<unknown>, bounds: LiveBounds): Promise<{ 
     durationMs: bounds.durationMs,
     n: bounds.n,
     ...(bounds.chart ? { chartJson: JSON.stringify(bounds.chart) } : {}),
+    ...(bounds.collect ? { collect: true } : {}),
   };
   const end = JSON.parse(await s.live(request, JSON.stringify({ width: s.width() }))) as LiveEnd & { outcome: LiveSummary & { draws?: number } };
   const { draws: _draws, ...outcome } = end.outcome;

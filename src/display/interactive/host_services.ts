@@ -11,6 +11,7 @@ import type { FlinkPlan } from "../../runners/flink/flink_plan.js";
 import type { TranslationTrace } from "../../runners/flink/translation_trace.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { RunEvent } from "../../sdk/runner.js";
+import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import type { DisplayContext, MimeBundle } from "../mime.js";
 import type { SampleService } from "../samples/sample_service.js";
 import { RunWatch } from "../plan/run_watch.js";
@@ -56,6 +57,7 @@ export function hostServices(o: HostServicesOptions): InteractiveServices {
       const c = ctx(context);
       const spec = request.chartJson === undefined ? undefined : (JSON.parse(request.chartJson) as Record<string, unknown>);
       const result = o.samples.startLive(request);
+      const arrived: WindowedValue<unknown>[] = [];
       const end = await live.runLiveView({
         result,
         pcollectionId: request.pcollectionId,
@@ -64,12 +66,13 @@ export function hostServices(o: HostServicesOptions): InteractiveServices {
         n: request.n,
         // A chart redraws (vega, resvg) at most once a second; a table four times.
         minIntervalMs: spec ? 1000 : 250,
-        render: (panes, status) => (spec ? live.renderLiveChart(spec, request.name, panes, status, { width: o.width() }) : live.renderLiveTable(request.name, panes, status, { width: c.width ?? o.width() })),
-        emit: o.emit,
+        render: (panes, status) => (request.collect ? {} : spec ? live.renderLiveChart(spec, request.name, panes, status, { width: o.width() }) : live.renderLiveTable(request.name, panes, status, { width: c.width ?? o.width() })),
+        emit: request.collect ? () => undefined : o.emit,
+        ...(request.collect ? { onElements: (e: readonly WindowedValue<unknown>[]) => void arrived.push(...e) } : {}),
       });
       // The final rows travel back encoded (as a sample does), the final bundle as JSON.
       const graph = JSON.parse(request.graphJson) as PipelineGraph;
-      const elements = end.panes.rows().map((r) => r.element);
+      const elements = request.collect ? arrived : end.panes.rows().map((r) => r.element);
       const sample = encodeElements(graph, request.pcollectionId, { elements, truncated: false })?.sample ?? unencodedSample({ elements, truncated: false }, elements.length);
       return JSON.stringify({ outcome: end.outcome, bundle: end.bundle, sample });
     },

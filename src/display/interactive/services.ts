@@ -35,7 +35,7 @@ export interface LiveRequest {
   graphJson: string;
   pcollectionId: string;
   optionsJson: string;
-  /** The display to show and update. */
+  /** The display to show and update ("" with `collect`). */
   displayId: string;
   /** The PCollection's name (the table's title). */
   name: string;
@@ -43,6 +43,8 @@ export interface LiveRequest {
   n: number;
   /** A chart's spec (shorthand or Vega-Lite) as JSON text; without it, the pane table. */
   chartJson?: string;
+  /** collect(): no display; the sample holds the elements in the order they came (not the latest panes). */
+  collect?: boolean;
 }
 
 export interface InteractiveServices {

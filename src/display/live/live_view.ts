@@ -7,6 +7,7 @@
  * with the reason, and resolves (or rejects with the run's error).
  */
 import type { PipelineResult } from "../../sdk/runner.js";
+import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import type { MimeBundle } from "../mime.js";
 import { LivePanes } from "./live_panes.js";
 import type { LiveStatus, LiveStopReason } from "./live_status.js";
@@ -22,6 +23,8 @@ export interface LiveViewOptions {
   emit: (kind: "display" | "update", displayId: string, bundle: MimeBundle) => void;
   /** Redraws at most this often (default 250 ms). */
   minIntervalMs?: number;
+  /** Called with the elements taken from each batch (at most n in all), in the order they came: collect's. */
+  onElements?: (elements: readonly WindowedValue<unknown>[]) => void;
 }
 
 export interface LiveOutcome {
@@ -95,7 +98,9 @@ export async function runLiveView(o: LiveViewOptions): Promise<LiveEnd> {
   const unsubscribe = result.onLiveSample(o.pcollectionId, (batch) => {
     if (stopped) return;
     const room = o.n - panes.elements;
-    panes.add(room < batch.elements.length ? batch.elements.slice(0, room) : batch.elements, batch.watermark);
+    const taken = room < batch.elements.length ? batch.elements.slice(0, room) : batch.elements;
+    panes.add(taken, batch.watermark);
+    o.onElements?.(taken);
     if (panes.elements >= o.n) stop("count");
     else schedule();
   });

@@ -84,7 +84,6 @@ const testStreamCases: PipelineCase[] = [
         expect(counter("droppedDueToLateness")(result)).toBe(6);
       };
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "TestStreamTest.testDiscardingMode: an EARLY pane of two, the ON_TIME pane, the final LATE pane at garbage collection (late firings Never)",
@@ -107,7 +106,6 @@ const testStreamCases: PipelineCase[] = [
         "0-1000:alsoFinalLatePane,finalLatePane@999 LATE#2 last",
       );
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "TestStreamTest.testFirstElementLate: a first element beyond the allowed lateness is dropped and counted, its window never fires",
@@ -127,7 +125,6 @@ const testStreamCases: PipelineCase[] = [
         expect(counter("droppedDueToLateness")(result)).toBe(1);
       };
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "TestStreamTest.testEarlyPanesOfWindow: processing-time early panes accumulate 1, 3, 6, then one ON_TIME pane",
@@ -154,7 +151,6 @@ const testStreamCases: PipelineCase[] = [
         "key 0-1800000:6@1799999 ON_TIME#3 last",
       );
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "TestStreamTest.testProcessingTimeTrigger: Sum.globally in the global window, EARLY panes 3 and 6 after processing-time advances, the ON_TIME pane at the end",
@@ -177,7 +173,6 @@ const testStreamCases: PipelineCase[] = [
         `global:6@${GlobalWindow.INSTANCE.maxTimestamp()} ON_TIME#2 last`,
       );
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "TestStreamTest.testMultiStage: a grouping's output reaches the next stage before the next event (accumulating panes of a second grouping show the order: before, BEFORE, after, AFTER)",
@@ -203,6 +198,33 @@ const testStreamCases: PipelineCase[] = [
         .apply(ParDo.of((kv: KV<string, Iterable<string>>, c: ProcessContext<KV<string, Iterable<string>>, string>) => c.output(`${c.pane().index}:${sorted(kv.value)}`))))
         .containsInAnyOrder("0:before", "1:BEFORE,before", "2:BEFORE,after,before", "3:AFTER,BEFORE,after,before", "4:AFTER,BEFORE,after,before");
     },
+  },
+  {
+    name: "TestStreamTest.testElementsAtAlmostPositiveInfinity: elements at the end of the global window, in 6-hour fixed windows, are grouped when the watermark reaches +∞",
+    build(p) {
+      const end = GlobalWindow.INSTANCE.maxTimestamp();
+      const grouped = p
+        .apply(strings().addElements(TimestampedValue.of("foo", end), TimestampedValue.of("bar", end)).advanceWatermarkToInfinity())
+        .apply(Window.into<string>(FixedWindows.of(Duration.hours(6))));
+      const w = FixedWindows.of(Duration.hours(6)).assignWindows(end)[0]!;
+      PAssert.that(describeGroups(groupOneKey(grouped))).containsInAnyOrder(`${w.start}-${w.end}:bar,foo@${w.maxTimestamp()} ON_TIME#0 first last`);
+    },
+    skip: FLINK_SKIP,
+  },
+  {
+    name: "TestStreamTest.testMultipleStreams: two TestStreams in one pipeline, each with its own count trigger, both read whole",
+    build(p) {
+      const createStrings = p
+        .apply("CreateStrings", strings().addElements("foo", "bar").advanceWatermarkToInfinity())
+        .apply("WindowStrings", Window.configure<string>().triggering(AfterPane.elementCountAtLeast(2)).withAllowedLateness(0).accumulatingFiredPanes());
+      PAssert.that(createStrings).containsInAnyOrder("foo", "bar");
+      const createInts = p
+        .apply("CreateInts", longs().addElements(1, 2, 3, 4).advanceWatermarkToInfinity())
+        .apply("WindowInts", Window.configure<number>().triggering(AfterPane.elementCountAtLeast(4)).withAllowedLateness(0).accumulatingFiredPanes());
+      PAssert.that(createInts).containsInAnyOrder(1, 2, 3, 4);
+      // Grouped, each stream's count trigger fires once: one pane of all its elements.
+      PAssert.that(describeGroups(groupOneKey(createInts), "DescribeInts")).containsInAnyOrder(`global:1,2,3,4@${GlobalWindow.INSTANCE.maxTimestamp()} EARLY#0 first last`);
+    },
     skip: FLINK_SKIP,
   },
 ];
@@ -217,7 +239,6 @@ const windowingCases: PipelineCase[] = [
         .apply(Count.perElement<string>());
       PAssert.that(describeCombined(counts)).containsInAnyOrder("a 1-15:2@1 ON_TIME#0 first last", "a 20-30:1@20 ON_TIME#0 first last");
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "WindowingTest.testNonPartitioningWindowing over TestStream: sliding windows count each element in every window it falls in (timestamps: end of window)",
@@ -234,7 +255,6 @@ const windowingCases: PipelineCase[] = [
         "b 5-15:1@14 ON_TIME#0 first last",
       );
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "ReduceFnRunnerTest.testOnlyOneOnTimePane: the default trigger with allowed lateness gives one ON_TIME pane, then a LATE one (a lifted Sum, accumulating)",
@@ -251,7 +271,6 @@ const windowingCases: PipelineCase[] = [
         .apply(Sum.integersPerKey<string>());
       PAssert.that(describeCombined(sums)).containsInAnyOrder("k 0-10:1@9 ON_TIME#0 first", "k 0-10:4@9 LATE#1");
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "ReduceFnRunnerTest.testMergeBeforeFinalizing: two sessions of one bundle merge before the window fires: one pane of the merged window",
@@ -261,7 +280,6 @@ const windowingCases: PipelineCase[] = [
         .apply(Window.into<number>(Sessions.withGapDuration(Duration.millis(10))).discardingFiredPanes().withAllowedLateness(0));
       PAssert.that(describeGroups(groupOneKey(grouped))).containsInAnyOrder("1-20:1,10@19 ON_TIME#0 first last");
     },
-    skip: FLINK_SKIP,
   },
   {
     name: "sessions merging under early firings: each session fires early, the merged session starts its panes afresh and fires ON_TIME at the end",
@@ -283,7 +301,6 @@ const windowingCases: PipelineCase[] = [
         "1-25:1,15,8@24 ON_TIME#1 last",
       );
     },
-    skip: FLINK_SKIP,
   },
 ];
 
@@ -311,7 +328,6 @@ function triggerCase(name: string, trigger: Trigger, expected: string[], closedD
         expect(counter("droppedDueToClosedWindow")(result)).toBe(closedDrops);
       };
     },
-    skip: FLINK_SKIP,
   };
 }
 

@@ -30,6 +30,7 @@ import { inspect } from "node:util";
 import { hostServices } from "./display/interactive/host_services.js";
 import { connectInteractiveServices } from "./display/interactive/services.js";
 import { SampleService } from "./display/samples/sample_service.js";
+import { LIVE_MIME } from "./display/live/live_status.js";
 import { flinkJobGraphOf, flinkJobGraphOfJob, flinkPlanOf, translationTraceOf } from "./runners/flink/explain/index.js";
 
 connectInteractiveServices(
@@ -42,7 +43,9 @@ connectInteractiveServices(
     // explain(p, { run: true }) listens to its run first: users' output is printed as the run's own fallback would.
     runOutput: (e) => void (e.stream === "stderr" ? process.stderr : process.stdout).write(e.text),
     inspect: (value, width) => inspect(value, { depth: 4, breakLength: width }),
-    emit: (_kind, _id, bundle) => {
+    emit: (kind, _id, bundle) => {
+      // Printed text cannot be redrawn: a live display (show of an unbounded PCollection) prints its first and final state only.
+      if (kind === "update" && (bundle[LIVE_MIME] as { state?: string } | undefined)?.state === "running") return;
       const text = bundle["text/plain"];
       if (text !== undefined) process.stdout.write(`${typeof text === "string" ? text : JSON.stringify(text)}\n`);
     },

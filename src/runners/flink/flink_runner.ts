@@ -27,7 +27,7 @@ import { RunEventBus } from "../shared/run_events.js";
 import { JobEvents } from "./run/job_events.js";
 import { ClusterHealthWatch } from "./run/cluster_health.js";
 import { translate, type Translation } from "./translators/translate.js";
-import { cancelSavepointDir, noteSavepoint, restoreRequest, stopWithSavepoint, type StopOptions } from "./job_control.js";
+import { cancelSavepointDir, noteSavepoint, restoreError, restoreRequest, stopWithSavepoint, type StopOptions } from "./job_control.js";
 import type { ErrorBody } from "./worker/protocol.js";
 
 export const BRIDGE_ENTRY_CLASS = "dev.flowbook.flink.Main";
@@ -140,7 +140,7 @@ export async function submitPlan(client: FlinkRestClient, plan: FlinkPlan, jar: 
       jarId = await bridgeJarId(client, jar, true);
       return client.runJar(jarId, request);
     }
-    throw planError(e);
+    throw restoreError(planError(e), fromSavepoint);
   }
 }
 

@@ -32,8 +32,21 @@ export function restoreRequest(fromSavepoint: string | undefined): Pick<RunJarRe
   return { savepointPath: fromSavepoint };
 }
 
+/**
+ * A submission from a savepoint that Flink refused (no such savepoint, state no operator of
+ * the job takes): the savepoint and Flink's innermost reason, instead of its wrapping.
+ */
+export function restoreError(e: unknown, fromSavepoint: string | undefined): unknown {
+  if (!fromSavepoint || !(e instanceof FlinkRestError)) return e;
+  const text = e.details;
+  if (!/savepoint|restore|checkpoint/i.test(text)) return e;
+  const reasons = text.split("\n").map((l) => l.trim()).filter((l) => /^(Caused by: )?[\w.$]+(Exception|Error)\b/.test(l)).map((l) => l.replace(/^Caused by: /, "").replace(/^[\w.$]+(Exception|Error): /, ""));
+  return new Error(`the Flink job cannot start from the savepoint ${fromSavepoint}: ${reasons.at(-1) ?? e.message}`, { cause: e });
+}
+
 function checkLocation(where: string, option: string): void {
-  if (!isAbsolute(where) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) {
+  // Flink writes savepoint locations as "file:/dir/savepoint-…" (one slash).
+  if (!isAbsolute(where) && !/^[a-z][a-z0-9+.-]*:\//i.test(where)) {
     throw new Error(`${option} must be an absolute path or a URI (the Flink cluster resolves it, not this process): ${JSON.stringify(where)}`);
   }
 }

@@ -616,12 +616,15 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
         if (m == null) return; // a window merged away or already collected
         long t = timer.getTimestamp();
         boolean isEow = t == m.window.maxTimestamp();
-        boolean isGc = t >= gcTime(m.window);
+        // Beam's WindowActivation (and the TS operator): garbage collection is decided by the watermark, not by
+        // which timer fired, so a watermark leaping past the end of the window and its lateness gives one final pane.
+        boolean isGc = beamWm() > gcTime(m.window);
         if (isGc) {
             // the final pane (ON_TIME if no on-time pane fired yet), then all of the window's state goes
             if (!m.closed) onTrigger(m, true);
             buffer(m.window).clear();
             metas.remove(timer.getNamespace());
+            if (t != gcTime(m.window)) timers.deleteEventTimeTimer(timer.getNamespace(), gcTime(m.window));
         } else {
             if (!m.closed && trigger.shouldFire(ctx(m), m.trig)) fire(m);
             if (isEow) timers.registerEventTimeTimer(timer.getNamespace(), gcTime(m.window));

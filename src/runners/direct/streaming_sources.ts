@@ -59,7 +59,10 @@ export class StreamingSources {
     private readonly parallelism: number,
   ) {
     this.g = new GraphContext(graph, options);
-    if (Object.values(graph.transforms).some((t) => t.urn === Urns.TEST_STREAM)) this.syntheticNow = Date.now();
+    // The synthetic clock starts at 0 (or the payload's processingTimeStart), as the Flink
+    // runner's: processing-time triggers aligned to a period give the same panes on both.
+    const ts = Object.values(graph.transforms).find((t) => t.urn === Urns.TEST_STREAM);
+    if (ts) this.syntheticNow = (ts.payload as { processingTimeStart?: number }).processingTimeStart ?? 0;
   }
 
   /** The run's processing time. */
@@ -130,7 +133,7 @@ export class StreamingSources {
         s.feed.watermark(e.to);
         break;
       case "processing_time":
-        this.syntheticNow = (this.syntheticNow ?? Date.now()) + e.advanceMillis;
+        this.syntheticNow = (this.syntheticNow ?? 0) + e.advanceMillis;
         break;
     }
     return true;

@@ -244,7 +244,6 @@ const testStreamCases: PipelineCase[] = [
         `global:1@${end} EARLY#0 first`, `global:2@${end} EARLY#1`, `global:3@${end} ON_TIME#2 last`,
       );
     },
-    skip: { flink: "the Flink runner's streaming group-also-by-window is not wired yet" },
   },
 ];
 

@@ -1,12 +1,11 @@
 /**
  * GenerateSequence: the builder's checks, the graph it makes (bounded or not), and the local
- * runner reading a bounded sequence in parallel splits; an unbounded one is refused with what
- * to do. (Flink's half runs in test/runners/flink/io_agreement.test.ts.)
+ * runner reading a bounded sequence in parallel splits, and an unbounded one to its end. (Flink's half runs in
+ * test/runners/flink/io_agreement.test.ts; the unbounded readers in unbounded_sources.test.ts.)
  */
 import { describe, expect, it } from "vitest";
-import { Count, GenerateSequence, MapElements, PAssert, Pipeline, Sum } from "../../src/index.js";
+import { Count, GenerateSequence, PAssert, Pipeline, Sum } from "../../src/index.js";
 import { translate } from "../../src/runners/flink/translators/translate.js";
-import { failure } from "../support/runs.js";
 
 describe("GenerateSequence", () => {
   it("refuses bad bounds and rates where they are given", () => {
@@ -36,15 +35,15 @@ describe("GenerateSequence", () => {
     await p.run().waitUntilFinish();
   });
 
-  it("an unbounded sequence is refused by the local runner, naming the transform and what runs", async () => {
-    const p = Pipeline.create({ parallelism: 1 });
-    p.apply("Ticks", GenerateSequence.from(0).withRate(10, 1000)).apply(MapElements.via((x: number) => x));
-    const e = await failure(p.run());
-    expect(e.message).toMatch(/Ticks/);
-    expect(e.message).toMatch(/bounded sequences only.*GenerateSequence\.from\(a\)\.to\(b\)/);
-  });
+  it("an unbounded sequence runs on the local runner until its maximum read time: the numbers due in it, each once", async () => {
+    const p = Pipeline.create({ parallelism: 2 });
+    const n = p.apply("Ticks", GenerateSequence.from(0).withRate(40, 1000).withMaxReadTime(500));
+    PAssert.that(n.apply("Count", Count.globally())).containsInAnyOrder(20);
+    PAssert.that(n.apply("Sum", Sum.integersGlobally())).containsInAnyOrder((19 * 20) / 2);
+    await p.run().waitUntilFinish(60_000);
+  }, 90_000);
 
-  it("translates to Flink's sequence source; unbounded ones are refused", () => {
+  it("translates to Flink's sequence source; unbounded ones to the bridge's rate-limited source in a STREAMING plan", () => {
     const p = Pipeline.create();
     p.apply("Numbers", GenerateSequence.from(0).to(1_000_000)).apply("Sum", Sum.integersGlobally());
     const { plan } = translate(p.toJSON(), { parallelism: 2 });
@@ -52,6 +51,8 @@ describe("GenerateSequence", () => {
     expect(src).toMatchObject({ name: "Numbers", payload: { from: 0, to: 1_000_000 }, parallelism: 2 });
     const q = Pipeline.create();
     q.apply("Ticks", GenerateSequence.from(0).withRate(1, 1000));
-    expect(() => translate(q.toJSON())).toThrow(/Ticks.*no unbounded sources/);
+    const unbounded = translate(q.toJSON(), { parallelism: 3 }).plan;
+    expect(unbounded.runtimeMode).toBe("STREAMING");
+    expect(unbounded.operators.find((o) => o.kind === "source:sequence")).toMatchObject({ name: "Ticks", payload: { from: 0, rate: { elements: 1, periodMillis: 1000 } }, parallelism: 3 });
   });
 });

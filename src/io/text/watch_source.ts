@@ -102,11 +102,12 @@ export class WatchReader implements UnboundedReader {
       if (this.taken.has(f.path)) continue;
       let st;
       try {
-        st = await fsp.stat(f.path);
+        st = await fsp.stat(f.path, { bigint: true });
       } catch {
         continue; // removed since the match: not seen
       }
-      seen.set(f.path, { size: st.size, mtime: Math.floor(st.mtimeMs) });
+      // Whole milliseconds, floored from the nanoseconds (mtimeMs, a double, may round up; Java's FileTime floors).
+      seen.set(f.path, { size: Number(st.size), mtime: Number(st.mtimeNs / 1_000_000n) });
     }
     const complete: FileToRead[] = [];
     for (const [file, now] of seen) {

@@ -5,6 +5,12 @@
  * The bridge decompresses by file extension (.gz/.gzip gzip, .deflate zlib); the local
  * runner by its own rules (.gz/.gzip gzip, .deflate/.zz zlib) or the compression the user set.
  * Where the two could read a file differently the read is refused, not guessed.
+ *
+ * watchForNewFiles (payload.watch): the same kind with a `watch` payload, which the bridge's
+ * TextSourceTranslator hands to WatchedTextSourceTranslator: an unbounded FLIP-27 source with the
+ * local runner's rules (src/io/text/watch_source.ts): a file read once when two listings found
+ * it unchanged, lines stamped with its modification time, the same watermark. The job then runs
+ * in STREAMING mode.
  */
 import type { TransformNode } from "../../../graph/types.js";
 import type { TextReadPayload } from "../../../io/text/text_source.js";
@@ -33,7 +39,7 @@ function literalEnding(pattern: string): string | undefined {
 export const textReadTranslator: TransformTranslator = {
   name: "text_read",
   javaClass: JAVA_CLASS_OF_KIND["source:text"]!,
-  becomes: "source:text — Flink's FileSource, one record per line",
+  becomes: "source:text — Flink's FileSource, one record per line (watchForNewFiles: the bridge's watching text source)",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as TextReadPayload | undefined;
     if (!p || typeof p.filePattern !== "string") ctx.refuse(t, "its payload has no filePattern");
@@ -64,7 +70,12 @@ export const textReadTranslator: TransformTranslator = {
       inputs: [],
       outputs: ["main"],
       // The longest line the bridge reads (default 32 MiB there): past it the job fails naming the file, the limit and this option, not with a bare OutOfMemoryError.
-      payload: { filePatterns: [pattern], emptyMatch, ...(maxLine !== undefined ? { maxLineBytes: maxLine } : {}) },
+      payload: {
+        filePatterns: [pattern],
+        emptyMatch,
+        ...(maxLine !== undefined ? { maxLineBytes: maxLine } : {}),
+        ...(p.watch ? { watch: { ...p.watch } } : {}),
+      },
     });
     ctx.setOutput(ctx.output(t), { op: op.id, output: "main" });
   },

@@ -79,12 +79,17 @@ public final class SplittableTextFormat implements StreamFormat<byte[]> {
         private final long maxLineBytes;
 
         LineReader(FSDataInputStream in, long fileLen, long splitEnd, long maxLineBytes) throws IOException {
+            this(in, fileLen, splitEnd, maxLineBytes, false);
+        }
+
+        /** {@code atLineStart}: the stream's position is known to begin a line (a checkpointed offset), so nothing is skipped. */
+        LineReader(FSDataInputStream in, long fileLen, long splitEnd, long maxLineBytes, boolean atLineStart) throws IOException {
             this.in = in;
             this.maxLineBytes = maxLineBytes;
             this.end = splitEnd >= fileLen ? Long.MAX_VALUE : splitEnd;
             long start = in.getPos();
             pos = start;
-            if (start > 0) {
+            if (start > 0 && !atLineStart) {
                 // Skip the tail of a line begun in the previous split: resume after the first terminator at or after start - 1.
                 in.seek(start - 1);
                 pos = start - 1;
@@ -129,6 +134,11 @@ public final class SplittableTextFormat implements StreamFormat<byte[]> {
                     return;
                 }
             }
+        }
+
+        /** The offset of the next byte: after a line is read, where the next line starts. */
+        long position() {
+            return pos;
         }
 
         @Override

@@ -33,6 +33,10 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class TextSourceTranslator implements Translator {
     @Override
     public void translate(OperatorSpec op, TranslationContext ctx) {
+        if (WatchedTextSourceTranslator.isWatch(op)) { // TextIO.read().watchForNewFiles(…): unbounded
+            new WatchedTextSourceTranslator().translate(op, ctx);
+            return;
+        }
         org.apache.flink.core.fs.Path[] paths = matchedFiles(op);
         DataStream<byte[]> out;
         int par = ctx.parallelism(op);

@@ -301,7 +301,7 @@ describe("notebooks/windows.ipynb", () => {
 
 test("every notebook in notebooks/ is tested, and is committed without outputs", () => {
   const names = readdirSync(NOTEBOOKS).filter((f) => f.endsWith(".ipynb")).sort();
-  expect(names).toEqual(["flink.ipynb", "join.ipynb", "windows.ipynb", "wordcount.ipynb"]);
+  expect(names).toEqual(["flink.ipynb", "join.ipynb", "streaming.ipynb", "windows.ipynb", "wordcount.ipynb"]);
   for (const n of names) {
     const nb = JSON.parse(readFileSync(path.join(NOTEBOOKS, n), "utf8")) as Notebook;
     expect(nb.metadata.kernelspec).toMatchObject({ name: "flowbook", language: "typescript" });

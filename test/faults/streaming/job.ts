@@ -94,6 +94,13 @@ export function verify(shape: JobShape, outDir: string): Verdict {
   return { ok, duplicated, totals, lines: lines.length, files: finalFiles(outDir).length };
 }
 
+/** How much of the input the committed window results cover (0 … 1): the sum of their sums over the expected one. */
+export function committedFraction(shape: JobShape, outDir: string): number {
+  const v = verify(shape, outDir);
+  const want = v.totals.reduce((a, t) => a + t.want, 0);
+  return v.totals.reduce((a, t) => a + t.got, 0) / want;
+}
+
 /** Final files under `outDir` (not the sink's temp directories), sorted. */
 export function finalFiles(outDir: string): string[] {
   let names: string[];

@@ -121,7 +121,12 @@ export class SampleService {
     if (!graph.pcollections[req.pcollectionId]) throw new Error(`no PCollection '${req.pcollectionId}' in the pipeline`);
     const runner = typeof options.runner === "string" ? options.runner : "direct";
     this.runs++;
-    return this.start({ graph: ancestorsGraph(graph, [req.pcollectionId]), options, live: [req.pcollectionId] }, runner);
+    const result = this.start({ graph: ancestorsGraph(graph, [req.pcollectionId]), options, live: [req.pcollectionId] }, runner);
+    if (typeof result.onLiveSample !== "function") {
+      void result.cancel().catch(() => undefined);
+      throw new Error(`${graph.pcollections[req.pcollectionId]!.name} is unbounded, and the ${runnerName(runner)} runner cannot show it live: its runs hand over no live samples (PipelineResult.onLiveSample)`);
+    }
+    return result;
   }
 
   private async run(graph: PipelineGraph, id: string, n: number, options: PipelineOptions, runner: string, key: string, identity: string): Promise<RunOutcome> {

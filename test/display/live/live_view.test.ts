@@ -12,6 +12,7 @@ import { SampleService } from "../../../src/display/samples/sample_service.js";
 import { LIVE_MIME, renderLiveTable, runLiveView } from "../../../src/display/live/index.js";
 import type { MimeBundle } from "../../../src/display/mime.js";
 import type { PipelineResult } from "../../../src/sdk/runner.js";
+import { DirectRunner } from "../../../src/runners/direct/direct_runner.js";
 
 interface Emitted {
   kind: "display" | "update";
@@ -123,5 +124,23 @@ describe("live view over a local run", () => {
     await expect(done).rejects.toThrow(/three is not allowed/);
     expect(lastText(emitted)).toMatch(/stopped: the run failed: .*three is not allowed/);
     expect(emitted.at(-1)!.bundle[LIVE_MIME]).toEqual({ state: "stopped", reason: "failed" });
+  });
+
+  it("a runner whose results have no onLiveSample is refused, naming it, and its run is cancelled", async () => {
+    const p = Pipeline.create({ parallelism: 2, inProcess: false });
+    const slow = p.apply(Create.of(...Array.from({ length: 2_000 }, (_, i) => i))).apply("Slow", ParDo.of(new Slow()));
+    const graph = p.toJSON();
+    let started: PipelineResult | undefined;
+    // A runner a user wrote over the local one, reporting nothing live (the contract makes onLiveSample optional).
+    const service = new SampleService({
+      start: (request) => {
+        const r = new DirectRunner().run(request);
+        started = r;
+        return { get state() { return r.state; }, waitUntilFinish: (t) => r.waitUntilFinish(t), cancel: () => r.cancel(), metrics: () => r.metrics(), collected: (id) => r.collected(id) };
+      },
+    });
+    expect(() => service.startLive({ graphJson: JSON.stringify({ ...graph, options: { runner: "MyRunner" } }), pcollectionId: p.currentPCollectionId(slow.id), optionsJson: JSON.stringify({ runner: "MyRunner" }) }))
+      .toThrow("Slow.out is unbounded, and the my runner cannot show it live: its runs hand over no live samples (PipelineResult.onLiveSample)");
+    expect(await started!.waitUntilFinish()).toBe("CANCELLED");
   });
 });

@@ -3,10 +3,10 @@
  * real files: GenerateSequence with a rate (Beam's UnboundedCountingSource) and TextIO's
  * watchForNewFiles. The runners' halves: test/runners/flink/unbounded_sources.test.ts (Flink).
  */
-import { appendFileSync, mkdirSync, renameSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { Duration, GenerateSequence, Pipeline, TextIO } from "../../src/index.js";
+import { DoFn, Duration, GenerateSequence, ParDo, Pipeline, TextIO, type ProcessContext } from "../../src/index.js";
 import { sourceFor, unboundedSourceFor, type UnboundedReader, type UnboundedSourceImpl } from "../../src/io/registry.js";
 import { MAX_NUMBERS_PER_POLL, SequenceReader, type SequenceCheckpoint } from "../../src/io/sequence/unbounded_sequence.js";
 import { WATCH_READ_BYTES, type WatchCheckpoint } from "../../src/io/text/watch_source.js";
@@ -235,4 +235,45 @@ describe("TextIO.read().watchForNewFiles()", () => {
     expect(all).toEqual(["s1", "s2", ...lines, "z"]);
     expect(b.got.filter((e) => e.value !== "z").every((e) => e.timestamp === t + 1000)).toBe(true);
   });
+
+  it("on the local runner: a pipeline reads the files there and one written after it started, then ends", async () => {
+    const dir = tempDir();
+    const t0 = wholeSecondsAgo(30);
+    writeFileSync(join(dir, "first.txt"), "f1\nf2\n");
+    mtimeOf(join(dir, "first.txt"), t0);
+    const marker = join(dir, "reading");
+    const out = join(dir, "out");
+    const p = Pipeline.create({ parallelism: 2 });
+    p.apply("Watch", TextIO.read().from(join(dir, "*.txt")).watchForNewFiles(Duration.millis(50), { stopAfterNoNewFilesFor: Duration.seconds(4) }))
+      .apply("Stamp", ParDo.of(new WithTimestamp(marker)))
+      .apply("Write", TextIO.write().to(join(out, "part")));
+    const res = p.run();
+    let ended = false;
+    res.waitUntilFinish(60_000).then(
+      () => (ended = true),
+      () => (ended = true),
+    );
+    while (!existsSync(marker) && !ended) await new Promise((r) => setTimeout(r, 20));
+    expect(res.state, "the run ended before it was seen reading").toBe("RUNNING");
+    writeFileSync(join(dir, "later.txt"), "l1\nl2");
+    const t1 = Number(statSync(join(dir, "later.txt"), { bigint: true }).mtimeNs / 1_000_000n);
+    expect(await res.waitUntilFinish(60_000)).toBe("DONE");
+    const got = readdirSync(out)
+      .flatMap((f) => readFileSync(join(out, f), "utf8").split("\n"))
+      .filter((l) => l !== "")
+      .sort();
+    expect(got).toEqual([`f1@${t0}`, `f2@${t0}`, `l1@${t1}`, `l2@${t1}`]);
+  }, 90_000);
 });
+
+/** Each element with its timestamp; with `marker`, writes that file once it has seen an element. */
+class WithTimestamp extends DoFn<unknown, string> {
+  constructor(readonly marker?: string) {
+    super();
+  }
+  processElement(c: ProcessContext<unknown, string>) {
+    if (this.marker) writeFileSync(this.marker, String(c.element()));
+    c.output(`${String(c.element())}@${c.timestamp()}`);
+  }
+}
+

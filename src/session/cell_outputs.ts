@@ -11,6 +11,7 @@ import type { MimeBundle } from "../display/mime.js";
 import type { CellOutput, CellRef } from "../display/outputs.js";
 import { ProgressThrottle, emptyProgress, foldRunEvent, renderProgress, type ProgressState } from "../display/progress/index.js";
 import type { PipelineResult, RunEvent } from "../sdk/runner.js";
+import { LIVE_MIME } from "../display/live/live_status.js";
 
 /** Everything an output needs to find its way: the execution and its hooks. */
 export interface CellScope {
@@ -76,6 +77,8 @@ export class CellOutputs {
         return;
       case "display":
       case "update": {
+        // Printed text cannot be redrawn: a live show (an unbounded PCollection) prints its first and final state.
+        if (output.type === "update" && (output.bundle[LIVE_MIME] as { state?: unknown } | undefined)?.state === "running") return;
         const text = plainText(output.bundle);
         if (text) (scope?.stdout ?? this.options.stdout)(text.endsWith("\n") ? text : text + "\n");
         return;

@@ -5,7 +5,11 @@
  * and the run it started cancelled. Real unbounded runs on the local runner: TestStream and
  * GenerateSequence.withRate.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { runFile } from "../../src/session/run_file.js";
 import type { CellOutput } from "../../src/display/outputs.js";
 import { LIVE_MIME } from "../../src/display/live/live_status.js";
 import { createSession, type CellResult, type Session } from "../../src/session/session.js";
@@ -153,4 +157,23 @@ describe("live show in a session", () => {
     expect(r.status).toBe("error");
     expect(r.error!.evalue).toMatch(/is unbounded: await show\(.*, \{ duration, n \}\) shows it live/);
   }, 60_000);
+
+  test("a script (flowbook run) prints a live show's first and final state only: text cannot be redrawn", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "flowbook-live-run-"));
+    const file = path.join(dir, "live.ts");
+    writeFileSync(file, [
+      "const p = Pipeline.create({ parallelism: 2 });",
+      'const seq = p.apply("Seq", GenerateSequence.from(0).withRate(10, Duration.seconds(1)));',
+      "const shown = await show(seq, { duration: Duration.seconds(2), n: 1000 });",
+      'console.log("stopped:", shown.value.live.reason);',
+    ].join("\n"));
+    let out = "";
+    let err = "";
+    const status = await runFile(file, { stdout: (t) => void (out += t), stderr: (t) => void (err += t) });
+    expect(err).toBe("");
+    expect(status).toBe(0);
+    expect(out.match(/Seq\.out · live:/g)).toHaveLength(2);
+    expect(out).toMatch(/^Seq\.out · live: elements as they come · 0 rows\n\(waiting for the first elements…\)\nlive · 0\.0 s of 2 s · 0 of 1 000 elements/);
+    expect(out).toMatch(/stopped: duration reached \(2 s\) · \d+ elements in \d+\.\d s\nstopped: duration\n$/);
+  }, 120_000);
 });

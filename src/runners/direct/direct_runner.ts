@@ -312,8 +312,9 @@ class Coordinator {
       const task = firstTask + i;
       this.metrics.add(r.metrics);
       this.progress.update(stage.id, task, r.progress);
-      // Streaming: the scheduler made each writer's shuffle output a bundle of its reader.
-      for (const [id, parts] of this.plan.streaming ? [] : Object.entries(r.output.shuffles)) {
+      for (const [id, parts] of Object.entries(r.output.shuffles)) {
+        // Streaming: the scheduler made each writer's shuffle output a bundle of its reader.
+        if (this.plan.streaming && this.plan.shuffles[id]) continue;
         let list = this.shuffles.get(id);
         if (!list) this.shuffles.set(id, (list = []));
         list.push(parts);

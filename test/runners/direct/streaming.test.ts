@@ -5,10 +5,13 @@
  * the Flink runner builds its source from. The pane-by-pane semantics are the conformance
  * cases (test/conformance/cases/streaming.ts).
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   AfterProcessingTime, Count, Duration, FixedWindows, GenerateSequence, GroupByKey, KV, MapElements, Metrics, PAssert, ParDo, Pipeline, Repeatedly,
-  StringUtf8Coder, Sum, TestStream, TimestampedValue, Window, WithKeys, type ProcessContext,
+  StringUtf8Coder, Sum, TestStream, TextIO, TimestampedValue, Window, WithKeys, type ProcessContext,
 } from "../../../src/index.js";
 import { TIMESTAMP_MAX, TIMESTAMP_MIN } from "../../../src/sdk/values/time.js";
 import type { TestStreamPayload } from "../../../src/sdk/testing/test_stream.js";
@@ -133,4 +136,25 @@ describe("samples of unbounded PCollections on the local runner", () => {
       expect(sample.truncated).toBe(true);
     }
   });
+});
+
+describe("sinks over unbounded input on the local runner", () => {
+  for (const shards of [2, 0]) {
+    it(`TextIO.write over a TestStream (${shards ? `${shards} fixed shards, each read whole at +∞` : "a file per bundle"}) commits every line at the end of the run`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "flowbook-stream-sink-"));
+      try {
+        const p = Pipeline.create({ runner: "direct" });
+        const write = TextIO.write().to(join(dir, "out"));
+        p.apply(TestStream.create(StringUtf8Coder.of()).addElements("a", "b").advanceWatermarkTo(10).addElements("c").advanceWatermarkToInfinity())
+          .apply(shards ? write.withNumShards(shards) : write);
+        expect(await p.run().waitUntilFinish()).toBe("DONE");
+        const files = readdirSync(dir);
+        if (shards) expect(files.sort()).toEqual(["out-00000-of-00002", "out-00001-of-00002"]);
+        const lines = files.flatMap((f) => readFileSync(join(dir, f), "utf8").split("\n").filter(Boolean));
+        expect(lines.sort()).toEqual(["a", "b", "c"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });

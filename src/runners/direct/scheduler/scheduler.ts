@@ -39,7 +39,8 @@
  *   watermark itself (StreamFeed); the stage ends when that watermark reaches +∞. A bounded
  *   source in the same plan is read as above;
  * - each writer task's shuffle output becomes a bundle of the reading stage's partition at
- *   once (pending at −∞ until read), not data held until +∞;
+ *   once (pending at −∞ until read), not data held until +∞ (except a sink's reshuffle into
+ *   fixed shards, read whole at +∞: one file per shard);
  * - a shuffle partition's group-also-by-window state lives across tasks, **pinned in the
  *   coordinator's process**: a streaming run's tasks all run in the host's thread
  *   (InlineExecutor), where the task runner keeps each partition's operator
@@ -202,11 +203,13 @@ export class Scheduler {
       this.runs.set(stage.id, run);
       if (stage.input.kind === "shuffle" || stage.input.kind === "reshuffle") {
         this.shuffleReaders.set(stage.input.transform, run);
-        if (this.streaming) {
+        if (this.streaming && stage.input.kind === "shuffle") {
           // Bundles come as writers finish (route); nothing is held for data not yet written.
           run.opened = true;
-          if (stage.input.kind === "shuffle") run.partitions = new Map();
+          run.partitions = new Map();
         } else {
+          // Bounded, and a sink's fixed shards even over unbounded input: read whole at +∞
+          // (each shard one file, committed at the end of the run).
           this.watermarks.setHold(stage.id, UNREAD, WATERMARK_MIN);
         }
       }
@@ -593,9 +596,9 @@ export class Scheduler {
       for (const [id, parts] of Object.entries(result.output.shuffles)) {
         const reader = this.shuffleReaders.get(id);
         if (!reader) throw new Error(`no stage reads the shuffle of ${id}`);
+        if (!reader.partitions) continue; // a sink's reshuffle: the coordinator keeps it until +∞
         parts.forEach((runs, partition) => {
-          if (runs.length === 0) return;
-          this.enqueue(reader, reader.stage.input.kind === "reshuffle" ? { kind: "reshuffle", runs } : { kind: "shuffle", runs, partition });
+          if (runs.length > 0) this.enqueue(reader, { kind: "shuffle", runs, partition });
         });
       }
     }

@@ -48,7 +48,7 @@ class UnboundedSourcesTest {
     /** The first element's value after the failure (the restored attempt's first). */
     static final AtomicReference<String> FIRST_AFTER = new AtomicReference<>();
 
-    /** "value|timestamp|late?" per element: late if the timestamp is not after Flink's current watermark. */
+    /** "value|timestamp|late?|watermark" per element: late if the timestamp is not after Flink's current watermark. */
     static final class Observe extends ProcessFunction<byte[], String> {
         private static final long serialVersionUID = 1L;
         private final boolean numbers;
@@ -68,7 +68,7 @@ class UnboundedSourcesTest {
             if (FAILED.get()) FIRST_AFTER.compareAndSet(null, value);
             long wm = c.timerService().currentWatermark();
             if (c.timestamp() == null || c.timestamp() != v.timestamp) throw new IllegalStateException("record timestamp differs from the element's");
-            out.collect(value + "|" + v.timestamp + "|" + (v.timestamp <= wm ? "late" : "ok"));
+            out.collect(value + "|" + v.timestamp + "|" + (v.timestamp <= wm ? "late" : "ok") + "|" + wm);
         }
     }
 
@@ -106,11 +106,15 @@ class UnboundedSourcesTest {
                 .process(new Observe(true, null), Types.STRING).setParallelism(2);
         List<String> got = collect(s);
         List<Long> values = new ArrayList<>();
+        int underAWatermark = 0;
         for (String g : got) {
             String[] p = g.split("\\|");
             values.add(Long.parseLong(p[0]));
             assertEquals("ok", p[2], g);
+            if (Long.parseLong(p[3]) > Long.MIN_VALUE) underAWatermark++;
         }
+        // The readers' watermarks reach the next operator (Flink drops them under noWatermarks()).
+        assertTrue(underAWatermark > 0, "no element came after a watermark: " + got);
         values.sort(null);
         List<Long> want = new ArrayList<>();
         for (long v = 10; v < 90; v++) want.add(v);
@@ -169,10 +173,14 @@ class UnboundedSourcesTest {
         writer.join();
         long t2 = Files.getLastModifiedTime(dir.resolve("c.txt")).toMillis();
         TreeMap<String, String> byLine = new TreeMap<>();
+        TreeMap<String, Long> wmOf = new TreeMap<>();
         for (String g : got) {
             String[] p = g.split("\\|");
             byLine.put(p[0], p[1] + "|" + p[2]);
+            wmOf.put(p[0], Long.parseLong(p[3]));
         }
+        // The later file came after listings that had put the watermark past the first files' times.
+        assertTrue(wmOf.get("c1") >= t1, "the watermark when c1 came: " + wmOf);
         assertEquals(5, got.size(), got.toString());
         assertEquals(t0 + "|ok", byLine.get("b1"));
         assertEquals(t0 + "|ok", byLine.get("b2"));

@@ -131,6 +131,8 @@ class Coordinator {
   private readonly hooks: RunHooks;
   /** Streaming: TestStreams, unbounded reads and the run's clock. */
   private readonly streams: StreamingSources | undefined;
+  /** Streaming: the materialized PCollections kept (side inputs, samples); undefined: all. */
+  private readonly streamKept: Set<string> | undefined;
 
   constructor(
     readonly runId: string,
@@ -141,6 +143,9 @@ class Coordinator {
   ) {
     this.budgetBytes = memoryBudgetBytes(options);
     this.streams = plan.streaming ? new StreamingSources(graph, options, this.metrics, executor.parallelism) : undefined;
+    this.streamKept = plan.streaming
+      ? new Set(plan.stages.flatMap((s) => [...s.sideInputs, ...s.ops.flatMap((op) => (op.kind === "materialize" && op.limit !== undefined ? [op.input] : []))]))
+      : undefined;
     this.progress = new ProgressReport(graph, plan, (transforms) =>
       this.events.emit({ kind: "progress", at: Date.now(), transforms, watermarks: this.scheduler.watermarks.snapshot() }),
     );
@@ -325,6 +330,9 @@ class Coordinator {
           // Kept only when a collect or a later stage reads it too; a live sample alone keeps nothing.
           if (this.liveOnly(pc)) continue;
         }
+        // Streaming: a Flatten's input is handed on as bundles (the scheduler routed it); kept
+        // only for a side input or a sample, so a long run does not accumulate its stream.
+        if (this.streamKept && !this.streamKept.has(pc)) continue;
         const cur = this.materialized.get(pc);
         if (!cur) this.materialized.set(pc, { chunks: [...m.chunks], tasks: m.chunks.map(() => task), count: m.count, total: m.total, complete: !partial });
         else {

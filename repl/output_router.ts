@@ -35,7 +35,8 @@ export class OutputRouter {
 
   /** The live displays, drawn now (a progress line's time and spinner move on each call). */
   renderLive(): string[] {
-    return [...this.live.values()].map((b) => renderBundle(b, this.host.terminal()).text);
+    // A running live chart is drawn as its text: its picture would be written to a file at every redraw.
+    return [...this.live.values()].map((b) => renderBundle(liveState(b) === "running" ? textOnly(b) : b, this.host.terminal()).text);
   }
 
   sink(): OutputSink {
@@ -117,6 +118,10 @@ export class OutputRouter {
     }
     this.host.liveChanged();
   }
+}
+
+function textOnly(bundle: MimeBundle): MimeBundle {
+  return { [Mime.text]: bundle[Mime.text], [LIVE_MIME]: bundle[LIVE_MIME] };
 }
 
 /** A live display's state (LIVE_MIME), or undefined for any other bundle. */

@@ -4,18 +4,21 @@
  * scrollback once, and the input's end prints nothing more of it. A progress display that
  * ended before it goes first, as the run's progress came before what it showed.
  */
+import { mkdtempSync, readdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { OutputRouter } from "../../repl/output_router.js";
 import { paint } from "../../repl/render/ansi.js";
 import { LIVE_MIME } from "../../src/display/live/live_status.js";
 import { Mime, type MimeBundle } from "../../src/display/mime.js";
 
-function router() {
+function router(fileDir = "/tmp") {
   const printed: string[] = [];
   let changes = 0;
   const r = new OutputRouter({
     paint: paint(false),
-    terminal: () => ({ width: 80, paint: paint(false), images: "none", fileDir: "/tmp" }),
+    terminal: () => ({ width: 80, paint: paint(false), images: "none", fileDir }),
     print: (text) => void printed.push(text),
     liveChanged: () => void changes++,
   });
@@ -57,5 +60,19 @@ describe("live displays in the REPL", () => {
     sink.display("display", "other", { [Mime.text]: "a table" }, false);
     expect(printed).toEqual(["a table"]);
     expect(r.renderLive()).toEqual(["T\nlive · 1.0 s"]);
+  });
+
+  it("a running live chart is redrawn as text, its picture written to a file only for the final state", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "flowbook-live-router-"));
+    const { r, sink, printed } = router(dir);
+    const png = "iVBORw0KGgo="; // the bytes do not matter here: only whether a file is written
+    const chart = (state: "running" | "stopped") => ({ ...liveBundle(`bars (${state})`, state), [Mime.png]: png, [Mime.vegaLite]: {} });
+    sink.display("display", "chart-1", chart("running"), false);
+    for (let i = 0; i < 5; i++) expect(r.renderLive()).toEqual(["bars (running)"]);
+    expect(readdirSync(dir)).toEqual([]);
+    sink.display("update", "chart-1", chart("stopped"), false);
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toMatch(/^bars \(stopped\)\nchart: .*chart-\d+\.png$/);
+    expect(readdirSync(dir)).toHaveLength(1);
   });
 });

@@ -12,6 +12,7 @@ import {
   TestStream, TimestampedValue, VarLongCoder, Window, WithKeys, StringUtf8Coder, type PCollection, type ProcessContext,
 } from "../../../src/index.js";
 import { TestPipeline } from "../../../src/index.js";
+import type { FlinkPipelineResult } from "../../../src/runners/flink/flink_runner.js";
 import "../../../src/runners/flink/flink_runner.js";
 import { translate } from "../../../src/runners/flink/translators/translate.js";
 import { startTestCluster, type TestCluster } from "./fixture.js";
@@ -47,6 +48,8 @@ describe("streaming group-also-by-window on Flink", () => {
     const { plan } = translate(p.toJSON(), { ...cluster.options, flinkCheckpointIntervalMs: 5000 });
     expect(plan.runtimeMode).toBe("STREAMING");
     expect(plan.checkpoint).toEqual({ intervalMs: 5000 });
+    expect(translate(p.toJSON(), cluster.options).plan.checkpoint).toEqual({ intervalMs: 10_000 }); // the default
+    expect(() => translate(p.toJSON(), { ...cluster.options, flinkCheckpointIntervalMs: 5 })).toThrow(/flinkCheckpointIntervalMs must be 0 .* >= 10, got 5/);
     const src = plan.operators.find((o) => o.kind === "source:test_stream")!;
     expect(src.parallelism).toBe(1);
     const gbk = plan.operators.find((o) => o.kind === "group_by_key")!;
@@ -111,6 +114,10 @@ describe("streaming group-also-by-window on Flink", () => {
     await result.waitUntilFinish();
     expect(result.state).toBe("DONE");
     expect(Date.now() - started).toBeLessThan(5 * MIN); // not the 18 minutes of the script
+    // Each of the 5 events waited for a checkpoint taken after it (the quiescence rule).
+    const r = result as FlinkPipelineResult;
+    const cps = await r.client.get<{ counts: { completed: number } }>(`/jobs/${r.jobId}/checkpoints`);
+    expect(cps.counts.completed).toBeGreaterThanOrEqual(5);
   }, 120_000);
 
   it("an element-count trigger counts a TestStream event's elements as one bundle; discarding panes (Repeatedly)", async () => {

@@ -75,8 +75,11 @@ export async function recoveryRun(cluster: FaultCluster, kind: FaultKind, seed: 
     } else {
       process.kill(tm, "SIGKILL");
       report.killed = `TaskManager ${tm}`;
+      // Gone before the restart looks for missing TaskManagers (else it still counts this one).
+      for (let i = 0; i < 200 && taskManagerPids(cluster.port).includes(tm); i++) await sleep(50);
       const restarted = await restartTaskManagers(cluster.port);
-      report.killed += `, TaskManager #${restarted.join(", #")} started again`;
+      if (restarted.length !== 1) throw new Error(`after killing TaskManager ${tm}, ${restarted.length} TaskManager(s) were started again, not 1`);
+      report.killed += `, TaskManager #${restarted[0]} started again`;
     }
     log(`  ${kind} seed ${seed}: killed ${report.killed} with ${((report.atKill ?? 0) * 100).toFixed(0)} % of the input committed (${finalFiles(out).length} file(s))`);
     report.state = await r.waitUntilFinish(180_000);

@@ -93,8 +93,9 @@ export async function runLiveView(o: LiveViewOptions): Promise<LiveEnd> {
     };
   });
 
-  // The first draw says what it waits for, before any element.
-  await draw("display").catch(() => undefined);
+  // The first draw says what it waits for, before any element; the run and the clock go on
+  // meanwhile (a chart's first draw loads vega: seconds), and later draws queue behind it.
+  void draw("display").catch(() => undefined);
   const unsubscribe = result.onLiveSample(o.pcollectionId, (batch) => {
     if (stopped) return;
     const room = o.n - panes.elements;

@@ -316,7 +316,9 @@ class Coordinator {
     results.forEach((r, i) => {
       const task = firstTask + i;
       this.metrics.add(r.metrics);
-      this.progress.update(stage.id, task, r.progress);
+      // Streaming runs in process, a task's counts final with its result: folded into its stage's.
+      if (this.plan.streaming) this.progress.finished(stage.id, task, r.progress);
+      else this.progress.update(stage.id, task, r.progress);
       for (const [id, parts] of Object.entries(r.output.shuffles)) {
         // Streaming: the scheduler made each writer's shuffle output a bundle of its reader.
         if (this.plan.streaming && this.plan.shuffles[id]) continue;

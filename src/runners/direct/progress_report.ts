@@ -97,10 +97,31 @@ export class ProgressReport {
     }
   }
 
+  /**
+   * A task's final counts, folded into its stage's sum and forgotten (a streaming run, whose
+   * tasks never stop coming: the report stays one entry per stage). Only for tasks that send
+   * nothing after their result (the in-process executor's).
+   */
+  finished(stageId: string, taskIndex: number, progress: TaskProgress): void {
+    if (this.closed) return;
+    this.tasks.delete(`${stageId}/${taskIndex}`);
+    const key = `${stageId}/done`;
+    const sum = this.tasks.get(key)?.progress ?? { counts: {} };
+    for (const [pc, n] of Object.entries(progress.counts)) sum.counts[pc] = (sum.counts[pc] ?? 0) + n;
+    if (progress.bytesRead !== undefined) sum.bytesRead = (sum.bytesRead ?? 0) + progress.bytesRead;
+    for (const [t, ms] of Object.entries(progress.busyMs ?? {})) (sum.busyMs ??= {})[t] = (sum.busyMs[t] ?? 0) + ms;
+    this.tasks.set(key, { stage: stageId, progress: sum });
+    this.markDirty();
+  }
+
   /** A task's counts so far (or final); schedules a snapshot. */
   update(stageId: string, taskIndex: number, progress: TaskProgress): void {
     if (this.closed) return;
     this.tasks.set(`${stageId}/${taskIndex}`, { stage: stageId, progress });
+    this.markDirty();
+  }
+
+  private markDirty(): void {
     this.dirty = true;
     if (this.timer) return;
     const wait = Math.max(0, this.lastEmit + PROGRESS_INTERVAL_MS - Date.now());

@@ -1,16 +1,25 @@
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
 
-const HELP = `flowbook run FILE.ts [--runner direct|flink] [--flinkMaster host:port] [-- args...]
+const HELP = `flowbook run FILE.ts [--runner direct|flink] [--flinkMaster host:port]
+                    [--savepoint-dir DIR] [--from-savepoint PATH] [-- args...]
 
 Runs a pipeline script through flowbook's evaluator (the one notebook cells use):
 the flowbook API is preloaded, functions travel to the runner by value, and errors
-point at the script's own lines. Arguments after -- reach the script as \`args\`.`;
+point at the script's own lines. Arguments after -- reach the script as \`args\`.
+
+Ctrl-C or SIGTERM cancels the script's Flink jobs. Streaming jobs on Flink:
+  --savepoint-dir DIR     Ctrl-C / SIGTERM stops them with a savepoint in DIR instead,
+                          and prints its path
+  --from-savepoint PATH   start the script's Flink pipelines from that savepoint`;
 
 export async function runCommand(argv: string[]): Promise<number> {
   let file: string | undefined;
   let runner: string | undefined;
   let flinkMaster: string | undefined;
+  let savepointDir: string | undefined;
+  let fromSavepoint: string | undefined;
   let args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -23,6 +32,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     } else if (a === "--runner") runner = argv[++i];
     else if (a.startsWith("--runner=")) runner = a.slice(9);
     else if (a === "--flinkMaster" || a === "--flink-master") flinkMaster = argv[++i];
+    else if (a === "--savepoint-dir" || a === "--from-savepoint") {
+      const v = argv[++i];
+      if (!v || v.startsWith("--")) throw new Error(`${a} needs a ${a === "--savepoint-dir" ? "directory" : "savepoint path"}\n\n${HELP}`);
+      if (a === "--savepoint-dir") savepointDir = resolve(v);
+      else fromSavepoint = v;
+    }
     else if (a.startsWith("--")) throw new Error(`unknown option ${a}\n\n${HELP}`);
     else if (!file) file = a;
     else args.push(a);
@@ -30,12 +45,16 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!file) throw new Error(`flowbook run needs a file\n\n${HELP}`);
   if ((runner ?? "direct") === "direct") await startLocalWorkers(file);
   const { runFile } = await import("../session/run_file.js");
-  const stopSignals = await cancelJobsOnSignals();
+  const stopSignals = await cancelJobsOnSignals(savepointDir, file);
   let code: number;
   try {
-    code = await runFile(file, { runner, flinkMaster, args });
+    code = await runFile(file, { runner, flinkMaster, args, ...(fromSavepoint ? { fromSavepoint: /^[a-z][a-z0-9+.-]*:\//i.test(fromSavepoint) ? fromSavepoint : resolve(fromSavepoint) } : {}) });
   } finally {
     stopSignals();
+  }
+  const { savepointsTaken } = await import("../runners/flink/job_control.js");
+  for (const s of savepointsTaken()) {
+    process.stderr.write(`flowbook run: Flink job ${s.jobId} stopped with a savepoint: ${s.savepoint}\n  resume it: flowbook run ${file} --runner flink --from-savepoint ${s.savepoint}\n`);
   }
   // Everything the script and its pipelines printed is handed to the OS before the process
   // may exit (writes to a pipe can still be queued; `flowbook run a.ts | wc -l` lost lines).
@@ -81,6 +100,8 @@ export function startsLocalWorkersEarly(text: string): boolean {
 
 /** How long a terminating `flowbook run` waits for its Flink jobs' cancellation. */
 const CANCEL_WAIT_MS = 10_000;
+/** And for their savepoints, under --savepoint-dir. */
+const SAVEPOINT_WAIT_MS = 120_000;
 /** And for its local runs' (they stop within a second: issue 13, point 6). */
 const LOCAL_CANCEL_WAIT_MS = 2_000;
 
@@ -91,8 +112,9 @@ const LOCAL_CANCEL_WAIT_MS = 2_000;
  * once and its job ran on, writing its whole output later (issue 12, point 5). Local runs are
  * cancelled too, so their writers' temporary files go with them.
  */
-async function cancelJobsOnSignals(): Promise<() => void> {
-  const { cancelActiveFlinkRuns } = await import("../runners/flink/flink_runner.js");
+async function cancelJobsOnSignals(savepointDir: string | undefined, file: string): Promise<() => void> {
+  const { cancelActiveFlinkRuns, activeStreamingFlinkRuns } = await import("../runners/flink/flink_runner.js");
+  const { stopOnCancel } = await import("../runners/flink/job_control.js");
   const { cancelActiveLocalRuns } = await import("../runners/direct/direct_runner.js");
   let stopping = false;
   const stop = (signal: "SIGTERM" | "SIGINT", code: number) => {
@@ -101,12 +123,19 @@ async function cancelJobsOnSignals(): Promise<() => void> {
       process.exit(code);
     }
     stopping = true;
+    // --savepoint-dir: the cancels below (and the session's, for a cell Ctrl-C interrupts) stop streaming jobs with a savepoint.
+    if (savepointDir !== undefined) stopOnCancel(savepointDir);
     void (async () => {
       // Local runs stop within a second (their writers aborted, temporary files removed), Flink's when the cluster confirms.
-      const [cancelled] = await Promise.all([cancelActiveFlinkRuns(CANCEL_WAIT_MS).catch(() => []), cancelActiveLocalRuns(LOCAL_CANCEL_WAIT_MS).catch(() => 0)]);
+      const waitMs = savepointDir !== undefined ? SAVEPOINT_WAIT_MS : CANCEL_WAIT_MS;
+      const [cancelled] = await Promise.all([cancelActiveFlinkRuns(waitMs).catch(() => []), cancelActiveLocalRuns(LOCAL_CANCEL_WAIT_MS).catch(() => 0)]);
       for (const r of cancelled) {
-        const what = r.state === "RUNNING" ? `still running after ${CANCEL_WAIT_MS / 1000} s of waiting for its cancellation` : r.state.toLowerCase();
+        const what = r.state === "RUNNING" ? `still running after ${waitMs / 1000} s of waiting for its cancellation` : r.state.toLowerCase();
         process.stderr.write(`flowbook run: ${signal}: Flink job ${r.jobId ?? "(being submitted)"} ${what}\n`);
+      }
+      const { savepointsTaken } = await import("../runners/flink/job_control.js");
+      for (const s of savepointsTaken()) {
+        process.stderr.write(`flowbook run: Flink job ${s.jobId} stopped with a savepoint: ${s.savepoint}\n  resume it: flowbook run ${file} --runner flink --from-savepoint ${s.savepoint}\n`);
       }
       await Promise.all([drained(process.stdout), drained(process.stderr)]);
       process.exit(code);
@@ -116,7 +145,15 @@ async function cancelJobsOnSignals(): Promise<() => void> {
   // The session handles SIGINT while a cell runs (it interrupts the cell and cancels its runs);
   // this listener acts only when it is alone.
   const onInt = () => {
-    if (process.listenerCount("SIGINT") === 1) stop("SIGINT", 130);
+    if (process.listenerCount("SIGINT") === 1) {
+      stop("SIGINT", 130);
+      return;
+    }
+    // A cell is running: the session interrupts it and cancels its runs (stopped with a savepoint under --savepoint-dir).
+    if (savepointDir !== undefined) stopOnCancel(savepointDir);
+    else if (activeStreamingFlinkRuns().length > 0) {
+      process.stderr.write(`flowbook run: cancelling; to stop a streaming Flink job with a savepoint instead (and resume it with --from-savepoint PATH), run with --savepoint-dir DIR\n`);
+    }
   };
   process.on("SIGTERM", onTerm);
   process.on("SIGINT", onInt);

@@ -12,6 +12,8 @@ export interface RunFileOptions {
   runner?: string;
   /** The Flink cluster's REST address, "host:port". */
   flinkMaster?: string;
+  /** Flink: start the script's pipelines from this savepoint (the pipeline option `fromSavepoint`). */
+  fromSavepoint?: string;
   /** The script's arguments: `args` and `process.argv.slice(2)` in the script. */
   args?: string[];
   /** Type-check the script first: `off` (default, as tsx does), `warn` or `error`. */
@@ -34,6 +36,7 @@ export async function runFile(file: string, options: RunFileOptions = {}): Promi
   const pipelineOptions: Record<string, unknown> = {};
   if (options.runner) pipelineOptions.runner = options.runner;
   if (options.flinkMaster) pipelineOptions.flinkMaster = options.flinkMaster;
+  if (options.fromSavepoint) pipelineOptions.fromSavepoint = options.fromSavepoint;
   const typeCheck = options.typeCheck ?? "off";
   const session = createSession({
     cwd: process.cwd(),

@@ -4,23 +4,27 @@
  * savepointDir })` stops it with a savepoint and the same pipeline with `fromSavepoint`
  * resumes it, so the two runs together write every window result once and lose none.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FlinkPipelineResult } from "../../../src/runners/flink/flink_runner.js";
 import { FlinkRestClient } from "../../../src/runners/flink/rest/client.js";
-import { finalFiles, verify, watchFinalFiles, windowedSumPipeline, type JobShape } from "../../faults/streaming/job.js";
-import { startTestCluster, type TestCluster } from "./fixture.js";
+import { committedFraction, finalFiles, verify, watchFinalFiles, windowedSumPipeline, type JobShape } from "../../faults/streaming/job.js";
+import { ROOT, WORKER_BUNDLE, startTestCluster, type TestCluster } from "./fixture.js";
 
 const PORT = Number(process.env.FLOWBOOK_FLINK_SAVEPOINT_TEST_PORT ?? 18212);
 let cluster: TestCluster;
 let work: string;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SHAPE: JobShape = { n: 2400, rate: 200 };
+/** Longer: the CLI's start (a session, the worker) takes a few seconds of the job's time. */
+const CLI_SHAPE: JobShape = { n: 4000, rate: 200 };
 
 async function firstCommit(out: string, r: FlinkPipelineResult): Promise<void> {
-  for (let i = 0; i < 600 && finalFiles(out).length === 0; i++) {
+  // Up to 90 s: a loaded machine starts a job's Node workers slowly.
+  for (let i = 0; i < 1800 && finalFiles(out).length === 0; i++) {
     if (r.state !== "RUNNING") throw new Error(`the job is ${r.state} before committing a file`);
     await sleep(50);
   }
@@ -91,4 +95,50 @@ describe("stopping and resuming streaming jobs on Flink", () => {
     const err = await bad.waitUntilFinish(60_000).then(() => undefined, (e: Error) => e);
     expect(err?.message).toContain(`the Flink job cannot start from the savepoint ${missing}: `);
   }, 120_000);
+
+  it("flowbook run --savepoint-dir: Ctrl-C stops the job with a savepoint and prints how to resume; --from-savepoint resumes it", async () => {
+    const out = join(work, "cli");
+    const script = join(work, "windowed.ts");
+    writeFileSync(
+      script,
+      `class FormatWindowSum extends DoFn<KV<string, number>, string> {
+  processElement(c: ProcessContext<KV<string, number>, string>) { c.output(\`\${(c.window() as IntervalWindow).start},\${c.element().key},\${c.element().value}\`); }
+}
+const p = Pipeline.create({ parallelism: 2, flinkCheckpointIntervalMs: 300 });
+p.apply(GenerateSequence.from(0).to(${CLI_SHAPE.n}).withRate(${CLI_SHAPE.rate}, Duration.seconds(1)))
+  .apply(Window.into(FixedWindows.of(Duration.seconds(1))))
+  .apply(MapElements.via((n: number) => KV.of(\`k\${n % 3}\`, n + 1)))
+  .apply(Sum.integersPerKey())
+  .apply(ParDo.of(new FormatWindowSum()))
+  .apply(TextIO.write().to(${JSON.stringify(join(out, "sums"))}).withSuffix(".txt"));
+await p.run().waitUntilFinish();
+`,
+    );
+    const flowbook = (args: string[]) => {
+      const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "run", script, "--runner", "flink", "--flinkMaster", `localhost:${PORT}`, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, FLOWBOOK_FLINK_WORKER_COMMAND: WORKER_BUNDLE, FLOWBOOK_FLINK_BRIDGE_JAR: cluster.jar },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      return { child, exited, stderr: () => stderr };
+    };
+    const first = flowbook(["--savepoint-dir", join(work, "cli-savepoints")]);
+    for (let i = 0; i < 1800 && finalFiles(out).length === 0; i++) await sleep(50);
+    expect(finalFiles(out).length, `nothing committed; stderr: ${first.stderr()}`).toBeGreaterThan(0);
+    const atSigint = committedFraction(CLI_SHAPE, out);
+    first.child.kill("SIGINT");
+    expect(await first.exited).toBe(130);
+    const m = /stopped with a savepoint: (\S+)\n  resume it: flowbook run \S+ --runner flink --from-savepoint (\S+)/.exec(first.stderr());
+    expect(m, first.stderr()).not.toBeNull();
+    expect(m![2]).toBe(m![1]);
+    expect(verify(CLI_SHAPE, out).totals.some((t) => t.got < t.want), `stopped before the end (${(atSigint * 100).toFixed(0)} % committed at Ctrl-C); stderr: ${first.stderr()}`).toBe(true);
+
+    const second = flowbook(["--from-savepoint", m![1]!]);
+    expect(await second.exited, second.stderr()).toBe(0);
+    const v = verify(CLI_SHAPE, out);
+    expect(v, JSON.stringify(v)).toMatchObject({ ok: true, duplicated: [] });
+  }, 240_000);
 });

@@ -288,6 +288,7 @@ async function benchQuery(
   const nat = rateOf(native, false);
   const natJob = rateOf(native, true);
   for (const [side, label] of [[fbFlink, "flowbook on Flink"], [local, "flowbook local"]] as const) {
+    if ((side === local && !runners.includes("local")) || (side === fbFlink && !client)) continue;
     const r = rateOf(side, false);
     if (r === undefined) {
       summary.push(`${q.toUpperCase().padEnd(4)} ${mode.padEnd(9)} ${label.padEnd(18)} n/a${side.refused ? " (refused by the runner)" : side.failure ? " (failed)" : ""}`);

@@ -1,7 +1,8 @@
 /**
  * AvroIO.Write → `sink:avro`: each writer subtask puts its shard in a temporary Avro
  * container file; the JobManager renames them all once the whole job succeeded, so a failed
- * job leaves no final file (the same commit as `sink:text`). Elements travel to the writers
+ * job leaves no final file (the same commit as `sink:text`; in STREAMING jobs, files per
+ * shard, window and checkpoint, committed on checkpoints). Elements travel to the writers
  * in AvroCoder's layout under the write's schema: an input with another coder (a MapElements'
  * plain objects, say) is re-encoded by a `recode` op in the user-code stage that produces it,
  * which also refuses, as the user's error, a value the schema cannot encode.
@@ -19,7 +20,7 @@ import { sameCoder } from "./wire_coders.js";
 export const avroWriteTranslator: TransformTranslator = {
   name: "avro_write",
   javaClass: JAVA_CLASS_OF_KIND["sink:avro"]!,
-  becomes: "sink:avro — Avro container files per writer, renamed by the JobManager once the job succeeded (atomic)",
+  becomes: "sink:avro — Avro container files per writer, renamed by the JobManager once the job succeeded (atomic), or on each checkpoint in STREAMING jobs (exactly once)",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as AvroWritePayload | undefined;
     if (!p || typeof p.prefix !== "string") ctx.refuse(t, "its payload has no output prefix");

@@ -1,7 +1,9 @@
 /**
- * TextIO.Write → `sink:text`: writers put each shard in a temporary file, and the
- * JobManager renames them all once the whole job finished, so a failed job leaves no
- * final file (atomic), as the local runner's finalize does.
+ * TextIO.Write → `sink:text`. In a BATCH job writers put each shard in a temporary file, and
+ * the JobManager renames them all once the whole job finished, so a failed job leaves no
+ * final file (atomic), as the local runner's finalize does. In a STREAMING job the files are
+ * committed on checkpoints, one per shard, window and checkpoint (exactly once:
+ * docs/flink-plan.md, `sink:text`).
  */
 import type { TransformNode } from "../../../graph/types.js";
 import type { TextWritePayload } from "../../../io/text/text_sink.js";
@@ -12,7 +14,7 @@ import { CoderUrns } from "./wire_coders.js";
 export const textWriteTranslator: TransformTranslator = {
   name: "text_write",
   javaClass: JAVA_CLASS_OF_KIND["sink:text"]!,
-  becomes: "sink:text — temp files per writer, renamed when the whole job finished (atomic)",
+  becomes: "sink:text — temp files per writer, renamed when the whole job finished (atomic), or on each checkpoint in STREAMING jobs (exactly once)",
   translate(t: TransformNode, ctx: TranslationContext): void {
     const p = t.payload as TextWritePayload | undefined;
     if (!p || typeof p.prefix !== "string") ctx.refuse(t, "its payload has no output prefix");

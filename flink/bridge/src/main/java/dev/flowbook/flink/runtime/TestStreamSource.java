@@ -205,6 +205,7 @@ public final class TestStreamSource implements Source<byte[], TestStreamSource.S
         @Override
         public void start() {
             clock = SyntheticClock.of(clockId, clockStart);
+            SyntheticClock.sourceStarted(clockId);
         }
 
         @Override

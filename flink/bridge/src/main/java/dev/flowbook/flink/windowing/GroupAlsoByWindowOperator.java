@@ -646,6 +646,7 @@ public class GroupAlsoByWindowOperator extends AbstractStreamOperator<byte[]>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         finishBundle();
         if (clock != null) {
+            SyntheticClock.checkSourceInThisJvm(clockId, step);
             long now = clock.get();
             while (!syntheticTimers.isEmpty() && syntheticTimers.first().time() <= now) {
                 SyntheticTimer t = syntheticTimers.pollFirst();

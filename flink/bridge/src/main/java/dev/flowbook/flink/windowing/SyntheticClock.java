@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class SyntheticClock {
     private static final ConcurrentHashMap<String, AtomicLong> CLOCKS = new ConcurrentHashMap<>();
+    private static final java.util.Set<String> SOURCES = ConcurrentHashMap.newKeySet();
 
     private SyntheticClock() { }
 
@@ -30,8 +31,21 @@ public final class SyntheticClock {
         return CLOCKS.computeIfAbsent(id, k -> new AtomicLong(start));
     }
 
-    /** Forgets a finished job's clock. */
-    public static void remove(String id) {
-        CLOCKS.remove(id);
+    /** The TestStream source's reader of this job build started in this JVM (it drives the clock). */
+    public static void sourceStarted(String id) {
+        SOURCES.add(id);
+    }
+
+    /**
+     * Fails, naming the cause, when the job's TestStream source does not run in this JVM: a
+     * windowing operator would then read a clock nobody advances and give other panes than the
+     * local runner. Called at a checkpoint barrier, when every task of the job is running.
+     */
+    public static void checkSourceInThisJvm(String id, String operator) {
+        if (!SOURCES.contains(id)) {
+            throw new IllegalStateException(operator + ": this TestStream job's source runs in another TaskManager, so the synthetic "
+                    + "processing-time clock it advances is not visible here; run TestStream jobs on a cluster of one TaskManager "
+                    + "(processing-time triggers would otherwise fire at other times than on the local runner)");
+        }
     }
 }

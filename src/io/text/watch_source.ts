@@ -14,7 +14,8 @@
  *   after being written); a file moved in with an older time is late data: its lines are still
  *   read, at their time. -inf before the first listing, +inf once the source ended.
  * - End: with stopAfterNoNewFilesFor, once no listing found a new file for that long (since the
- *   start or the last new file) and every file found is read; otherwise never.
+ *   reader started, or the last new file) and every file found is read; otherwise never. (On
+ *   Flink the wait counts from the first reader's start too, not from the enumerator's.)
  * - Checkpoint: the files read (or being read), the files seen and not yet complete, the file
  *   being read and the byte offset of its next line.
  */

@@ -82,11 +82,12 @@ describe("unbounded sources on Flink", () => {
     utimesSync(join(inbox, "first.txt"), t0 / 1000, t0 / 1000);
     const marker = join(work, "watch-is-reading");
     const p = Pipeline.create(cluster.options);
-    p.apply("Watch", TextIO.read().from(join(inbox, "*.txt")).watchForNewFiles(Duration.millis(200), { stopAfterNoNewFilesFor: Duration.seconds(8) }))
+    p.apply("Watch", TextIO.read().from(join(inbox, "*.txt")).watchForNewFiles(Duration.millis(200), { stopAfterNoNewFilesFor: Duration.seconds(10) }))
       .apply("Stamp", ParDo.of(new WithTimestamp(marker)))
       .apply("Write", TextIO.write().to(join(work, "watched", "part")));
     const res = p.run();
-    // The job is reading once the first file's lines reached the ParDo.
+    // The job is reading once the first file's lines reached the ParDo; the source is still
+    // watching then (its 10 s without a new file count from its readers' start).
     let ended = false;
     res.waitUntilFinish(180_000).then(
       () => (ended = true),

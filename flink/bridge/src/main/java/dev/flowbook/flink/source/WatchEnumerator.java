@@ -30,6 +30,7 @@ final class WatchEnumerator implements SplitEnumerator<WatchedTextSource.FileSpl
     private final WatchedTextSource.EnumState st;
     /** Readers that asked for a split and got none yet. */
     private final Set<Integer> waiting = new LinkedHashSet<>();
+    private boolean readersStarted;
 
     WatchEnumerator(WatchedTextSource src, SplitEnumeratorContext<WatchedTextSource.FileSplit> ctx, WatchedTextSource.EnumState restored) {
         this.src = src;
@@ -85,7 +86,7 @@ final class WatchEnumerator implements SplitEnumerator<WatchedTextSource.FileSpl
         st.listedAt = l.startedAt();
         assignWaiting();
         advanceWatermark();
-        if (src.stopAfterNoNewFilesMs >= 0 && st.pending.isEmpty() && st.queue.isEmpty()
+        if (readersStarted && src.stopAfterNoNewFilesMs >= 0 && st.pending.isEmpty() && st.queue.isEmpty()
                 && System.currentTimeMillis() - st.lastNewFileAt >= src.stopAfterNoNewFilesMs) {
             st.finished = true;
             for (int r : waiting) ctx.signalNoMoreSplits(r);
@@ -143,6 +144,13 @@ final class WatchEnumerator implements SplitEnumerator<WatchedTextSource.FileSpl
 
     @Override
     public void addReader(int subtask) {
+        // The time without a new file counts from when the readers run, as the local runner's
+        // reader does from its start: the enumerator starts long before the tasks (Node workers
+        // start first), and a file found then must not use up the wait before anyone reads.
+        if (!readersStarted) {
+            readersStarted = true;
+            st.lastNewFileAt = Math.max(st.lastNewFileAt, System.currentTimeMillis());
+        }
         if (st.watermark != Windows.TIMESTAMP_MIN) ctx.sendEventToSourceReader(subtask, new WatchedTextSource.EnumeratorWatermark(st.watermark));
     }
 

@@ -36,7 +36,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * sends that bound to every reader ({@link EnumeratorWatermark}); a reader's watermark is the
  * least of it and its own unfinished files' times (Flink's is one less). With
  * {@code stopAfterNoNewFilesMs} the readers are told there are no more splits once no listing
- * found a new file for that long and nothing found is left to hand out.
+ * found a new file for that long (counted from the first reader's start at the earliest, as the
+ * local runner counts from its reader's start) and nothing found is left to hand out.
  */
 public final class WatchedTextSource implements Source<byte[], WatchedTextSource.FileSplit, WatchedTextSource.EnumState> {
     private static final long serialVersionUID = 1L;

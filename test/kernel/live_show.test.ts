@@ -126,7 +126,7 @@ test("show and chart of unbounded PCollections update one display in place, end 
     TEST_STREAM,
     "await show(sums);",
     "await show(ticks, { n: 6 });",
-    'await chart(ticks, { line: { x: "timestamp", y: "value" } }, { duration: Duration.seconds(2), n: 100000 });',
+    'await chart(ticks, { line: { x: "timestamp", y: "value" } }, { duration: Duration.seconds(6), n: 100000 });',
     { interrupt: "await show(ticks, { duration: Duration.seconds(120), n: 100000 });" },
     "1 + 1",
   ]);
@@ -147,12 +147,12 @@ test("show and chart of unbounded PCollections update one display in place, end 
   expect(b.at(-1)!.text).toMatch(/Ticks\.out · live: elements as they come · 6 rows/);
   expect(b.at(-1)!.text).toMatch(/stopped: n reached \(6 elements\)/);
 
-  // A live chart: updated while running (4 elements a second, redrawn each second), then the duration.
+  // A live chart: updated while running (4 elements a second, redrawn each second once vega is loaded), then the duration.
   const c = liveOf(charted!);
   expect(c.length).toBeGreaterThanOrEqual(3);
   expect(c.some((o) => o.msg_type === "update_display_data" && o.live?.state === "running")).toBe(true);
   expect(c.at(-1)!.live).toEqual({ state: "stopped", reason: "duration" });
-  expect(c.at(-1)!.vegalite!.title!.subtitle!.at(-1)).toMatch(/^stopped: duration reached \(2 s\)/);
+  expect(c.at(-1)!.vegalite!.title!.subtitle!.at(-1)).toMatch(/^stopped: duration reached \(6 s\)/);
 
   // A kernel interrupt: the cell fails with Interrupted, the display's last update says so.
   expect(interrupted!.status).toBe("error");

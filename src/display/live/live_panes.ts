@@ -29,6 +29,8 @@ export class LivePanes {
   watermark: number | undefined;
   /** The update being gathered now: the rows it changes are marked once endUpdate() closes it. */
   private current = 1;
+  /** Whether any element came into the current update. */
+  private changed = false;
   private lastElement = 0;
   /** Every value a KV: rows are per key and window (decided by the first element). */
   private keyed: boolean | undefined;
@@ -42,6 +44,7 @@ export class LivePanes {
       this.keyed ??= KV.is(e.value);
       const keyed = this.keyed && KV.is(e.value);
       const element = ++this.lastElement;
+      this.changed = true;
       for (const w of e.windows) {
         const identity = keyed ? `k ${identityOf((e.value as KV<unknown, unknown>).key)} ${identityOf(w)}` : `e ${element} ${identityOf(w)}`;
         const one: WindowedValue<unknown> = { value: e.value, timestamp: e.timestamp, windows: [w], pane: e.pane };
@@ -57,8 +60,14 @@ export class LivePanes {
     }
   }
 
-  /** Closes the current update (a redraw): returns its number; later elements go into the next. */
+  /**
+   * Closes the current update (a redraw): returns its number; later elements go into the
+   * next. A redraw with nothing new (a clock tick, the final state) closes none: the rows
+   * the last update with elements changed stay marked.
+   */
   endUpdate(): number {
+    if (!this.changed) return this.current - 1;
+    this.changed = false;
     return this.current++;
   }
 

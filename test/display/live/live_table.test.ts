@@ -42,6 +42,9 @@ describe("live pane table", () => {
     panes.endUpdate();
     const marks = liveTable("Counts", panes).rows.map((r) => r[0]!.text);
     expect(marks).toEqual(["", "*", ""]);
+    // A redraw with nothing new keeps the marks of the last update that changed something.
+    panes.endUpdate();
+    expect(liveTable("Counts", panes).rows.map((r) => r[0]!.text)).toEqual(["", "*", ""]);
   });
 
   it("keys equal by value are one row (keys decode as new objects each time)", () => {

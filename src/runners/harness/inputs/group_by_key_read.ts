@@ -128,9 +128,11 @@ export class GroupByKeyReader {
       if (same) return this.lastWindows;
     }
     this.lastWindows = [this.windowCoder.decode(new ByteReader(bytes, start, end))];
-    this.lastWindowBytes = bytes;
-    this.lastWindowStart = start;
-    this.lastWindowEnd = end;
+    // A copy: the key group's buffer is reused for the next key, so a view of it would later
+    // compare equal to whatever window the next key has at the same offset (itself).
+    this.lastWindowBytes = bytes.slice(start, end);
+    this.lastWindowStart = 0;
+    this.lastWindowEnd = end - start;
     return this.lastWindows;
   }
 }

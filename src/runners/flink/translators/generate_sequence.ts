@@ -30,6 +30,11 @@ export const generateSequenceTranslator: TransformTranslator = {
     }
     ctx.decide({ kind: "wire-coder", choice: coderName(wire), reason: "the numbers are made in Java, each a varint record in the global window: no Node worker reads them", pcollection: out, coder: wire });
     if (!isBoundedSequence(p)) {
+      ctx.decide({
+        kind: "runtime-mode",
+        choice: "STREAMING, RateLimitedSequenceSource",
+        reason: "an unbounded sequence (a rate, a maximum read time or no end): the bridge's FLIP-27 source, one stride split per subtask, numbers stamped when emitted, split state checkpointed",
+      });
       const splits = p.to !== undefined ? Math.max(1, Math.min(ctx.parallelism, p.to - p.from)) : ctx.parallelism;
       const op = ctx.addOperator({
         name: t.fullName,

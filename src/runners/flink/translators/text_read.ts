@@ -15,7 +15,7 @@
 import type { TransformNode } from "../../../graph/types.js";
 import type { TextReadPayload } from "../../../io/text/text_source.js";
 import type { TranslationContext } from "./context.js";
-import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
+import { JAVA_CLASS_OF_KIND, JAVA_TRANSLATE_PACKAGE, type TransformTranslator } from "./translator.js";
 
 const GLOB = /[*?[\]{}]/;
 /** Extensions the two runners treat differently (one decompresses, the other does not, or differently). */
@@ -63,6 +63,13 @@ export const textReadTranslator: TransformTranslator = {
     if (maxLineOpt !== undefined && !(Number.isInteger(maxLineOpt) && (maxLineOpt as number) > 0)) ctx.refuse(t, `flinkMaxElementBytes must be a positive integer (bytes), got ${String(maxLineOpt)}`);
     const maxLine = maxLineOpt as number | undefined;
     const emptyMatch = p.emptyMatch === "allow" || (p.emptyMatch === "allow_if_wildcard" && GLOB.test(pattern)) ? "allow" : "disallow";
+    if (p.watch) {
+      ctx.decide({
+        kind: "runtime-mode",
+        choice: "STREAMING, WatchedTextSource",
+        reason: `watchForNewFiles: TextSourceTranslator hands it to ${JAVA_TRANSLATE_PACKAGE}.WatchedTextSourceTranslator, an unbounded FLIP-27 source listing the pattern every ${p.watch.pollIntervalMillis} ms, lines stamped with their file's modification time`,
+      });
+    }
     const op = ctx.addOperator({
       name: t.fullName,
       kind: "source:text",

@@ -65,7 +65,7 @@ public final class TestStreamTranslator implements Translator {
     }
 
     /** The TestStream's own watermark events are the only watermarks (none derived from elements). */
-    static final class SourceWatermarksOnly implements WatermarkGenerator<byte[]> {
+    public static final class SourceWatermarksOnly implements WatermarkGenerator<byte[]> {
         @Override
         public void onEvent(byte[] event, long ts, WatermarkOutput out) { }
 

@@ -3,7 +3,9 @@
  * other while one is killed and a new one starts), and the processes the faults hit — a
  * TaskManager's JVM, the Node workers it started.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startCluster, stopCluster } from "../../../src/runners/flink/cluster/cluster.js";
 import { clusterLayout } from "../../../src/runners/flink/cluster/layout.js";
 import { readPidFiles } from "../../../src/runners/flink/cluster/processes.js";
@@ -23,7 +25,9 @@ export interface FaultCluster {
 
 export async function startFaultCluster(port: number): Promise<FaultCluster> {
   bundleWorker();
-  const jar = ensureBridgeJar();
+  // A private copy: other work rebuilding the bridge jar mid-run made a submission upload a half-written one.
+  const jar = join(mkdtempSync(join(tmpdir(), "flowbook-fault-jar-")), "flowbook-flink-bridge.jar");
+  copyFileSync(ensureBridgeJar(), jar);
   const info = await startCluster({ port, slots: SLOTS, taskManagers: TASK_MANAGERS });
   return {
     port,

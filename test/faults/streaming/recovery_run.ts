@@ -51,7 +51,8 @@ export async function recoveryRun(cluster: FaultCluster, kind: FaultKind, seed: 
   const p = windowedSumPipeline({ ...cluster.options, parallelism: 2, flinkCheckpointIntervalMs: 300, flinkRestartAttempts: 20 }, shape, out);
   const r = p.run() as FlinkPipelineResult;
   try {
-    const jobId = await r.jobIdPromise;
+    // A submission that fails never gives a job id: its failure ends the wait instead.
+    const jobId = await Promise.race([r.jobIdPromise, r.waitUntilFinish().then((s) => Promise.reject(new Error(`the run ended ${s} before its job started`)))]);
     // In the middle of its windows: once the committed window results cover a random share
     // (10–60 %) of the input.
     report.target = 0.1 + random() * 0.5;

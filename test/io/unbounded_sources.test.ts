@@ -5,6 +5,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DoFn, Duration, GenerateSequence, ParDo, Pipeline, TextIO, type ProcessContext } from "../../src/index.js";
 import { sourceFor, unboundedSourceFor, type UnboundedReader, type UnboundedSourceImpl } from "../../src/io/registry.js";
@@ -206,6 +207,16 @@ describe("TextIO.read().watchForNewFiles()", () => {
     }
     expect(got).toEqual([{ value: "late", timestamp: old }]);
     expect(old).toBeLessThan(wm);
+  });
+
+  it("reads a compressed file whole (by its extension), lines at its modification time", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "z.gz"), gzipSync(Buffer.from("\uFEFFz1\nz2\r\nz3")));
+    const t = wholeSecondsAgo(5);
+    mtimeOf(join(dir, "z.gz"), t);
+    const { payload } = payloadOf(TextIO.read().from(join(dir, "*.gz")).watchForNewFiles(Duration.millis(30), { stopAfterNoNewFilesFor: Duration.millis(150) }));
+    const { got } = await drain(await open(payload));
+    expect(got).toEqual(["z1", "z2", "z3"].map((value) => ({ value, timestamp: t })));
   });
 
   it("resumes from a checkpoint in the middle of a file: the files read are not read again, the file being read goes on at its next line", async () => {

@@ -9,6 +9,7 @@ import dev.flowbook.flink.source.RateLimitedSequenceSource;
 import dev.flowbook.flink.source.ReaderWatermarks;
 import dev.flowbook.flink.source.WatchedTextSource;
 import dev.flowbook.flink.translate.WatchedTextSourceTranslator;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -187,6 +189,26 @@ class UnboundedSourcesTest {
         assertEquals(t1 + "|ok", byLine.get("a1"));
         assertEquals(t2 + "|ok", byLine.get("c1"));
         assertEquals(t2 + "|ok", byLine.get("c2"));
+    }
+
+    @Test
+    void watchReadsCompressedFilesWhole(@TempDir Path dir) throws Exception {
+        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(dir.resolve("z.gz")))) {
+            o.write("\uFEFFz1\nz2\r\nz3".getBytes(StandardCharsets.UTF_8));
+        }
+        long t = setMtime(dir.resolve("z.gz"), System.currentTimeMillis() / 1000 * 1000 - 5000);
+        StreamExecutionEnvironment env = streaming(false);
+        DataStream<String> s = env.fromSource(new WatchedTextSource(dir + "/*.gz", 50, 300, 1 << 20, "Watch"), ReaderWatermarks.<byte[]>fromReaders(), "Watch", BYTES)
+                .setParallelism(1)
+                .process(new WatchedTextSourceTranslator.LinesToRecords("Watch"), BYTES).setParallelism(1)
+                .process(new Observe(false, null), Types.STRING).setParallelism(1);
+        List<String> got = collect(s);
+        List<String> lines = new ArrayList<>();
+        for (String g : got) {
+            String[] p = g.split("\\|");
+            lines.add(p[0] + "@" + p[1]);
+        }
+        assertEquals(List.of("z1@" + t, "z2@" + t, "z3@" + t), lines);
     }
 
     @Test

@@ -70,7 +70,8 @@ describe("live show in a session", () => {
     expect(live.slice(1).every((o) => o.type === "update")).toBe(true);
     const last = text(live.at(-1)!);
     // One row: key k in its window, its latest pane the late one.
-    expect(last).toMatch(/^Sum.out · live: latest pane per key and window · 1 row$/m);
+    // The watermark the last pane's stage had reached: 6 minutes (the late pane came after it).
+    expect(last).toMatch(/^Sum.out · live: latest pane per key and window · 1 row · watermark 1970-01-01T00:06:00Z$/m);
     expect(last).toMatch(/^\*\s+k\s+10\s+\[1970-01-01 00:00:00, 00:05:00\)\s+LATE\s+3\s+1970-01-01T00:04:59\.999Z$/m);
     expect(last).toMatch(/stopped: the source ended · 4 elements in \d+\.\d s$/);
     expect(live.at(-1)!.bundle[LIVE_MIME]).toEqual({ state: "stopped", reason: "ended" });
@@ -100,7 +101,7 @@ describe("live show in a session", () => {
     expect(text(live[0]!)).toMatch(/live · \d+\.\d s of 1\.5 s · \d+ of 1 000 elements/);
     expect(text(live.at(-1)!)).toMatch(/stopped: duration reached \(1\.5 s\)/);
     // In between, the same display redrawn while running, with rows (2 elements a second).
-    expect(live.slice(1, -1).some((o) => o.type === "update" && /^live · /m.test(text(o)) && /· [1-9]\d* rows?$/m.test(text(o)))).toBe(true);
+    expect(live.slice(1, -1).some((o) => o.type === "update" && /^live · /m.test(text(o)) && /· [1-9]\d* rows? · watermark \d{4}-/m.test(text(o)))).toBe(true);
     expect(r.runs.map((run) => run.result.state)).toEqual(["CANCELLED"]);
   }, 120_000);
 

@@ -8,7 +8,7 @@
 import { Mime, type DisplayContext, type MimeBundle } from "../mime.js";
 import { escapeHtml } from "../table/html_escape.js";
 import { renderTableHtml } from "../table/html_table.js";
-import { formatWindow, isCalendarInstant } from "../table/element_meta.js";
+import { formatInstant, formatWindow, isCalendarInstant } from "../table/element_meta.js";
 import { metaColumnNames, tableOf } from "../table/table_of.js";
 import type { Table, TableCell, TableColumn } from "../table/table_model.js";
 import { renderTableText } from "../table/text_table.js";
@@ -42,7 +42,7 @@ export function liveTable(name: string, panes: LivePanes): Table {
   const update = panes.update;
   const what = panes.perKey ? "latest pane per key and window" : "elements as they come";
   const count = rows.length === 1 ? "1 row" : `${rows.length} rows`;
-  const title = `${name} · live: ${what} · ${count}`;
+  const title = `${name} · live: ${what} · ${count}${panes.watermark === undefined ? "" : ` · watermark ${shortInstant(panes.watermark)}`}`;
   // Before the first element there is nothing to lay out.
   if (rows.length === 0) return { name, title, columns: [], rows: [], truncated: false };
   const cells: (TableCell | undefined)[][] = rows.map((r, i) => {
@@ -59,6 +59,11 @@ export function liveTable(name: string, panes: LivePanes): Table {
     ];
   });
   return { name, title, columns, rows: cells, truncated: false };
+}
+
+/** An instant without its milliseconds when they are zero: `2026-01-05T09:05:00Z`, or −∞ / +∞. */
+function shortInstant(t: number): string {
+  return formatInstant(t).replace(/\.000Z$/, "Z");
 }
 
 /**

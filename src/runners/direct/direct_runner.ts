@@ -328,7 +328,7 @@ class Coordinator {
       }
       for (const [pc, m] of Object.entries(r.output.materialized)) {
         if (this.live?.has(pc)) {
-          this.live.deliver(pc, m.chunks);
+          this.live.deliver(pc, m.chunks, this.scheduler.watermarks.snapshot().find((w) => w.stage === stage.id)?.output);
           // Kept only when a collect or a later stage reads it too; a live sample alone keeps nothing.
           if (this.liveOnly(pc)) continue;
         }

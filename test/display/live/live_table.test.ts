@@ -35,6 +35,9 @@ describe("live pane table", () => {
       ["*", "a", "2", "[1970-01-01 00:01:00, 00:02:00)", "EARLY", "0", "1970-01-01T00:01:59.999Z"],
     ]);
     expect(table.title).toBe("Counts · live: latest pane per key and window · 3 rows");
+    // A batch's watermark (the producing stage's) goes into the title.
+    panes.add([], 6 * 60_000);
+    expect(liveTable("Counts", panes).title).toBe("Counts · live: latest pane per key and window · 3 rows · watermark 1970-01-01T00:06:00Z");
     expect(panes.elements).toBe(4);
     expect(panes.timings).toMatchObject({ EARLY: 3, ON_TIME: 1, LATE: 0 });
     // A late pane for b: only b's row is marked in the next update.

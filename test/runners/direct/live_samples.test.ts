@@ -9,6 +9,7 @@ import {
   AfterPane, AfterWatermark, Create, Duration, FixedWindows, GroupByKey, KV, MapElements, Pipeline, TestStream, VarLongCoder, Window, WithKeys, type PipelineOptions,
 } from "../../../src/index.js";
 import { TimestampedValue } from "../../../src/sdk/values/windowed_value.js";
+import { TIMESTAMP_MIN } from "../../../src/sdk/values/time.js";
 import { resolveRunner, type LiveSampleBatch } from "../../../src/sdk/runner.js";
 import { ancestorsGraph } from "../../../src/graph/subgraph.js";
 
@@ -87,6 +88,8 @@ describe("live samples on the local runner", () => {
     const panes = batches.flatMap((b) => b.elements).map((e) => `${(e.value as KV<string, number>).value} ${e.pane.timing} #${e.pane.index}`);
     // An early pane per TestStream event (accumulating: 1+2, then +3), the on-time pane at the window's end, a late pane for the late element.
     expect(panes).toEqual(["3 EARLY #0", "6 EARLY #1", "6 ON_TIME #2", "10 LATE #3"]);
+    // Each batch carries its stage's output watermark: −∞ before the first advance, then the TestStream's.
+    expect(batches.map((b) => (b.watermark! <= TIMESTAMP_MIN ? "−∞" : b.watermark))).toEqual(["−∞", MIN, 6 * MIN, 6 * MIN]);
     // More than one batch: panes come as they fire, not at the end.
     expect(batches.length).toBeGreaterThan(1);
   });

@@ -57,7 +57,10 @@ export class GenerateSequence extends PTransform<PBegin, PCollection<number>> {
     return new GenerateSequence({ ...this.spec, to });
   }
 
-  /** At most `elements` numbers per `period` (an unbounded source, even with `to`). */
+  /**
+   * At most `elements` numbers per `period` over all the source's readers (an unbounded source,
+   * even with `to`), each stamped with the time it is emitted.
+   */
   withRate(elements: number, period: DurationLike): GenerateSequence {
     if (typeof elements !== "number" || !Number.isInteger(elements) || elements <= 0) fail(`GenerateSequence.withRate() needs a positive number of elements, got ${String(elements)}`);
     const periodMillis = durationMillis(period);
@@ -65,7 +68,11 @@ export class GenerateSequence extends PTransform<PBegin, PCollection<number>> {
     return new GenerateSequence({ ...this.spec, rate: { elements, periodMillis } });
   }
 
-  /** Stops generating after this long (an unbounded source). */
+  /**
+   * Stops generating after this long (an unbounded source). With a rate, exactly the numbers due
+   * in that time: withRate(10, 1 s).withMaxReadTime(2 s) gives 0 … 19 (rules:
+   * unbounded_sequence.ts, the same on Flink).
+   */
   withMaxReadTime(d: DurationLike): GenerateSequence {
     const ms = durationMillis(d);
     if (!Number.isFinite(ms) || ms <= 0) fail(`GenerateSequence.withMaxReadTime() needs a positive duration, got ${String(ms)} ms`);

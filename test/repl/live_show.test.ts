@@ -17,7 +17,8 @@ const count = (s: string, re: RegExp) => s.match(new RegExp(re.source, "g"))?.le
 
 async function paste(code: string): Promise<void> {
   term.paste(code);
-  await term.waitFor((s) => /…/.test(s), 10_000, () => term.screen());
+  // A busy machine: Ink may take seconds to draw a pasted block.
+  await term.waitFor((s) => /…/.test(s), 30_000, () => term.screen());
   term.press("Enter");
   await term.waitFor(atPrompt, 60_000, () => term.screen());
 }

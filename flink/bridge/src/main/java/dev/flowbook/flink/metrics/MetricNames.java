@@ -8,17 +8,17 @@ public final class MetricNames {
         return "flowbook.collect/" + operatorId;
     }
 
-    /** {@code flowbook.console/<operator uid>}: users' console output of one Flink operator (all its subtasks). */
-    public static String console(String operatorUid) {
-        return "flowbook.console/" + operatorUid;
+    /** {@code flowbook.console/<plan operator id>[/part]}: users' console output of one Flink operator (all its subtasks); the plan's id, not the savepoint uid, so the client maps it back. */
+    public static String console(String accumulatorId) {
+        return "flowbook.console/" + accumulatorId;
     }
 
     /**
-     * {@code flowbook.records/<operator uid>/in|out}: records into and out of a user-code
+     * {@code flowbook.records/<plan operator id>[/part]/in|out}: records into and out of a user-code
      * operator, exact once the job ended (Flink's operator metrics may lag by a fetch interval).
      */
-    public static String records(String operatorUid, String direction) {
-        return "flowbook.records/" + operatorUid + "/" + direction;
+    public static String records(String accumulatorId, String direction) {
+        return "flowbook.records/" + accumulatorId + "/" + direction;
     }
 
     /** {@code flowbook.elements/<transform>/in|out}: elements a user transform received and emitted (its workers count them). */

@@ -23,7 +23,7 @@ public final class ConsoleSinkTranslator implements Translator {
         Windowing w = op.windowing();
         CoderSpec vc = op.field("valueCoder").isNull() ? CoderSpec.of(CoderSpec.Kind.STRING_UTF8) : op.coder("valueCoder");
         ctx.input(op, 0).transform(op.name(), TranslationContext.RECORD, new ConsoleOperator(w, vc, op.optString("prefix", ""),
-                        ctx.uid(op, ""), op.transforms().isEmpty() ? op.name() : op.transforms().get(0), ctx.consoleBytesPerSubtask()))
+                        ctx.accumulatorId(op, ""), op.transforms().isEmpty() ? op.name() : op.transforms().get(0), ctx.consoleBytesPerSubtask()))
                 .uid(ctx.uid(op, "")).setParallelism(ctx.parallelism(op));
     }
 
@@ -32,16 +32,16 @@ public final class ConsoleSinkTranslator implements Translator {
         private final Windowing windowing;
         private final CoderSpec valueCoder;
         private final String prefix;
-        private final String uid;
+        private final String accumulatorId;
         private final String transform;
         private final long maxBytes;
         private transient ConsoleAccumulator out;
 
-        ConsoleOperator(Windowing windowing, CoderSpec valueCoder, String prefix, String uid, String transform, long maxBytes) {
+        ConsoleOperator(Windowing windowing, CoderSpec valueCoder, String prefix, String accumulatorId, String transform, long maxBytes) {
             this.windowing = windowing;
             this.valueCoder = valueCoder;
             this.prefix = prefix;
-            this.uid = uid;
+            this.accumulatorId = accumulatorId;
             this.transform = transform;
             this.maxBytes = maxBytes;
         }
@@ -50,8 +50,8 @@ public final class ConsoleSinkTranslator implements Translator {
         public void open() throws Exception {
             super.open();
             var info = getRuntimeContext().getTaskInfo();
-            out = new ConsoleAccumulator(uid + "/" + info.getIndexOfThisSubtask() + "/" + info.getAttemptNumber(), maxBytes);
-            getRuntimeContext().addAccumulator(MetricNames.console(uid), out);
+            out = new ConsoleAccumulator(accumulatorId + "/" + info.getIndexOfThisSubtask() + "/" + info.getAttemptNumber(), maxBytes);
+            getRuntimeContext().addAccumulator(MetricNames.console(accumulatorId), out);
         }
 
         @Override

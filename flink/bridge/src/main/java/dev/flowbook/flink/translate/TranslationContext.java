@@ -123,6 +123,16 @@ public final class TranslationContext {
         return stableIds.getOrDefault(op.id(), op.id()) + (part.isEmpty() ? "" : "|" + part);
     }
 
+    /**
+     * The id an operator's accumulators carry ({@code flowbook.console/op2},
+     * {@code flowbook.records/op2/PreCombine/in}): the plan operator's id, which the client maps
+     * back to the plan (docs/flink-plan.md). Not {@link #uid}: that one follows names so that a
+     * savepoint survives plan changes, and the client cannot map it back to an operator.
+     */
+    public String accumulatorId(OperatorSpec op, String part) {
+        return op.id() + (part.isEmpty() ? "" : "/" + part);
+    }
+
     /** Registers the temp files of an atomic sink (removed if the job fails or is cancelled). */
     public void addTempFiles(ShardFiles files) {
         tempFiles.add(files);

@@ -61,7 +61,7 @@ public final class UserCodeTranslator implements Translator {
         hello.put("runtimeMode", ctx.plan.runtimeMode());
         String label = "operator " + op.id() + " (" + name + ")";
         int par = ctx.parallelism(op);
-        UserCodeOperator.ConsoleSpec console = new UserCodeOperator.ConsoleSpec(ctx.uid(op, uidPart), ctx.consoleBytesPerSubtask());
+        UserCodeOperator.ConsoleSpec console = new UserCodeOperator.ConsoleSpec(ctx.accumulatorId(op, uidPart), ctx.consoleBytesPerSubtask());
         SingleOutputStreamOperator<byte[]> out;
         if (sides.isEmpty()) {
             out = main.transform(name, TranslationContext.RECORD,

@@ -63,8 +63,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
         return sideDone;
     }
 
-    /** Where the workers' console output goes: the accumulator {@code flowbook.console/<uid>}, bounded per subtask. */
-    public record ConsoleSpec(String uid, long maxBytes) implements java.io.Serializable { }
+    /** Where the workers' console output goes: the accumulator {@code flowbook.console/<accumulatorId>} (the plan operator's id), bounded per subtask. */
+    public record ConsoleSpec(String accumulatorId, long maxBytes) implements java.io.Serializable { }
 
     private final String hello; // HELLO JSON without subtask/parallelism/attempt
     private final List<String> outputs;
@@ -108,8 +108,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
         super.open();
         reuse = new StreamRecord<>(null);
         metrics = new HashMap<>();
-        recordsIn = getRuntimeContext().getLongCounter(MetricNames.records(console.uid(), "in"));
-        recordsOut = getRuntimeContext().getLongCounter(MetricNames.records(console.uid(), "out"));
+        recordsIn = getRuntimeContext().getLongCounter(MetricNames.records(console.accumulatorId(), "in"));
+        recordsOut = getRuntimeContext().getLongCounter(MetricNames.records(console.accumulatorId(), "out"));
         tags = new OutputTag[outputs.size()];
         for (int i = 1; i < outputs.size(); i++) tags[i] = tag(outputs.get(i));
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
@@ -145,8 +145,8 @@ public class UserCodeOperator extends AbstractStreamOperator<byte[]>
                     @Override
                     public void console(String stream, String transform, String text) {
                         if (consoleOut == null) {
-                            consoleOut = new ConsoleAccumulator(console.uid() + "/" + subtask + "/" + attempt, console.maxBytes());
-                            getRuntimeContext().addAccumulator(MetricNames.console(console.uid()), consoleOut);
+                            consoleOut = new ConsoleAccumulator(console.accumulatorId() + "/" + subtask + "/" + attempt, console.maxBytes());
+                            getRuntimeContext().addAccumulator(MetricNames.console(console.accumulatorId()), consoleOut);
                         }
                         consoleOut.add(new ConsoleAccumulator.Line(stream, transform, text));
                     }

@@ -8,6 +8,7 @@
 import { waitAtMost } from "../shared/wait.js";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { hostname } from "node:os";
 import { gzipSync } from "node:zlib";
 import type { PipelineGraph } from "../../graph/types.js";
 import { ByteReader } from "../../sdk/coders/byte_io.js";
@@ -16,7 +17,7 @@ import { WindowedValueCoder } from "../../sdk/coders/index.js";
 import { MetricsAggregator, emptyUpdates, type MetricUpdates } from "../../sdk/metrics/metrics.js";
 import { MetricResults } from "../../sdk/metrics/metric_results.js";
 import type { PipelineOptions } from "../../sdk/pipeline_options.js";
-import { registerRunner, type CollectedSample, type PipelineResult, type PipelineRunner, type PipelineState, type RunEvent, type RunRequest } from "../../sdk/runner.js";
+import { registerRunner, type CollectedSample, type LiveSampleBatch, type PipelineResult, type PipelineRunner, type PipelineState, type RunEvent, type RunRequest } from "../../sdk/runner.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { windowFnFromSpec } from "../../sdk/windowing/window_fn.js";
 import { UserCodeError } from "../shared/user_code_error.js";
@@ -25,6 +26,7 @@ import type { FlinkPlan, FlinkWorkerConfig } from "./flink_plan.js";
 import { FlinkRestClient, FlinkRestError, TERMINAL_JOB_STATES, type JobAccumulators, type JobDetails, type JobPlan, type JobState } from "./rest/client.js";
 import { RunEventBus } from "../shared/run_events.js";
 import { JobEvents } from "./run/job_events.js";
+import { FlinkLiveSamples } from "./run/live_samples.js";
 import { ClusterHealthWatch } from "./run/cluster_health.js";
 import { translate, type Translation } from "./translators/translate.js";
 import { cancelSavepointDir, noteSavepoint, restoreError, restoreRequest, stopWithSavepoint, type StopOptions } from "./job_control.js";
@@ -63,6 +65,12 @@ export interface FlinkRunnerOptions {
   flinkJobTimeoutMs?: number;
   /** Bytes kept at most per collected PCollection (default 4 MiB). */
   flinkCollectMaxBytes?: number;
+  /**
+   * Live samples (show/chart of an unbounded PCollection): the address the TaskManagers
+   * connect to to push a live PCollection's elements to this process (run/live_samples.ts).
+   * Default: 127.0.0.1 when flinkMaster is on this machine, else this machine's host name.
+   */
+  flinkLiveSampleHost?: string;
   /**
    * Bytes of users' console output (console.log in DoFns, ConsoleIO) the job keeps for the
    * client (default 4 MiB; shared by all printing subtasks); further lines are counted as dropped.
@@ -293,6 +301,8 @@ export class FlinkPipelineResult implements PipelineResult {
   private error: unknown;
   private accumulators?: JobAccumulators;
   private readonly decoded = new Map<string, CollectedSample>();
+  /** The live samples' server (RunRequest.live), when the run has live PCollections. */
+  private readonly live?: FlinkLiveSamples;
   private readonly done: Promise<void>;
   private cancelRequested = false;
   private stopRequested = false;
@@ -311,6 +321,8 @@ export class FlinkPipelineResult implements PipelineResult {
   ) {
     this.jobIdPromise = new Promise((r) => (this.resolveJobId = r));
     this.jobIdPromise.catch(() => {});
+    const liveIds = Object.keys(translation.liveOperators ?? {});
+    if (liveIds.length) this.live = new FlinkLiveSamples(new Set(liveIds), (pc) => recordCoder(graph, translation, pc));
     activeRuns.add(this);
     this.done = this.follow().then(
       () => this.emitFinished(),
@@ -324,6 +336,11 @@ export class FlinkPipelineResult implements PipelineResult {
 
   onEvent(listener: (event: RunEvent) => void): () => void {
     return this.bus.subscribe(listener);
+  }
+
+  /** Live samples (sdk/runner.ts): pushed by the job's live collect operators while it runs (run/live_samples.ts). */
+  onLiveSample(pcollectionId: string, listener: (batch: LiveSampleBatch) => void): () => void {
+    return this.live?.subscribe(pcollectionId, listener) ?? (() => {});
   }
 
   private emitStarted(jobId?: string): void {
@@ -347,6 +364,29 @@ export class FlinkPipelineResult implements PipelineResult {
   }
 
   private async follow(): Promise<void> {
+    try {
+      await this.followLive();
+    } finally {
+      // Every live batch before run-finished: the job's tasks closed their connections (or 10 s passed).
+      await this.live?.drain();
+    }
+    // A live sample the client could not read (the run itself went on): said before run-finished.
+    const liveError = this.live?.error;
+    if (liveError) this.bus.emit({ kind: "output", at: Date.now(), stream: "stderr", text: `live samples stopped: ${liveError.message}\n` });
+  }
+
+  /** Fills the live collect operators' address (the server listens first), then runs and follows the job. */
+  private async followLive(): Promise<void> {
+    if (this.live) {
+      const { bind, advertised } = liveSampleAddress(this.options);
+      const address = await this.live.listen(bind);
+      for (const op of this.plan.operators) {
+        const pc = op.payload?.pcollection;
+        if (op.kind === "collect" && op.payload?.live && typeof pc === "string" && this.translation.liveOperators?.[pc] === op.id) {
+          Object.assign(op.payload, { host: advertised, port: address.port, token: this.live.token });
+        }
+      }
+    }
     const jobId = await submitPlan(this.client, this.plan, this.jar, this.options.fromSavepoint);
     this.jobId = jobId;
     this.resolveJobId(jobId);
@@ -560,6 +600,14 @@ export class FlinkPipelineResult implements PipelineResult {
   }
 }
 
+/** Where the live-sample server listens, and the host the TaskManagers are told to connect to. */
+function liveSampleAddress(options: Opts): { bind: string; advertised: string } {
+  if (options.flinkLiveSampleHost) return { bind: "0.0.0.0", advertised: options.flinkLiveSampleHost };
+  const master = (options.flinkMaster ?? DEFAULT_FLINK_MASTER).replace(/^https?:\/\//, "").split(":")[0] ?? "localhost";
+  if (master === "localhost" || master === "127.0.0.1" || master === "::1") return { bind: "127.0.0.1", advertised: "127.0.0.1" };
+  return { bind: "0.0.0.0", advertised: hostname() };
+}
+
 /** How a PCollection's records are encoded on the wire (its wire coder, its window coder). */
 function recordCoder(graph: PipelineGraph, t: Translation, pc: string): WindowedValueCoder<unknown> {
   const node = graph.pcollections[pc]!;
@@ -577,6 +625,7 @@ export class FlinkRunner implements PipelineRunner {
     const translation = translate(request.graph, options, {
       collect: request.collect,
       collectMaxBytes: options.flinkCollectMaxBytes,
+      live: request.live,
       worker: workerConfig(options),
     });
     if (options.flinkOutputMaxBytes !== undefined) translation.plan.console = { maxBytes: options.flinkOutputMaxBytes };

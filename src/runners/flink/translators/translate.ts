@@ -23,6 +23,12 @@ export interface TranslateOptions {
   collect?: Record<string, number>;
   /** Bytes a collect operator keeps at most (default 4 MiB). */
   collectMaxBytes?: number;
+  /**
+   * PCollection ids sampled live (RunRequest.live): adds a `collect` operator with
+   * `payload.live` for each, which pushes every record to the client while the job runs. Its
+   * `host`, `port` and `token` are filled in by the runner before submission (run/live_samples.ts).
+   */
+  live?: string[];
   /** How the bridge starts Node workers (default: the worker bundled in the jar). */
   worker?: FlinkWorkerConfig;
   /**
@@ -38,6 +44,8 @@ export interface Translation {
   plan: FlinkPlan;
   /** PCollection id → the id of the `collect` operator sampling it. */
   collectOperators: Record<string, string>;
+  /** PCollection id → the id of the live `collect` operator pushing it to the client. */
+  liveOperators?: Record<string, string>;
   /** PCollection id → the coder of its records on the wire (for the collected ones). */
   wireCoders: Record<string, CoderSpec>;
   /** The recorded translation, when `trace` was asked for. */
@@ -149,6 +157,26 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
     if (rec && before) rec.finish(`collect ${node.name} (show/collect: up to ${limit} elements read back over REST)`, before);
   }
 
+  const liveOperators: Record<string, string> = {};
+  for (const pc of request.live ?? []) {
+    const node = graph.pcollections[pc];
+    if (!node) throw new Error(`cannot sample PCollection '${pc}' live: it is not in the pipeline`);
+    const producer: TransformNode = graph.transforms[node.producer] ?? ({ fullName: node.name, urn: "", id: node.producer } as TransformNode);
+    const before = rec?.snapshot();
+    const op = ctx.addOperator({
+      name: `Live ${node.name}`,
+      kind: "collect",
+      transforms: [],
+      parallelism: 1,
+      inputs: [ctx.input(pc, "rebalance", producer)],
+      outputs: [],
+      payload: { live: true, pcollection: pc, host: "", port: 0, token: "" },
+    });
+    liveOperators[pc] = op.id;
+    wireCoders[pc] = ctx.wire.of(pc);
+    if (rec && before) rec.finish(`live ${node.name} (show/chart of an unbounded PCollection: every element pushed to the client while the job runs)`, before);
+  }
+
   const bounded = Object.values(graph.pcollections).every((pc) => pc.isBounded);
   const before = rec?.snapshot();
   const plan = ctx.plan(jobName, bounded ? "BATCH" : "STREAMING");
@@ -156,7 +184,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
   plan.restart = { attempts: Number.isFinite(restartAttempts) ? restartAttempts : 3, delayMs: Number(options.flinkRestartDelayMs ?? 200) || 200 };
   if (!bounded) plan.checkpoint = { intervalMs: checkpointIntervalMs(options) };
   if (request.worker) plan.worker = request.worker;
-  if (!rec || !before) return { plan, collectOperators, wireCoders };
+  if (!rec || !before) return { plan, collectOperators, liveOperators, wireCoders };
   ctx.decide({
     kind: "runtime-mode",
     choice: plan.runtimeMode,
@@ -165,7 +193,7 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
       : "some PCollection is unbounded: Flink runs the job in STREAMING mode",
   });
   rec.finish(`close the ${ctx.stages.size} user-code stages (each stage's worker graph and wire coders) and order the ${plan.operators.length} operators so inputs come first`, before);
-  return { plan, collectOperators, wireCoders, trace: { format: TRANSLATION_TRACE_FORMAT, jobName, events: rec.events, plan } };
+  return { plan, collectOperators, liveOperators, wireCoders, trace: { format: TRANSLATION_TRACE_FORMAT, jobName, events: rec.events, plan } };
 }
 
 /** True for errors that mean "this pipeline cannot run on Flink" (not a bug). */

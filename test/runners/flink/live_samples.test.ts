@@ -1,0 +1,123 @@
+/**
+ * Live samples on the Flink runner (RunRequest.live, PipelineResult.onLiveSample): the job's
+ * live collect operators push every element of the live PCollection to the client while the
+ * job runs — value, timestamp, windows and pane exactly as downstream sees them — in batches,
+ * all before run-finished and waitUntilFinish. A TestStream's EARLY / ON_TIME / LATE panes
+ * (the same as the local runner's test/runners/direct/live_samples.test.ts), an endless
+ * GenerateSequence.withRate read live until cancel() stops the job. Runs on a real cluster
+ * this file starts (port 18241, `FLOWBOOK_FLINK_LIVE_TEST_PORT`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AfterPane, AfterWatermark, Duration, FixedWindows, GenerateSequence, GroupByKey, KV, MapElements, Pipeline, TestStream, VarLongCoder, Window, WithKeys,
+} from "../../../src/index.js";
+import { TimestampedValue } from "../../../src/sdk/values/windowed_value.js";
+import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN } from "../../../src/sdk/values/time.js";
+import { resolveRunner, type LiveSampleBatch, type RunEvent } from "../../../src/sdk/runner.js";
+import { ancestorsGraph } from "../../../src/graph/subgraph.js";
+import "../../../src/runners/flink/flink_runner.js";
+import { startTestCluster, type TestCluster } from "./fixture.js";
+
+const PORT = Number(process.env.FLOWBOOK_FLINK_LIVE_TEST_PORT ?? 18241);
+const MIN = 60_000;
+let cluster: TestCluster;
+
+describe("live samples on the Flink runner", () => {
+  beforeAll(async () => {
+    cluster = await startTestCluster(PORT);
+  }, 240_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+
+  it("hands over a TestStream's EARLY, ON_TIME and LATE panes as the STREAMING job fires them, before run-finished", async () => {
+    const p = Pipeline.create(cluster.options);
+    const source = TestStream.create(VarLongCoder.of())
+      .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
+      .advanceWatermarkTo(MIN)
+      .addElements(TimestampedValue.of(3, 2000))
+      .advanceWatermarkTo(6 * MIN)
+      .addElements(TimestampedValue.of(4, 3000))
+      .advanceWatermarkToInfinity();
+    const sums = p
+      .apply(source)
+      .apply(Window.into<number>(FixedWindows.of(Duration.minutes(5)))
+        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
+        .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
+      .apply(WithKeys.of<number, number>("k"))
+      .apply("Group", GroupByKey.create<string, number>())
+      .apply("Sum", MapElements.via((kv: KV<string, number[]>) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));
+    const id = p.currentPCollectionId(sums.id);
+    const r = resolveRunner("flink").run({ graph: ancestorsGraph(p.toJSON(), [id]), options: cluster.options, live: [id] });
+    const order: string[] = [];
+    r.onEvent!((e: RunEvent) => {
+      if (e.kind === "run-finished") order.push(`finished ${e.state}`);
+    });
+    const batches: LiveSampleBatch[] = [];
+    r.onLiveSample!(id, (b) => {
+      batches.push(b);
+      order.push("batch");
+    });
+    expect(await r.waitUntilFinish()).toBe("DONE");
+    expect(batches.every((b) => b.pcollection === id && b.elements.length > 0)).toBe(true);
+    const panes = batches.flatMap((b) => b.elements).map((e) => `${(e.value as KV<string, number>).value} ${e.pane.timing} #${e.pane.index}`);
+    // The local runner's panes: an early pane per TestStream event (accumulating), the on-time pane, a late pane.
+    expect(panes).toEqual(["3 EARLY #0", "6 EARLY #1", "6 ON_TIME #2", "10 LATE #3"]);
+    const all = batches.flatMap((b) => b.elements);
+    expect(all.every((e) => e.windows.length === 1 && e.windows[0]!.maxTimestamp() === 5 * MIN - 1)).toBe(true);
+    expect(all.find((e) => e.pane.timing === "ON_TIME")!.timestamp).toBe(5 * MIN - 1);
+    // Panes come as they fire (one bundle per TestStream event), each batch with the watermark it was produced under.
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.map((b) => (b.watermark === undefined || b.watermark <= TIMESTAMP_MIN ? "−∞" : b.watermark))).toEqual(["−∞", MIN, 6 * MIN, 6 * MIN]);
+    // Every batch before run-finished; nothing kept for collected().
+    expect(order.at(-1)).toBe("finished DONE");
+    expect(order.filter((o) => o === "batch")).toHaveLength(batches.length);
+    expect(r.collected(id)).toBeUndefined();
+    // A listener subscribing after the run: the batches were handed over and dropped, none replayed twice.
+    const again: LiveSampleBatch[] = [];
+    r.onLiveSample!(id, (b) => again.push(b));
+    expect(again).toEqual([]);
+  }, 180_000);
+
+  it("reads an endless GenerateSequence.withRate live, replays what came before the first listener, and cancel() stops the job", async () => {
+    const p = Pipeline.create(cluster.options);
+    const squares = p
+      .apply("Ticks", GenerateSequence.from(0).withRate(20, Duration.seconds(1)))
+      .apply("Square", MapElements.via((n: number) => n * n));
+    expect(squares.isBounded).toBe(false);
+    const id = p.currentPCollectionId(squares.id);
+    const r = resolveRunner("flink").run({ graph: ancestorsGraph(p.toJSON(), [id]), options: cluster.options, live: [id] });
+    const finished: RunEvent[] = [];
+    r.onEvent!((e) => {
+      if (e.kind === "run-finished") finished.push(e);
+    });
+    // Subscribe late: the batches so far wait for the first listener.
+    await new Promise((res) => setTimeout(res, 1500));
+    const batches: LiveSampleBatch[] = [];
+    let batchesAtFinish = -1;
+    r.onEvent!((e) => {
+      if (e.kind === "run-finished") batchesAtFinish = batches.length;
+    });
+    const enough = new Promise<void>((resolve) => {
+      r.onLiveSample!(id, (b) => {
+        batches.push(b);
+        if (batches.flatMap((x) => x.elements).length >= 30) resolve();
+      });
+    });
+    await enough;
+    // Several batches while producing (about one per 200 ms and per watermark), not one at the end.
+    expect(batches.length).toBeGreaterThan(1);
+    expect(r.state).toBe("RUNNING");
+    expect(await r.cancel()).toBe("CANCELLED");
+    expect(finished.map((e) => e.kind === "run-finished" && e.state)).toEqual(["CANCELLED"]);
+    // Every batch came before run-finished.
+    expect(batchesAtFinish).toBe(batches.length);
+    const values = batches.flatMap((b) => b.elements.map((e) => e.value as number));
+    // Each number once, squared, in the global window (a source of parallelism 2: two increasing runs).
+    const roots = values.map((v) => Math.sqrt(v)).sort((a, b) => a - b);
+    expect(roots.every((x) => Number.isInteger(x))).toBe(true);
+    expect(new Set(roots).size).toBe(roots.length);
+    expect(roots.length).toBeGreaterThanOrEqual(30);
+    expect(batches.every((b) => b.elements.every((e) => e.windows.length === 1 && e.windows[0]!.maxTimestamp() === END_OF_GLOBAL_WINDOW))).toBe(true);
+  }, 180_000);
+});

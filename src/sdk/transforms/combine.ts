@@ -3,7 +3,7 @@ import { serializeValue } from "../../graph/functions/serialize.js";
 import { Urns } from "../../graph/types.js";
 import type { Coder } from "../coders/coder.js";
 import { GeneralObjectCoder, IterableCoder, KvCoder } from "../coders/index.js";
-import { PCollection } from "../pcollection.js";
+import { PCollection, PCollectionList } from "../pcollection.js";
 import type { KV } from "../values/kv.js";
 import { CombineFn, toCombineFn, type CombineFnLike } from "./combine_fn.js";
 import { DoFn, type ProcessContext } from "./do_fn.js";
@@ -12,6 +12,7 @@ import { GroupByKey, kvCoders } from "./group_by_key.js";
 import { ParDo } from "./par_do.js";
 import { PTransform, TransformApplicationError } from "./ptransform.js";
 import { Create } from "./create.js";
+import { Flatten } from "./flatten.js";
 import { View } from "./view.js";
 
 /** What runners read to lift a combiner: the fn, and the coders around it. */
@@ -79,13 +80,17 @@ export class CombinePerKey<K, V, O> extends PTransform<PCollection<KV<K, V>>, PC
   }
 }
 
-/** Emits the combined value, or the CombineFn's empty-input value when the input was empty. */
-export class InsertDefaultFn<O> extends DoFn<unknown, O> {
+/**
+ * Emits the CombineFn's empty-input value when the combined side input is empty, nothing
+ * otherwise (Beam's ProduceDefault): the combined values themselves reach the output through
+ * the Flatten beside it, keeping their timestamps and panes.
+ */
+export class ProduceDefaultFn<O> extends DoFn<unknown, O> {
   constructor(readonly fn: CombineFn<unknown, unknown, O>, readonly view: unknown) { super(); }
   processElement(c: ProcessContext<unknown, O>): void {
-    const values = c.sideInput(this.view as never) as O[];
-    if (values.length > 0) for (const v of values) c.output(v);
-    else c.output(this.fn.extractOutput(this.fn.createAccumulator()));
+    const values = c.sideInput(this.view as never) as Iterable<O>;
+    for (const _ of values) return;
+    c.output(this.fn.extractOutput(this.fn.createAccumulator()));
   }
 }
 
@@ -99,6 +104,15 @@ export class CombineGlobally<V, O> extends PTransform<PCollection<V>, PCollectio
   }
   expand(input: PCollection<V>): PCollection<O> {
     if (!(input instanceof PCollection)) throw new TransformApplicationError(`${this.name} must be applied to a PCollection`);
+    // Checked before anything is applied, on the windowFn alone (a triggered global window keeps
+    // its default), as Beam's Combine.Globally does.
+    if (this.insertDefault && !input.windowingStrategy.isGlobal()) {
+      throw new TransformApplicationError(
+        `${input.pipeline.currentTransformName() ?? this.name}: default values are not supported in Combine.globally() ` +
+          `when the input is not windowed by GlobalWindows (${input.name} is windowed by ${input.windowingStrategy.windowFn}): ` +
+          `use Combine.globally(fn).withoutDefaults() to output nothing for an empty window`,
+      );
+    }
     const keyed = input
       .apply("WithKeys", WithKeys.of<null, V>(null))
       .setCoder(KvCoder.of(GeneralObjectCoder.of(), input.getCoder()) as never);
@@ -106,17 +120,23 @@ export class CombineGlobally<V, O> extends PTransform<PCollection<V>, PCollectio
       .apply("Combine.perKey", new CombinePerKey<null, V, O>(this.fn))
       .apply("Values", Values.create<O>());
     if (!this.insertDefault) return combined;
-    if (!input.windowingStrategy.isGlobal()) {
-      throw new TransformApplicationError(
-        `${this.name} over a non-globally-windowed input needs .withoutDefaults(): there is no default value per window`,
-      );
-    }
+    return this.insertDefaultValueIfEmpty(combined);
+  }
+
+  /**
+   * Beam's insertDefaultValueIfEmpty: the combined output flattened with the default value, which
+   * is produced only when the combined output is empty. The combined panes pass through untouched
+   * (timestamps, EARLY / ON_TIME / LATE); the default comes once the side input is complete.
+   */
+  private insertDefaultValueIfEmpty(combined: PCollection<O>): PCollection<O> {
     const view = combined.apply("View.AsIterable", View.asIterable<O>());
-    const out = input.pipeline
+    const defaultIfEmpty = combined.pipeline
       .apply("CreateVoid", Create.of<null>(null))
-      .apply("InsertDefault", ParDo.of(new InsertDefaultFn<O>(this.fn as CombineFn<unknown, unknown, O>, view)).withSideInputs(view));
-    out.setCoder(combined.getCoder());
-    return out;
+      .apply("ProduceDefault", ParDo.of(new ProduceDefaultFn<O>(this.fn as CombineFn<unknown, unknown, O>, view)).withSideInputs(view));
+    defaultIfEmpty.setCoder(combined.getCoder());
+    // As Beam's setWindowingStrategyInternal: both Flatten inputs carry the combined output's strategy.
+    defaultIfEmpty.windowingStrategy = combined.windowingStrategy;
+    return PCollectionList.of(combined).and(defaultIfEmpty).apply("Flatten", Flatten.pCollections<O>());
   }
 }
 
@@ -132,4 +152,4 @@ export const Combine = {
   },
 };
 
-registerKnown("flowbook.InsertDefaultFn", InsertDefaultFn);
+registerKnown("flowbook.ProduceDefaultFn", ProduceDefaultFn);

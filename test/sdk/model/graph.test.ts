@@ -171,7 +171,7 @@ describe("bad arguments are reported where the transform is applied", () => {
   it("errors raised inside expand() name the transform and the line that applied it", () => {
     const p = Pipeline.create();
     const windowed = p.apply(Create.of(1, 2)).apply(Window.into(FixedWindows.of(Duration.seconds(1))));
-    expect(() => windowed.apply("Total", Sum.integersGlobally())).toThrow(/Total[\s\S]*needs \.withoutDefaults\(\)/);
+    expect(() => windowed.apply("Total", Sum.integersGlobally())).toThrow(/Total[\s\S]*not windowed by GlobalWindows[\s\S]*withoutDefaults\(\)/);
     let msg = "";
     try {
       windowed.apply("Total", Sum.integersGlobally()); // APPLY-TOTAL

@@ -16,6 +16,9 @@ import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN } from "../../../src/sdk/values/tim
 import { resolveRunner, type LiveSampleBatch, type RunEvent } from "../../../src/sdk/runner.js";
 import { ancestorsGraph } from "../../../src/graph/subgraph.js";
 import "../../../src/runners/flink/flink_runner.js";
+import { createSession, type CellResult, type Session } from "../../../src/session/session.js";
+import type { CellOutput } from "../../../src/display/outputs.js";
+import { LIVE_MIME } from "../../../src/display/live/live_status.js";
 import { startTestCluster, type TestCluster } from "./fixture.js";
 
 const PORT = Number(process.env.FLOWBOOK_FLINK_LIVE_TEST_PORT ?? 18241);
@@ -91,8 +94,17 @@ describe("live samples on the Flink runner", () => {
     r.onEvent!((e) => {
       if (e.kind === "run-finished") finished.push(e);
     });
-    // Subscribe late: the batches so far wait for the first listener.
-    await new Promise((res) => setTimeout(res, 1500));
+    // Subscribe late, once the job has produced numbers: the batches so far wait for the first listener.
+    await new Promise<void>((resolve) => {
+      const off = r.onEvent!((e) => {
+        if (e.kind === "progress" && e.transforms.some((t) => t.transform.startsWith("Square") && (t.elementsOut ?? 0) > 0)) {
+          setImmediate(() => off());
+          resolve();
+        }
+      });
+    });
+    await new Promise((res) => setTimeout(res, 1000));
+    const subscribedAt = Date.now();
     const batches: LiveSampleBatch[] = [];
     let batchesAtFinish = -1;
     r.onEvent!((e) => {
@@ -105,6 +117,8 @@ describe("live samples on the Flink runner", () => {
       });
     });
     await enough;
+    // The first batches were replayed: handed over before anyone listened.
+    expect(batches[0]!.at).toBeLessThan(subscribedAt);
     // Several batches while producing (about one per 200 ms and per watermark), not one at the end.
     expect(batches.length).toBeGreaterThan(1);
     expect(r.state).toBe("RUNNING");
@@ -120,4 +134,61 @@ describe("live samples on the Flink runner", () => {
     expect(roots.length).toBeGreaterThanOrEqual(30);
     expect(batches.every((b) => b.elements.every((e) => e.windows.length === 1 && e.windows[0]!.maxTimestamp() === END_OF_GLOBAL_WINDOW))).toBe(true);
   }, 180_000);
+
+  describe("in a session (show, chart and collect of an unbounded PCollection with runner flink)", () => {
+    const sessions: Session[] = [];
+    afterAll(async () => {
+      await Promise.all(sessions.map((x) => x.dispose()));
+    });
+    function session(): { s: Session; outputs: CellOutput[] } {
+      const outputs: CellOutput[] = [];
+      const s = createSession({ typeCheck: "off", pipelineOptions: { ...cluster.options }, onOutput: (o) => void outputs.push(o), stdout: () => undefined, stderr: () => undefined });
+      sessions.push(s);
+      return { s, outputs };
+    }
+    function value(r: CellResult): unknown {
+      if (r.status !== "ok") throw new Error(r.error!.traceback.join("\n"));
+      return r.value;
+    }
+    const liveTexts = (outputs: CellOutput[]) =>
+      outputs.filter((o): o is CellOutput & { type: "display" | "update" } => (o.type === "display" || o.type === "update") && o.bundle[LIVE_MIME] !== undefined).map((o) => String(o.bundle["text/plain"]));
+
+    it("show() of a TestStream's sums on Flink: the live table ends with the late pane, 'the source ended'", async () => {
+      const { s, outputs } = session();
+      value(await s.execute(`
+const MIN = 60_000;
+const p = Pipeline.create();
+const sums = p
+  .apply(TestStream.create(VarLongCoder.of())
+    .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
+    .advanceWatermarkTo(MIN)
+    .addElements(TimestampedValue.of(3, 2000))
+    .advanceWatermarkTo(6 * MIN)
+    .addElements(TimestampedValue.of(4, 3000))
+    .advanceWatermarkToInfinity())
+  .apply(Window.into(FixedWindows.of(Duration.minutes(5)))
+    .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
+    .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
+  .apply(WithKeys.of("k"))
+  .apply("Group", GroupByKey.create())
+  .apply("Sum", MapElements.via((kv) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));`));
+      const r = await s.execute("const shown = await show(sums);\n[shown.value.live.reason, shown.value.live.elements, shown.value.values]");
+      expect(value(r)).toEqual(["ended", 4, [{ key: "k", value: 10 }]]);
+      expect(r.runs.map((run) => run.result.state)).toEqual(["DONE"]);
+      expect(r.runs.every((run) => typeof (run.result as { jobId?: string }).jobId === "string")).toBe(true); // a Flink job
+      const last = liveTexts(outputs).at(-1)!;
+      expect(last).toMatch(/· 1 row · watermark 1970-01-01T00:06:00Z$/m);
+      expect(last).toMatch(/^\*\s+k\s+10\s+\[1970-01-01 00:00:00, 00:05:00\)\s+LATE\s+3\s+1970-01-01T00:04:59\.999Z$/m);
+      expect(last).toMatch(/stopped: the source ended · 4 elements in \d+\.\d s$/);
+    }, 180_000);
+
+    it("collect(seq, { n: 5 }) of an endless GenerateSequence.withRate on Flink: its first 5 numbers, and the job cancelled", async () => {
+      const { s } = session();
+      value(await s.execute("const p = Pipeline.create({ parallelism: 1 });\nconst seq = p.apply(GenerateSequence.from(0).withRate(20, Duration.seconds(1)));"));
+      const r = await s.execute("await collect(seq, { n: 5 })");
+      expect(value(r)).toEqual([0, 1, 2, 3, 4]);
+      expect(r.runs.map((run) => run.result.state)).toEqual(["CANCELLED"]);
+      expect(r.runs.every((run) => typeof (run.result as { jobId?: string }).jobId === "string")).toBe(true); // a Flink job
+    }, 180_000);
+  });
 });

@@ -5,7 +5,8 @@
  * all before run-finished and waitUntilFinish. A TestStream's EARLY / ON_TIME / LATE panes
  * (the same as the local runner's test/runners/direct/live_samples.test.ts), an endless
  * GenerateSequence.withRate read live until cancel() stops the job. Runs on a real cluster
- * this file starts (port 18241, `FLOWBOOK_FLINK_LIVE_TEST_PORT`).
+ * this file starts (port 18241, `FLOWBOOK_FLINK_LIVE_TEST_PORT`). In a session with runner
+ * flink: show and chart of the TestStream's sums, collect of n numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -180,6 +181,33 @@ const sums = p
       expect(last).toMatch(/· 1 row · watermark 1970-01-01T00:06:00Z$/m);
       expect(last).toMatch(/^\*\s+k\s+10\s+\[1970-01-01 00:00:00, 00:05:00\)\s+LATE\s+3\s+1970-01-01T00:04:59\.999Z$/m);
       expect(last).toMatch(/stopped: the source ended · 4 elements in \d+\.\d s$/);
+    }, 180_000);
+
+    it("chart() of a TestStream's sums on Flink updates live and ends with the late pane", async () => {
+      const { s, outputs } = session();
+      value(await s.execute(`
+const p = Pipeline.create();
+const sums = p
+  .apply(TestStream.create(VarLongCoder.of())
+    .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
+    .advanceWatermarkTo(60_000)
+    .addElements(TimestampedValue.of(3, 2000))
+    .advanceWatermarkTo(360_000)
+    .addElements(TimestampedValue.of(4, 3000))
+    .advanceWatermarkToInfinity())
+  .apply(Window.into(FixedWindows.of(Duration.minutes(5)))
+    .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
+    .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
+  .apply(WithKeys.of("k"))
+  .apply("Group", GroupByKey.create())
+  .apply("Sum", MapElements.via((kv) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));`));
+      const r = await s.execute('const c = await chart(sums, { bar: { x: "pane", y: "value" } });\n[c.value.kind, c.value.live.reason]');
+      expect(value(r)).toEqual(["chart", "ended"]);
+      const live = outputs.filter((o): o is CellOutput & { type: "display" | "update" } => (o.type === "display" || o.type === "update") && o.bundle[LIVE_MIME] !== undefined);
+      expect(live[0]!.type).toBe("display");
+      const spec = live.at(-1)!.bundle["application/vnd.vegalite.v5+json"] as { title: { subtitle: string[] }; data: { values: Array<Record<string, unknown>> } };
+      expect(spec.title.subtitle.at(-1)).toMatch(/^stopped: the source ended · 4 elements/);
+      expect(spec.data.values).toEqual([expect.objectContaining({ key: "k", value: 10, pane: "LATE", index: 3 })]);
     }, 180_000);
 
     it("collect(seq, { n: 5 }) of an endless GenerateSequence.withRate on Flink: its first 5 numbers, and the job cancelled", async () => {

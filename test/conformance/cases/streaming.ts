@@ -385,3 +385,38 @@ const triggerCases: PipelineCase[] = [
 ];
 
 export const streamingCases: PipelineCase[] = [...testStreamCases, ...windowingCases, ...triggerCases];
+
+/**
+ * Combine.globally with its default (no .withoutDefaults()) over a triggered global window:
+ * Beam's insertDefaultValueIfEmpty flattens the combined panes with a default produced only
+ * for an empty input, so the early and on-time panes keep their timing, index and the end of
+ * the global window as timestamp, and the default appears only beside an empty stream.
+ */
+const combineDefaultCases: PipelineCase[] = [
+  {
+    name: "Combine.globally with defaults over early firings: the combined panes pass through with their panes and timestamps; an empty stream gives the default",
+    build(p) {
+      const trigger = () => Window.into<number>(new GlobalWindows())
+        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(2)))
+        .accumulatingFiredPanes()
+        .withAllowedLateness(0);
+      const numbers = p
+        .apply("Numbers", longs()
+          .addElements(TimestampedValue.of(1, 1000), TimestampedValue.of(2, 2000))
+          .addElements(TimestampedValue.of(3, 3000))
+          .advanceWatermarkToInfinity())
+        .apply("Triggered", trigger());
+      const nothing = p.apply("Nothing", longs().advanceWatermarkToInfinity()).apply("TriggeredEmpty", trigger());
+      const end = new GlobalWindow().maxTimestamp();
+      PAssert.that(describeValues(numbers.apply("Total", Sum.integersGlobally()), "DescribeTotals")).containsInAnyOrder(
+        `global:3@${end} EARLY#0 first`,
+        `global:6@${end} ON_TIME#1 last`,
+      );
+      // The default keeps CreateVoid's element: Beam's TIMESTAMP_MIN_VALUE (TIMESTAMP_MIN, in ms) and no firing.
+      PAssert.that(describeValues(nothing.apply("EmptyTotal", Sum.integersGlobally()), "DescribeEmptyTotal")).containsInAnyOrder(
+        `global:0@${-9223372036854775} UNKNOWN#0 first last`,
+      );
+    },
+  },
+];
+streamingCases.push(...combineDefaultCases);

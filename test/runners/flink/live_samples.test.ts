@@ -136,6 +136,33 @@ describe("live samples on the Flink runner", () => {
     expect(batches.every((b) => b.elements.every((e) => e.windows.length === 1 && e.windows[0]!.maxTimestamp() === END_OF_GLOBAL_WINDOW))).toBe(true);
   }, 180_000);
 
+  it("a job that fails while sampled live: the user's error, every batch before run-finished", async () => {
+    const options = { ...cluster.options, flinkRestartAttempts: 0 };
+    const p = Pipeline.create(options);
+    const out = p
+      .apply("Ticks", GenerateSequence.from(0).withRate(20, Duration.seconds(1)))
+      .apply("Check", MapElements.via((n: number) => {
+        if (n === 30) throw new Error("thirty is too many");
+        return n;
+      }));
+    const id = p.currentPCollectionId(out.id);
+    const r = resolveRunner("flink").run({ graph: ancestorsGraph(p.toJSON(), [id]), options, live: [id] });
+    const order: string[] = [];
+    r.onEvent!((e) => {
+      if (e.kind === "run-finished") order.push(`finished ${e.state}`);
+    });
+    const values: number[] = [];
+    r.onLiveSample!(id, (b) => {
+      values.push(...b.elements.map((e) => e.value as number));
+      order.push("batch");
+    });
+    await expect(r.waitUntilFinish()).rejects.toThrow(/thirty is too many/);
+    expect(order.at(-1)).toBe("finished FAILED");
+    expect(order.filter((o) => o === "batch").length).toBeGreaterThan(0);
+    expect(values.every((v) => v !== 30)).toBe(true);
+    expect(new Set(values).size).toBe(values.length);
+  }, 180_000);
+
   describe("in a session (show, chart and collect of an unbounded PCollection with runner flink)", () => {
     const sessions: Session[] = [];
     afterAll(async () => {

@@ -16,11 +16,13 @@ import type { Receiver } from "./receiver.js";
  */
 export class EncodabilityCheck implements Receiver {
   constructor(
-    private readonly next: Receiver,
+    /** Where elements go (the checked ones as their decoded copies). */
+    readonly next: Receiver,
     private readonly coder: Coder<unknown>,
     private readonly producer: string,
     private readonly pcollection: string,
-    private readonly sampler: CheckSampler = new CheckSampler("", true),
+    /** Which elements are checked; a producer on the hot path may ask it itself (ParDoOp). */
+    readonly sampler: CheckSampler = new CheckSampler("", true),
   ) {}
 
   process(wv: WindowedValue<unknown>): void {
@@ -28,6 +30,11 @@ export class EncodabilityCheck implements Receiver {
       this.next.process(wv);
       return;
     }
+    this.checkAndForward(wv);
+  }
+
+  /** Checks this element (the sampler chose it) and forwards its decoded copy. */
+  checkAndForward(wv: WindowedValue<unknown>): void {
     let copy: unknown;
     let bytes: Uint8Array;
     try {

@@ -15,6 +15,6 @@ export class PairWithOneIntoPrecombine implements Operator {
   elementsIn = 0;
   process(wv: WindowedValue<unknown>): void {
     this.elementsIn++;
-    this.precombine.add(wv.value, 1, wv);
+    this.precombine.addOne(wv.value, wv);
   }
 }

@@ -11,6 +11,7 @@ import type { BoundedWindow } from "../../../sdk/values/windows.js";
 import { lateOutputError, reportLateOutput, takeLateOutputError } from "../../shared/late_output.js";
 import { UserCodeError } from "../../shared/user_code_error.js";
 import type { SideInputs } from "../side_inputs.js";
+import { EncodabilityCheck } from "./encodability_check.js";
 import type { Operator, Receiver } from "./receiver.js";
 
 /**
@@ -21,6 +22,11 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   private cur!: WindowedValue<unknown>;
   private curWindow!: BoundedWindow;
   private readonly mainOut: Receiver;
+  /**
+   * The main output's encodability check, asked here rather than called as a receiver: an
+   * element it does not sample goes straight to `mainOut`, one call fewer per output.
+   */
+  private readonly mainCheck: EncodabilityCheck | undefined;
   private readonly tagged: Map<string, Receiver>;
   private inProcess = false;
   /** Between start() and the end of finish(): the bundle context may output. */
@@ -46,7 +52,9 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     private readonly metrics: MetricsContainer,
     private readonly options: PipelineOptions,
   ) {
-    this.mainOut = outputs.get(mainTag) ?? { process() {} };
+    const main = outputs.get(mainTag) ?? { process() {} };
+    this.mainCheck = main instanceof EncodabilityCheck ? main : undefined;
+    this.mainOut = main instanceof EncodabilityCheck ? main.next : main;
     this.tagged = outputs;
     const self = this;
     this.bundleCtx = {
@@ -54,7 +62,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
       output(a: unknown, b: unknown, c?: unknown, d?: unknown) {
         if (!self.inBundle) self.lateOutput("output");
         if (a instanceof TupleTag) self.emitTo(self.receiverFor(a), { value: b, timestamp: toInstant(c as Instant), windows: [d as BoundedWindow], pane: PaneInfo.NO_FIRING });
-        else self.emitTo(self.mainOut, { value: a, timestamp: toInstant(b as Instant), windows: [c as BoundedWindow], pane: PaneInfo.NO_FIRING });
+        else self.emitMain({ value: a, timestamp: toInstant(b as Instant), windows: [c as BoundedWindow], pane: PaneInfo.NO_FIRING });
       },
     };
   }
@@ -143,6 +151,13 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     r.process(wv);
   }
 
+  /** To the main output, through its encodability check when the check samples this element. */
+  private emitMain(wv: WindowedValue<unknown>): void {
+    const check = this.mainCheck;
+    if (check !== undefined && check.sampler.take()) check.checkAndForward(wv);
+    else this.mainOut.process(wv);
+  }
+
   private checkInProcess(what: string): void {
     if (!this.inProcess) throw new Error(`ProcessContext.${what}() called outside processElement`);
   }
@@ -162,13 +177,13 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
       o.timestamp = cur.timestamp;
       o.windows = cur.windows.length === 1 ? cur.windows : [this.curWindow];
       o.pane = cur.pane;
-      this.mainOut.process(o);
+      this.emitMain(o);
     }
   }
   outputWithTimestamp(value: unknown, timestamp: Instant | Date): void {
     if (!this.inBundle) this.lateOutput("outputWithTimestamp");
     this.checkInProcess("outputWithTimestamp");
-    this.mainOut.process({ value, timestamp: toInstant(timestamp), windows: [this.curWindow], pane: this.cur.pane });
+    this.emitMain({ value, timestamp: toInstant(timestamp), windows: [this.curWindow], pane: this.cur.pane });
   }
   sideOutput<T>(tag: TupleTag<T>, value: T): void {
     if (!this.inBundle) this.lateOutput("sideOutput");

@@ -89,8 +89,9 @@ async function startLocalWorkers(file: string): Promise<void> {
 
 /** Whether a script (run with the local runner) gets its worker threads started before it runs. */
 export function startsLocalWorkersEarly(text: string): boolean {
-  // `from "./x"`, `import("../x")`, `require("/x")`, `file:` URLs: a module of the user's.
-  if (/(?:\bfrom|\bimport|\brequire)\s*\(?\s*["'`](?:\.{1,2}\/|\/|file:)/.test(text)) return false;
+  // `from "./x"`, `import("../x")`, `require("/x")`, `file:` URLs: a module of the user's. Not a
+  // method of that name: `TextIO.read().from("/data/in.txt")` is a file to read, not a module.
+  if (/(?<![.$\w])(?:from|import|require)\s*\(?\s*["'`](?:\.{1,2}\/|\/|file:)/.test(text)) return false;
   // Options that choose another runner, other threads or none.
   if (/\brunner\s*:|\bparallelism\b|\binProcess\b/.test(text)) return false;
   // A script that runs no pipeline needs no threads; a sample (show, collect, chart) that

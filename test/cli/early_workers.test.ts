@@ -10,6 +10,9 @@ await p.run().waitUntilFinish();
 describe("flowbook run starts the local runner's threads before the script runs", () => {
   it("for a script that runs a pipeline with the default options", () => {
     expect(startsLocalWorkersEarly(wordCount)).toBe(true);
+    // Paths as the README writes them: a method named from() reads a file, it imports nothing.
+    expect(startsLocalWorkersEarly(wordCount.replace('from("in.txt")', 'from("/data/in.txt")'))).toBe(true);
+    expect(startsLocalWorkersEarly(wordCount.replace('from("in.txt")', "from('../data/*.txt')"))).toBe(true);
   });
 
   it("not when the script imports its own modules (the threads would need the session's module hooks)", () => {

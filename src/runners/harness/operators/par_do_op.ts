@@ -169,7 +169,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   output(a: unknown, b?: unknown): void {
     if (!this.inBundle) this.lateOutput("output");
     const cur = this.cur;
-    if (arguments.length === 2 && a instanceof TupleTag) {
+    if (a instanceof TupleTag && arguments.length === 2) {
       this.receiverFor(a).process({ value: b, timestamp: cur.timestamp, windows: [this.curWindow], pane: cur.pane });
     } else {
       const o = this.outMain;

@@ -35,8 +35,8 @@ export class PrecombineWrite implements Operator {
   private readonly byKey = new Map<unknown, Entry>();
   private readonly globalWindowBytes: Uint8Array;
   private readonly maxEntries: number;
-  /** The library's own CountFn (not a subclass): counting runs no user code. */
-  private readonly counting: boolean;
+  /** The library's own CountFn (not a subclass) over global-window input: counting runs no user code and needs no window. */
+  private readonly countingGlobal: boolean;
   /** Times the table was flushed before the task's end (for tests and reports). */
   flushes = 0;
 
@@ -52,7 +52,7 @@ export class PrecombineWrite implements Operator {
     /** The memory the table may hold, in bytes; without it, a fixed number of entries. */
     budgetBytes?: number,
   ) {
-    this.counting = Object.getPrototypeOf(fn) === CountFn.prototype;
+    this.countingGlobal = Object.getPrototypeOf(fn) === CountFn.prototype && windowCoder instanceof GlobalWindowCoder;
     this.maxEntries = budgetBytes === undefined ? DEFAULT_MAX_ENTRIES : Math.max(MIN_ENTRIES, Math.floor(budgetBytes / ENTRY_BYTES));
     // Only a global-window coder can encode the global window; others never see it.
     this.globalWindowBytes = windowCoder instanceof GlobalWindowCoder ? windowCoder.encodeToBytes(GlobalWindow.INSTANCE) : new Uint8Array(0);
@@ -77,8 +77,7 @@ export class PrecombineWrite implements Operator {
    * context around it (a fifth of WordCount's per-word cost otherwise).
    */
   addOne(key: unknown, wv: WindowedValue<unknown>): void {
-    const windows = wv.windows;
-    if (!this.counting || windows.length !== 1 || !(windows[0] instanceof GlobalWindow)) return this.add(key, 1, wv);
+    if (!this.countingGlobal) return this.add(key, 1, wv);
     try {
       const mapKey = this.keyCoder.structuralValue(key);
       const e = this.byKey.get(mapKey);

@@ -11,16 +11,13 @@ import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { LiveSampleBatch } from "../../sdk/runner.js";
 import type { WindowedValue } from "../../sdk/values/windowed_value.js";
 import { GraphContext } from "../harness/task_context.js";
+import { LiveListeners, type LiveListener } from "../shared/live_listeners.js";
 
 /** The materialize op's limit for a live PCollection: none that a run reaches, so the stage never stops early for it. */
 export const LIVE_LIMIT = Number.MAX_SAFE_INTEGER;
 
-type Listener = (batch: LiveSampleBatch) => void;
-
 export class LiveSamples {
-  private readonly listeners = new Map<string, Set<Listener>>();
-  /** Batches no listener has seen yet, per PCollection (undefined once one subscribed). */
-  private readonly pending = new Map<string, LiveSampleBatch[] | undefined>();
+  private readonly listeners: LiveListeners;
   private context: GraphContext | undefined;
 
   constructor(
@@ -28,7 +25,7 @@ export class LiveSamples {
     private readonly options: PipelineOptions,
     readonly ids: ReadonlySet<string>,
   ) {
-    for (const id of ids) this.pending.set(id, []);
+    this.listeners = new LiveListeners(ids);
   }
 
   has(pcollectionId: string): boolean {
@@ -48,34 +45,10 @@ export class LiveSamples {
     if (elements.length === 0) return;
     const batch: LiveSampleBatch = { pcollection: pcollectionId, elements, at: Date.now() };
     if (watermark !== undefined) batch.watermark = watermark;
-    const waiting = this.pending.get(pcollectionId);
-    if (waiting) {
-      waiting.push(batch);
-      return;
-    }
-    for (const l of this.listeners.get(pcollectionId) ?? []) {
-      try {
-        l(batch);
-      } catch {
-        // A listener's failure is its own; the run and other listeners go on.
-      }
-    }
+    this.listeners.publish(batch);
   }
 
-  subscribe(pcollectionId: string, listener: Listener): () => void {
-    if (!this.ids.has(pcollectionId)) return () => {};
-    let set = this.listeners.get(pcollectionId);
-    if (!set) this.listeners.set(pcollectionId, (set = new Set()));
-    set.add(listener);
-    const replay = this.pending.get(pcollectionId);
-    this.pending.set(pcollectionId, undefined);
-    for (const b of replay ?? []) {
-      try {
-        listener(b);
-      } catch {
-        // as in deliver
-      }
-    }
-    return () => void set.delete(listener);
+  subscribe(pcollectionId: string, listener: LiveListener): () => void {
+    return this.listeners.subscribe(pcollectionId, listener);
   }
 }

@@ -19,8 +19,7 @@ import type { WindowedValueCoder } from "../../../sdk/coders/index.js";
 import type { LiveSampleBatch } from "../../../sdk/runner.js";
 import { TIMESTAMP_MAX, TIMESTAMP_MIN } from "../../../sdk/values/time.js";
 import type { WindowedValue } from "../../../sdk/values/windowed_value.js";
-
-type Listener = (batch: LiveSampleBatch) => void;
+import { LiveListeners, type LiveListener } from "../../shared/live_listeners.js";
 
 const MAGIC = "FLBL";
 const VERSION = 1;
@@ -29,8 +28,7 @@ const MAX_FRAME_BYTES = 1 << 30;
 export class FlinkLiveSamples {
   /** Sent in each hello: a connection without it is not this run's. */
   readonly token = randomBytes(16).toString("hex");
-  private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly pending = new Map<string, LiveSampleBatch[] | undefined>();
+  private readonly listeners: LiveListeners;
   private readonly coders = new Map<string, WindowedValueCoder<unknown>>();
   private readonly sockets = new Set<Socket>();
   private readonly closed = new Set<Promise<void>>();
@@ -43,7 +41,7 @@ export class FlinkLiveSamples {
     readonly ids: ReadonlySet<string>,
     private readonly coderOf: (pcollectionId: string) => WindowedValueCoder<unknown>,
   ) {
-    for (const id of ids) this.pending.set(id, []);
+    this.listeners = new LiveListeners(ids);
   }
 
   /** Starts listening on `bindHost` (any free port) and resolves with the address. */
@@ -57,15 +55,8 @@ export class FlinkLiveSamples {
     return this.listening;
   }
 
-  subscribe(pcollectionId: string, listener: Listener): () => void {
-    if (!this.ids.has(pcollectionId)) return () => {};
-    let set = this.listeners.get(pcollectionId);
-    if (!set) this.listeners.set(pcollectionId, (set = new Set()));
-    set.add(listener);
-    const replay = this.pending.get(pcollectionId);
-    this.pending.set(pcollectionId, undefined);
-    for (const b of replay ?? []) call(listener, b);
-    return () => void set.delete(listener);
+  subscribe(pcollectionId: string, listener: LiveListener): () => void {
+    return this.listeners.subscribe(pcollectionId, listener);
   }
 
   /**
@@ -157,20 +148,7 @@ export class FlinkLiveSamples {
     const batch: LiveSampleBatch = { pcollection: pcollectionId, elements, at: Date.now() };
     const wm = beamWatermark(watermark);
     if (wm !== undefined) batch.watermark = wm;
-    const waiting = this.pending.get(pcollectionId);
-    if (waiting) {
-      waiting.push(batch);
-      return;
-    }
-    for (const l of this.listeners.get(pcollectionId) ?? []) call(l, batch);
-  }
-}
-
-function call(listener: Listener, batch: LiveSampleBatch): void {
-  try {
-    listener(batch);
-  } catch {
-    // A listener's failure is its own; the run and other listeners go on.
+    this.listeners.publish(batch);
   }
 }
 

@@ -48,6 +48,9 @@ export interface FlinkWindowing {
   trigger?: unknown;
   allowedLatenessMs?: number;
   accumulationMode?: "DISCARDING" | "ACCUMULATING";
+  /** Beam's ClosingBehavior and OnTimeBehavior, sent only when not the defaults (FIRE_IF_NON_EMPTY, FIRE_ALWAYS). */
+  closingBehavior?: "FIRE_IF_NON_EMPTY" | "FIRE_ALWAYS";
+  onTimeBehavior?: "FIRE_ALWAYS" | "FIRE_IF_NON_EMPTY";
 }
 
 export interface OperatorInput {
@@ -87,8 +90,11 @@ export interface FlinkPlan {
   parallelism: number;
   runtimeMode: "BATCH" | "STREAMING";
   restart?: { attempts: number; delayMs: number };
-  /** STREAMING jobs: checkpoint every intervalMs (0: off; TestStream jobs use their own short interval). */
-  checkpoint?: { intervalMs: number };
+  /**
+   * STREAMING jobs: checkpoint every intervalMs (0: off; TestStream jobs use their own short
+   * interval), on the file system under dir (a URI) if given, else where the cluster's config says.
+   */
+  checkpoint?: { intervalMs: number; dir?: string };
   worker?: FlinkWorkerConfig;
   /** Users' console output kept per job (bytes; the bridge's default is 4 MiB), beyond which lines are counted, not kept. */
   console?: { maxBytes: number };

@@ -57,6 +57,13 @@ export interface FlinkRunnerOptions {
    */
   flinkCheckpointIntervalMs?: number;
   /**
+   * STREAMING jobs: checkpoint into this directory (an absolute path or a URI such as
+   * file:///… or s3://…, which the cluster's JobManager and TaskManagers resolve), on the file
+   * system. Default: what the cluster's config says (clusters flowbook starts: `checkpoints/`
+   * under the cluster's data dir).
+   */
+  flinkCheckpointDir?: string;
+  /**
    * Start the job from this savepoint (a path `result.stop({ savepointDir })` returned, or
    * `flowbook run --from-savepoint PATH`): see job_control.ts.
    */

@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { ClusterLayout } from "./layout.js";
 
 /**
@@ -176,6 +177,15 @@ export function flinkSettings(cfg: ClusterConfig, layout: ClusterLayout): Record
     "jobmanager.memory.jvm-overhead.max": mb(jm.jvmOverhead),
     "jobmanager.execution.failover-strategy": "region",
 
+    // Checkpoints on the file system, under the cluster's own data dir: Flink's default keeps
+    // them in the JobManager's heap, at most 5 MB a state, so a streaming job holding real
+    // windows failed its checkpoints, and a lost JobManager lost them all. Savepoints of a
+    // stop that names no directory go next to them. Flink 2's keys (1.x: state.checkpoint-storage,
+    // state.checkpoints.dir, state.savepoints.dir); a job's flinkCheckpointDir overrides the dir.
+    "execution.checkpointing.storage": "filesystem",
+    "execution.checkpointing.dir": pathToFileURL(layout.checkpointsDir).href,
+    "execution.checkpointing.savepoint-dir": pathToFileURL(layout.savepointsDir).href,
+
     // Fast registration and failure handling, suitable for a local cluster and tests.
     "cluster.registration.error-delay": "500 ms",
     "cluster.registration.initial-timeout": "100 ms",
@@ -264,7 +274,7 @@ logger.netty.level = OFF
 
 /** Write `config.yaml` and `log4j.properties` into the cluster's config dir; create its dirs. */
 export function writeClusterConfig(cfg: ClusterConfig, layout: ClusterLayout): { configYaml: string; log4j: string } {
-  for (const d of [layout.confDir, layout.logDir, layout.runDir, layout.tmpDir, join(layout.tmpDir, "jars"), join(layout.tmpDir, "web")]) {
+  for (const d of [layout.confDir, layout.logDir, layout.runDir, layout.tmpDir, join(layout.tmpDir, "jars"), join(layout.tmpDir, "web"), layout.checkpointsDir, layout.savepointsDir]) {
     mkdirSync(d, { recursive: true });
   }
   const configYaml = join(layout.confDir, "config.yaml");

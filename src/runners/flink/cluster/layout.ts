@@ -58,6 +58,15 @@ export interface ClusterLayout {
   runDir: string;
   /** This cluster's `java.io.tmpdir`, `io.tmp.dirs` and web upload dir. */
   tmpDir: string;
+  /**
+   * This cluster's durable data: `checkpoints/` and `savepoints/`, kept across restarts of the
+   * cluster (unlike tmpDir, it is never cleaned by flowbook).
+   */
+  dataDir: string;
+  /** Where the cluster's jobs checkpoint by default (`<dataDir>/checkpoints`). */
+  checkpointsDir: string;
+  /** Where savepoints go when a stop names no directory (`<dataDir>/savepoints`). */
+  savepointsDir: string;
   jobManagerLog: string;
   jobManagerOut: string;
   jobManagerPidFile: string;
@@ -79,6 +88,9 @@ export function clusterLayout(home: string | undefined, port: number = DEFAULT_R
     logDir,
     runDir,
     tmpDir: join(h, "tmp", String(port)),
+    dataDir: join(h, "data", String(port)),
+    checkpointsDir: join(h, "data", String(port), "checkpoints"),
+    savepointsDir: join(h, "data", String(port), "savepoints"),
     jobManagerLog: join(logDir, `${base}-jobmanager.log`),
     jobManagerOut: join(logDir, `${base}-jobmanager.out`),
     jobManagerPidFile: join(runDir, `${base}-jobmanager.pid`),

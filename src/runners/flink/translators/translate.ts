@@ -4,6 +4,8 @@
  * translated whole where their translator says so (a liftable Combine.perKey), otherwise
  * by their parts; primitives without a translator are refused.
  */
+import { isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Urns, type PipelineGraph, type TransformNode } from "../../../graph/types.js";
 import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import type { PipelineOptions } from "../../../sdk/pipeline_options.js";
@@ -72,6 +74,18 @@ export function checkpointIntervalMs(options: PipelineOptions): number {
     throw new Error(`flinkCheckpointIntervalMs must be 0 (no checkpoints) or a whole number of milliseconds >= 10, got ${String(v)}`);
   }
   return n;
+}
+
+/**
+ * The option `flinkCheckpointDir` as a URI for Flink (an absolute path becomes file://), or
+ * undefined to keep the cluster's own setting.
+ */
+export function checkpointDir(options: PipelineOptions): string | undefined {
+  const v = options.flinkCheckpointDir;
+  if (v === undefined || v === "") return undefined;
+  if (typeof v === "string" && /^[a-z][a-z0-9+.-]*:\//i.test(v)) return v;
+  if (typeof v === "string" && isAbsolute(v)) return pathToFileURL(v).href;
+  throw new Error(`flinkCheckpointDir must be an absolute path or a URI such as file:///dir or s3://bucket/dir (the Flink cluster resolves it, not this process), got ${JSON.stringify(v)}`);
 }
 
 export function translate(graph: PipelineGraph, options: PipelineOptions = {}, request: TranslateOptions = {}): Translation {
@@ -182,7 +196,10 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
   const plan = ctx.plan(jobName, bounded ? "BATCH" : "STREAMING");
   const restartAttempts = Number(options.flinkRestartAttempts ?? 3);
   plan.restart = { attempts: Number.isFinite(restartAttempts) ? restartAttempts : 3, delayMs: Number(options.flinkRestartDelayMs ?? 200) || 200 };
-  if (!bounded) plan.checkpoint = { intervalMs: checkpointIntervalMs(options) };
+  if (!bounded) {
+    const dir = checkpointDir(options);
+    plan.checkpoint = { intervalMs: checkpointIntervalMs(options), ...(dir !== undefined ? { dir } : {}) };
+  }
   if (request.worker) plan.worker = request.worker;
   if (!rec || !before) return { plan, collectOperators, liveOperators, wireCoders };
   ctx.decide({

@@ -18,7 +18,7 @@ import java.util.zip.GZIPInputStream;
 /** A parsed FlinkPlan (docs/flink-plan.md). */
 public record Plan(String jobName, int parallelism, String runtimeMode, int restartAttempts, long restartDelayMs,
                    WorkerConfig worker, Map<String, JsonNode> stages, List<OperatorSpec> operators, long consoleMaxBytes,
-                   long checkpointIntervalMs) {
+                   long checkpointIntervalMs, String checkpointDir) {
 
     public static final String FORMAT = "flowbook.flinkplan/v1";
     /**
@@ -108,7 +108,13 @@ public record Plan(String jobName, int parallelism, String runtimeMode, int rest
         // STREAMING jobs checkpoint every checkpoint.intervalMs (the TS option flinkCheckpointIntervalMs); 0: off
         long checkpointMs = root.path("checkpoint").path("intervalMs").asLong(0);
         if (checkpointMs < 0 || (checkpointMs > 0 && checkpointMs < 10)) throw new PlanException("plan.checkpoint.intervalMs must be 0 (off) or at least 10, got " + checkpointMs);
-        return new Plan(jobName, parallelism, mode, attempts, delay, worker, stages, operators, consoleMax, checkpointMs);
+        // checkpoint.dir (the TS option flinkCheckpointDir, a URI): file-system checkpoints there; absent: the cluster's config
+        JsonNode dirNode = root.path("checkpoint").path("dir");
+        String checkpointDir = dirNode.isTextual() && !dirNode.asText().isEmpty() ? dirNode.asText() : null;
+        if (checkpointDir != null && !checkpointDir.matches("(?i)^[a-z][a-z0-9+.-]*:/.*")) {
+            throw new PlanException("plan.checkpoint.dir must be a URI such as file:///dir or s3://bucket/dir, got '" + checkpointDir + "'");
+        }
+        return new Plan(jobName, parallelism, mode, attempts, delay, worker, stages, operators, consoleMax, checkpointMs, checkpointDir);
     }
 
     private static OperatorSpec parseOperator(JsonNode o, Map<String, OperatorSpec> earlier) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -51,6 +52,11 @@ public final class JobBuilder {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(plan.restartDelayMs()));
         } else {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        }
+        if (!plan.isBatch() && plan.checkpointDir() != null) {
+            // The job's own checkpoint location (flinkCheckpointDir) over the cluster's config.
+            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, plan.checkpointDir());
         }
         env.configure(conf);
         env.setParallelism(plan.parallelism());

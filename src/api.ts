@@ -39,6 +39,7 @@ export { WithTimestamps } from "./sdk/transforms/with_timestamps.js";
 
 // Windowing
 export { Window } from "./sdk/windowing/window.js";
+export { ClosingBehavior, OnTimeBehavior } from "./sdk/windowing/pane_behaviors.js";
 export { WindowFn } from "./sdk/windowing/window_fn.js";
 export { GlobalWindows } from "./sdk/windowing/global_windows.js";
 export { FixedWindows } from "./sdk/windowing/fixed_windows.js";

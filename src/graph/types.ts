@@ -86,6 +86,10 @@ export interface TriggerSpec {
 
 export type AccumulationMode = "DISCARDING" | "ACCUMULATING";
 export type TimestampCombinerKind = "END_OF_WINDOW" | "EARLIEST" | "LATEST";
+/** Beam's ClosingBehavior: whether the final pane (at the window's end + allowed lateness) fires when empty. */
+export type ClosingBehaviorKind = "FIRE_IF_NON_EMPTY" | "FIRE_ALWAYS";
+/** Beam's OnTimeBehavior: whether the ON_TIME pane fires when empty. */
+export type OnTimeBehaviorKind = "FIRE_ALWAYS" | "FIRE_IF_NON_EMPTY";
 
 export interface WindowingStrategySpec {
   windowFn: WindowFnSpec;
@@ -93,6 +97,10 @@ export interface WindowingStrategySpec {
   accumulationMode: AccumulationMode;
   allowedLatenessMillis: number;
   timestampCombiner: TimestampCombinerKind;
+  /** Absent: Beam's default FIRE_IF_NON_EMPTY (left out so specs of default windowing stay as they were). */
+  closingBehavior?: ClosingBehaviorKind;
+  /** Absent: Beam's default FIRE_ALWAYS. */
+  onTimeBehavior?: OnTimeBehaviorKind;
   /** Set once a Window.into has been applied explicitly. */
   assigned: boolean;
 }

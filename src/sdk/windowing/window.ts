@@ -1,8 +1,11 @@
-import { Urns, type AccumulationMode, type TimestampCombinerKind, type TriggerSpec } from "../../graph/types.js";
+import {
+  Urns, type AccumulationMode, type ClosingBehaviorKind, type OnTimeBehaviorKind, type TimestampCombinerKind, type TriggerSpec,
+} from "../../graph/types.js";
 import { PCollection } from "../pcollection.js";
 import { PTransform, TransformApplicationError } from "../transforms/ptransform.js";
 import { durationMillis, type DurationLike } from "../values/time.js";
 import type { BoundedWindow } from "../values/windows.js";
+import { checkClosingBehavior, checkOnTimeBehavior } from "./pane_behaviors.js";
 import { WindowFn } from "./window_fn.js";
 
 /** Anything with a spec: the trigger builders of triggers.ts. */
@@ -16,6 +19,8 @@ interface WindowSettings {
   accumulationMode?: AccumulationMode;
   allowedLatenessMillis?: number;
   timestampCombiner?: TimestampCombinerKind;
+  closingBehavior?: ClosingBehaviorKind;
+  onTimeBehavior?: OnTimeBehaviorKind;
 }
 
 /** Window.into(fn) and its settings: assigns windows, and sets how they fire. */
@@ -28,8 +33,13 @@ export class WindowInto<T> extends PTransform<PCollection<T>, PCollection<T>> {
     if (!trigger || typeof trigger.toSpec !== "function") throw new TransformApplicationError("Window.triggering needs a trigger (AfterWatermark.pastEndOfWindow(), ...)");
     return this.with({ trigger: trigger.toSpec() });
   }
-  withAllowedLateness(d: DurationLike): WindowInto<T> {
-    return this.with({ allowedLatenessMillis: durationMillis(d) });
+  /** As Beam's: without a closing behaviour, the input's stays (FIRE_IF_NON_EMPTY unless set). */
+  withAllowedLateness(d: DurationLike, closingBehavior?: ClosingBehaviorKind): WindowInto<T> {
+    const lateness = { allowedLatenessMillis: durationMillis(d) };
+    return this.with(closingBehavior === undefined ? lateness : { ...lateness, closingBehavior: checkClosingBehavior(closingBehavior, "Window.withAllowedLateness") });
+  }
+  withOnTimeBehavior(behavior: OnTimeBehaviorKind): WindowInto<T> {
+    return this.with({ onTimeBehavior: checkOnTimeBehavior(behavior, "Window.withOnTimeBehavior") });
   }
   accumulatingFiredPanes(): WindowInto<T> {
     return this.with({ accumulationMode: "ACCUMULATING" });
@@ -53,6 +63,8 @@ export class WindowInto<T> extends PTransform<PCollection<T>, PCollection<T>> {
       ...(s.accumulationMode ? { accumulationMode: s.accumulationMode } : {}),
       ...(s.allowedLatenessMillis !== undefined ? { allowedLatenessMillis: s.allowedLatenessMillis } : {}),
       ...(s.timestampCombiner ? { timestampCombiner: s.timestampCombiner } : {}),
+      ...(s.closingBehavior ? { closingBehavior: s.closingBehavior } : {}),
+      ...(s.onTimeBehavior ? { onTimeBehavior: s.onTimeBehavior } : {}),
     });
     const windowFn = strategy.windowFn;
     return input.pipeline.primitive({

@@ -1,4 +1,6 @@
-import type { AccumulationMode, TimestampCombinerKind, TriggerSpec, WindowingStrategySpec } from "../../graph/types.js";
+import type {
+  AccumulationMode, ClosingBehaviorKind, OnTimeBehaviorKind, TimestampCombinerKind, TriggerSpec, WindowingStrategySpec,
+} from "../../graph/types.js";
 import type { BoundedWindow } from "../values/windows.js";
 import { GlobalWindows } from "./global_windows.js";
 import { windowFnFromSpec, type WindowFn } from "./window_fn.js";
@@ -14,6 +16,10 @@ export class WindowingStrategy {
     readonly allowedLatenessMillis = 0,
     readonly timestampCombiner: TimestampCombinerKind = "END_OF_WINDOW",
     readonly assigned = false,
+    /** Whether the final pane fires when empty (Beam's default: only when non-empty). */
+    readonly closingBehavior: ClosingBehaviorKind = "FIRE_IF_NON_EMPTY",
+    /** Whether the ON_TIME pane fires when empty (Beam's default: always). */
+    readonly onTimeBehavior: OnTimeBehaviorKind = "FIRE_ALWAYS",
   ) {}
 
   static globalDefault(): WindowingStrategy {
@@ -28,6 +34,8 @@ export class WindowingStrategy {
       changes.allowedLatenessMillis ?? this.allowedLatenessMillis,
       changes.timestampCombiner ?? this.timestampCombiner,
       changes.assigned ?? this.assigned,
+      changes.closingBehavior ?? this.closingBehavior,
+      changes.onTimeBehavior ?? this.onTimeBehavior,
     );
   }
 
@@ -42,6 +50,9 @@ export class WindowingStrategy {
       accumulationMode: this.accumulationMode,
       allowedLatenessMillis: this.allowedLatenessMillis,
       timestampCombiner: this.timestampCombiner,
+      // The behaviours only when not Beam's defaults, so the JSON of every other strategy stays as it was.
+      ...(this.closingBehavior !== "FIRE_IF_NON_EMPTY" ? { closingBehavior: this.closingBehavior } : {}),
+      ...(this.onTimeBehavior !== "FIRE_ALWAYS" ? { onTimeBehavior: this.onTimeBehavior } : {}),
       assigned: this.assigned,
     };
   }
@@ -54,6 +65,8 @@ export class WindowingStrategy {
       spec.allowedLatenessMillis,
       spec.timestampCombiner,
       spec.assigned,
+      spec.closingBehavior ?? "FIRE_IF_NON_EMPTY",
+      spec.onTimeBehavior ?? "FIRE_ALWAYS",
     );
   }
 }

@@ -6,13 +6,13 @@
  * first, last) as a DoFn sees them through c.pane(), and the whole list of panes is
  * asserted, so a missing, extra or mislabelled pane fails the case.
  *
- * Where Beam's case needs something the SDK does not have (ClosingBehavior.FIRE_ALWAYS, a
- * stateful DoFn), the port keeps what the case is about and says what differs.
+ * Where Beam's case needs something the SDK does not have (a stateful DoFn), the port keeps
+ * what the case is about and says what differs.
  */
 import { expect } from "vitest";
 import {
-  AfterAll, AfterEach, AfterFirst, AfterPane, AfterProcessingTime, AfterWatermark, Count, DefaultTrigger, Duration, FixedWindows,
-  Flatten, GlobalWindow, GlobalWindows, GroupByKey, IntervalWindow, Keys, KV, MapElements, Never, PAssert, ParDo, PCollectionList,
+  AfterAll, AfterEach, AfterFirst, AfterPane, AfterProcessingTime, AfterWatermark, ClosingBehavior, Count, DefaultTrigger, Duration, FixedWindows,
+  Flatten, GlobalWindow, GlobalWindows, GroupByKey, IntervalWindow, Keys, KV, MapElements, Never, OnTimeBehavior, PAssert, ParDo, PCollectionList,
   Repeatedly, Sessions, SlidingWindows, StringUtf8Coder, Sum, TestStream, TimestampedValue, VarLongCoder, Window, WithKeys,
   type BoundedWindow, type PCollection, type PaneInfo, type Pipeline, type ProcessContext, type Trigger,
 } from "../../../src/index.js";
@@ -53,7 +53,7 @@ function counter(name: string) {
 
 const testStreamCases: PipelineCase[] = [
   {
-    name: "TestStreamTest.testLateDataAccumulating: ON_TIME pane, a LATE pane accumulating the late data, droppably late data dropped and counted (closing behaviour FIRE_IF_NON_EMPTY: no empty final pane)",
+    name: "TestStreamTest.testLateDataAccumulating: ON_TIME pane, a LATE pane accumulating the late data, droppably late data dropped and counted, and (ClosingBehavior.FIRE_ALWAYS) the final pane at garbage collection though no element came since",
     build(p) {
       const windowed = p
         .apply(longs()
@@ -68,19 +68,51 @@ const testStreamCases: PipelineCase[] = [
             .withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().plusDelayOf(Duration.minutes(2)))
             .withLateFirings(AfterPane.elementCountAtLeast(1)))
           .accumulatingFiredPanes()
-          .withAllowedLateness(Duration.minutes(5)));
+          .withAllowedLateness(Duration.minutes(5), ClosingBehavior.FIRE_ALWAYS));
+      // Beam's asserts: the final pane holds 1..5, the ON_TIME pane 1,2,3; counts in [3, 5]; sums include 6 and 15.
+      // Here every pane is listed: the final one is empty of new elements, so accumulating it repeats 1..5.
       PAssert.that(describeGroups(groupOneKey(windowed))).containsInAnyOrder(
         "0-300000:1,2,3@299999 ON_TIME#0 first",
         "0-300000:1,2,3,4,5@299999 LATE#1",
+        "0-300000:1,2,3,4,5@299999 LATE#2 last",
+      );
+      PAssert.that(describeValues(windowed.apply(Count.globally<number>().withoutDefaults()), "DescribeCounts")).containsInAnyOrder(
+        "0-300000:3@299999 ON_TIME#0 first",
+        "0-300000:5@299999 LATE#1",
+        "0-300000:5@299999 LATE#2 last",
       );
       PAssert.that(describeValues(windowed.apply(Sum.integersGlobally().withoutDefaults()), "DescribeSums")).containsInAnyOrder(
         "0-300000:6@299999 ON_TIME#0 first",
         "0-300000:15@299999 LATE#1",
+        "0-300000:15@299999 LATE#2 last",
       );
       return (result) => {
-        // Three droppably late elements, in each of the two groupings.
-        expect(counter("droppedDueToLateness")(result)).toBe(6);
+        // Three droppably late elements, in each of the three groupings.
+        expect(counter("droppedDueToLateness")(result)).toBe(9);
       };
+    },
+  },
+  {
+    name: "OnTimeBehavior.FIRE_IF_NON_EMPTY: no empty ON_TIME pane after an early firing took every element; the window's later data comes as LATE panes (ReduceFnRunnerTest.testEmptyOnTimeWithOnTimeBehaviorFireIfNonEmpty)",
+    build(p) {
+      const windowed = p
+        .apply(longs()
+          .advanceWatermarkTo(0)
+          .addElements(TimestampedValue.of(1, 1_000), TimestampedValue.of(2, 2_000))
+          .advanceWatermarkTo(20_000)
+          .addElements(TimestampedValue.of(3, 3_000))
+          .advanceWatermarkToInfinity())
+        .apply(Window.into<number>(FixedWindows.of(Duration.seconds(10)))
+          .triggering(AfterWatermark.pastEndOfWindow()
+            .withEarlyFirings(AfterPane.elementCountAtLeast(2))
+            .withLateFirings(AfterPane.elementCountAtLeast(1)))
+          .discardingFiredPanes()
+          .withAllowedLateness(Duration.seconds(100), ClosingBehavior.FIRE_IF_NON_EMPTY)
+          .withOnTimeBehavior(OnTimeBehavior.FIRE_IF_NON_EMPTY));
+      PAssert.that(describeGroups(groupOneKey(windowed))).containsInAnyOrder(
+        "0-10000:1,2@9999 EARLY#0 first",
+        "0-10000:3@9999 LATE#1",
+      );
     },
   },
   {

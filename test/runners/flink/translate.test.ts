@@ -7,9 +7,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  AfterPane, AfterWatermark, AvroIO, CoGroupByKey, Combine, Count, Create, Duration, Filter, FixedWindows, FlatMapElements, Flatten, GroupByKey,
+  AfterPane, AfterWatermark, AvroIO, ClosingBehavior, CoGroupByKey, Combine, Count, Create, Duration, Filter, FixedWindows, FlatMapElements, Flatten, GroupByKey,
   KV, KeyedPCollectionTuple, KvCoder, MapElements, Mean, ParDo, PCollectionList, Pipeline, PTransform, Sessions, StringUtf8Coder, Sum,
-  TextIO, TupleTag, View, Window, type PCollection, type ProcessContext,
+  OnTimeBehavior, TextIO, TupleTag, View, Window, type PCollection, type ProcessContext,
 } from "../../../src/index.js";
 import type { FlinkOperator, FlinkPlan } from "../../../src/runners/flink/flink_plan.js";
 import { FlinkTranslationError, translate, type Translation } from "../../../src/runners/flink/translators/translate.js";
@@ -245,6 +245,27 @@ describe("Flink translation", () => {
     expect(sums.map((o) => o.kind)).toEqual(["group_by_key", "usercode"]);
     expect(sums[0]!.payload).toMatchObject({ windowing: { windowFn: { type: "sessions", gapMs: 5000 } } });
     expect(sums[1]!.transforms).toEqual(["SumSessions/Combine.GroupedValues"]);
+  });
+
+  it("closing and on-time behaviours go in the grouping's windowing only when not Beam's defaults", () => {
+    const { plan } = planOf((p) => {
+      const kvs = p.apply(Create.of(KV.of("a", 1)));
+      kvs.apply("Always", Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).withAllowedLateness(Duration.seconds(5), ClosingBehavior.FIRE_ALWAYS))
+        .apply("GroupAlways", GroupByKey.create<string, number>());
+      kvs.apply("IfNonEmpty", Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).withOnTimeBehavior(OnTimeBehavior.FIRE_IF_NON_EMPTY))
+        .apply("GroupIfNonEmpty", GroupByKey.create<string, number>());
+      kvs.apply("Defaults", Window.into<KV<string, number>>(FixedWindows.of(Duration.seconds(10))).withAllowedLateness(Duration.seconds(5), ClosingBehavior.FIRE_IF_NON_EMPTY).withOnTimeBehavior(OnTimeBehavior.FIRE_ALWAYS))
+        .apply("GroupDefaults", GroupByKey.create<string, number>());
+    });
+    const fixed = { type: "fixed", sizeMs: 10000, offsetMs: 0 };
+    expect(byName(plan, "GroupAlways").payload).toMatchObject({
+      windowing: { windowFn: fixed, trigger: { kind: "default" }, allowedLatenessMs: 5000, accumulationMode: "DISCARDING", closingBehavior: "FIRE_ALWAYS" },
+    });
+    expect((byName(plan, "GroupAlways").payload as { windowing: object }).windowing).not.toHaveProperty("onTimeBehavior");
+    expect((byName(plan, "GroupIfNonEmpty").payload as { windowing: object }).windowing).toEqual({ windowFn: fixed, onTimeBehavior: "FIRE_IF_NON_EMPTY" });
+    const defaults = (byName(plan, "GroupDefaults").payload as { windowing: object }).windowing;
+    expect(defaults).not.toHaveProperty("closingBehavior");
+    expect(defaults).not.toHaveProperty("onTimeBehavior");
   });
 
   it("Flatten is a union; an input with another coder is re-encoded first", () => {

@@ -166,6 +166,9 @@ export class TranslationContext {
       windowing.allowedLatenessMs = ws.allowedLatenessMillis;
       windowing.accumulationMode = ws.accumulationMode;
     }
+    // Beam's behaviours are the bridge's defaults: sent only when the strategy says otherwise.
+    if (ws.closingBehavior !== undefined && ws.closingBehavior !== "FIRE_IF_NON_EMPTY") windowing.closingBehavior = ws.closingBehavior;
+    if (ws.onTimeBehavior !== undefined && ws.onTimeBehavior !== "FIRE_ALWAYS") windowing.onTimeBehavior = ws.onTimeBehavior;
     return windowing;
   }
 

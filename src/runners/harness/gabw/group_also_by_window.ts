@@ -23,7 +23,7 @@
  * The caller drives time: `advanceInputWatermark`, `advanceProcessingTime`. For bounded input
  * the final watermark is +∞. Pure TypeScript, no Node imports: usable on any thread.
  */
-import type { TriggerSpec } from "../../../graph/types.js";
+import type { ClosingBehaviorKind, OnTimeBehaviorKind, TriggerSpec } from "../../../graph/types.js";
 import type { KV } from "../../../sdk/values/kv.js";
 import { PaneInfo, type PaneTiming } from "../../../sdk/values/pane.js";
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN } from "../../../sdk/values/time.js";
@@ -35,8 +35,8 @@ import { HoldIndex, KeyState, WindowState, type HoldCombiner, type PaneBuffer } 
 import { Timers, type TimeDomain, type TimerEntry } from "./timers.js";
 import { DefaultTriggerStateMachine, ExecutableTrigger, type TriggerContext, type TriggerStore } from "./triggers.js";
 
-export type ClosingBehavior = "FIRE_IF_NON_EMPTY" | "FIRE_ALWAYS";
-export type OnTimeBehavior = "FIRE_ALWAYS" | "FIRE_IF_NON_EMPTY";
+export type ClosingBehavior = ClosingBehaviorKind;
+export type OnTimeBehavior = OnTimeBehaviorKind;
 
 /** The metric namespace of the operator's counters, and their names (as Beam's). */
 export const GABW_METRICS_NAMESPACE = "GroupAlsoByWindow";
@@ -49,7 +49,7 @@ export interface CounterSink {
 }
 
 export interface GroupAlsoByWindowOptions<V, O> {
-  /** Window fn, trigger, accumulation mode, allowed lateness, timestamp combiner. */
+  /** Window fn, trigger, accumulation mode, allowed lateness, timestamp combiner, closing and on-time behaviours. */
   strategy: WindowingStrategy;
   /** A fresh pane buffer: a bag (GroupByKey) or a CombineFn's accumulator. */
   newBuffer: () => PaneBuffer<V, O>;
@@ -57,9 +57,9 @@ export interface GroupAlsoByWindowOptions<V, O> {
   output: Receiver;
   /** The transform's name, for errors. */
   transform: string;
-  /** Whether a final pane is emitted when empty (Beam's ClosingBehavior; default FIRE_IF_NON_EMPTY). */
+  /** Whether a final pane is emitted when empty (Beam's ClosingBehavior), instead of the strategy's (tests). */
   closingBehavior?: ClosingBehavior;
-  /** Whether an empty ON_TIME pane is emitted (Beam's OnTimeBehavior; default FIRE_ALWAYS). */
+  /** Whether an empty ON_TIME pane is emitted (Beam's OnTimeBehavior), instead of the strategy's (tests). */
   onTimeBehavior?: OnTimeBehavior;
   /** Counters: droppedDueToLateness, droppedDueToClosedWindow. */
   metrics?: CounterSink;
@@ -177,8 +177,8 @@ export class GroupAlsoByWindow<V, O> {
       throw new RangeError(`${opts.transform}: the allowed lateness must be a finite number of milliseconds >= 0, got ${this.lateness}`);
     }
     this.combiner = combinerOf(s);
-    this.closing = opts.closingBehavior ?? "FIRE_IF_NON_EMPTY";
-    this.onTime = opts.onTimeBehavior ?? "FIRE_ALWAYS";
+    this.closing = opts.closingBehavior ?? s.closingBehavior;
+    this.onTime = opts.onTimeBehavior ?? s.onTimeBehavior;
     this.ctx = new Context(this as never, this.merging);
     this.lateKey = GABW_METRICS_NAMESPACE + "\u0000" + DROPPED_DUE_TO_LATENESS;
     this.closedKey = GABW_METRICS_NAMESPACE + "\u0000" + DROPPED_DUE_TO_CLOSED_WINDOW;

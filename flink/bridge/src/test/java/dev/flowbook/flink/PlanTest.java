@@ -96,6 +96,15 @@ class PlanTest {
     }
 
     @Test
+    void checkpointDirIsAUriOrAbsent() {
+        String withDir = WORDCOUNT.replace("\"runtimeMode\":\"BATCH\",", "\"runtimeMode\":\"BATCH\",\"checkpoint\":{\"intervalMs\":1000,\"dir\":\"file:///tmp/cp\"},");
+        assertEquals("file:///tmp/cp", Plan.parse(withDir).checkpointDir());
+        assertEquals(1000, Plan.parse(withDir).checkpointIntervalMs());
+        assertEquals(null, Plan.parse(WORDCOUNT).checkpointDir()); // the cluster's config decides
+        assertTrue(error(withDir.replace("file:///tmp/cp", "tmp/cp")).contains("plan.checkpoint.dir must be a URI"));
+    }
+
+    @Test
     void windowFns() {
         Windowing fixed = Windowing.windowFn(Plan.JSON.valueToTree(java.util.Map.of("type", "fixed", "sizeMs", 1000)), "w", Windowing.TimestampCombiner.END_OF_WINDOW);
         assertEquals(List.of(new Windows.Interval(-1000, 0)), fixed.assign(-1));

@@ -65,12 +65,20 @@ export function watchOf(payload: TextReadPayload): WatchSpec | undefined {
   return payload?.watch;
 }
 
+/**
+ * How far a file's modification time may lag the wall clock when it is written: kernels stamp
+ * files from a coarse clock (a tick behind), and some file systems keep whole seconds. A
+ * listing that began at T therefore only says that files not in it will be stamped at or after
+ * T minus this, and the watermark keeps that margin (WatchEnumerator.java keeps the same).
+ */
+export const MTIME_SLACK_MS = 1000;
+
 export class WatchReader implements UnboundedReader {
   private readonly taken: Set<string>;
   private readonly pending: Map<string, { size: number; mtime: number }>;
   private readonly queue: FileToRead[];
   private lastNewFileAt: number;
-  /** When the latest listing began: files not in it get a modification time at or after it. */
+  /** When the latest listing began, less MTIME_SLACK_MS: files not in it get a modification time at or after it. */
   private listedAt: number;
   private wm: number;
   private nextListAt = 0;
@@ -127,7 +135,7 @@ export class WatchReader implements UnboundedReader {
     }
     this.queue.sort(byTimeThenPath);
     if (reading) this.queue.unshift(reading);
-    this.listedAt = started;
+    this.listedAt = started - MTIME_SLACK_MS;
     this.advanceWatermark();
   }
 

@@ -53,6 +53,8 @@ export class DirectRunner implements PipelineRunner {
     // tasks run (scheduler.ts, "pinned in the coordinator's process").
     const executor: TaskExecutor = options.inProcess === true || quickSample || plan.streaming ? new InlineExecutor() : sharedPool(parallelism);
     const coordinator = new Coordinator(randomUUID(), request.graph, plan, options, executor);
+    // A collected PCollection that a Flatten also reads is materialized once, without a limit: keep it anyway.
+    for (const id of Object.keys(request.collect ?? {})) coordinator.keepStream(id);
     if (request.live?.length) coordinator.live = new LiveSamples(request.graph, options, new Set(request.live));
     return new DirectPipelineResult(coordinator);
   }
@@ -134,6 +136,16 @@ class Coordinator {
   private readonly streams: StreamingSources | undefined;
   /** Streaming: the materialized PCollections kept (side inputs, samples); undefined: all. */
   private readonly streamKept: Set<string> | undefined;
+  private readonly collectedIds = new Set<string>();
+  /** A collect asked for `pcollection`: streaming keeps what its tasks materialize of it. */
+  keepStream(pcollection: string): void {
+    this.collectedIds.add(pcollection);
+    this.streamKept?.add(pcollection);
+  }
+
+  collects(pcollection: string): boolean {
+    return this.collectedIds.has(pcollection);
+  }
 
   constructor(
     readonly runId: string,
@@ -470,7 +482,11 @@ export class DirectPipelineResult implements PipelineResult {
     const cached = this.decoded.get(pcollectionId);
     if (cached) return cached;
     const m = this.coordinator.materialized.get(pcollectionId);
-    if (!m) return undefined;
+    if (!m) {
+      // A streaming run's collected PCollection that no bundle reached (an empty stream): empty, not unknown.
+      if (this.state === "DONE" && this.coordinator.collects(pcollectionId)) return { elements: [], truncated: false, total: 0 };
+      return undefined;
+    }
     const g = new GraphContext(this.coordinator.graph, this.coordinator.options);
     const coder = g.windowedValueCoder(pcollectionId);
     const elements: WindowedValue<unknown>[] = [];

@@ -25,6 +25,13 @@ import org.apache.flink.util.FlinkRuntimeException;
  * See {@link WatchedTextSource} for the rules.
  */
 final class WatchEnumerator implements SplitEnumerator<WatchedTextSource.FileSplit, WatchedTextSource.EnumState> {
+    /**
+     * How far a new file's modification time may lag the wall clock (a kernel's coarse clock, file
+     * systems with whole seconds): the watermark stays this far behind a listing's start, as the
+     * local runner's reader does (MTIME_SLACK_MS in src/io/text/watch_source.ts).
+     */
+    static final long MTIME_SLACK_MS = 1000;
+
     private final WatchedTextSource src;
     private final SplitEnumeratorContext<WatchedTextSource.FileSplit> ctx;
     private final WatchedTextSource.EnumState st;
@@ -83,7 +90,7 @@ final class WatchEnumerator implements SplitEnumerator<WatchedTextSource.FileSpl
             st.queue.add(f);
         }
         st.queue.sort(WatchedTextSource.FileSplit::order);
-        st.listedAt = l.startedAt();
+        st.listedAt = l.startedAt() - MTIME_SLACK_MS;
         assignWaiting();
         advanceWatermark();
         if (readersStarted && src.stopAfterNoNewFilesMs >= 0 && st.pending.isEmpty() && st.queue.isEmpty()

@@ -9,8 +9,8 @@
  * transform's elements out (the runners count per transform; a fused stage's inner
  * transforms are listed by the transform). Its time is the busy time of the Flink vertex
  * (task) it runs in: operators chained into one vertex share it, so the vertex is where the
- * time is. The local runner times each transform's own code on its threads (sampled: every
- * 16th element, harness/op_timing.ts), so there an operator's time is its transforms' own.
+ * time is. The local runner times each transform's own code on its threads (sampled: a
+ * sample of elements, harness/op_timing.ts), so there an operator's time is its transforms' own.
  */
 import type { FlinkJobGraph } from "../../runners/flink/flink_job_graph.js";
 import type { FlinkPlan } from "../../runners/flink/flink_plan.js";

@@ -80,7 +80,7 @@ export interface ElementCount {
   out?: number;
   /**
    * Milliseconds the transform's own code took (not the transforms it feeds), estimated from
-   * a sample of the stage's input elements (every 16th is timed) plus its bundles' finishing.
+   * a sample of the stage's input elements (harness/op_timing.ts) plus its bundles' finishing.
    */
   ms?: number;
 }

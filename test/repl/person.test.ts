@@ -139,10 +139,13 @@ describe.skipIf(!fs.existsSync(corpus))("the REPL in a terminal", () => {
     expect(script).toContain("class Fmt extends DoFn");
     expect(script).not.toContain("while (true)");
     await enter(".reset");
-    s = await enter("typeof counts");
+    // The answer, not just the prompt: the input's echo and the prompt can show before the answer does.
+    await enter("typeof counts");
+    s = await term.waitFor(/› typeof counts\n'undefined'/, 10_000, () => term.screen());
     expect(s).toMatch(/› typeof counts\n'undefined'/);
     await enter(`.load ${file}`, 180_000);
-    s = await enter("typeof counts");
+    await enter("typeof counts");
+    s = await term.waitFor(/› typeof counts\n'object'/, 10_000, () => term.screen());
     expect(s).toMatch(/› typeof counts\n'object'/);
   }, 300_000);
 

@@ -44,8 +44,8 @@ build_jar() { # <project dir> <jar path>
 build_jar flink/examples-wordcount flink/examples-wordcount/target/flowbook-flink-wordcount.jar
 
 # 3. The Java bridge (the Flink runner's Java half), with the bundled Node worker inside it.
-if [ -f scripts/bundle-flink-worker.mjs ]; then
-  node scripts/bundle-flink-worker.mjs
+if [ -f scripts/bundle-workers.mjs ]; then
+  node scripts/bundle-workers.mjs
 fi
 bridge_jar=flink/bridge/target/flowbook-flink-bridge.jar
 if [ -f "$bridge_jar" ] && [ -z "$(find flink/bridge/pom.xml flink/bridge/src -newer "$bridge_jar" -print -quit)" ] \

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   for (const [what, f] of [["bridge jar", bridgeJarPath()], ["native WordCount jar", nativeJar]] as const) {
     if (!existsSync(f)) throw new Error(`${what} missing: ${f} (run scripts/flink-setup.sh)`);
   }
-  execFileSync(process.execPath, [join(root, "scripts/bundle-flink-worker.mjs"), "--quiet"], { stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "scripts/bundle-workers.mjs"), "--quiet"], { stdio: "inherit" });
   const file = await corpus(mb * 1_000_000);
   const size = statSync(file).size;
   const work = mkdtempSync(join(tmpdir(), "flowbook-flink-bench-"));

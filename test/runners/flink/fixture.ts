@@ -19,7 +19,7 @@ export const WORKER_BUNDLE = process.env.FLOWBOOK_FLINK_TEST_WORKER ?? join(ROOT
 
 export function bundleWorker(): void {
   if (process.env.FLOWBOOK_FLINK_TEST_WORKER) return;
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts/bundle-flink-worker.mjs"), "--quiet"], { cwd: ROOT, stdio: "inherit" });
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts/bundle-workers.mjs"), "--quiet"], { cwd: ROOT, stdio: "inherit" });
   if (r.status !== 0) throw new Error("bundling the Flink worker failed");
 }
 

@@ -4,7 +4,7 @@
  * stdout (frames to Java). stdout carries frames only: user code's console output travels as
  * CONSOLE frames (console_capture.ts) back to the client through the job.
  *
- * Bundled by scripts/bundle-flink-worker.mjs into dist/flink-worker/flowbook-worker.mjs,
+ * Bundled by scripts/bundle-workers.mjs into dist/flink-worker/flowbook-worker.mjs,
  * which the bridge jar embeds.
  */
 // The whole API, registered by name (serialized functions refer to it), and the WordCount

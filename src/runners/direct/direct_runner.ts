@@ -28,7 +28,7 @@ import { stageName } from "./stage_names.js";
 import { GraphContext } from "../harness/task_context.js";
 import type { ShuffleRun } from "../harness/shuffle/runs.js";
 import { createSpillDir, removeSpillDir } from "../harness/shuffle/spill_dir.js";
-import type { TaskInput, TaskResult, TaskSpec } from "./task_runner.js";
+import type { NextSplit, TaskInput, TaskResult, TaskSpec } from "./task_runner.js";
 import { hasSharedPool, sharedPool } from "./worker_pool.js";
 import { LIVE_LIMIT, LiveSamples } from "./live_samples.js";
 import { Scheduler } from "./scheduler/scheduler.js";
@@ -65,8 +65,10 @@ const SAMPLE_SPLITS_PER_WORKER = 4;
 /**
  * A source stage whose results all go into shuffles: splits per worker thread, so a thread
  * that falls behind (a busy machine) does not hold up the stage while the others idle — with
- * 3, one of WordCount's two threads idled a sixth of the run at its end. Not for stages that
- * write files or materialize: there each task is a file or a chunk.
+ * 3, one of WordCount's two threads idled a sixth of the run at its end. Each thread's task
+ * pulls split after split (runTask), so a split costs a message, not a combiner table's flush
+ * and a sorted run. Not for stages that write files or materialize: there each task is a file
+ * or a chunk.
  */
 const SHUFFLE_SPLITS_PER_WORKER = 8;
 
@@ -176,7 +178,7 @@ class Coordinator {
       quiescent: () => this.streams?.next() ?? false,
       processingTime: () => this.streams?.processingTime() ?? { now: Date.now(), real: true },
       shuffleInputs: (stage) => this.shuffleInputs(stage),
-      runTask: (stage, taskIndex, input) => this.runTask(stage, taskIndex, input),
+      runTask: (stage, taskIndex, input, nextSplit) => this.runTask(stage, taskIndex, input, nextSplit),
       absorb: (stage, taskIndex, result) => this.absorb(stage, [result], taskIndex),
       cancelled: () => this.cancelled,
       stageStarted: (stage, wm) => this.stageEvent("stage-started", stage, wm),
@@ -300,7 +302,11 @@ class Coordinator {
   }
 
   /** Runs one task; its stage's side inputs are complete (the scheduler waited for them). */
-  private async runTask(stage: Stage, taskIndex: number, input: TaskInput): Promise<TaskResult> {
+  private async runTask(stage: Stage, taskIndex: number, input: TaskInput, nextSplit?: NextSplit): Promise<TaskResult> {
+    // A stage that only feeds shuffles reads many small splits (SHUFFLE_SPLITS_PER_WORKER), each
+    // task pulling the next as it ends, so its combiner tables and shuffle runs are one per thread.
+    const pulls = input.kind === "source" && nextSplit !== undefined && onlyShuffles(stage) && !earlyStopSamples(stage);
+    if (pulls && input.kind === "source") input = { ...input, more: true };
     const side = new Map<string, Uint8Array[]>();
     for (const pc of stage.sideInputs) side.set(pc, this.materialized.get(pc)?.chunks ?? []);
     // numTasks: the tasks so far (a stage given bundles as they come does not know its total).
@@ -308,7 +314,7 @@ class Coordinator {
     // At most `parallelism` tasks run at once: each may hold its share of the budget.
     if (this.spillDir !== undefined) spec.spill = { dir: this.spillDir, budgetBytes: Math.floor(this.budgetBytes / this.executor.parallelism) };
     try {
-      const [result] = await this.executor.runTasks([spec], side);
+      const [result] = await this.executor.runTasks([spec], side, pulls ? nextSplit : undefined);
       return result!;
     } catch (e) {
       if (e instanceof StageFailure) throw e.failure;

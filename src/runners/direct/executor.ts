@@ -3,7 +3,7 @@ import type { PipelineOptions } from "../../sdk/pipeline_options.js";
 import type { OutputStream } from "../../io/console/user_output.js";
 import type { ExecutionPlan } from "./plan.js";
 import type { TaskProgress } from "../harness/task_counts.js";
-import type { TaskResult, TaskSpec } from "./task_runner.js";
+import type { NextSplit, TaskResult, TaskSpec } from "./task_runner.js";
 
 /** What a run hears from its tasks while they run. */
 export interface RunHooks {
@@ -23,8 +23,11 @@ export const PROGRESS_INTERVAL_MS = 250;
 export interface TaskExecutor {
   readonly parallelism: number;
   beginRun(runId: string, graph: PipelineGraph, plan: ExecutionPlan, options: PipelineOptions, hooks: RunHooks): void;
-  /** Runs tasks, each with the materialized side inputs it needs; rejects on the first failure. */
-  runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]>;
+  /**
+   * Runs tasks, each with the materialized side inputs it needs; rejects on the first failure.
+   * `nextSplit` answers the tasks whose source input says `more` (TaskInput).
+   */
+  runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>, nextSplit?: NextSplit): Promise<TaskResult[]>;
   /**
    * A sample run's stage has collected enough: its running tasks stop reading at their next
    * element, and those not started finish at once, reading nothing (stoppedEarly results).

@@ -6,7 +6,7 @@ import { OutputBuffer } from "./output_buffer.js";
 import { outsideCapture, withOutputCapture, type OutputTarget } from "./output_capture.js";
 import type { ExecutionPlan } from "./plan.js";
 import { TaskCounts } from "../harness/task_counts.js";
-import { TaskRunner, type TaskResult, type TaskSpec } from "./task_runner.js";
+import { TaskRunner, type NextSplit, type TaskResult, type TaskSpec } from "./task_runner.js";
 
 interface InlineRun {
   hooks: RunHooks;
@@ -70,7 +70,7 @@ export class InlineExecutor implements TaskExecutor {
     this.runs.set(runId, { hooks, buffer, target: { write: (stream, text, transform) => buffer.add(runId, stream, text, transform) }, stages: plan.stages.map((s) => s.id) });
   }
 
-  async runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
+  async runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>, nextSplit?: NextSplit): Promise<TaskResult[]> {
     const out: TaskResult[] = [];
     for (const t of tasks) {
       if (this.cancelled.has(t.runId)) throw new Error("the pipeline was cancelled");
@@ -81,7 +81,7 @@ export class InlineExecutor implements TaskExecutor {
       // Fires between the reads of a source's chunks (this thread is busy while a chunk is pushed).
       const timer = setInterval(() => run.hooks.progress(t.stageId, t.taskIndex, counts.snapshot()), PROGRESS_INTERVAL_MS).unref();
       try {
-        const r = await withOutputCapture(run.target, () => this.runner.runTask(t, counts));
+        const r = await withOutputCapture(run.target, () => this.runner.runTask(t, counts, nextSplit));
         run.hooks.progress(t.stageId, t.taskIndex, r.progress);
         out.push(r);
       } catch (e) {

@@ -4,7 +4,7 @@
  * materialized PCollections, sink results) with its metrics. The same code runs in
  * worker threads and, for the Flink runner, in the Node worker process.
  */
-import { Urns, type PipelineGraph } from "../../graph/types.js";
+import { Urns, type PipelineGraph, type TransformNode } from "../../graph/types.js";
 import { sinkFor, sourceFor, type SourceSplit } from "../../io/registry.js";
 import { ByteReader } from "../../sdk/coders/byte_io.js";
 import { coderFromSpec, type Coder } from "../../sdk/coders/coder.js";
@@ -44,7 +44,13 @@ import { GraphContext, TaskMetrics, type TaskOutput } from "../harness/task_cont
 import { CountingWiring, TaskCounts, type TaskProgress } from "../harness/task_counts.js";
 
 export type TaskInput =
-  | { kind: "source"; split: SourceSplit }
+  /**
+   * A source's split. `more`: once it is read, the task asks the coordinator for the stage's
+   * next split (a `nextSplit` function given to runTask) until none is left, as Flink's source
+   * tasks pull input splits: a faster thread reads more of the input, and the task's combiner
+   * tables and shuffle output are one per thread, not one per split.
+   */
+  | { kind: "source"; split: SourceSplit; more?: true }
   /**
    * A partition of a sorted shuffle: every writer task's runs (harness/shuffle). Streaming
    * (`time` set): the runs written since the partition's last task, read by the partition's
@@ -55,6 +61,9 @@ export type TaskInput =
   | { kind: "materialized"; parts: Array<{ pcollection: string; chunks: Uint8Array[] }> }
   /** A partition (shard) of a reshuffle: runs of encoded elements. */
   | { kind: "reshuffle"; runs: ShuffleRun[] };
+
+/** Asks the coordinator for the task's next split (a `more` source input); undefined: none is left. */
+export type NextSplit = () => Promise<SourceSplit | undefined>;
 
 export interface TaskSpec {
   runId: string;
@@ -210,7 +219,7 @@ export class TaskRunner {
    * Runs a task; `counts` may be read while it runs (live progress). Its user code's timers and
    * callbacks keep the run's scope (shared/late_output.ts): one that throws fails this run.
    */
-  async runTask(spec: TaskSpec, counts = new TaskCounts()): Promise<TaskResult> {
+  async runTask(spec: TaskSpec, counts = new TaskCounts(), nextSplit?: NextSplit): Promise<TaskResult> {
     const st = this.run(spec.runId);
     const stage = st.plan.stages.find((s) => s.id === spec.stageId);
     if (!stage) throw new Error(`unknown stage ${spec.stageId}`);
@@ -219,14 +228,14 @@ export class TaskRunner {
       // An earlier task's callback failed the run (in a stage with no ParDo to notice it).
       const early = takeLateOutputError(st.g.options);
       if (early) throw early;
-      const result = await this.runStageTask(st, stage, spec, counts);
+      const result = await this.runStageTask(st, stage, spec, counts, nextSplit);
       const late = takeLateOutputError(st.g.options);
       if (late) throw late;
       return result;
     });
   }
 
-  private async runStageTask(st: RunState, stage: Stage, spec: TaskSpec, counts: TaskCounts): Promise<TaskResult> {
+  private async runStageTask(st: RunState, stage: Stage, spec: TaskSpec, counts: TaskCounts, nextSplit: NextSplit | undefined): Promise<TaskResult> {
     const metrics = new TaskMetrics();
     const output: TaskOutput = { shuffles: {}, materialized: {}, sinks: {} };
     const samples = earlyStopSamples(stage);
@@ -262,7 +271,7 @@ export class TaskRunner {
       for (const op of built.ops) await op.start();
       const readStart = performance.now();
       try {
-        timers = await this.feed(st, stage, spec, head, metrics, counts, wiring);
+        timers = await this.feed(st, stage, spec, head, metrics, counts, wiring, nextSplit);
       } catch (e) {
         if (e !== EARLY_STOP) throw e;
         stoppedEarly = true;
@@ -364,7 +373,26 @@ export class TaskRunner {
     return { ops, head: timing.head(receiverOf(stage.input.output)), shuffles, reshuffles, materialize, sinks, wiring, timing };
   }
 
-  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts, wiring: CountingWiring): Promise<StageTimers | void> {
+  /** Reads one split of a source stage's source into `head`. */
+  private splitReader(g: GraphContext, input: Stage["input"] & { kind: "source" }, t: TransformNode, head: Receiver, metrics: TaskMetrics, counts: TaskCounts): (split: SourceSplit) => Promise<void> {
+    if (input.urn === Urns.CREATE) return async (split) => readCreateSplit(t.payload as never, g.coder(input.output), split, head);
+    const impl = sourceFor(input.urn)!;
+    counts.readsInto(metrics.for(t.fullName));
+    // One reused element object: receivers never keep a WindowedValue past process().
+    const wv = { value: undefined as unknown, timestamp: TIMESTAMP_MIN, windows: WV.GLOBAL_WINDOWS, pane: PaneInfo.NO_FIRING };
+    const emit = (value: unknown, timestamp?: number) => {
+      wv.value = value;
+      wv.timestamp = timestamp ?? TIMESTAMP_MIN;
+      head.process(wv);
+    };
+    const context = { metrics: metrics.for(t.fullName), transform: t.fullName };
+    return (split) =>
+      impl.read(t.payload, split, emit, context).catch((e) => {
+        throw e instanceof UserCodeError || e === EARLY_STOP ? e : new Error(`${t.fullName}: ${(e as Error).message}`);
+      });
+  }
+
+  private async feed(st: RunState, stage: Stage, spec: TaskSpec, head: Receiver, metrics: TaskMetrics, counts: TaskCounts, wiring: CountingWiring, nextSplit: NextSplit | undefined): Promise<StageTimers | void> {
     const { g } = st;
     const input = stage.input;
     switch (input.kind) {
@@ -376,22 +404,13 @@ export class TaskRunner {
         }
         if (spec.input.kind !== "source") throw new Error("task input does not match the stage");
         const t = g.transform(input.transform);
-        if (input.urn === Urns.CREATE) return readCreateSplit(t.payload as never, g.coder(input.output), spec.input.split, head);
-        const impl = sourceFor(input.urn)!;
-        counts.readsInto(metrics.for(t.fullName));
-        // One reused element object: receivers never keep a WindowedValue past process().
-        const wv = { value: undefined as unknown, timestamp: TIMESTAMP_MIN, windows: WV.GLOBAL_WINDOWS, pane: PaneInfo.NO_FIRING };
-        const emit = (value: unknown, timestamp?: number) => {
-          wv.value = value;
-          wv.timestamp = timestamp ?? TIMESTAMP_MIN;
-          head.process(wv);
-        };
-        return impl.read(t.payload, spec.input.split, emit, {
-          metrics: metrics.for(t.fullName),
-          transform: t.fullName,
-        }).catch((e) => {
-          throw e instanceof UserCodeError || e === EARLY_STOP ? e : new Error(`${t.fullName}: ${(e as Error).message}`);
-        });
+        const readSplit = this.splitReader(g, input, t, head, metrics, counts);
+        let split: SourceSplit | undefined = spec.input.split;
+        while (split !== undefined) {
+          await readSplit(split);
+          split = spec.input.more && nextSplit ? await nextSplit() : undefined;
+        }
+        return;
       }
       case "shuffle": {
         if (spec.input.kind !== "shuffle") throw new Error("task input does not match the stage");

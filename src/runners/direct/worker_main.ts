@@ -5,6 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import "../../index.js";
+import type { SourceSplit } from "../../io/registry.js";
 import { reportStrayError } from "../shared/late_output.js";
 import { errorToJSON } from "../shared/user_code_error.js";
 import { PROGRESS_INTERVAL_MS } from "./executor.js";
@@ -43,6 +44,9 @@ process.on("uncaughtException", (e) => {
   process.exit(1);
 });
 
+/** A running task's pending `nextSplit`, by task key: answered by the pool's `split` message. */
+const splitAnswers = new Map<number, (split: SourceSplit | undefined) => void>();
+
 function outputOf(runId: string): OutputTarget {
   return { write: (stream, text, transform) => outputs.add(runId, stream, text, transform) };
 }
@@ -69,6 +73,10 @@ port.on("message", async (m: WorkerRequest) => {
       case "sideInput":
         runner.addSideInput(m.runId, m.pcollection, m.chunks);
         return;
+      case "split":
+        splitAnswers.get(m.key)?.(m.split);
+        splitAnswers.delete(m.key);
+        return;
       case "stopStage":
         runner.stopStage(m.runId, m.stageId);
         return;
@@ -85,7 +93,12 @@ port.on("message", async (m: WorkerRequest) => {
         const counts = new TaskCounts();
         // Fires between a source's chunks: the thread is busy while a chunk is pushed through the stage.
         progress = setInterval(() => port.postMessage({ type: "progress", key: m.key, progress: counts.snapshot() } satisfies WorkerResponse), PROGRESS_INTERVAL_MS);
-        const result = await withOutputCapture(outputOf(m.spec.runId), () => runner.runTask(m.spec, counts));
+        const nextSplit = () =>
+          new Promise<SourceSplit | undefined>((resolve) => {
+            splitAnswers.set(m.key, resolve);
+            port.postMessage({ type: "nextSplit", key: m.key } satisfies WorkerResponse);
+          });
+        const result = await withOutputCapture(outputOf(m.spec.runId), () => runner.runTask(m.spec, counts, nextSplit));
         clearInterval(progress);
         // What the task printed arrives before its result.
         outputs.flush();

@@ -9,14 +9,17 @@ import { settleTasks, type RunHooks, type TaskExecutor } from "./executor.js";
 import type { OutputRecord } from "./output_buffer.js";
 import type { ExecutionPlan } from "./plan.js";
 import type { TaskProgress } from "../harness/task_counts.js";
-import type { TaskResult, TaskSpec } from "./task_runner.js";
+import type { NextSplit, TaskResult, TaskSpec } from "./task_runner.js";
+import type { SourceSplit } from "../../io/registry.js";
 
 export type WorkerRequest =
   | { type: "beginRun"; runId: string; graph: PipelineGraph; plan: ExecutionPlan; options: PipelineOptions }
   | { type: "sideInput"; runId: string; pcollection: string; chunks: Uint8Array[] }
   | { type: "task"; key: number; spec: TaskSpec }
   | { type: "endRun"; runId: string }
-  | { type: "stopStage"; runId: string; stageId: string };
+  | { type: "stopStage"; runId: string; stageId: string }
+  /** The answer to a task's `nextSplit`: its next split, or none. */
+  | { type: "split"; key: number; split?: SourceSplit };
 
 export type WorkerResponse =
   | { type: "ready" }
@@ -27,7 +30,9 @@ export type WorkerResponse =
   | { type: "fatal"; error: unknown }
   /** Users' output, in the order printed; always before the result of the task that printed it. */
   | { type: "output"; records: OutputRecord[] }
-  | { type: "progress"; key: number; progress: TaskProgress };
+  | { type: "progress"; key: number; progress: TaskProgress }
+  /** A running task whose source input says `more` asks for its next split. */
+  | { type: "nextSplit"; key: number };
 
 interface Slot {
   worker: Worker;
@@ -43,6 +48,7 @@ interface Slot {
 
 interface Pending {
   spec: TaskSpec;
+  nextSplit?: NextSplit;
   resolve(r: TaskResult): void;
   reject(e: unknown): void;
 }
@@ -126,6 +132,12 @@ export class WorkerPool implements TaskExecutor {
     } else if (m.type === "progress") {
       const spec = this.pending.get(m.key)?.spec;
       if (spec) this.runs.get(spec.runId)?.hooks.progress(spec.stageId, spec.taskIndex, m.progress);
+    } else if (m.type === "nextSplit") {
+      const p = this.pending.get(m.key);
+      const answer = (split?: SourceSplit) => {
+        if (slot.current?.key === m.key) slot.worker.postMessage({ type: "split", key: m.key, split } satisfies WorkerRequest);
+      };
+      (p?.nextSplit?.() ?? Promise.resolve(undefined)).then(answer, () => answer(undefined));
     } else if (m.type === "ended") {
       slot.ending.get(m.runId)?.(m.error === undefined ? undefined : errorFromJSON(m.error));
     } else if (m.type === "result" || m.type === "error") {
@@ -219,7 +231,7 @@ export class WorkerPool implements TaskExecutor {
     }
   }
 
-  runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>): Promise<TaskResult[]> {
+  runTasks(tasks: TaskSpec[], sideInputs: Map<string, Uint8Array[]>, nextSplit?: NextSplit): Promise<TaskResult[]> {
     if (this.broken) return Promise.reject(this.broken);
     const failed = tasks.length ? this.failed.get(tasks[0]!.runId) : undefined;
     if (failed) return Promise.reject(failed);
@@ -227,7 +239,7 @@ export class WorkerPool implements TaskExecutor {
       (spec) =>
         new Promise<TaskResult>((resolve, reject) => {
           const key = this.nextKey++;
-          this.pending.set(key, { spec, resolve, reject });
+          this.pending.set(key, { spec, resolve, reject, nextSplit });
           this.queue.push({ key, spec, sideInputs });
         }),
     );

@@ -62,7 +62,7 @@
  */
 import type { Instant } from "../../../sdk/values/time.js";
 import type { ExecutionPlan, Stage } from "../plan.js";
-import type { TaskInput, TaskResult } from "../task_runner.js";
+import type { NextSplit, TaskInput, TaskResult } from "../task_runner.js";
 import { WATERMARK_MAX, WATERMARK_MIN, WatermarkManager, type StageWatermarks, type StageWiring } from "./watermarks.js";
 
 /** What a watermark-driven operator reports with a finished bundle (TaskResult.timers). */
@@ -95,8 +95,12 @@ export interface StageHost {
   sourceInputs(stage: Stage): Promise<TaskInput[]>;
   /** A shuffle-reading (or reshuffle) stage's partitions, once it may read them. */
   shuffleInputs(stage: Stage): TaskInput[];
-  /** Runs one task of a stage (side inputs are complete by then); rejects if it failed. */
-  runTask(stage: Stage, taskIndex: number, input: TaskInput): Promise<TaskResult>;
+  /**
+   * Runs one task of a stage (side inputs are complete by then); rejects if it failed. A
+   * bounded source's task is given `nextSplit`, which takes the stage's next queued split:
+   * the host decides whether its task reads on with it (TaskInput's `more`).
+   */
+  runTask(stage: Stage, taskIndex: number, input: TaskInput, nextSplit?: NextSplit): Promise<TaskResult>;
   /** A finished task's output: metrics, shuffles, materializations, sinks. */
   absorb(stage: Stage, taskIndex: number, result: TaskResult): void;
   /** Whether the run was cancelled: no task starts after it. */
@@ -467,7 +471,7 @@ export class Scheduler {
     } else {
       input = bundles.length === 1 ? bundles[0]!.input : { kind: "materialized", parts: bundles.flatMap((b) => (b.input.kind === "materialized" ? b.input.parts : [])) };
     }
-    this.host.runTask(stage, taskIndex, input).then(
+    this.host.runTask(stage, taskIndex, input, input.kind === "source" && !this.streaming ? this.splitPuller(run, bundles) : undefined).then(
       (result) => {
         try {
           this.host.absorb(stage, taskIndex, result);
@@ -489,6 +493,21 @@ export class Scheduler {
       run.running--;
       this.pump();
     });
+  }
+
+  /**
+   * A running source task's next split: the stage's next queued bundle, counted as the task's
+   * (pending in the watermarks until the task ends); none once the stage stopped or the run failed.
+   */
+  private splitPuller(run: StageRun, bundles: Bundle[]): NextSplit {
+    return async () => {
+      if (run.stopped || this.failure || this.host.cancelled()) return undefined;
+      const i = run.queue.findIndex((b) => b.input.kind === "source");
+      if (i < 0) return undefined;
+      const [b] = run.queue.splice(i, 1);
+      bundles.push(b!);
+      return (b!.input as TaskInput & { kind: "source" }).split;
+    };
   }
 
   private partition(run: StageRun, index: number): PartitionTimers {

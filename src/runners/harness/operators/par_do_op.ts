@@ -12,7 +12,10 @@ import { lateOutputError, reportLateOutput, takeLateOutputError } from "../../sh
 import { UserCodeError } from "../../shared/user_code_error.js";
 import type { SideInputs } from "../side_inputs.js";
 import { EncodabilityCheck } from "./encodability_check.js";
+import { PairWithOneIntoPrecombine } from "./pair_with_one_into_precombine.js";
 import type { Operator, Receiver } from "./receiver.js";
+
+const UNWRAPPED_PAIR_PROCESS = PairWithOneIntoPrecombine.prototype.process;
 
 /**
  * Runs a DoFn over each element; it is its own ProcessContext, reused across
@@ -28,6 +31,11 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
    */
   private readonly mainCheck: EncodabilityCheck | undefined;
   private readonly tagged: Map<string, Receiver>;
+  /**
+   * The main output when it is Count.perElement's Init fused into its combine, counting with no
+   * window: an output unchecked is counted by a direct call (PairWithOneIntoPrecombine.count).
+   */
+  private readonly countInto: PairWithOneIntoPrecombine | undefined;
   private inProcess = false;
   /** Between start() and the end of finish(): the bundle context may output. */
   private inBundle = false;
@@ -56,6 +64,7 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     this.mainCheck = main instanceof EncodabilityCheck ? main : undefined;
     this.mainOut = main instanceof EncodabilityCheck ? main.next : main;
     this.tagged = outputs;
+    this.countInto = this.mainOut instanceof PairWithOneIntoPrecombine && this.mainOut.countsDirectly ? this.mainOut : undefined;
     const self = this;
     this.bundleCtx = {
       getPipelineOptions: () => options,
@@ -171,14 +180,23 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
     const cur = this.cur;
     if (a instanceof TupleTag && arguments.length === 2) {
       this.receiverFor(a).process({ value: b, timestamp: cur.timestamp, windows: [this.curWindow], pane: cur.pane });
-    } else {
-      const o = this.outMain;
-      o.value = a;
-      o.timestamp = cur.timestamp;
-      o.windows = cur.windows.length === 1 ? cur.windows : [this.curWindow];
-      o.pane = cur.pane;
-      this.emitMain(o);
+      return;
     }
+    const check = this.mainCheck;
+    const checked = check !== undefined && check.sampler.take();
+    const count = this.countInto;
+    // Not while operator timing wraps the pair's process (a timed element, op_timing.ts): its time is its own.
+    if (!checked && count !== undefined && count.process === UNWRAPPED_PAIR_PROCESS) {
+      count.count(a, cur.timestamp);
+      return;
+    }
+    const o = this.outMain;
+    o.value = a;
+    o.timestamp = cur.timestamp;
+    o.windows = cur.windows.length === 1 ? cur.windows : [this.curWindow];
+    o.pane = cur.pane;
+    if (checked) check.checkAndForward(o);
+    else this.mainOut.process(o);
   }
   outputWithTimestamp(value: unknown, timestamp: Instant | Date): void {
     if (!this.inBundle) this.lateOutput("outputWithTimestamp");

@@ -35,8 +35,8 @@ export class PrecombineWrite implements Operator {
   private readonly byKey = new Map<unknown, Entry>();
   private readonly globalWindowBytes: Uint8Array;
   private readonly maxEntries: number;
-  /** The library's own CountFn (not a subclass) over global-window input: counting runs no user code and needs no window. */
-  private readonly countingGlobal: boolean;
+  /** The library's own CountFn (not a subclass) over global-window input: counting runs no user code and needs no window (countOne). */
+  readonly countingGlobal: boolean;
   /** Times the table was flushed before the task's end (for tests and reports). */
   flushes = 0;
 
@@ -78,12 +78,17 @@ export class PrecombineWrite implements Operator {
    */
   addOne(key: unknown, wv: WindowedValue<unknown>): void {
     if (!this.countingGlobal) return this.add(key, 1, wv);
+    this.countOne(key, wv.timestamp);
+  }
+
+  /** addOne's counting case (countingGlobal), for a caller that has no WindowedValue to give. */
+  countOne(key: unknown, timestamp: number): void {
     try {
       const mapKey = this.keyCoder.structuralValue(key);
       const e = this.byKey.get(mapKey);
-      if (e === undefined) this.newEntry(mapKey, key, this.globalWindowBytes, wv.timestamp).acc = 1;
+      if (e === undefined) this.newEntry(mapKey, key, this.globalWindowBytes, timestamp).acc = 1;
       else {
-        if (this.timestampCombiner !== "END_OF_WINDOW") this.combineTimestamp(e, wv.timestamp);
+        if (this.timestampCombiner !== "END_OF_WINDOW") this.combineTimestamp(e, timestamp);
         e.acc = (e.acc as number) + 1;
       }
     } catch (e) {

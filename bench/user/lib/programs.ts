@@ -13,13 +13,16 @@ const EXTRACT_WORDS = `class ExtractWordsFn extends DoFn<string, string> {
   }
 }`;
 
-/** README's WordCount, word for word (the runner comes from `flowbook run --runner`). */
-export function wordCountScript(input: string, outPrefix: string): string {
+/**
+ * README's WordCount, word for word (the runner comes from `flowbook run --runner`).
+ * `createOptions`: Pipeline.create's argument ("" for the defaults).
+ */
+export function wordCountScript(input: string, outPrefix: string, createOptions = ""): string {
   return `import { Pipeline, TextIO, ParDo, DoFn, Count, MapElements, type KV, type ProcessContext } from "flowbook";
 
 ${EXTRACT_WORDS}
 
-const p = Pipeline.create();
+const p = Pipeline.create(${createOptions});
 p.apply("ReadLines", TextIO.read().from(${JSON.stringify(input)}))
   .apply("ExtractWords", ParDo.of(new ExtractWordsFn()))
   .apply(Count.perElement())

@@ -36,12 +36,16 @@ export class StageTiming {
   private child = 0;
   private headCount = 0;
   private headTimed = 0;
+  /** Elements into the stage until the next timed one (a countdown: no division per element). */
+  private untilTimed = 0;
   private readonly timedOps: Array<{ op: Operator; t: OpTime }> = [];
 
   /** One element into the stage through `head`, timed when it is a sampled one. */
   process(head: Receiver, wv: WindowedValue<unknown>): void {
-    const n = this.headCount++;
-    if (n % (n < DENSE_UNTIL ? DENSE_SAMPLE : SPARSE_SAMPLE) !== 0) return head.process(wv);
+    this.headCount++;
+    if (this.untilTimed-- > 0) return head.process(wv);
+    // Elements 0, 16, 32, … up to DENSE_UNTIL, then every SPARSE_SAMPLE-th (headCount is this one's index + 1).
+    this.untilTimed = (this.headCount + DENSE_SAMPLE <= DENSE_UNTIL + 1 ? DENSE_SAMPLE : SPARSE_SAMPLE) - 1;
     this.headTimed++;
     this.during(() => head.process(wv));
   }

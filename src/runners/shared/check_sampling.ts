@@ -69,15 +69,21 @@ export class CheckSampler {
     let h = 0x811c9dc5;
     for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
     this.state = h >>> 0 || 1;
-    this.nextAt = first + this.gap();
+    this.nextAt = all || first > 0 ? 1 : this.gap();
   }
 
-  /** True when the element now arriving is to be checked. */
+  /**
+   * True when the element now arriving is to be checked. On the hot path of every checked
+   * operator (a WordCount's every word): an increment and a compare, the rest in `advance`.
+   */
   take(): boolean {
-    const n = ++this.seen;
-    if (this.all || n <= this.first) return true;
-    if (n < this.nextAt) return false;
-    this.nextAt = n + this.gap();
+    return ++this.seen >= this.nextAt && this.advance();
+  }
+
+  /** At a checked element: where the next one is (the next element while `all` or among the first). */
+  private advance(): true {
+    const n = this.seen;
+    this.nextAt = this.all || n < this.first ? n + 1 : n + this.gap();
     return true;
   }
 

@@ -178,7 +178,8 @@ export class ParDoOp implements Operator, ProcessContext<unknown, unknown> {
   output(a: unknown, b?: unknown): void {
     if (!this.inBundle) this.lateOutput("output");
     const cur = this.cur;
-    if (a instanceof TupleTag && arguments.length === 2) {
+    // The argument count first: where this call is inlined into the DoFn, it is known, and a main output tests nothing more.
+    if (arguments.length === 2 && a instanceof TupleTag) {
       this.receiverFor(a).process({ value: b, timestamp: cur.timestamp, windows: [this.curWindow], pane: cur.pane });
       return;
     }

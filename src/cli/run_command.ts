@@ -81,22 +81,31 @@ async function startLocalWorkers(file: string): Promise<void> {
   } catch {
     return; // runFile says why it cannot read it.
   }
-  if (!startsLocalWorkersEarly(text)) return;
+  const threads = earlyWorkerThreads(text);
+  if (threads === 0) return;
   const { sharedPool } = await import("../runners/direct/worker_pool.js");
-  // The local runner's default parallelism (direct_runner.ts): one thread per core, at most 8.
-  sharedPool(Math.max(1, Math.min(8, availableParallelism())));
+  sharedPool(threads);
 }
 
-/** Whether a script (run with the local runner) gets its worker threads started before it runs. */
-export function startsLocalWorkersEarly(text: string): boolean {
+/**
+ * How many of the local runner's worker threads `flowbook run` starts before the script runs:
+ * the runner's default (one per core, at most 8: direct_runner.ts), or the script's one
+ * literal `parallelism: N`; 0 for none.
+ */
+export function earlyWorkerThreads(text: string): number {
   // `from "./x"`, `import("../x")`, `require("/x")`, `file:` URLs: a module of the user's. Not a
   // method of that name: `TextIO.read().from("/data/in.txt")` is a file to read, not a module.
-  if (/(?<![.$\w])(?:from|import|require)\s*\(?\s*["'`](?:\.{1,2}\/|\/|file:)/.test(text)) return false;
-  // Options that choose another runner, other threads or none.
-  if (/\brunner\s*:|\bparallelism\b|\binProcess\b/.test(text)) return false;
+  if (/(?<![.$\w])(?:from|import|require)\s*\(?\s*["'`](?:\.{1,2}\/|\/|file:)/.test(text)) return 0;
+  // Options that choose another runner or no threads.
+  if (/\brunner\s*:|\binProcess\b/.test(text)) return 0;
   // A script that runs no pipeline needs no threads; a sample (show, collect, chart) that
   // stops early runs in this thread while no threads exist (direct_runner.ts): leave it so.
-  return /\.run\s*\(/.test(text) && !/\b(?:show|collect|chart)\s*\(/.test(text);
+  if (!/\.run\s*\(/.test(text) || /\b(?:show|collect|chart)\s*\(/.test(text)) return 0;
+  const named = [...text.matchAll(/\bparallelism\b(?:\s*:\s*(\d+)\b)?/g)];
+  if (named.length === 0) return Math.max(1, Math.min(8, availableParallelism()));
+  // One literal count: those threads. Anything else (a variable, two pipelines) is known only when it runs.
+  const n = named.length === 1 && named[0]![1] !== undefined ? Number(named[0]![1]) : 0;
+  return n >= 1 && n <= 64 ? n : 0;
 }
 
 /** How long a terminating `flowbook run` waits for its Flink jobs' cancellation. */

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { startsLocalWorkersEarly } from "../../src/cli/run_command.js";
+import { availableParallelism } from "node:os";
+import { earlyWorkerThreads } from "../../src/cli/run_command.js";
+
+const DEFAULT = Math.max(1, Math.min(8, availableParallelism()));
+const startsLocalWorkersEarly = (text: string) => earlyWorkerThreads(text) > 0;
 
 const wordCount = `import { Pipeline, TextIO, ParDo, DoFn, Count } from "flowbook";
 const p = Pipeline.create();
@@ -24,10 +28,19 @@ describe("flowbook run starts the local runner's threads before the script runs"
   });
 
   it("not when options choose other threads, none, or another runner, nor for a script that runs no pipeline", () => {
-    expect(startsLocalWorkersEarly(wordCount.replace("Pipeline.create()", "Pipeline.create({ parallelism: 4 })"))).toBe(false);
     expect(startsLocalWorkersEarly(wordCount.replace("Pipeline.create()", "Pipeline.create({ inProcess: true })"))).toBe(false);
     expect(startsLocalWorkersEarly(wordCount.replace("Pipeline.create()", `Pipeline.create({ runner: "flink" })`))).toBe(false);
     expect(startsLocalWorkersEarly(`const p = Pipeline.create();\nconsole.log(p);\n`)).toBe(false);
+  });
+
+  it("as many as the runner will use: the default, or the script's one literal parallelism", () => {
+    expect(earlyWorkerThreads(wordCount)).toBe(DEFAULT);
+    expect(earlyWorkerThreads(wordCount.replace("Pipeline.create()", "Pipeline.create({ parallelism: 1 })"))).toBe(1);
+    expect(earlyWorkerThreads(wordCount.replace("Pipeline.create()", "Pipeline.create({ parallelism: 4 })"))).toBe(4);
+    // Known only when the script runs: a variable, or two pipelines with their own.
+    expect(earlyWorkerThreads(wordCount.replace("Pipeline.create()", "Pipeline.create({ parallelism: n })"))).toBe(0);
+    expect(earlyWorkerThreads(wordCount.replace("Pipeline.create()", "Pipeline.create({ parallelism: 2 })") + "const q = Pipeline.create({ parallelism: 3 });\n")).toBe(0);
+    expect(earlyWorkerThreads(wordCount.replace("Pipeline.create()", "Pipeline.create({ parallelism: 0 })"))).toBe(0);
   });
 
   it("not for a script that samples (show runs in the calling thread while no threads exist)", () => {

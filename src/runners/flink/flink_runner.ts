@@ -316,8 +316,10 @@ export class FlinkPipelineResult implements PipelineResult {
   private stopping?: Promise<string>;
   /** Flink's job id, once submitted. */
   jobId?: string;
+  /** Flink's job id once submitted; rejects with the run's error if it failed before that (refresh(), stop() and jobPlan() wait on it). */
   readonly jobIdPromise: Promise<string>;
   private resolveJobId!: (id: string) => void;
+  private rejectJobId!: (e: unknown) => void;
 
   constructor(
     readonly client: FlinkRestClient,
@@ -326,7 +328,10 @@ export class FlinkPipelineResult implements PipelineResult {
     private readonly jar: string,
     private readonly options: Opts,
   ) {
-    this.jobIdPromise = new Promise((r) => (this.resolveJobId = r));
+    this.jobIdPromise = new Promise((resolve, reject) => {
+      this.resolveJobId = resolve;
+      this.rejectJobId = reject;
+    });
     this.jobIdPromise.catch(() => {});
     const liveIds = Object.keys(translation.liveOperators ?? {});
     if (liveIds.length) this.live = new FlinkLiveSamples(new Set(liveIds), (pc) => recordCoder(graph, translation, pc));
@@ -336,6 +341,8 @@ export class FlinkPipelineResult implements PipelineResult {
       (e) => {
         if (this._state === "RUNNING") this._state = "FAILED";
         this.error = e;
+        // A submission that failed has no job id: what waits for one fails with the run.
+        this.rejectJobId(e);
         this.emitFinished();
       },
     ).finally(() => activeRuns.delete(this));

@@ -7,12 +7,10 @@
  * Create does not start a Node worker per slot downstream.
  */
 import type { TransformNode } from "../../../graph/types.js";
-import { coderFromSpec } from "../../../sdk/coders/coder.js";
 import type { CreatePayload } from "../../../sdk/transforms/create.js";
 import { TIMESTAMP_MIN } from "../../../sdk/values/time.js";
 import { encodeGlobalRecord } from "./records.js";
-import { coderName } from "./trace_recorder.js";
-import { sameCoder } from "./wire_coders.js";
+import { wireRecoder } from "./wire_recode.js";
 import type { TranslationContext } from "./context.js";
 import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
 
@@ -24,30 +22,12 @@ export const createTranslator: TransformTranslator = {
     const payload = t.payload as CreatePayload | undefined;
     if (!payload || !Array.isArray(payload.elements)) ctx.refuse(t, "its payload has no elements");
     const out = ctx.output(t);
-    const graphCoder = ctx.pcollection(out).coder;
-    const wireCoder = ctx.wire.of(out);
-    const check = ctx.wire.checks.get(out);
-    const recode = !sameCoder(graphCoder, wireCoder);
-    ctx.decide({
-      kind: "wire-coder",
-      choice: coderName(wireCoder),
-      reason: recode
-        ? `the elements were encoded with ${coderName(graphCoder)}; they travel as ${coderName(wireCoder)} (see the consumer's grouping), so they are re-encoded now, once, into the plan`
-        : `the elements travel in the plan as they were encoded, ${coderName(wireCoder)}, each a whole record (timestamp, global window, pane)`,
-      pcollection: out,
-      coder: wireCoder,
-    });
-    const from = recode ? coderFromSpec(graphCoder) : undefined;
-    const to = recode ? coderFromSpec(wireCoder) : undefined;
+    const recode = wireRecoder(t, ctx, out, ctx.pcollection(out).coder, {
+      recode: (from, to) => `the elements were encoded with ${from}; they travel as ${to} (see the consumer's grouping), so they are re-encoded now, once, into the plan`,
+      same: (wire) => `the elements travel in the plan as they were encoded, ${wire}, each a whole record (timestamp, global window, pane)`,
+    }, "; use WithKeys or map to KV.of(key, value) first");
     const elements = payload.elements.map((b64, i) => {
-      let value = Buffer.from(b64, "base64");
-      if (from && to) {
-        const v = from.decodeFromBytes(value);
-        if (check?.kind === "kv" && (v === null || typeof v !== "object" || !("key" in (v as object)))) {
-          ctx.refuse(ctx.transform(t.id), `${check.transform} needs KV elements ({ key, value }), and element ${i} is not one; use WithKeys or map to KV.of(key, value) first`);
-        }
-        value = Buffer.from(to.encodeToBytes(v));
-      }
+      const value = recode(Buffer.from(b64, "base64"), `element ${i}`);
       return encodeGlobalRecord(payload.timestamps?.[i] ?? TIMESTAMP_MIN, value).toString("base64");
     });
     const n = elements.length;

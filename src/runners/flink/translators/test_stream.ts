@@ -7,13 +7,12 @@
  * applies them (docs/flink-plan.md "TestStream").
  */
 import type { TransformNode } from "../../../graph/types.js";
-import { coderFromSpec, type CoderSpec } from "../../../sdk/coders/coder.js";
+import type { CoderSpec } from "../../../sdk/coders/coder.js";
 import { TIMESTAMP_MAX, TIMESTAMP_MIN } from "../../../sdk/values/time.js";
 import type { TranslationContext } from "./context.js";
 import { encodeGlobalRecord } from "./records.js";
-import { coderName } from "./trace_recorder.js";
 import { JAVA_CLASS_OF_KIND, type TransformTranslator } from "./translator.js";
-import { sameCoder } from "./wire_coders.js";
+import { wireRecoder } from "./wire_recode.js";
 
 /** The SDK's TestStream payload (src/sdk/testing/test_stream.ts). */
 interface TestStreamPayload {
@@ -40,35 +39,17 @@ export const testStreamTranslator: TransformTranslator = {
     const p = t.payload as TestStreamPayload | undefined;
     if (!p || !Array.isArray(p.events)) ctx.refuse(t, "its payload has no events");
     const out = ctx.output(t);
-    const graphCoder = p.coder ?? ctx.pcollection(out).coder;
-    const wire = ctx.wire.of(out);
-    const check = ctx.wire.checks.get(out);
-    const recode = !sameCoder(graphCoder, wire);
-    ctx.decide({
-      kind: "wire-coder",
-      choice: coderName(wire),
-      reason: recode
-        ? `the elements were encoded with ${coderName(graphCoder)}; they travel as ${coderName(wire)}, so they are re-encoded now, once, into the plan`
-        : `the elements travel in the plan as they were encoded, ${coderName(wire)}, each a whole record (timestamp, global window, pane)`,
-      pcollection: out,
-      coder: wire,
+    const recode = wireRecoder(t, ctx, out, p.coder ?? ctx.pcollection(out).coder, {
+      recode: (from, to) => `the elements were encoded with ${from}; they travel as ${to}, so they are re-encoded now, once, into the plan`,
+      same: (wire) => `the elements travel in the plan as they were encoded, ${wire}, each a whole record (timestamp, global window, pane)`,
     });
-    const from = recode ? coderFromSpec(graphCoder) : undefined;
-    const to = recode ? coderFromSpec(wire) : undefined;
     const events: PlanEvent[] = p.events.map((e, i): PlanEvent => {
       switch (e.kind) {
         case "elements":
           return {
             kind: "elements",
             records: e.elements.map((el, k) => {
-              let value: Uint8Array = Buffer.from(el.value, "base64");
-              if (from && to) {
-                const v = from.decodeFromBytes(value);
-                if (check?.kind === "kv" && (v === null || typeof v !== "object" || !("key" in (v as object)))) {
-                  ctx.refuse(t, `${check.transform} needs KV elements ({ key, value }), and element ${k} of event ${i} is not one`);
-                }
-                value = to.encodeToBytes(v);
-              }
+              const value = recode(Buffer.from(el.value, "base64"), `element ${k} of event ${i}`);
               const ts = el.timestamp ?? TIMESTAMP_MIN;
               return { record: encodeGlobalRecord(ts, value).toString("base64"), timestamp: ts };
             }),

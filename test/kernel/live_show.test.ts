@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "vitest";
 import { installedKernel, python } from "./support/venv.js";
+import { livePanesCell } from "../support/live_panes.js";
 
 interface Sent {
   msg_type: string;
@@ -95,22 +96,7 @@ print("RESULT written")
   return JSON.parse(readFileSync(resultFile, "utf8"));
 }
 
-const TEST_STREAM = `const MIN = 60_000;
-const p = Pipeline.create({ parallelism: 2 });
-const sums = p
-  .apply(TestStream.create(VarLongCoder.of())
-    .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
-    .advanceWatermarkTo(MIN)
-    .addElements(TimestampedValue.of(3, 2000))
-    .advanceWatermarkTo(6 * MIN)
-    .addElements(TimestampedValue.of(4, 3000))
-    .advanceWatermarkToInfinity())
-  .apply(Window.into<number>(FixedWindows.of(Duration.minutes(5)))
-    .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
-    .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
-  .apply(WithKeys.of<number, string>("k"))
-  .apply("Group", GroupByKey.create<string, number>())
-  .apply("Sum", MapElements.via((kv: KV<string, number[]>) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));
+const TEST_STREAM = `${livePanesCell("{ parallelism: 2 }")}
 const q = Pipeline.create({ parallelism: 2 });
 const ticks = q.apply("Ticks", GenerateSequence.from(0).withRate(4, Duration.seconds(1)));`;
 

@@ -13,6 +13,7 @@ import { runFile } from "../../src/session/run_file.js";
 import type { CellOutput } from "../../src/display/outputs.js";
 import { LIVE_MIME } from "../../src/display/live/live_status.js";
 import { createSession, type CellResult, type Session } from "../../src/session/session.js";
+import { livePanesCell } from "../support/live_panes.js";
 
 const sessions: Session[] = [];
 function session(onOutput: (o: CellOutput) => void = () => undefined): { s: Session; outputs: CellOutput[] } {
@@ -39,24 +40,7 @@ function liveOutputs(outputs: CellOutput[]): Array<CellOutput & { type: "display
 
 const text = (o: CellOutput & { type: "display" | "update" }) => String(o.bundle["text/plain"]);
 
-const TEST_STREAM = `
-const MIN = 60_000;
-const p = Pipeline.create({ parallelism: 2 });
-const sums = p
-  .apply(TestStream.create(VarLongCoder.of())
-    .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
-    .advanceWatermarkTo(MIN)
-    .addElements(TimestampedValue.of(3, 2000))
-    .advanceWatermarkTo(6 * MIN)
-    .addElements(TimestampedValue.of(4, 3000))
-    .advanceWatermarkToInfinity())
-  .apply(Window.into(FixedWindows.of(Duration.minutes(5)))
-    .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
-    .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
-  .apply(WithKeys.of("k"))
-  .apply("Group", GroupByKey.create())
-  .apply("Sum", MapElements.via((kv) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));
-`;
+const TEST_STREAM = livePanesCell("{ parallelism: 2 }");
 
 describe("live show in a session", () => {
   test("a TestStream's panes: one display updated in place, the latest pane per key and window, 'the source ended'", async () => {

@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  AfterPane, AfterWatermark, Create, Duration, FixedWindows, GroupByKey, KV, MapElements, Pipeline, TestStream, VarLongCoder, Window, WithKeys, type PipelineOptions,
+  Create, FixedWindows, GroupByKey, KV, MapElements, Pipeline, TestStream, Window, type PipelineOptions,
 } from "../../../src/index.js";
 import { TimestampedValue } from "../../../src/sdk/values/windowed_value.js";
 import { TIMESTAMP_MIN } from "../../../src/sdk/values/time.js";
+import { livePanesPipeline } from "../../support/live_panes.js";
 import { resolveRunner, type LiveSampleBatch } from "../../../src/sdk/runner.js";
 import { ancestorsGraph } from "../../../src/graph/subgraph.js";
 
@@ -64,21 +65,7 @@ describe("live samples on the local runner", () => {
   it("hands over a TestStream's EARLY, ON_TIME and LATE panes as the unbounded run fires them", async () => {
     const MIN = 60_000;
     const p = Pipeline.create({ parallelism: 2, inProcess: false });
-    const source = TestStream.create(VarLongCoder.of())
-      .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
-      .advanceWatermarkTo(MIN)
-      .addElements(TimestampedValue.of(3, 2000))
-      .advanceWatermarkTo(6 * MIN)
-      .addElements(TimestampedValue.of(4, 3000))
-      .advanceWatermarkToInfinity();
-    const sums = p
-      .apply(source)
-      .apply(Window.into<number>(FixedWindows.of(Duration.minutes(5)))
-        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
-        .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
-      .apply(WithKeys.of<number, number>("k"))
-      .apply("Group", GroupByKey.create<string, number>())
-      .apply("Sum", MapElements.via((kv: KV<string, number[]>) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));
+    const sums = livePanesPipeline(p);
     expect(sums.isBounded).toBe(false);
     const id = p.currentPCollectionId(sums.id);
     const r = resolveRunner("direct").run({ graph: ancestorsGraph(p.toJSON(), [id]), options: { parallelism: 2, inProcess: false }, live: [id] });

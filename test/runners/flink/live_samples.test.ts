@@ -10,9 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  AfterPane, AfterWatermark, Duration, FixedWindows, GenerateSequence, GroupByKey, KV, MapElements, Pipeline, TestStream, VarLongCoder, Window, WithKeys,
+  Duration, GenerateSequence, KV, MapElements, Pipeline,
 } from "../../../src/index.js";
-import { TimestampedValue } from "../../../src/sdk/values/windowed_value.js";
 import { END_OF_GLOBAL_WINDOW, TIMESTAMP_MIN } from "../../../src/sdk/values/time.js";
 import { resolveRunner, type LiveSampleBatch, type RunEvent } from "../../../src/sdk/runner.js";
 import { ancestorsGraph } from "../../../src/graph/subgraph.js";
@@ -21,6 +20,7 @@ import { createSession, type CellResult, type Session } from "../../../src/sessi
 import type { CellOutput } from "../../../src/display/outputs.js";
 import { LIVE_MIME } from "../../../src/display/live/live_status.js";
 import { startTestCluster, type TestCluster } from "./fixture.js";
+import { livePanesCell, livePanesPipeline } from "../../support/live_panes.js";
 
 const PORT = Number(process.env.FLOWBOOK_FLINK_LIVE_TEST_PORT ?? 18241);
 const MIN = 60_000;
@@ -36,21 +36,7 @@ describe("live samples on the Flink runner", () => {
 
   it("hands over a TestStream's EARLY, ON_TIME and LATE panes as the STREAMING job fires them, before run-finished", async () => {
     const p = Pipeline.create(cluster.options);
-    const source = TestStream.create(VarLongCoder.of())
-      .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
-      .advanceWatermarkTo(MIN)
-      .addElements(TimestampedValue.of(3, 2000))
-      .advanceWatermarkTo(6 * MIN)
-      .addElements(TimestampedValue.of(4, 3000))
-      .advanceWatermarkToInfinity();
-    const sums = p
-      .apply(source)
-      .apply(Window.into<number>(FixedWindows.of(Duration.minutes(5)))
-        .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
-        .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
-      .apply(WithKeys.of<number, number>("k"))
-      .apply("Group", GroupByKey.create<string, number>())
-      .apply("Sum", MapElements.via((kv: KV<string, number[]>) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));
+    const sums = livePanesPipeline(p);
     const id = p.currentPCollectionId(sums.id);
     const r = resolveRunner("flink").run({ graph: ancestorsGraph(p.toJSON(), [id]), options: cluster.options, live: [id] });
     const order: string[] = [];
@@ -183,23 +169,7 @@ describe("live samples on the Flink runner", () => {
 
     it("show() of a TestStream's sums on Flink: the live table ends with the late pane, 'the source ended'", async () => {
       const { s, outputs } = session();
-      value(await s.execute(`
-const MIN = 60_000;
-const p = Pipeline.create();
-const sums = p
-  .apply(TestStream.create(VarLongCoder.of())
-    .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
-    .advanceWatermarkTo(MIN)
-    .addElements(TimestampedValue.of(3, 2000))
-    .advanceWatermarkTo(6 * MIN)
-    .addElements(TimestampedValue.of(4, 3000))
-    .advanceWatermarkToInfinity())
-  .apply(Window.into(FixedWindows.of(Duration.minutes(5)))
-    .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
-    .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
-  .apply(WithKeys.of("k"))
-  .apply("Group", GroupByKey.create())
-  .apply("Sum", MapElements.via((kv) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));`));
+      value(await s.execute(livePanesCell()));
       const r = await s.execute("const shown = await show(sums);\n[shown.value.live.reason, shown.value.live.elements, shown.value.values]");
       expect(value(r)).toEqual(["ended", 4, [{ key: "k", value: 10 }]]);
       expect(r.runs.map((run) => run.result.state)).toEqual(["DONE"]);
@@ -212,22 +182,7 @@ const sums = p
 
     it("chart() of a TestStream's sums on Flink updates live and ends with the late pane", async () => {
       const { s, outputs } = session();
-      value(await s.execute(`
-const p = Pipeline.create();
-const sums = p
-  .apply(TestStream.create(VarLongCoder.of())
-    .addElements(TimestampedValue.of(1, 0), TimestampedValue.of(2, 1000))
-    .advanceWatermarkTo(60_000)
-    .addElements(TimestampedValue.of(3, 2000))
-    .advanceWatermarkTo(360_000)
-    .addElements(TimestampedValue.of(4, 3000))
-    .advanceWatermarkToInfinity())
-  .apply(Window.into(FixedWindows.of(Duration.minutes(5)))
-    .triggering(AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterPane.elementCountAtLeast(1)).withLateFirings(AfterPane.elementCountAtLeast(1)))
-    .accumulatingFiredPanes().withAllowedLateness(Duration.minutes(5)))
-  .apply(WithKeys.of("k"))
-  .apply("Group", GroupByKey.create())
-  .apply("Sum", MapElements.via((kv) => KV.of(kv.key, kv.value.reduce((a, b) => a + b, 0))));`));
+      value(await s.execute(livePanesCell()));
       const r = await s.execute('const c = await chart(sums, { bar: { x: "pane", y: "value" } });\n[c.value.kind, c.value.live.reason]');
       expect(value(r)).toEqual(["chart", "ended"]);
       const live = outputs.filter((o): o is CellOutput & { type: "display" | "update" } => (o.type === "display" || o.type === "update") && o.bundle[LIVE_MIME] !== undefined);

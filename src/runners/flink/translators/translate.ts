@@ -150,45 +150,43 @@ export function translate(graph: PipelineGraph, options: PipelineOptions = {}, r
     throw e;
   }
 
-  const collectOperators: Record<string, string> = {};
   const wireCoders: Record<string, CoderSpec> = {};
-  for (const [pc, limit] of Object.entries(request.collect ?? {})) {
+  /** An operator reading `pc` back to the client at parallelism 1 (collect, or live): its id. */
+  const readBack = (pc: string, what: { refuse: (pc: string) => string; name: string; payload: Record<string, unknown>; trace: string }): string => {
     const node = graph.pcollections[pc];
-    if (!node) throw new Error(`cannot collect PCollection '${pc}': it is not in the pipeline`);
+    if (!node) throw new Error(`cannot ${what.refuse(pc)}: it is not in the pipeline`);
     const producer: TransformNode = graph.transforms[node.producer] ?? ({ fullName: node.name, urn: "", id: node.producer } as TransformNode);
     const before = rec?.snapshot();
     const op = ctx.addOperator({
-      name: `Collect ${node.name}`,
+      name: `${what.name} ${node.name}`,
       kind: "collect",
       transforms: [],
       parallelism: 1,
       inputs: [ctx.input(pc, "rebalance", producer)],
       outputs: [],
-      payload: { limit: Math.max(0, Math.floor(limit)), maxBytes: request.collectMaxBytes ?? 4 * 1024 * 1024 },
+      payload: what.payload,
     });
-    collectOperators[pc] = op.id;
     wireCoders[pc] = ctx.wire.of(pc);
-    if (rec && before) rec.finish(`collect ${node.name} (show/collect: up to ${limit} elements read back over REST)`, before);
+    if (rec && before) rec.finish(`${what.name.toLowerCase()} ${node.name} (${what.trace})`, before);
+    return op.id;
+  };
+  const collectOperators: Record<string, string> = {};
+  for (const [pc, limit] of Object.entries(request.collect ?? {})) {
+    collectOperators[pc] = readBack(pc, {
+      refuse: (id) => `collect PCollection '${id}'`,
+      name: "Collect",
+      payload: { limit: Math.max(0, Math.floor(limit)), maxBytes: request.collectMaxBytes ?? 4 * 1024 * 1024 },
+      trace: `show/collect: up to ${limit} elements read back over REST`,
+    });
   }
-
   const liveOperators: Record<string, string> = {};
   for (const pc of request.live ?? []) {
-    const node = graph.pcollections[pc];
-    if (!node) throw new Error(`cannot sample PCollection '${pc}' live: it is not in the pipeline`);
-    const producer: TransformNode = graph.transforms[node.producer] ?? ({ fullName: node.name, urn: "", id: node.producer } as TransformNode);
-    const before = rec?.snapshot();
-    const op = ctx.addOperator({
-      name: `Live ${node.name}`,
-      kind: "collect",
-      transforms: [],
-      parallelism: 1,
-      inputs: [ctx.input(pc, "rebalance", producer)],
-      outputs: [],
+    liveOperators[pc] = readBack(pc, {
+      refuse: (id) => `sample PCollection '${id}' live`,
+      name: "Live",
       payload: { live: true, pcollection: pc, host: "", port: 0, token: "" },
+      trace: "show/chart of an unbounded PCollection: every element pushed to the client while the job runs",
     });
-    liveOperators[pc] = op.id;
-    wireCoders[pc] = ctx.wire.of(pc);
-    if (rec && before) rec.finish(`live ${node.name} (show/chart of an unbounded PCollection: every element pushed to the client while the job runs)`, before);
   }
 
   const bounded = Object.values(graph.pcollections).every((pc) => pc.isBounded);
